@@ -1,1 +1,49 @@
-export const placeholder = 1;
+export {
+  type BiosOptions,
+  type IommuMode,
+  type MachineConfig,
+  MAX_ASIDS,
+  type ResolvedMachineConfig,
+  type SnpMemoryCoverage,
+} from './config.js';
+export type { Core, WrmsrResult } from './cpu-cores.js';
+export { CPUID_8000_001F_EAX, type CpuidResult } from './cpuid.js';
+export { HardwareAccessError, HardwareConfigError } from './errors.js';
+export {
+  type HostSnpBootResult,
+  type HostSnpDisableId,
+  type HostSnpProfile,
+  hostSnpBoot,
+} from './host-snp-boot.js';
+export { IOMMU_LOG_PAGES, type IommuView } from './iommu.js';
+export { createMachine, type HardwareSnapshot, Machine } from './machine.js';
+export type { MemoryControllerView } from './memory-controller.js';
+export { HWCR_SMMLOCK, MSR, RMP_CFG_SEGMENTED, SYSCFG } from './msr.js';
+export { FIRST_ALLOC_PFN } from './page-allocator.js';
+export {
+  CORES_PER_CCX,
+  CPU_MODELS,
+  CPU_PRESETS,
+  type CpuFeatures,
+  type CpuModel,
+  type CpuPreset,
+  type TcbLayout,
+} from './presets.js';
+export {
+  classify,
+  PAGE_STATES,
+  type PageState,
+  Rmp,
+  type RmpEntry,
+  type RmpPageSize,
+  RmpResult,
+  type RmpResultCode,
+  type RmpUpdateFields,
+} from './rmp.js';
+export {
+  PAGE_SIZE,
+  PAGES_PER_2M,
+  RMP_BOOKKEEPING_BYTES,
+  RMP_ENTRY_BYTES,
+  type RmpSegment,
+} from './rmp-layout.js';

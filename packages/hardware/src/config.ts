@@ -1,0 +1,172 @@
+import { HardwareConfigError } from './errors.js';
+import { CPU_MODELS, CPU_PRESETS, type CpuModel, type CpuPreset } from './presets.js';
+
+export type IommuMode = 'off' | 'passthrough' | 'translated';
+export type SnpMemoryCoverage = 'full' | 'partial' | 'none';
+
+/** The BIOS setup options SEV depends on. */
+export interface BiosOptions {
+  /** SMEE: memory encryption enabled (SYSCFG.MemEncryptionModEn set by the BIOS). */
+  smee: boolean;
+  /** SEV-SNP enabled: the BIOS reserves the RMP and programs RMP_BASE/RMP_END. */
+  snp: boolean;
+  /** CPUID 0x8000001F EDX, the "SEV-ES ASID space limit". */
+  minSevAsid: number;
+  /** Ciphertext-hiding capability enabled (only on CPUs that have it). */
+  ciphertextHiding: boolean;
+  /** How much of DRAM the reserved RMP covers. */
+  snpMemoryCoverage: SnpMemoryCoverage;
+  /** IOMMU present and enabled (IVRS table published). */
+  iommu: boolean;
+  /** HWCR.SMMLock set before hand-off. */
+  smmLock: boolean;
+  /** IOMMU EFR bit 63 (SNPSup) advertised. Extension; defaults to true. */
+  iommuSnp: boolean;
+}
+
+export interface MachineConfig {
+  cpu: CpuModel;
+  /** CPUID 0x8000001F ECX override, 1..1006. */
+  asids?: number;
+  /** Physical cores override; logical CPUs are twice as many (SMT 2). */
+  cores?: number;
+  /** Logical CPU ids present but offline (e.g. `nosmt` siblings). CPU 0 cannot be offline. */
+  offlineCores?: number[];
+  bios?: Partial<BiosOptions>;
+  /** What the kernel makes of the IOMMU: disabled, passthrough (`iommu=pt`) or translated. */
+  iommu?: IommuMode;
+  memoryGiB?: number;
+}
+
+export interface ResolvedMachineConfig {
+  readonly cpu: CpuModel;
+  readonly asids: number;
+  readonly cores: number;
+  readonly logicalCpus: number;
+  readonly offlineCores: readonly number[];
+  readonly bios: Readonly<BiosOptions>;
+  readonly iommu: IommuMode;
+  readonly memoryGiB: number;
+}
+
+/** Firmware MAX_SEV_ASIDS (psp-firmware.md §2.5, §7.3): no platform exposes more. */
+export const MAX_ASIDS = 1006;
+const MAX_PHYSICAL_CORES = 256;
+const MAX_MEMORY_GIB = 4096;
+const IOMMU_MODES: readonly IommuMode[] = ['off', 'passthrough', 'translated'];
+const COVERAGES: readonly SnpMemoryCoverage[] = ['full', 'partial', 'none'];
+const BIOS_KEYS: readonly (keyof BiosOptions)[] = [
+  'smee',
+  'snp',
+  'minSevAsid',
+  'ciphertextHiding',
+  'snpMemoryCoverage',
+  'iommu',
+  'smmLock',
+  'iommuSnp',
+];
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+function requireBool(bios: Partial<BiosOptions>, key: keyof BiosOptions): void {
+  const v = bios[key];
+  if (v !== undefined && typeof v !== 'boolean') {
+    throw new HardwareConfigError(`bios.${key} must be true or false, got ${JSON.stringify(v)}`);
+  }
+}
+
+export function defaultBios(preset: CpuPreset): BiosOptions {
+  return {
+    smee: true,
+    snp: preset.features.snp,
+    minSevAsid: preset.minSevAsid,
+    ciphertextHiding: preset.ciphertextHidingCapable,
+    snpMemoryCoverage: 'full',
+    iommu: true,
+    smmLock: true,
+    iommuSnp: true,
+  };
+}
+
+/** Fills defaults from the preset and rejects machines that cannot exist. */
+export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
+  if (!CPU_MODELS.includes(config.cpu)) {
+    throw new HardwareConfigError(
+      `unknown cpu ${JSON.stringify(config.cpu)} (expected one of ${CPU_MODELS.join(', ')})`,
+    );
+  }
+  const preset = CPU_PRESETS[config.cpu];
+
+  const asids = config.asids ?? preset.asids;
+  if (!isInt(asids) || asids < 1 || asids > MAX_ASIDS) {
+    throw new HardwareConfigError(`asids must be an integer in 1..${MAX_ASIDS}, got ${asids}`);
+  }
+
+  const cores = config.cores ?? preset.cores;
+  if (!isInt(cores) || cores < 1 || cores > MAX_PHYSICAL_CORES) {
+    throw new HardwareConfigError(`cores must be an integer in 1..${MAX_PHYSICAL_CORES}, got ${cores}`);
+  }
+  const logicalCpus = cores * preset.threadsPerCore;
+
+  const offline = config.offlineCores ?? [];
+  const seen = new Set<number>();
+  for (const id of offline) {
+    if (!isInt(id) || id < 0 || id >= logicalCpus) {
+      throw new HardwareConfigError(`offline core ${id} does not exist (cores are 0..${logicalCpus - 1})`);
+    }
+    if (id === 0) throw new HardwareConfigError('core 0 (the boot CPU) cannot be offline');
+    if (seen.has(id)) throw new HardwareConfigError(`offline core ${id} listed twice`);
+    seen.add(id);
+  }
+
+  const biosIn = config.bios ?? {};
+  for (const key of Object.keys(biosIn)) {
+    if (!BIOS_KEYS.includes(key as keyof BiosOptions)) {
+      throw new HardwareConfigError(`unknown bios option ${JSON.stringify(key)}`);
+    }
+  }
+  for (const key of ['smee', 'snp', 'ciphertextHiding', 'iommu', 'smmLock', 'iommuSnp'] as const) {
+    requireBool(biosIn, key);
+  }
+  const bios: BiosOptions = { ...defaultBios(preset), ...biosIn };
+  // EDX may exceed ECX: that is the "SEV unusable" case (linux-kvm-amd.md §2.5), but not beyond ECX+1.
+  if (!isInt(bios.minSevAsid) || bios.minSevAsid < 0 || bios.minSevAsid > asids + 1) {
+    throw new HardwareConfigError(
+      `bios.minSevAsid must be an integer in 0..${asids + 1} (asids + 1), got ${bios.minSevAsid}`,
+    );
+  }
+  if (bios.ciphertextHiding && !preset.ciphertextHidingCapable) {
+    throw new HardwareConfigError(`bios.ciphertextHiding: ${config.cpu} has no ciphertext-hiding capability`);
+  }
+  if (!COVERAGES.includes(bios.snpMemoryCoverage)) {
+    throw new HardwareConfigError(
+      `bios.snpMemoryCoverage must be one of ${COVERAGES.join(', ')}, got ${JSON.stringify(bios.snpMemoryCoverage)}`,
+    );
+  }
+
+  const iommu = config.iommu ?? 'translated';
+  if (!IOMMU_MODES.includes(iommu)) {
+    throw new HardwareConfigError(
+      `iommu must be one of ${IOMMU_MODES.join(', ')}, got ${JSON.stringify(iommu)}`,
+    );
+  }
+
+  const memoryGiB = config.memoryGiB ?? 64;
+  if (!isInt(memoryGiB) || memoryGiB < 1 || memoryGiB > MAX_MEMORY_GIB) {
+    throw new HardwareConfigError(`memoryGiB must be an integer in 1..${MAX_MEMORY_GIB}, got ${memoryGiB}`);
+  }
+
+  return {
+    cpu: config.cpu,
+    asids,
+    cores,
+    logicalCpus,
+    offlineCores: [...offline].sort((a, b) => a - b),
+    bios: Object.freeze(bios),
+    // Without an IOMMU in the BIOS there is nothing for the kernel to enable.
+    iommu: bios.iommu ? iommu : 'off',
+    memoryGiB,
+  };
+}

@@ -1,0 +1,185 @@
+import type { ResolvedMachineConfig } from './config.js';
+import { HardwareAccessError } from './errors.js';
+import { HWCR_SMMLOCK, MSR, SYSCFG } from './msr.js';
+import { CORES_PER_CCX, type CpuPreset } from './presets.js';
+import type { RmpPlacement } from './rmp-layout.js';
+
+export interface Core {
+  /** Logical CPU number (Linux CPU id). Thread 1 of physical core k is CPU k + cores. */
+  readonly id: number;
+  readonly present: boolean;
+  readonly online: boolean;
+  /** Core complex (shared L3) the CPU belongs to. */
+  readonly ccx: number;
+}
+
+export type WrmsrResult = 'ok' | '#GP';
+
+/**
+ * Per-CPU MSR state and the WRMSR rules of SYSCFG (psp-firmware.md §8.1, linux-ccp.md §2.3).
+ * The RMP MSRs are programmed by the BIOS and identical on every core.
+ */
+export class CpuCores {
+  readonly list: readonly Core[];
+  private readonly syscfg: BigUint64Array;
+  private readonly hwcr: BigUint64Array;
+  private readonly hsavePa: BigUint64Array;
+  private readonly wbinvdDone: Uint8Array;
+  private readonly physicalCores: number;
+
+  constructor(
+    private readonly preset: CpuPreset,
+    cfg: ResolvedMachineConfig,
+    private readonly rmp: RmpPlacement,
+  ) {
+    const n = cfg.logicalCpus;
+    this.physicalCores = cfg.cores;
+    const offline = new Set(cfg.offlineCores);
+    const list: Core[] = [];
+    for (let id = 0; id < n; id++) {
+      list.push(
+        Object.freeze({
+          id,
+          present: true,
+          online: !offline.has(id),
+          ccx: Math.floor((id % cfg.cores) / CORES_PER_CCX),
+        }),
+      );
+    }
+    this.list = Object.freeze(list);
+    this.syscfg = new BigUint64Array(n).fill(cfg.bios.smee ? SYSCFG.MEM_ENCRYPT : 0n);
+    this.hwcr = new BigUint64Array(n).fill(cfg.bios.smmLock ? HWCR_SMMLOCK : 0n);
+    this.hsavePa = new BigUint64Array(n);
+    this.wbinvdDone = new Uint8Array(n);
+  }
+
+  core(id: number): Core {
+    const c = Number.isInteger(id) ? this.list[id] : undefined;
+    if (c === undefined)
+      throw new HardwareAccessError(`core ${id} does not exist (0..${this.list.length - 1})`);
+    return c;
+  }
+
+  private requireOnline(id: number, what: string): void {
+    if (!this.core(id).online)
+      throw new HardwareAccessError(`${what} on offline core ${id}: nothing runs there`);
+  }
+
+  rdmsr(id: number, msr: number): bigint {
+    this.core(id);
+    switch (msr) {
+      case MSR.SYSCFG:
+        return this.syscfg[id] as bigint;
+      case MSR.HWCR:
+        return this.hwcr[id] as bigint;
+      case MSR.VM_HSAVE_PA:
+        return this.hsavePa[id] as bigint;
+      case MSR.RMP_BASE:
+        return this.rmp.msrBase;
+      case MSR.RMP_END:
+        return this.rmp.msrEnd;
+      case MSR.RMP_CFG:
+        if (this.preset.features.segmentedRmp) return this.rmp.msrCfg;
+        break;
+    }
+    throw new HardwareAccessError(
+      `RDMSR 0x${msr.toString(16)} is not modelled on ${this.preset.model} (#GP)`,
+    );
+  }
+
+  wrmsr(id: number, msr: number, value: bigint): WrmsrResult {
+    this.requireOnline(id, 'WRMSR');
+    if (value < 0n || value >= 1n << 64n) return '#GP';
+    switch (msr) {
+      case MSR.SYSCFG:
+        return this.writeSyscfg(id, value);
+      case MSR.HWCR: {
+        // SMMLock is a lock: once the BIOS set it, software cannot change it.
+        const old = this.hwcr[id] as bigint;
+        if ((old & HWCR_SMMLOCK) !== 0n && (value & HWCR_SMMLOCK) === 0n) return '#GP';
+        this.hwcr[id] = value;
+        return 'ok';
+      }
+      case MSR.VM_HSAVE_PA:
+        // The host save area is a 4 KB-aligned physical address.
+        if ((value & 0xfffn) !== 0n) return '#GP';
+        this.hsavePa[id] = value;
+        return 'ok';
+      default:
+        // RMP_BASE/RMP_END/RMP_CFG belong to the BIOS (see README Decisions); others are unmodelled.
+        return '#GP';
+    }
+  }
+
+  private writeSyscfg(id: number, value: bigint): WrmsrResult {
+    const old = this.syscfg[id] as bigint;
+    const setting = (bit: bigint) => (old & bit) === 0n && (value & bit) !== 0n;
+    const clearing = (bit: bigint) => (old & bit) !== 0n && (value & bit) === 0n;
+    // SNPEn is sticky: only the firmware's x86 SNP shutdown clears it (psp-firmware.md §8.1).
+    if (clearing(SYSCFG.SNP_EN)) return '#GP';
+    // MemEncryptionModEn belongs to the BIOS (SMEE); the kernel only reads it.
+    if (setting(SYSCFG.MEM_ENCRYPT) || clearing(SYSCFG.MEM_ENCRYPT)) return '#GP';
+    if (setting(SYSCFG.SNP_EN)) {
+      // SNPEn needs MemEncryptionModEn, the RMP MSRs programmed and MFDM set (psp-firmware.md §8.1).
+      if ((value & SYSCFG.MEM_ENCRYPT) === 0n) return '#GP';
+      if (!this.rmp.reserved) return '#GP';
+      if ((value & SYSCFG.MFDM) === 0n) return '#GP';
+      // Fam19h models 10h-1Fh erratum: a non-zero VM_HSAVE_PA on the SMT sibling makes the 0→1
+      // write #GP (linux-ccp.md §2.3).
+      if (this.hasHsaveErratum() && (this.hsavePa[this.sibling(id)] as bigint) !== 0n) return '#GP';
+    }
+    this.syscfg[id] = value;
+    return 'ok';
+  }
+
+  private hasHsaveErratum(): boolean {
+    return this.preset.family === 0x19 && this.preset.modelId >= 0x10 && this.preset.modelId <= 0x1f;
+  }
+
+  sibling(id: number): number {
+    return id < this.physicalCores ? id + this.physicalCores : id - this.physicalCores;
+  }
+
+  /** Firmware hidden-MSR write of SNP_SHUTDOWN_EX X86_SNP_SHUTDOWN (psp-firmware.md §3.3). */
+  fwClearSnpEn(): void {
+    for (let i = 0; i < this.syscfg.length; i++) this.syscfg[i] = (this.syscfg[i] as bigint) & ~SYSCFG.SNP_EN;
+  }
+
+  snpEn(id: number): boolean {
+    return ((this.syscfg[id] as bigint) & SYSCFG.SNP_EN) !== 0n;
+  }
+
+  snpEnAll(): boolean {
+    return this.list.every((c) => !c.present || this.snpEn(c.id));
+  }
+
+  snpEnAny(): boolean {
+    return this.list.some((c) => this.snpEn(c.id));
+  }
+
+  wbinvd(id: number): void {
+    this.requireOnline(id, 'WBINVD');
+    this.wbinvdDone[id] = 1;
+  }
+
+  wbinvdAllOnline(): void {
+    for (const c of this.list) if (c.online) this.wbinvdDone[c.id] = 1;
+  }
+
+  wbinvdDoneOn(id: number): boolean {
+    this.core(id);
+    return this.wbinvdDone[id] === 1;
+  }
+
+  /**
+   * Every CPU's caches are clean of guest lines. An offline CPU flushed its caches on the way down
+   * (the kernel's play-dead path runs WBINVD) and runs nothing since, so it counts as done.
+   */
+  wbinvdDoneAll(): boolean {
+    return this.list.every((c) => !c.online || this.wbinvdDone[c.id] === 1);
+  }
+
+  clearWbinvd(): void {
+    this.wbinvdDone.fill(0);
+  }
+}

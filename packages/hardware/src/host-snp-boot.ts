@@ -1,0 +1,182 @@
+import { CPUID_8000_001F_EAX } from './cpuid.js';
+import type { Machine } from './machine.js';
+import { HWCR_SMMLOCK, MSR, RMP_CFG_SEGMENTED, RMP_CFG_SHIFT_BIT, SYSCFG } from './msr.js';
+import { PAGE_SIZE, RMP_BOOKKEEPING_BYTES, RST_BYTES, RST_MAX_ENTRIES } from './rmp-layout.js';
+
+/** The release-dependent part of the kernel's boot-time SNP set-up. */
+export interface HostSnpProfile {
+  /** ≤7.0: snp_rmptable_init clears the RMP and sets MFDM + SNPEn on all CPUs at boot; 7.1+: ccp's snp_prepare does it. */
+  snpEnAtBoot: boolean;
+}
+
+export type HostSnpDisableId =
+  | 'smee-off'
+  | 'smm-lock-clear'
+  | 'cpu-no-snp'
+  | 'rmp-format-unknown'
+  | 'rmp-not-reserved'
+  | 'iommu-absent'
+  | 'iommu-off'
+  | 'iommu-passthrough'
+  | 'iommu-no-snp'
+  | 'rmp-coverage';
+
+export interface HostSnpBootResult {
+  /** CC_ATTR_HOST_SEV_SNP after boot. */
+  hostSnp: boolean;
+  /** dmesg lines, in the kernel's wording and order. */
+  log: string[];
+  /** The check that turned host SNP off, with the reference fact it models. */
+  disabledBy?: { id: HostSnpDisableId; fact: string };
+}
+
+const RMP_ADDR_MASK = ((1n << 52n) - 1n) & ~((1n << 13n) - 1n); // bits 51:13
+const GB = 1n << 30n;
+
+const hex = (v: bigint | number) => `0x${BigInt(v).toString(16)}`;
+const hex16 = (v: bigint | number) => `0x${BigInt(v).toString(16).padStart(16, '0')}`;
+const SNP = 'SEV-SNP: ';
+const AMDVI = 'AMD-Vi: ';
+
+/**
+ * The kernel's boot-time decision chain for CC_ATTR_HOST_SEV_SNP (linux-ccp.md §7.1, §7.2), using
+ * only what the kernel can use: CPUID, RDMSR/WRMSR, the RMP Segment Table in memory, the IOMMU.
+ */
+export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpBootResult {
+  const log: string[] = [];
+  const off = (id: HostSnpDisableId, fact: string): HostSnpBootResult => ({
+    hostSnp: false,
+    log,
+    disabledBy: { id, fact },
+  });
+
+  // §7.1 step 1, early_detect_mem_encrypt: SYSCFG.MemEncryptionModEn, then HWCR.SMMLock.
+  if ((machine.rdmsr(0, MSR.SYSCFG) & SYSCFG.MEM_ENCRYPT) === 0n)
+    return off('smee-off', 'linux-ccp.md §7.1 step 1');
+  if ((machine.rdmsr(0, MSR.HWCR) & HWCR_SMMLOCK) === 0n)
+    return off('smm-lock-clear', 'linux-ccp.md §7.1 step 1');
+
+  // §7.1 step 2, bsp_determine_snp.
+  const eax = machine.cpuid(0x8000001f).eax;
+  if ((eax & CPUID_8000_001F_EAX.SNP) === 0) return off('cpu-no-snp', 'linux-ccp.md §7.1 step 2');
+  // The raw RMP format is known for Zen3/Zen4 (all of family 19h); later CPUs need RMPREAD.
+  const family = familyOf(machine.cpuid(1).eax);
+  if (family !== 0x19 && (eax & CPUID_8000_001F_EAX.RMPREAD) === 0) {
+    return off('rmp-format-unknown', 'linux-ccp.md §7.1 step 2');
+  }
+  const rmpCfg = (eax & CPUID_8000_001F_EAX.SEGMENTED_RMP) !== 0 ? machine.rdmsr(0, MSR.RMP_CFG) : 0n;
+  const segmented = (rmpCfg & RMP_CFG_SEGMENTED) !== 0n;
+  const rmpBase = machine.rdmsr(0, MSR.RMP_BASE);
+  const rmpEnd = machine.rdmsr(0, MSR.RMP_END);
+  const notReserved = segmented
+    ? (rmpBase & RMP_ADDR_MASK) === 0n
+    : (rmpBase & RMP_ADDR_MASK) === 0n || (rmpEnd & RMP_ADDR_MASK) === 0n;
+  if (notReserved) {
+    log.push(`${SNP}Memory for the RMP table has not been reserved by BIOS`);
+    return off('rmp-not-reserved', 'linux-ccp.md §7.1 step 2');
+  }
+  const bookkeeping = BigInt(RMP_BOOKKEEPING_BYTES);
+  if (segmented) {
+    log.push(
+      `${SNP}Segmented RMP base table physical range [${hex16(rmpBase)} - ${hex16(rmpBase + bookkeeping + BigInt(RST_BYTES))}]`,
+    );
+  } else {
+    log.push(`${SNP}RMP table physical range [${hex16(rmpBase)} - ${hex16(rmpEnd)}]`);
+  }
+
+  // §7.1 step 4, AMD IOMMU init: no IVRS or amd_iommu=off end SNP without a message.
+  if (!machine.config.bios.iommu) return off('iommu-absent', 'linux-ccp.md §7.1 step 4');
+  if (machine.iommu.mode === 'off') return off('iommu-off', 'linux-ccp.md §7.1 step 4');
+  // iommu_snp_enable().
+  if (machine.iommu.mode === 'passthrough') {
+    log.push(`${AMDVI}SNP: IOMMU disabled or configured in passthrough mode, SNP cannot be supported.`);
+    return off('iommu-passthrough', 'linux-ccp.md §7.1 step 4');
+  }
+  if (!machine.iommu.snpCapable) {
+    log.push(`${AMDVI}SNP: IOMMU SNP feature not enabled, SNP cannot be supported.`);
+    return off('iommu-no-snp', 'linux-ccp.md §7.1 step 4');
+  }
+
+  // §7.1 step 5, snp_rmptable_init → setup_rmptable: the RMP must cover all of RAM.
+  const maxPfn = BigInt(machine.maxPfn);
+  const covered = segmented
+    ? segmentedCovers(machine, rmpBase, rmpCfg, maxPfn, log)
+    : contiguousCovers(rmpBase, rmpEnd, maxPfn, log);
+  if (!covered) {
+    log.push(`${AMDVI}SNP: RMP initialization failed, SNP cannot be supported.`);
+    return off('rmp-coverage', 'linux-ccp.md §7.1 step 5');
+  }
+
+  // ≤7.0 only: zero the RMP, WBINVD, then MFDM and SNPEn|VMPLEn on every online CPU, unless SNPEn
+  // is already set (kexec). Offline CPUs are left alone: the hotplug callback would enable them
+  // when they come online (linux-ccp.md §3.3 step 4 [HISTORIC]).
+  if (profile.snpEnAtBoot && (machine.rdmsr(0, MSR.SYSCFG) & SYSCFG.SNP_EN) === 0n) {
+    machine.rmp.clear();
+    machine.wbinvdAll();
+    const online = machine.cores.filter((c) => c.online);
+    for (const c of online) machine.wrmsr(c.id, MSR.SYSCFG, machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.MFDM);
+    for (const c of online) {
+      machine.wrmsr(c.id, MSR.SYSCFG, machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+    }
+  }
+  log.push(`${AMDVI}IOMMU SNP support enabled.`);
+  return { hostSnp: true, log };
+}
+
+function familyOf(sig: number): number {
+  const base = (sig >> 8) & 0xf;
+  return base === 0xf ? base + ((sig >> 20) & 0xff) : base;
+}
+
+/** setup_contiguous_rmptable: size ≥ 16 KB + 16 B × max(max_pfn, PFN_UP(rmp_end)). */
+function contiguousCovers(rmpBase: bigint, rmpEnd: bigint, maxPfn: bigint, log: string[]): boolean {
+  const size = rmpEnd - rmpBase + 1n;
+  const page = BigInt(PAGE_SIZE);
+  const endPfn = (rmpEnd + page - 1n) / page;
+  const maxRmpPfn = endPfn > maxPfn ? endPfn : maxPfn;
+  const expected = (maxRmpPfn << 4n) + BigInt(RMP_BOOKKEEPING_BYTES);
+  if (expected > size) {
+    log.push(
+      `${SNP}Memory reserved for the RMP table does not cover full system RAM (expected ${hex(expected)} got ${hex(size)})`,
+    );
+    return false;
+  }
+  return true;
+}
+
+/** setup_segmented_rmptable: walk the RST in memory; the mapped segments must reach max_pfn. */
+function segmentedCovers(
+  machine: Machine,
+  rmpBase: bigint,
+  rmpCfg: bigint,
+  maxPfn: bigint,
+  log: string[],
+): boolean {
+  const shift = (rmpCfg >> RMP_CFG_SHIFT_BIT) & 0x3fn;
+  const segSize = 1n << shift;
+  log.push(`${SNP}Segmented RMP using ${segSize >> 30n}GB segments`);
+  const rst = machine.readPhys(Number(rmpBase) + RMP_BOOKKEEPING_BYTES, RST_BYTES);
+  const view = new DataView(rst.buffer, rst.byteOffset, rst.byteLength);
+  const ramPaMax = maxPfn * BigInt(PAGE_SIZE);
+  let ramPaEnd = 0n;
+  for (let i = 0; i < RST_MAX_ENTRIES; i++) {
+    const raw = view.getBigUint64(i * 8, true);
+    let mapped = (raw & 0xfffffn) * GB;
+    if (mapped === 0n) continue;
+    if (mapped > segSize) mapped = segSize;
+    const segPa = raw & (((1n << 52n) - 1n) & ~((1n << 20n) - 1n));
+    const rmpBytes = (mapped / BigInt(PAGE_SIZE)) << 4n;
+    const pa = BigInt(i) << shift;
+    if (pa < ramPaMax) ramPaEnd = pa + mapped;
+    log.push(
+      `${SNP}RMP segment ${i} physical address [${hex(segPa)} - ${hex(segPa + rmpBytes - 1n)}] covering [${hex(pa)} - ${hex(pa + mapped - 1n)}]`,
+    );
+  }
+  if (ramPaMax > ramPaEnd) {
+    log.push(
+      `${SNP}Segmented RMP does not cover full system RAM (expected ${hex(ramPaMax)} got ${hex(ramPaEnd)})`,
+    );
+    return false;
+  }
+  return true;
+}

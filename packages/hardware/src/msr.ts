@@ -1,0 +1,24 @@
+/** MSR numbers the SEV stack touches (psp-firmware.md §8.1, §5.1). */
+export const MSR = {
+  SYSCFG: 0xc0010010,
+  HWCR: 0xc0010015,
+  VM_HSAVE_PA: 0xc0010117,
+  RMP_BASE: 0xc0010132,
+  RMP_END: 0xc0010133,
+  RMP_CFG: 0xc0010136,
+} as const;
+
+/** SYSCFG bits (psp-firmware.md §8.1). */
+export const SYSCFG = {
+  MFDM: 1n << 19n,
+  MEM_ENCRYPT: 1n << 23n,
+  SNP_EN: 1n << 24n,
+  VMPL_EN: 1n << 25n,
+} as const;
+
+/** HWCR bit 0 SMMLock (psp-firmware.md §8.1; linux-ccp.md §7.1 step 1). */
+export const HWCR_SMMLOCK = 1n;
+
+/** RMP_CFG: bit 0 segmented-RMP enable, bits 13:8 segment shift (psp-firmware.md §5.1). */
+export const RMP_CFG_SEGMENTED = 1n;
+export const RMP_CFG_SHIFT_BIT = 8n;

@@ -1,0 +1,68 @@
+import { HardwareAccessError } from './errors.js';
+import { PAGE_SIZE } from './rmp-layout.js';
+
+/**
+ * Host DRAM: a sparse byte store (pages materialise on first write) plus, per page, the key its
+ * contents are encrypted with (0 = plaintext/host, otherwise the guest ASID's key slot).
+ */
+export class PhysMemory {
+  private readonly pages = new Map<number, Uint8Array>();
+  private readonly keys = new Map<number, number>();
+
+  constructor(readonly bytes: number) {}
+
+  get pageCount(): number {
+    return this.bytes / PAGE_SIZE;
+  }
+
+  checkRange(pa: number, len: number): void {
+    if (!Number.isInteger(pa) || !Number.isInteger(len) || pa < 0 || len < 0 || pa + len > this.bytes) {
+      throw new HardwareAccessError(`physical range [${pa}, +${len}) is outside DRAM (0..${this.bytes})`);
+    }
+  }
+
+  read(pa: number, len: number): Uint8Array {
+    this.checkRange(pa, len);
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const addr = pa + done;
+      const pfn = Math.floor(addr / PAGE_SIZE);
+      const off = addr % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - off, len - done);
+      const page = this.pages.get(pfn);
+      if (page !== undefined) out.set(page.subarray(off, off + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  /** A raw write replaces the bytes with host data, so touched pages are no longer encrypted. */
+  write(pa: number, bytes: Uint8Array): void {
+    this.checkRange(pa, bytes.length);
+    let done = 0;
+    while (done < bytes.length) {
+      const addr = pa + done;
+      const pfn = Math.floor(addr / PAGE_SIZE);
+      const off = addr % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - off, bytes.length - done);
+      let page = this.pages.get(pfn);
+      if (page === undefined) {
+        page = new Uint8Array(PAGE_SIZE);
+        this.pages.set(pfn, page);
+      }
+      page.set(bytes.subarray(done, done + n), off);
+      this.keys.delete(pfn);
+      done += n;
+    }
+  }
+
+  setKey(pfn: number, asid: number): void {
+    if (asid === 0) this.keys.delete(pfn);
+    else this.keys.set(pfn, asid);
+  }
+
+  key(pfn: number): number {
+    return this.keys.get(pfn) ?? 0;
+  }
+}

@@ -1,0 +1,136 @@
+export type CpuModel = 'milan' | 'genoa' | 'turin';
+export type TcbLayout = 'zen3-4' | 'zen5';
+
+/** Memory-encryption features reported in CPUID Fn8000_001F EAX (psp-firmware.md §8.2). */
+export interface CpuFeatures {
+  sme: boolean;
+  sev: boolean;
+  sevEs: boolean;
+  snp: boolean;
+  vmpl: boolean;
+  rmpread: boolean;
+  segmentedRmp: boolean;
+  debugSwap: boolean;
+  secureTsc: boolean;
+}
+
+export interface CpuPreset {
+  model: CpuModel;
+  zen: 3 | 4 | 5;
+  family: number;
+  modelId: number;
+  /** Physical cores of the modelled one-socket part; logical CPUs = cores × threadsPerCore. */
+  cores: number;
+  threadsPerCore: 2;
+  /** CPUID 0x8000001F ECX default: number of encrypted guests supported at once (highest ASID). */
+  asids: number;
+  /** CPUID 0x8000001F EDX default: first ASID for a plain SEV guest (BIOS option). */
+  minSevAsid: number;
+  /** CPUID 0x8000001F EBX[5:0]. */
+  cbit: number;
+  /** CPUID 0x8000001F EBX[11:6]: physical address bits lost when memory encryption is on. */
+  physAddrReduction: number;
+  /** CPUID 0x8000001F EBX[15:12]: number of VMPLs. */
+  vmpls: number;
+  features: CpuFeatures;
+  /** Firmware the platform ships with, 'major.minor.build'. */
+  defaultFirmware: string;
+  tcbLayout: TcbLayout;
+  /** Platform can hide ciphertext of SNP guest memory (SNP_PLATFORM_STATUS ciphertext_hiding_cap). */
+  ciphertextHidingCapable: boolean;
+}
+
+/** Zen3/4/5 CCX: 8 physical cores share one L3 (the firmware tracks ASID state per CCX). */
+export const CORES_PER_CCX = 8;
+
+/**
+ * The three EPYC generations. Families/models: Milan 19h/01h, Genoa 19h/11h, Turin 1Ah/02h. ASID
+ * counts: 1006 is the firmware's MAX_SEV_ASIDS on Genoa (psp-firmware.md §7.3); Milan exposes 509.
+ * RMPREAD and the segmented RMP exist from Zen 5 (psp-firmware.md §5.1, §5.2); ciphertext hiding
+ * needs a newer platform (§6). Values the references do not give are listed in README "Decisions".
+ */
+export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
+  milan: {
+    model: 'milan',
+    zen: 3,
+    family: 0x19,
+    modelId: 0x01,
+    cores: 64,
+    threadsPerCore: 2,
+    asids: 509,
+    minSevAsid: 100,
+    cbit: 51,
+    physAddrReduction: 5,
+    vmpls: 4,
+    features: {
+      sme: true,
+      sev: true,
+      sevEs: true,
+      snp: true,
+      vmpl: true,
+      rmpread: false,
+      segmentedRmp: false,
+      debugSwap: false,
+      secureTsc: false,
+    },
+    defaultFirmware: '1.55.21',
+    tcbLayout: 'zen3-4',
+    ciphertextHidingCapable: false,
+  },
+  genoa: {
+    model: 'genoa',
+    zen: 4,
+    family: 0x19,
+    modelId: 0x11,
+    cores: 96,
+    threadsPerCore: 2,
+    asids: 1006,
+    minSevAsid: 100,
+    cbit: 51,
+    physAddrReduction: 5,
+    vmpls: 4,
+    features: {
+      sme: true,
+      sev: true,
+      sevEs: true,
+      snp: true,
+      vmpl: true,
+      rmpread: false,
+      segmentedRmp: false,
+      debugSwap: true,
+      secureTsc: true,
+    },
+    defaultFirmware: '1.55.25',
+    tcbLayout: 'zen3-4',
+    ciphertextHidingCapable: false,
+  },
+  turin: {
+    model: 'turin',
+    zen: 5,
+    family: 0x1a,
+    modelId: 0x02,
+    cores: 128,
+    threadsPerCore: 2,
+    asids: 1006,
+    minSevAsid: 100,
+    cbit: 51,
+    physAddrReduction: 5,
+    vmpls: 4,
+    features: {
+      sme: true,
+      sev: true,
+      sevEs: true,
+      snp: true,
+      vmpl: true,
+      rmpread: true,
+      segmentedRmp: true,
+      debugSwap: true,
+      secureTsc: true,
+    },
+    defaultFirmware: '1.58.1',
+    tcbLayout: 'zen5',
+    ciphertextHidingCapable: true,
+  },
+};
+
+export const CPU_MODELS: readonly CpuModel[] = ['milan', 'genoa', 'turin'];

@@ -1,0 +1,336 @@
+import { HardwareAccessError } from './errors.js';
+import { PAGES_PER_2M, PAGE_SIZE, type RmpPlacement, type RmpSegment } from './rmp-layout.js';
+
+export type PageState =
+  | 'DEFAULT'
+  | 'HYPERVISOR'
+  | 'HV_FIXED'
+  | 'FIRMWARE'
+  | 'FIRMWARE_IOMMU'
+  | 'RECLAIM'
+  | 'CONTEXT'
+  | 'METADATA'
+  | 'PRE_GUEST'
+  | 'PRE_SWAP'
+  | 'GUEST_INVALID'
+  | 'GUEST_VALID';
+
+export const PAGE_STATES: readonly PageState[] = [
+  'DEFAULT',
+  'HYPERVISOR',
+  'HV_FIXED',
+  'FIRMWARE',
+  'FIRMWARE_IOMMU',
+  'RECLAIM',
+  'CONTEXT',
+  'METADATA',
+  'PRE_GUEST',
+  'PRE_SWAP',
+  'GUEST_INVALID',
+  'GUEST_VALID',
+];
+
+export type RmpPageSize = '4K' | '2M';
+
+/** The fields of one RMP entry (psp-firmware.md §5.2). `gpa` is a byte address. */
+export interface RmpEntry {
+  assigned: boolean;
+  pageSize: RmpPageSize;
+  immutable: boolean;
+  gpa: number;
+  asid: number;
+  vmsa: boolean;
+  validated: boolean;
+  /** Firmware-internal marker for FIRMWARE_IOMMU pages (psp-firmware.md §5.3 row 5). */
+  iommu?: boolean;
+  /** Firmware-internal marker for swap METADATA pages (psp-firmware.md §5.3 row 8). */
+  metadata?: boolean;
+}
+
+export interface RmpUpdateFields {
+  assigned: boolean;
+  pageSize?: RmpPageSize;
+  immutable: boolean;
+  gpa?: number;
+  asid?: number;
+}
+
+/** Return codes of RMPUPDATE / PSMASH / PVALIDATE (psp-firmware.md §5.4). */
+export const RmpResult = {
+  SUCCESS: 0,
+  FAIL_INPUT: 1,
+  FAIL_PERMISSION: 2,
+  FAIL_INUSE: 3,
+  FAIL_OVERLAP: 4,
+  FAIL_SIZEMISMATCH: 6,
+  FAIL_UNSUPPORTED: 7,
+} as const;
+export type RmpResultCode = (typeof RmpResult)[keyof typeof RmpResult];
+
+/** GPA field is 39 bits of GFN (psp-firmware.md §5.2): addresses below 2^51. */
+const GPA_LIMIT = 2 ** 51;
+
+/** What the RMP needs from the rest of the machine. */
+export interface RmpHost {
+  /** SYSCFG.SNPEn set on any core: clearing the table then faults (psp-firmware.md §5.1). */
+  snpEnAnyCore(): boolean;
+  /** Highest valid guest ASID (CPUID 0x8000001F ECX). */
+  maxAsid(): number;
+}
+
+function pagesOf(e: RmpEntry): number {
+  return e.pageSize === '2M' ? PAGES_PER_2M : 1;
+}
+
+function isZero(e: RmpEntry): boolean {
+  return !e.assigned && !e.immutable;
+}
+
+/** Page state derived from an entry, psp-firmware.md §5.3 table. */
+export function classify(e: RmpEntry): PageState {
+  if (!e.assigned) return e.immutable ? 'HV_FIXED' : 'HYPERVISOR';
+  if (e.asid === 0) {
+    if (!e.immutable) return 'RECLAIM';
+    if (e.iommu) return 'FIRMWARE_IOMMU';
+    if (e.vmsa) return 'CONTEXT';
+    if (e.metadata || e.gpa !== 0) return 'METADATA';
+    return 'FIRMWARE';
+  }
+  if (e.immutable) return e.validated ? 'PRE_SWAP' : 'PRE_GUEST';
+  return e.validated ? 'GUEST_VALID' : 'GUEST_INVALID';
+}
+
+/**
+ * The Reverse Map Table. Sparse: only entries that differ from the all-zero (HYPERVISOR) entry are
+ * stored. A 2 MB entry lives at its 2 MB-aligned PFN and governs all 512 pages of the region, as the
+ * hardware's RMP check does (Linux looks up `pfn & PFN_PMD_MASK` for the authoritative entry).
+ */
+export class Rmp {
+  readonly base: number;
+  readonly end: number;
+  readonly segmented: boolean;
+  readonly coveredBytes: number;
+  readonly coveredPages: number;
+  readonly reserved: boolean;
+  readonly segmentShift: number;
+  readonly segments: readonly RmpSegment[];
+  private readonly entries = new Map<number, RmpEntry>();
+  private readonly perAsid = new Map<number, number>();
+  private isInitialised = false;
+
+  constructor(
+    placement: RmpPlacement,
+    private readonly host: RmpHost,
+    private readonly dramPages: number,
+  ) {
+    this.base = placement.base;
+    this.end = placement.end;
+    this.segmented = placement.segmented;
+    this.coveredBytes = placement.coveredBytes;
+    this.coveredPages = placement.coveredBytes / PAGE_SIZE;
+    this.reserved = placement.reserved;
+    this.segmentShift = placement.segmentShift;
+    this.segments = placement.segments;
+  }
+
+  /** Set by the firmware when SNP_INIT builds the table; cleared by IOMMU SNP shutdown (§3.3). */
+  get initialised(): boolean {
+    return this.isInitialised;
+  }
+
+  fwMarkInitialised(v: boolean): void {
+    this.isInitialised = v;
+  }
+
+  /** The PFN has an RMP entry (psp-firmware.md §5.1: addresses beyond the table are DEFAULT). */
+  covers(pfn: number): boolean {
+    return Number.isInteger(pfn) && pfn >= 0 && pfn < this.coveredPages;
+  }
+
+  /** The entry the hardware checks for this PFN: the 2 MB entry of its region if there is one. */
+  entry(pfn: number): RmpEntry | undefined {
+    if (!this.covers(pfn)) return undefined;
+    const head = pfn - (pfn % PAGES_PER_2M);
+    const large = this.entries.get(head);
+    if (large !== undefined && large.pageSize === '2M') {
+      return { ...large, gpa: large.gpa + (pfn - head) * PAGE_SIZE };
+    }
+    const own = this.entries.get(pfn);
+    return own === undefined ? zeroEntry() : { ...own };
+  }
+
+  state(pfn: number): PageState {
+    const e = this.entry(pfn);
+    return e === undefined ? 'DEFAULT' : classify(e);
+  }
+
+  /**
+   * RMPUPDATE from the host (psp-firmware.md §5.4): input checks → FAIL_INPUT; any immutable entry
+   * in the range → FAIL_PERMISSION; 4K inside an assigned 2M entry or 2M over assigned 4K pages →
+   * FAIL_OVERLAP. Validated and VMSA are always cleared.
+   */
+  rmpupdate(pfn: number, e: RmpUpdateFields): number {
+    const size: RmpPageSize = e.pageSize ?? '4K';
+    const asid = e.asid ?? 0;
+    const gpa = e.gpa ?? 0;
+    if (!this.covers(pfn) || (size !== '4K' && size !== '2M')) return RmpResult.FAIL_INPUT;
+    if (size === '2M' && (pfn % PAGES_PER_2M !== 0 || !this.covers(pfn + PAGES_PER_2M - 1))) {
+      return RmpResult.FAIL_INPUT;
+    }
+    if (typeof e.assigned !== 'boolean' || typeof e.immutable !== 'boolean') return RmpResult.FAIL_INPUT;
+    if (!Number.isInteger(asid) || asid < 0 || asid > this.host.maxAsid()) return RmpResult.FAIL_INPUT;
+    const gpaAlign = size === '2M' ? PAGES_PER_2M * PAGE_SIZE : PAGE_SIZE;
+    if (!Number.isInteger(gpa) || gpa < 0 || gpa >= GPA_LIMIT || gpa % gpaAlign !== 0) {
+      return RmpResult.FAIL_INPUT;
+    }
+    // The host reaches only HYPERVISOR, FIRMWARE, PRE_GUEST and GUEST_INVALID (§5.4).
+    if (!e.assigned && (e.immutable || asid !== 0 || gpa !== 0)) return RmpResult.FAIL_INPUT;
+    if (e.assigned && asid === 0 && (!e.immutable || gpa !== 0)) return RmpResult.FAIL_INPUT;
+
+    const current = this.entry(pfn) as RmpEntry;
+    if (current.immutable) return RmpResult.FAIL_PERMISSION;
+    if (size === '2M') {
+      for (let i = 1; i < PAGES_PER_2M; i++) {
+        const sub = this.entries.get(pfn + i);
+        if (sub?.immutable) return RmpResult.FAIL_PERMISSION;
+      }
+      for (let i = 1; i < PAGES_PER_2M; i++) {
+        if (this.entries.get(pfn + i)?.assigned) return RmpResult.FAIL_OVERLAP;
+      }
+    } else if (current.pageSize === '2M' && current.assigned) {
+      return RmpResult.FAIL_OVERLAP;
+    }
+    this.write(pfn, {
+      assigned: e.assigned,
+      pageSize: size,
+      immutable: e.immutable,
+      gpa,
+      asid,
+      vmsa: false,
+      validated: false,
+    });
+    return RmpResult.SUCCESS;
+  }
+
+  /** PSMASH (§5.4): split an assigned 2 MB entry into 512 4 KB entries, keeping Validated. */
+  psmash(pfn: number): number {
+    if (!this.covers(pfn) || pfn % PAGES_PER_2M !== 0) return RmpResult.FAIL_INPUT;
+    const head = this.entries.get(pfn);
+    if (head === undefined || head.pageSize !== '2M' || !head.assigned) return RmpResult.FAIL_UNSUPPORTED;
+    this.write(pfn, { ...head, pageSize: '4K' });
+    for (let i = 1; i < PAGES_PER_2M; i++) {
+      this.write(pfn + i, { ...head, pageSize: '4K', gpa: head.gpa + i * PAGE_SIZE });
+    }
+    return RmpResult.SUCCESS;
+  }
+
+  /**
+   * PVALIDATE by the guest owning `asid` (§5.4): FAIL_INPUT for bad operands, FAIL_SIZEMISMATCH (6)
+   * when the requested size differs from the RMP entry's. A page the guest may not touch (not its
+   * own, or immutable) is an #NPF on real hardware; the model reports FAIL_PERMISSION.
+   */
+  pvalidate(asid: number, pfn: number, validate: boolean, pageSize: RmpPageSize = '4K'): number {
+    if (!this.covers(pfn) || typeof validate !== 'boolean') return RmpResult.FAIL_INPUT;
+    if (!Number.isInteger(asid) || asid < 1 || asid > this.host.maxAsid()) return RmpResult.FAIL_INPUT;
+    if (pageSize !== '4K' && pageSize !== '2M') return RmpResult.FAIL_INPUT;
+    if (pageSize === '2M' && pfn % PAGES_PER_2M !== 0) return RmpResult.FAIL_INPUT;
+    const e = this.entry(pfn) as RmpEntry;
+    if (!e.assigned || e.asid !== asid || e.immutable) return RmpResult.FAIL_PERMISSION;
+    if (e.pageSize !== pageSize) return RmpResult.FAIL_SIZEMISMATCH;
+    const at = e.pageSize === '2M' ? pfn - (pfn % PAGES_PER_2M) : pfn;
+    const stored = this.entries.get(at) as RmpEntry;
+    this.write(at, { ...stored, validated: validate });
+    return RmpResult.SUCCESS;
+  }
+
+  /**
+   * Firmware-only write of a whole entry (SNP_INIT build, GCTX_CREATE, LAUNCH_UPDATE, RECLAIM, …).
+   * A 2 MB entry takes over its region, as SNP_PAGE_UNSMASH does (psp-firmware.md §3.10).
+   */
+  fwSetEntry(pfn: number, e: RmpEntry): void {
+    if (!this.covers(pfn)) {
+      throw new HardwareAccessError(
+        `fwSetEntry: PFN ${pfn} has no RMP entry (covered pages: ${this.coveredPages})`,
+      );
+    }
+    if (e.pageSize === '2M') {
+      if (pfn % PAGES_PER_2M !== 0)
+        throw new HardwareAccessError(`fwSetEntry: 2M entry at unaligned PFN ${pfn}`);
+      for (let i = 1; i < PAGES_PER_2M; i++) this.write(pfn + i, zeroEntry());
+    }
+    this.write(pfn, { ...e });
+  }
+
+  /** Kernel clear_rmp(): zero the table; faults while SNPEn is set (psp-firmware.md §5.1). */
+  clear(): 'ok' | 'fault' {
+    if (this.host.snpEnAnyCore()) return 'fault';
+    this.entries.clear();
+    this.perAsid.clear();
+    this.isInitialised = false;
+    return 'ok';
+  }
+
+  /**
+   * Pages per state. DEFAULT counts DRAM pages the table does not cover; HYPERVISOR is every
+   * covered page without a stored entry.
+   */
+  counts(): Record<PageState, number> {
+    const out = Object.fromEntries(PAGE_STATES.map((s) => [s, 0])) as Record<PageState, number>;
+    let stored = 0;
+    for (const e of this.entries.values()) {
+      const n = pagesOf(e);
+      out[classify(e)] += n;
+      stored += n;
+    }
+    out.HYPERVISOR = this.coveredPages - stored;
+    out.DEFAULT = Math.max(0, this.dramPages - this.coveredPages);
+    return out;
+  }
+
+  /** Pages assigned to `asid` (the per-ASID counter SNP_ACTIVATE checks, psp-firmware.md §4 item 6). */
+  assignedCount(asid: number): number {
+    return this.perAsid.get(asid) ?? 0;
+  }
+
+  /** Sorted PFNs in a stored state. HYPERVISOR and DEFAULT are implicit: use `counts()`. */
+  pfnsInState(s: PageState): number[] {
+    if (s === 'HYPERVISOR' || s === 'DEFAULT') {
+      throw new HardwareAccessError(`pfnsInState: ${s} pages are not stored; use counts()`);
+    }
+    const out: number[] = [];
+    for (const [pfn, e] of this.entries) {
+      if (classify(e) !== s) continue;
+      for (let i = 0; i < pagesOf(e); i++) out.push(pfn + i);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  private write(pfn: number, e: RmpEntry): void {
+    const old = this.entries.get(pfn);
+    if (old?.assigned) this.bumpAsid(old.asid, -pagesOf(old));
+    if (isZero(e)) {
+      this.entries.delete(pfn);
+      return;
+    }
+    this.entries.set(pfn, e);
+    if (e.assigned) this.bumpAsid(e.asid, pagesOf(e));
+  }
+
+  private bumpAsid(asid: number, by: number): void {
+    const n = (this.perAsid.get(asid) ?? 0) + by;
+    if (n === 0) this.perAsid.delete(asid);
+    else this.perAsid.set(asid, n);
+  }
+}
+
+function zeroEntry(): RmpEntry {
+  return {
+    assigned: false,
+    pageSize: '4K',
+    immutable: false,
+    gpa: 0,
+    asid: 0,
+    vmsa: false,
+    validated: false,
+  };
+}

@@ -1,3 +1,0 @@
-import { expect, test } from 'vitest';
-import { placeholder } from '@sevsim/hardware';
-test('resolves source', () => expect(placeholder).toBe(1));

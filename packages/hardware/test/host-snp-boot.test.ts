@@ -1,0 +1,111 @@
+import { describe, expect, test } from 'vitest';
+import { createMachine, hostSnpBoot, type MachineConfig, MSR, SYSCFG } from '@sevsim/hardware';
+
+const boot = (c: Partial<MachineConfig>, snpEnAtBoot = false) => {
+  const m = createMachine({ cpu: 'genoa', cores: 2, memoryGiB: 4, ...c });
+  return { m, r: hostSnpBoot(m, { snpEnAtBoot }) };
+};
+
+describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (linux-ccp.md §7.1, §7.2)', () => {
+  test('success on genoa: RMP range line, then AMD-Vi enabled line', () => {
+    const { r } = boot({});
+    expect(r).toEqual({
+      hostSnp: true,
+      log: [
+        'SEV-SNP: RMP table physical range [0x00000000fee00000 - 0x00000000ffffffff]',
+        'AMD-Vi: IOMMU SNP support enabled.',
+      ],
+    });
+  });
+
+  test('success on turin: segmented RMP lines (§7.1 step 2, 5)', () => {
+    const { r } = boot({ cpu: 'turin' });
+    expect(r.hostSnp).toBe(true);
+    expect(r.log).toEqual([
+      'SEV-SNP: Segmented RMP base table physical range [0x00000000fee00000 - 0x00000000fee05000]',
+      'SEV-SNP: Segmented RMP using 64GB segments',
+      'SEV-SNP: RMP segment 0 physical address [0xfef00000 - 0xffefffff] covering [0x0 - 0xffffffff]',
+      'AMD-Vi: IOMMU SNP support enabled.',
+    ]);
+  });
+
+  test('SMEE off → disabled silently (step 1)', () => {
+    const { r } = boot({ bios: { smee: false } });
+    expect(r).toMatchObject({ hostSnp: false, log: [], disabledBy: { id: 'smee-off' } });
+  });
+
+  test('SMMLock clear → disabled silently (step 1)', () => {
+    expect(boot({ bios: { smmLock: false } }).r).toMatchObject({
+      hostSnp: false,
+      log: [],
+      disabledBy: { id: 'smm-lock-clear' },
+    });
+  });
+
+  test('BIOS SNP off → "Memory for the RMP table has not been reserved by BIOS" (step 2)', () => {
+    const { r } = boot({ bios: { snp: false } });
+    expect(r.hostSnp).toBe(false);
+    expect(r.log).toEqual(['SEV-SNP: Memory for the RMP table has not been reserved by BIOS']);
+    expect(boot({ bios: { snpMemoryCoverage: 'none' } }).r.log).toEqual(r.log);
+    expect(boot({ cpu: 'turin', bios: { snp: false } }).r.log).toEqual(r.log);
+  });
+
+  test('IOMMU absent or off → disabled without an AMD-Vi line (step 4, amd_iommu_detect)', () => {
+    expect(boot({ bios: { iommu: false } }).r).toMatchObject({
+      hostSnp: false,
+      disabledBy: { id: 'iommu-absent' },
+    });
+    const { r } = boot({ iommu: 'off' });
+    expect(r.disabledBy?.id).toBe('iommu-off');
+    expect(r.log).toEqual(['SEV-SNP: RMP table physical range [0x00000000fee00000 - 0x00000000ffffffff]']);
+  });
+
+  test('IOMMU passthrough → "IOMMU disabled or configured in passthrough mode" (step 4)', () => {
+    const { r } = boot({ iommu: 'passthrough' });
+    expect(r.hostSnp).toBe(false);
+    expect(r.log.at(-1)).toBe(
+      'AMD-Vi: SNP: IOMMU disabled or configured in passthrough mode, SNP cannot be supported.',
+    );
+  });
+
+  test('IOMMU EFR without SNPSup → "IOMMU SNP feature not enabled" (step 4)', () => {
+    const { r } = boot({ bios: { iommuSnp: false } });
+    expect(r.log.at(-1)).toBe('AMD-Vi: SNP: IOMMU SNP feature not enabled, SNP cannot be supported.');
+    expect(r.disabledBy?.id).toBe('iommu-no-snp');
+  });
+
+  test('partial coverage → "does not cover full system RAM", then RMP initialization failed (step 5)', () => {
+    const { r } = boot({ bios: { snpMemoryCoverage: 'partial' } });
+    expect(r.log.slice(1)).toEqual([
+      // expected = 16 B × 1Mi pages + 16 KB; got = the 2 MB-rounded half-size table.
+      'SEV-SNP: Memory reserved for the RMP table does not cover full system RAM (expected 0x1004000 got 0xa00000)',
+      'AMD-Vi: SNP: RMP initialization failed, SNP cannot be supported.',
+    ]);
+    const t = boot({ cpu: 'turin', bios: { snpMemoryCoverage: 'partial' } }).r;
+    expect(t.log.at(-2)).toBe(
+      'SEV-SNP: Segmented RMP does not cover full system RAM (expected 0xff600000 got 0x80000000)',
+    );
+  });
+
+  test('7.1+: no SNPEn at boot', () => {
+    const { m } = boot({}, false);
+    expect(m.snapshot().snpEn.some(Boolean)).toBe(false);
+  });
+
+  test('≤7.0: RMP cleared, WBINVD, MFDM and SNPEn|VMPLEn on every online CPU; offline CPUs stay clear', () => {
+    const { m, r } = boot({ offlineCores: [3] }, true);
+    expect(r.hostSnp).toBe(true);
+    expect(m.snapshot().snpEn).toEqual([true, true, true, false]);
+    expect(m.rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+    expect(m.snpEnAllCores()).toBe(false);
+    expect(m.fwWbinvdDoneAll()).toBe(true);
+  });
+
+  test('≤7.0 kexec: SNPEn already set → the RMP is not cleared', () => {
+    const { m } = boot({}, true);
+    m.rmp.rmpupdate(0x1000, { assigned: true, immutable: true });
+    const again = hostSnpBoot(m, { snpEnAtBoot: true });
+    expect(again.hostSnp).toBe(true);
+    expect(m.rmp.state(0x1000)).toBe('FIRMWARE');
+  });
+});

@@ -1,0 +1,168 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { createMachine, type RmpEntry, RmpResult } from '@sevsim/hardware';
+
+// Properties of the host RMP instructions (psp-firmware.md §5.4, Appendix A "Key invariants":
+// an immutable RMP entry can only be changed by the firmware).
+const HEAD = 0x2000; // two 2 MB regions: [HEAD, HEAD + 1024)
+const WINDOW = 1024;
+const CODES = new Set<number>(Object.values(RmpResult));
+
+// Ops land mostly on a few dozen pages around both region heads so they hit the fixed entries.
+const offsetArb = fc.oneof(fc.integer({ min: 0, max: 31 }), fc.integer({ min: 510, max: 517 }));
+const pfnArb = fc.oneof(
+  { weight: 8, arbitrary: offsetArb.map((o) => HEAD + o) },
+  { weight: 1, arbitrary: fc.integer({ min: HEAD - 2, max: HEAD + WINDOW + 2 }) },
+  { weight: 1, arbitrary: fc.constantFrom(HEAD, HEAD + 512, -1, 0.5, Number.NaN, 2 ** 40) },
+);
+const sizeArb = fc.constantFrom<'4K' | '2M'>('4K', '2M');
+const opArb = fc.oneof(
+  fc.record({
+    kind: fc.constant('rmpupdate' as const),
+    pfn: pfnArb,
+    assigned: fc.boolean(),
+    immutable: fc.boolean(),
+    asid: fc.oneof(fc.integer({ min: 0, max: 8 }), fc.constantFrom(-1, 1006, 1007, 2.5)),
+    gpa: fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 0, max: 4096 }).map((g) => g * 4096),
+      fc.integer({ min: 1, max: 4095 }),
+    ),
+    pageSize: sizeArb,
+  }),
+  fc.record({ kind: fc.constant('psmash' as const), pfn: pfnArb }),
+  fc.record({
+    kind: fc.constant('pvalidate' as const),
+    pfn: pfnArb,
+    asid: fc.integer({ min: -1, max: 8 }),
+    validate: fc.boolean(),
+    pageSize: sizeArb,
+  }),
+);
+type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
+
+const immutableArb = fc.constantFrom<Partial<RmpEntry>>(
+  { immutable: true },
+  { assigned: true, immutable: true },
+  { assigned: true, immutable: true, vmsa: true },
+  { assigned: true, immutable: true, iommu: true },
+  { assigned: true, immutable: true, asid: 3 },
+  { assigned: true, immutable: true, asid: 2, validated: true },
+);
+
+function run(m: ReturnType<typeof createMachine>, op: Op): number {
+  switch (op.kind) {
+    case 'rmpupdate':
+      return m.rmp.rmpupdate(op.pfn, op);
+    case 'psmash':
+      return m.rmp.psmash(op.pfn);
+    case 'pvalidate':
+      return m.rmp.pvalidate(op.asid, op.pfn, op.validate, op.pageSize);
+  }
+}
+
+/** The fields an immutable page is defined by; PSMASH may only change the page size. */
+const essence = (e: RmpEntry | undefined) =>
+  e && {
+    assigned: e.assigned,
+    immutable: e.immutable,
+    asid: e.asid,
+    gpa: e.gpa,
+    vmsa: e.vmsa,
+    validated: e.validated,
+  };
+
+describe('host RMP operations (fast-check)', () => {
+  test('never change an immutable entry and never throw; results are RMP return codes', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(offsetArb, immutableArb), {
+          minLength: 4,
+          maxLength: 24,
+          selector: ([o]) => o,
+        }),
+        fc.array(opArb, { minLength: 20, maxLength: 80 }),
+        fc.boolean(),
+        (fixed4k, ops, large) => {
+          const m = createMachine({ cpu: 'genoa', cores: 1, memoryGiB: 1, asids: 1006 });
+          const base: RmpEntry = {
+            assigned: false,
+            pageSize: '4K',
+            immutable: false,
+            gpa: 0,
+            asid: 0,
+            vmsa: false,
+            validated: false,
+          };
+          // Optionally an immutable, validated 2 MB guest page (PRE_SWAP) as the second region.
+          const fixed = large ? fixed4k.filter(([o]) => o < 512) : fixed4k;
+          for (const [off, f] of fixed) m.rmp.fwSetEntry(HEAD + off, { ...base, ...f });
+          const watched = fixed.map(([o]) => o);
+          if (large) {
+            m.rmp.fwSetEntry(HEAD + 512, {
+              ...base,
+              assigned: true,
+              immutable: true,
+              asid: 2,
+              validated: true,
+              pageSize: '2M',
+            });
+            watched.push(512, 513, 517);
+          }
+          const before = watched.map(
+            (off) => [off, essence(m.rmp.entry(HEAD + off)), m.rmp.state(HEAD + off)] as const,
+          );
+          for (const op of ops) {
+            const rc = run(m, op);
+            expect(CODES.has(rc)).toBe(true);
+          }
+          for (const [off, e, state] of before) {
+            expect(essence(m.rmp.entry(HEAD + off))).toEqual(e);
+            expect(m.rmp.state(HEAD + off)).toBe(state);
+          }
+        },
+      ),
+    );
+  });
+
+  test('invalid operands return FAIL_INPUT and leave the entry alone', () => {
+    const invalid = fc.oneof(
+      fc.record({
+        pfn: fc.constantFrom(-1, 0.5, Number.NaN, 2 ** 40),
+        assigned: fc.boolean(),
+        immutable: fc.boolean(),
+        asid: fc.constant(1),
+        gpa: fc.constant(0),
+      }),
+      fc.record({
+        pfn: fc.constant(HEAD + 1),
+        assigned: fc.constant(true),
+        immutable: fc.boolean(),
+        asid: fc.integer({ min: 1007, max: 5000 }),
+        gpa: fc.constant(0),
+      }),
+      fc.record({
+        pfn: fc.constant(HEAD + 1),
+        assigned: fc.constant(true),
+        immutable: fc.boolean(),
+        asid: fc.constant(1),
+        gpa: fc.integer({ min: 1, max: 4095 }),
+      }),
+      fc.record({
+        pfn: fc.constant(HEAD + 1),
+        assigned: fc.constant(false),
+        immutable: fc.constant(false),
+        asid: fc.integer({ min: 1, max: 1006 }),
+        gpa: fc.constant(0),
+      }),
+    );
+    fc.assert(
+      fc.property(invalid, (f) => {
+        const m = createMachine({ cpu: 'genoa', cores: 1, memoryGiB: 1 });
+        const before = m.rmp.entry(HEAD + 1);
+        expect(m.rmp.rmpupdate(f.pfn, f)).toBe(RmpResult.FAIL_INPUT);
+        expect(m.rmp.entry(HEAD + 1)).toEqual(before);
+      }),
+    );
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, test } from 'vitest';
+import { createMachine, HardwareAccessError, HWCR_SMMLOCK, MSR, SYSCFG } from '@sevsim/hardware';
+
+const small = (extra: Parameters<typeof createMachine>[0] = { cpu: 'genoa' }) =>
+  createMachine({ cores: 2, memoryGiB: 4, ...extra });
+
+function enableSnp(m: ReturnType<typeof small>, core: number): string {
+  const v = m.rdmsr(core, MSR.SYSCFG) | SYSCFG.MFDM;
+  expect(m.wrmsr(core, MSR.SYSCFG, v)).toBe('ok');
+  return m.wrmsr(core, MSR.SYSCFG, v | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+}
+
+describe('SYSCFG rules (psp-firmware.md §8.1)', () => {
+  test('BIOS state: MemEncryptionModEn set when SMEE is on, SNPEn clear, HWCR.SMMLock set', () => {
+    const m = small();
+    expect(m.rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT);
+    expect(m.rdmsr(0, MSR.HWCR) & HWCR_SMMLOCK).toBe(1n);
+    expect(small({ cpu: 'genoa', bios: { smee: false } }).rdmsr(0, MSR.SYSCFG)).toBe(0n);
+  });
+
+  test('SNPEn needs MFDM on that core', () => {
+    const m = small();
+    expect(m.wrmsr(0, MSR.SYSCFG, SYSCFG.MEM_ENCRYPT | SYSCFG.SNP_EN)).toBe('#GP');
+    expect(m.rdmsr(0, MSR.SYSCFG) & SYSCFG.SNP_EN).toBe(0n);
+    expect(enableSnp(m, 0)).toBe('ok');
+  });
+
+  test('SNPEn needs MemEncryptionModEn (SMEE off → #GP)', () => {
+    const m = small({ cpu: 'genoa', bios: { smee: false } });
+    expect(m.wrmsr(0, MSR.SYSCFG, SYSCFG.MFDM)).toBe('ok');
+    expect(m.wrmsr(0, MSR.SYSCFG, SYSCFG.MFDM | SYSCFG.SNP_EN)).toBe('#GP');
+  });
+
+  test('SNPEn needs the RMP MSRs programmed (BIOS snp off → #GP)', () => {
+    const m = small({ cpu: 'genoa', bios: { snp: false } });
+    expect(m.rdmsr(0, MSR.RMP_BASE)).toBe(0n);
+    expect(enableSnp(m, 0)).toBe('#GP');
+  });
+
+  test('SNPEn is sticky: clearing it is #GP and leaves it set; only fwClearSnpEn clears it (§3.3)', () => {
+    const m = small();
+    for (const c of m.cores) expect(enableSnp(m, c.id)).toBe('ok');
+    expect(m.snpEnAllCores()).toBe(true);
+    const v = m.rdmsr(1, MSR.SYSCFG);
+    expect(m.wrmsr(1, MSR.SYSCFG, v & ~SYSCFG.SNP_EN)).toBe('#GP');
+    expect(m.rdmsr(1, MSR.SYSCFG) & SYSCFG.SNP_EN).toBe(SYSCFG.SNP_EN);
+    m.fwClearSnpEn();
+    expect(m.snpEnAllCores()).toBe(false);
+    expect(m.snapshot().snpEn).toEqual([false, false, false, false]);
+    // Other bits survive the hidden-MSR write; only bit 24 goes.
+    expect(m.rdmsr(1, MSR.SYSCFG)).toBe(v & ~SYSCFG.SNP_EN);
+  });
+
+  test('snpEnAllCores counts every present core, including an offline one', () => {
+    const m = small({ cpu: 'genoa', offlineCores: [3] });
+    for (const c of m.cores.filter((c) => c.online)) enableSnp(m, c.id);
+    expect(m.snpEnAllCores()).toBe(false);
+    expect(() => m.wrmsr(3, MSR.SYSCFG, 0n)).toThrow(HardwareAccessError);
+    expect(m.rdmsr(3, MSR.SYSCFG) & SYSCFG.SNP_EN).toBe(0n);
+  });
+
+  test('MemEncryptionModEn belongs to the BIOS: changing it is #GP', () => {
+    const m = small();
+    expect(m.wrmsr(0, MSR.SYSCFG, 0n)).toBe('#GP');
+  });
+
+  test('genoa erratum: SNPEn 0→1 with non-zero VM_HSAVE_PA on the SMT sibling is #GP (linux-ccp.md §2.3)', () => {
+    const m = small();
+    // cores: 2 physical → CPU 0's sibling is CPU 2.
+    expect(m.wrmsr(2, MSR.VM_HSAVE_PA, 0x10_0000n)).toBe('ok');
+    expect(enableSnp(m, 0)).toBe('#GP');
+    expect(m.wrmsr(2, MSR.VM_HSAVE_PA, 0n)).toBe('ok');
+    expect(m.wrmsr(0, MSR.SYSCFG, m.rdmsr(0, MSR.SYSCFG) | SYSCFG.SNP_EN)).toBe('ok');
+    // Milan (model 01h) does not have it.
+    const milan = small({ cpu: 'milan' });
+    milan.wrmsr(2, MSR.VM_HSAVE_PA, 0x10_0000n);
+    expect(enableSnp(milan, 0)).toBe('ok');
+  });
+
+  test('VM_HSAVE_PA is writable (4 KB aligned), RMP MSRs are not', () => {
+    const m = small();
+    expect(m.wrmsr(1, MSR.VM_HSAVE_PA, 0x2000n)).toBe('ok');
+    expect(m.rdmsr(1, MSR.VM_HSAVE_PA)).toBe(0x2000n);
+    expect(m.wrmsr(1, MSR.VM_HSAVE_PA, 0x2001n)).toBe('#GP');
+    expect(m.wrmsr(0, MSR.RMP_BASE, 0n)).toBe('#GP');
+    expect(m.wrmsr(0, MSR.HWCR, 0n)).toBe('#GP');
+  });
+
+  test('RMP MSRs: contiguous base/end 1 MB aligned on genoa; turin segmented with RMP_END 0 (psp-firmware.md §5.1)', () => {
+    const g = createMachine({ cpu: 'genoa', memoryGiB: 8 });
+    const base = g.rdmsr(0, MSR.RMP_BASE);
+    const end = g.rdmsr(0, MSR.RMP_END);
+    expect(base % (1n << 20n)).toBe(0n);
+    expect((end + 1n - base) % (1n << 20n)).toBe(0n);
+    // 16 KB + 16 B per 4 KB page of 8 GiB = 32 MB + 16 KB → 34 MB after 2 MB rounding.
+    expect(end + 1n - base).toBe(34n << 20n);
+    expect(() => g.rdmsr(0, MSR.RMP_CFG)).toThrow(HardwareAccessError);
+    const t = createMachine({ cpu: 'turin', memoryGiB: 8 });
+    expect(t.rdmsr(0, MSR.RMP_END)).toBe(0n);
+    expect(t.rdmsr(0, MSR.RMP_CFG)).toBe(1n | (0x24n << 8n));
+    expect(t.rmp.segmented).toBe(true);
+  });
+
+  test('WBINVD tracking: per-core flags, offline cores count as flushed, firmware clears', () => {
+    const m = small({ cpu: 'genoa', offlineCores: [3] });
+    expect(m.fwWbinvdDoneAll()).toBe(false);
+    m.wbinvd(0);
+    expect(m.fwWbinvdDone(0)).toBe(true);
+    expect(m.fwWbinvdDoneAll()).toBe(false);
+    m.wbinvdAll();
+    expect(m.fwWbinvdDoneAll()).toBe(true);
+    expect(m.fwWbinvdDone(3)).toBe(false);
+    m.fwClearWbinvd();
+    expect(m.fwWbinvdDoneAll()).toBe(false);
+    expect(() => m.wbinvd(3)).toThrow(/offline core 3/);
+  });
+});
