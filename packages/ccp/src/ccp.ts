@@ -1,0 +1,198 @@
+/**
+ * The loaded ccp module: `loadCcp()` (module load + PSP probe, linux-ccp.md §3.1) returns a
+ * `Ccp`, which implements the symbols sev-dev.c exports to kvm_amd (`SevDriver`) plus the
+ * /dev/sev ioctls, the [PENDING] fw_upload device, module unload and the driver's cached view.
+ */
+import type { Mailbox } from '@sevsim/firmware';
+import { NO_FW_CALL } from '@sevsim/firmware';
+import type { CmdResult, FwCallResult, PlatformInitArgs, SevDriver } from './driver-api';
+import { firmwareSupportedVmTypes, isSnpCiphertextHidingSupported, snpPolicyBits } from './features';
+import { type FwUploadOutcome, sevFwUpload } from './fw-upload';
+import { type IoctlOptions, type IoctlResult, type SevIoctlCmd, sevIoctl } from './ioctl';
+import type { KernelContext } from './kernel';
+import { PageAllocator } from './page-allocator';
+import { DEFAULT_CCP_PARAMS, type CcpParams } from './params';
+import type { SnpPlatStatus } from './sev-device';
+import { snpPlatformStatusLocked } from './platform-status';
+import { sevPlatformInit } from './platform-init';
+import { sevDevInit, sevPciInit } from './probe';
+import type { CcpProfile } from './profile';
+import { pspDeviceName } from './psp-device';
+import { allocFirmwarePages, freeFirmwarePages, reclaimPages } from './rmp-pages';
+import { SEV_STATE, SEV_TMR_SIZE, type SevDevice, devLog } from './sev-device';
+import { sevFirmwareShutdown } from './shutdown';
+import { sevDoCmdLocked } from './transport';
+
+/** The driver's cached view of the platform (for the invariant "driver view == firmware"). */
+export interface CcpView {
+  readonly present: boolean;
+  /** sev_plat_status.state as cached: 'UNINIT' | 'INIT' (WORKING only when read at probe). */
+  readonly sevState: 'UNINIT' | 'INIT' | 'WORKING';
+  readonly snpInitialized: boolean;
+  /** Cached API version 'major.minor.build'. */
+  readonly api: string;
+  readonly tmrSize: number;
+  readonly tmrAllocated: boolean;
+  readonly nvAllocated: boolean;
+  readonly pspDead: boolean;
+  readonly panicNotifier: boolean;
+  readonly leakedPages: number;
+  readonly params: CcpParams;
+}
+
+const STATE_NAMES = ['UNINIT', 'INIT', 'WORKING'] as const;
+
+export class Ccp implements SevDriver {
+  /** @internal the driver state; tests and the scenario layer use `view()`. */
+  readonly dev: SevDevice;
+
+  constructor(dev: SevDevice) {
+    this.dev = dev;
+  }
+
+  get present(): boolean {
+    return this.dev.present;
+  }
+
+  get profile(): CcpProfile {
+    return this.dev.profile;
+  }
+
+  /** sev_platform_init(args). */
+  platformInit(args: PlatformInitArgs): FwCallResult {
+    return sevPlatformInit(this.dev, args.probe, args.maxSnpAsid);
+  }
+
+  /** sev_platform_shutdown() → sev_firmware_shutdown(). */
+  platformShutdown(): void {
+    if (this.dev.present) sevFirmwareShutdown(this.dev, false);
+  }
+
+  /** sev_do_cmd(): error is NO_FW_CALL when the firmware was never reached. */
+  issueCmd(id: number, buffer: Uint8Array): CmdResult {
+    const r = sevDoCmdLocked(this.dev, id, buffer.length ? buffer : null);
+    return { rc: r.rc, error: r.error ?? NO_FW_CALL, buffer: r.buffer };
+  }
+
+  isSnpCiphertextHidingSupported(): boolean {
+    return isSnpCiphertextHidingSupported(this.dev);
+  }
+
+  snpPolicyBits(): bigint {
+    return snpPolicyBits(this.dev);
+  }
+
+  firmwareSupportedVmTypes(): number {
+    return firmwareSupportedVmTypes(this.dev);
+  }
+
+  snpAllocFirmwarePage(): number | null {
+    return allocFirmwarePages(this.dev, 1);
+  }
+
+  snpFreeFirmwarePage(pfn: number): void {
+    if (this.dev.present) freeFirmwarePages(this.dev, pfn, 1, false);
+  }
+
+  snpReclaimPages(pfn: number, npages: number): number {
+    return reclaimPages(this.dev, pfn, npages, false);
+  }
+
+  /** __sev_do_snp_platform_status() under the mutex (the 7.2 hoisted helper). */
+  snpPlatformStatus(): { rc: number; error: number; status: SnpPlatStatus | null } {
+    const r = snpPlatformStatusLocked(this.dev);
+    return { rc: r.rc, error: r.error ?? NO_FW_CALL, status: r.status };
+  }
+
+  /** /dev/sev SEV_ISSUE_CMD. */
+  ioctl(cmd: SevIoctlCmd, opts: IoctlOptions = {}): IoctlResult {
+    return sevIoctl(this.dev, cmd, opts);
+  }
+
+  /** [PENDING sev-fw-upload] write an image to /sys/class/firmware/sev; NO_INTERFACE without the patch. */
+  fwUpload(image: Uint8Array): FwUploadOutcome {
+    return sevFwUpload(this.dev, image);
+  }
+
+  /**
+   * rmmod ccp: sev_pci_exit() → sev_firmware_shutdown(), then psp_dev_destroy(). The kernel
+   * refuses (-EBUSY) while kvm_amd holds its symbols; the scenario layer tracks that refcount.
+   */
+  unload(): void {
+    if (!this.dev.present) return;
+    sevFirmwareShutdown(this.dev, false);
+    this.dev.panicNotifier = false;
+    this.dev.present = false;
+  }
+
+  /** The panic notifier (snp_shutdown_on_panic): only while registered; panic-mode shutdown. */
+  panic(): void {
+    if (this.dev.present && this.dev.panicNotifier) sevFirmwareShutdown(this.dev, true);
+  }
+
+  view(): CcpView {
+    const d = this.dev;
+    return {
+      present: d.present,
+      sevState: STATE_NAMES[d.sevState] ?? 'UNINIT',
+      snpInitialized: d.snpInitialized,
+      api: `${d.apiMajor}.${d.apiMinor}.${d.build}`,
+      tmrSize: d.tmrSize,
+      tmrAllocated: d.tmrPfn !== null,
+      nvAllocated: d.nvPfn !== null,
+      pspDead: d.pspDead,
+      panicNotifier: d.panicNotifier,
+      leakedPages: d.leakedPfns.length,
+      params: d.params,
+    };
+  }
+}
+
+/**
+ * modprobe ccp: PCI probe of the master PSP (psp_dev_init → sev_dev_init) and psp_pci_init →
+ * sev_pci_init. The returned driver has `present === false` when SEV is unavailable.
+ */
+export function loadCcp(
+  ctx: KernelContext,
+  mailbox: Mailbox,
+  profile: CcpProfile,
+  params: Partial<CcpParams> = {},
+): Ccp {
+  const m = ctx.machine;
+  const dev: SevDevice = {
+    ctx,
+    mailbox,
+    profile,
+    params: { ...DEFAULT_CCP_PARAMS, ...params },
+    pages: new PageAllocator(m),
+    name: pspDeviceName(m.preset.model),
+    present: false,
+    apiMajor: 0,
+    apiMinor: 0,
+    build: 0,
+    sevState: SEV_STATE.UNINIT,
+    snpInitialized: false,
+    snpPlatStatus: null,
+    snpFeatInfo0: { eax: 0, ebx: 0, ecx: 0, edx: 0 },
+    pspDead: false,
+    cmdBufPfn: 0,
+    cmdBufActive: false,
+    cmdBufBackupActive: false,
+    tmrPfn: null,
+    tmrSize: SEV_TMR_SIZE,
+    nvPfn: null,
+    panicNotifier: false,
+    leakedPfns: [],
+    fwNeedsReinit: false,
+    fwWantsRollback: false,
+  };
+  const ccp = new Ccp(dev);
+  if (sevDevInit(dev)) {
+    // devm_get_free_pages(order 1): cmd_buf and cmd_buf_backup.
+    (dev as { cmdBufPfn: number }).cmdBufPfn = dev.pages.alloc(2);
+    dev.present = true;
+  }
+  devLog(dev, 'psp enabled');
+  if (dev.present) sevPciInit(dev);
+  return ccp;
+}

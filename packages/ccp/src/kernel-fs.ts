@@ -1,0 +1,29 @@
+/**
+ * The host's root file system as far as the ccp driver touches it: the INIT_EX NV file
+ * (init_ex_path, linux-ccp.md §3.7) and /lib/firmware/amd/*.sbin images (§5.1).
+ * It outlives module reloads (it is the disk), so it lives in the KernelContext.
+ */
+import { Errno } from './errno';
+
+export class KernelFs {
+  private readonly files = new Map<string, Uint8Array>();
+  /** A read-only mount: every open for write fails with -EROFS (models §9.8's write-back error). */
+  readOnly = false;
+
+  /** File contents (a copy), or -ENOENT. */
+  read(path: string): Uint8Array | number {
+    const f = this.files.get(path);
+    return f ? f.slice() : -Errno.ENOENT;
+  }
+
+  exists(path: string): boolean {
+    return this.files.has(path);
+  }
+
+  /** O_CREAT|O_WRONLY + write: 0 or a negative errno. */
+  write(path: string, data: Uint8Array): number {
+    if (this.readOnly) return -Errno.EROFS;
+    this.files.set(path, data.slice());
+    return 0;
+  }
+}

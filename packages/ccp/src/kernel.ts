@@ -1,0 +1,56 @@
+import type { Machine } from '@sevsim/hardware';
+import { KernelFs } from './kernel-fs';
+
+/** The kernel ring buffer (dmesg): lines in the kernel's wording, in order. */
+export class KernelLog {
+  readonly lines: string[] = [];
+
+  print(line: string): void {
+    this.lines.push(line);
+  }
+
+  /** Position to pass to `since` later. */
+  mark(): number {
+    return this.lines.length;
+  }
+
+  /** Lines printed after `mark`. */
+  since(mark: number): string[] {
+    return this.lines.slice(mark);
+  }
+}
+
+/** What the running kernel gives a module: the machine it runs on, dmesg, and boot-time facts. */
+export interface KernelContext {
+  readonly machine: Machine;
+  readonly log: KernelLog;
+  /** CC_ATTR_HOST_SEV_SNP after boot (linux-ccp.md §7.1); never re-set once cleared. */
+  hostSnp: boolean;
+  /** is_kdump_kernel() (§3.2 step 2). */
+  kdump: boolean;
+  /** The root file system (NV file, firmware images); created on first use when absent. */
+  fs?: KernelFs;
+}
+
+export interface KernelContextOptions {
+  hostSnp?: boolean;
+  kdump?: boolean;
+  log?: KernelLog;
+  fs?: KernelFs;
+}
+
+/** A booted kernel's context with defaults (empty dmesg and disk, not kdump, host SNP off). */
+export function createKernelContext(machine: Machine, opts: KernelContextOptions = {}): KernelContext {
+  return {
+    machine,
+    log: opts.log ?? new KernelLog(),
+    hostSnp: opts.hostSnp ?? false,
+    kdump: opts.kdump ?? false,
+    fs: opts.fs ?? new KernelFs(),
+  };
+}
+
+export function kernelFs(ctx: KernelContext): KernelFs {
+  ctx.fs ??= new KernelFs();
+  return ctx.fs;
+}

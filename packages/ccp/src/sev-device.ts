@@ -1,0 +1,75 @@
+/**
+ * `struct sev_device` plus the sev-dev.c file statics (linux-ccp.md §2.2): everything the
+ * driver caches about the firmware. One instance per loaded ccp module.
+ */
+import type { Decoded, Mailbox, SevUserDataSnpStatus, SnpFeatureInfo } from '@sevsim/firmware';
+import type { KernelContext } from './kernel';
+import type { PageAllocator } from './page-allocator';
+import type { CcpParams } from './params';
+import type { CcpProfile } from './profile';
+import { hex } from './psp-device';
+
+export const SEV_STATE = { UNINIT: 0, INIT: 1, WORKING: 2 } as const;
+
+/** SEV_TMR_SIZE / SNP_TMR_SIZE (§8.3). */
+export const SEV_TMR_SIZE = 1024 * 1024;
+export const SNP_TMR_SIZE = 2 * 1024 * 1024;
+/** NV_LENGTH: the INIT_EX NV buffer (§3.7). */
+export const NV_LENGTH = 32 * 1024;
+
+export type SnpPlatStatus = Decoded<typeof SevUserDataSnpStatus.fields>;
+export type SnpFeatInfo = Decoded<typeof SnpFeatureInfo.fields>;
+
+export interface SevDevice {
+  readonly ctx: KernelContext;
+  readonly mailbox: Mailbox;
+  readonly profile: CcpProfile;
+  readonly params: CcpParams;
+  readonly pages: PageAllocator;
+  /** "ccp 0000:22:00.1": the dev_* prefix. */
+  readonly name: string;
+  /** psp_master->sev_data != NULL. */
+  present: boolean;
+  apiMajor: number;
+  apiMinor: number;
+  build: number;
+  /** sev_plat_status.state: set from PLATFORM_STATUS at probe, then only INIT/UNINIT by the driver. */
+  sevState: number;
+  snpInitialized: boolean;
+  /** Probe-time SNP_PLATFORM_STATUS / SNP_FEATURE_INFO leaf 0 (zeros when not queried, §3.9). */
+  snpPlatStatus: SnpPlatStatus | null;
+  snpFeatInfo0: SnpFeatInfo;
+  /** psp_dead: every later command fails with -EBUSY (§3.12). */
+  pspDead: boolean;
+  /** The two command-buffer pages (cmd_buf, cmd_buf_backup) and whether each is in use. */
+  readonly cmdBufPfn: number;
+  cmdBufActive: boolean;
+  cmdBufBackupActive: boolean;
+  /** sev_es_tmr (first pfn) and sev_es_tmr_size. */
+  tmrPfn: number | null;
+  tmrSize: number;
+  /** sev_init_ex_buffer (first pfn of 8 pages). */
+  nvPfn: number | null;
+  /** snp_panic_notifier registered. */
+  panicNotifier: boolean;
+  /** Pages handed to snp_leak_pages (never returned to the allocator). */
+  readonly leakedPfns: number[];
+  /** [PENDING sev-fw-upload] sev_firmware_needs_reinit / dlfwex_wants_rollback (§5.2). */
+  fwNeedsReinit: boolean;
+  fwWantsRollback: boolean;
+}
+
+export function devLog(dev: SevDevice, msg: string): void {
+  dev.ctx.log.print(`${dev.name}: ${msg}`);
+}
+
+/** sev_version_greater_or_equal(maj, min) on the cached API version. */
+export function versionAtLeast(dev: SevDevice, major: number, minor: number): boolean {
+  return dev.apiMajor > major || (dev.apiMajor === major && dev.apiMinor >= minor);
+}
+
+export function apiString(dev: SevDevice): string {
+  return `API:${dev.apiMajor}.${dev.apiMinor} build:${dev.build}`;
+}
+
+export { hex };

@@ -1,0 +1,187 @@
+/**
+ * __sev_do_cmd_locked(): one firmware command through the PSP mailbox, with the transport
+ * facts of linux-ccp.md §3.12 (psp_dead, buffer-length check, -EIO on a non-zero status, the
+ * nested command buffer, the legacy-command buffer handling while SNP is initialised) and the
+ * INIT_EX NV write-back of §3.7.
+ */
+import { Cmd } from '@sevsim/firmware';
+import { cmdBufDescs, cmdBufWritable, cmdBufferLen } from './command-buffers';
+import { Errno } from './errno';
+import { kernelFs } from './kernel';
+import { orderPages } from './page-allocator';
+import { markPagesFirmware, reclaimPages } from './rmp-pages';
+import { NV_LENGTH, type SevDevice, devLog, hex } from './sev-device';
+
+export interface DoCmdResult {
+  /** 0 or a negative errno. */
+  readonly rc: number;
+  /** The firmware status (psp_ret) when the driver wrote it; undefined when it never got that far. */
+  readonly error: number | undefined;
+  /** The command buffer as copied back to the caller (empty for buffer-less commands). */
+  readonly buffer: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Commands after which the NV area is written back to init_ex_path (sev_write_init_ex_file_if_required). */
+const NV_WRITERS = new Set<number>([
+  Cmd.FACTORY_RESET,
+  Cmd.INIT_EX,
+  Cmd.PDH_GEN,
+  Cmd.PEK_CERT_IMPORT,
+  Cmd.PEK_GEN,
+]);
+
+interface MappedDesc {
+  readonly pfnCount: number;
+  readonly paddr: number;
+  readonly orig: number;
+  readonly len: number;
+  readonly bounce: boolean;
+  readonly addrField: string;
+  readonly codecPatch: (buf: Uint8Array, v: Record<string, number>) => void;
+}
+
+/** snp_legacy_handling_needed(): legacy command while SNP is initialised. */
+function legacyHandling(dev: SevDevice, cmd: number): boolean {
+  return cmd < Cmd.SNP_INIT && dev.snpInitialized;
+}
+
+/** snp_map_cmd_buf_desc_list(): bounce buffers / in-place pages moved to Firmware. */
+function mapDescs(dev: SevDevice, cmd: number, buf: Uint8Array): MappedDesc[] | number {
+  const mapped: MappedDesc[] = [];
+  for (const d of cmdBufDescs(cmd)) {
+    const fields = d.codec.decode(buf) as Record<string, number>;
+    const len = fields[d.len] ?? 0;
+    if (!len) continue;
+    let paddr = fields[d.addr] ?? 0;
+    const orig = paddr;
+    const npages = Math.ceil(len / 4096);
+    if (!d.guestOwned) {
+      paddr = dev.pages.alloc(orderPages(len)) * 4096;
+      d.codec.patch(buf, { [d.addr]: paddr });
+    }
+    if (markPagesFirmware(dev, Math.floor(paddr / 4096), npages, true) !== 0) {
+      dev.ctx.log.print('Error moving pages to firmware-owned state for SEV legacy command.');
+      for (const m of mapped.reverse()) unmapDesc(dev, m, buf);
+      return -Errno.EFAULT;
+    }
+    mapped.push({
+      pfnCount: npages,
+      paddr,
+      orig,
+      len,
+      bounce: !d.guestOwned,
+      addrField: d.addr,
+      codecPatch: (b, v) => d.codec.patch(b, v),
+    });
+  }
+  return mapped;
+}
+
+/** snp_unmap_cmd_buf_desc(): reclaim, copy the bounce buffer back, restore the address. */
+function unmapDesc(dev: SevDevice, m: MappedDesc, buf: Uint8Array): number {
+  if (reclaimPages(dev, Math.floor(m.paddr / 4096), m.pfnCount, true) !== 0) {
+    dev.ctx.log.print('Failed to reclaim firmware-owned pages while issuing SEV legacy command.');
+    return -Errno.EFAULT;
+  }
+  if (m.bounce) {
+    dev.ctx.machine.writePhys(m.orig, dev.ctx.machine.readPhys(m.paddr, m.len));
+    dev.pages.release(Math.floor(m.paddr / 4096), orderPages(m.len));
+    m.codecPatch(buf, { [m.addrField]: m.orig });
+  }
+  return 0;
+}
+
+/** sev_write_init_ex_file(): the whole 32 KB NV area to init_ex_path. */
+function writeNvFile(dev: SevDevice): number {
+  if (dev.nvPfn === null || dev.params.init_ex_path === null) return 0;
+  const data = dev.ctx.machine.readPhys(dev.nvPfn * 4096, NV_LENGTH);
+  const rc = kernelFs(dev.ctx).write(dev.params.init_ex_path, data);
+  if (rc) devLog(dev, `SEV: could not open file for write, error ${rc}`);
+  return rc;
+}
+
+/**
+ * __sev_do_cmd_locked(cmd, data, &psp_ret). `data` null (or empty) means no command buffer.
+ * The caller holds sev_cmd_mutex (there is no concurrency in sevsim).
+ */
+export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | null): DoCmdResult {
+  if (!dev.present) return { rc: -Errno.ENODEV, error: undefined, buffer: data ?? EMPTY };
+  if (dev.pspDead) return { rc: -Errno.EBUSY, error: undefined, buffer: data ?? EMPTY };
+
+  const hasData = data !== null && data.length > 0;
+  const bufLen = cmdBufferLen(cmd);
+  // WARN_ON_ONCE(!data != !buf_len); a size mismatch cannot happen with C types, so treat it alike.
+  if (hasData !== bufLen > 0 || (hasData && data.length !== bufLen)) {
+    return { rc: -Errno.EINVAL, error: undefined, buffer: data ?? EMPTY };
+  }
+
+  let nested: 'main' | 'backup' | null = null;
+  let buf = EMPTY;
+  let descs: MappedDesc[] = [];
+  const legacy = legacyHandling(dev, cmd);
+  if (hasData) {
+    if (!dev.cmdBufActive) {
+      dev.cmdBufActive = true;
+      nested = 'main';
+    } else if (!dev.cmdBufBackupActive) {
+      dev.cmdBufBackupActive = true;
+      nested = 'backup';
+    } else {
+      devLog(dev, 'SEV: too many firmware commands in progress, no command buffers available.');
+      return { rc: -Errno.EBUSY, error: undefined, buffer: data };
+    }
+    buf = data.slice();
+    if (legacy) {
+      // snp_prep_cmd_buf(): address parameters first, then the command buffer page itself.
+      const mapped = mapDescs(dev, cmd, buf);
+      let prep = typeof mapped === 'number' ? mapped : 0;
+      if (typeof mapped !== 'number') {
+        descs = mapped;
+        if (cmdBufWritable(cmd) && markPagesFirmware(dev, cmdBufPfn(dev, nested), 1, true) !== 0) {
+          prep = -Errno.EFAULT;
+        }
+      }
+      if (prep) {
+        devLog(dev, `SEV: failed to prepare buffer for legacy command ${hex(cmd)}. Error: ${prep}`);
+        releaseCmdBuf(dev, nested);
+        return { rc: prep, error: undefined, buffer: data };
+      }
+    }
+  }
+
+  const res = dev.mailbox.command(cmd, buf);
+  const status = res.status & 0xffff;
+  let rc = 0;
+  if (status) rc = -Errno.EIO;
+  else if (NV_WRITERS.has(cmd)) rc = writeNvFile(dev);
+
+  if (!hasData) return { rc, error: status, buffer: EMPTY };
+
+  const out = res.buffer.length === buf.length ? res.buffer.slice() : buf;
+  if (legacy && cmdBufWritable(cmd)) {
+    // snp_reclaim_cmd_buf(): the command buffer page back to hypervisor-owned.
+    const r = reclaimPages(dev, cmdBufPfn(dev, nested), 1, true);
+    if (r) {
+      devLog(dev, `SEV: failed to reclaim buffer for legacy command ${hex(cmd)}. Error: ${r}`);
+      return { rc: r, error: status, buffer: out };
+    }
+  }
+  // The caller's copy is taken before the descriptors restore the original addresses.
+  const copied = out.slice();
+  releaseCmdBuf(dev, nested);
+  for (const m of descs) {
+    if (unmapDesc(dev, m, out)) rc = -Errno.EFAULT;
+  }
+  return { rc, error: status, buffer: copied };
+}
+
+function cmdBufPfn(dev: SevDevice, which: 'main' | 'backup' | null): number {
+  return dev.cmdBufPfn + (which === 'backup' ? 1 : 0);
+}
+
+function releaseCmdBuf(dev: SevDevice, which: 'main' | 'backup' | null): void {
+  if (which === 'backup') dev.cmdBufBackupActive = false;
+  else if (which === 'main') dev.cmdBufActive = false;
+}

@@ -1,0 +1,152 @@
+/**
+ * Test rig: a real machine (hardware), the kernel's boot-time SNP decision, a real PSP firmware,
+ * and the ccp driver between them. `MailboxTap` records every command the driver sends and can
+ * inject a status for a command (for firmware outcomes the real model cannot be driven into).
+ */
+import { type Mailbox, type MailboxResult, cmdName, createPsp, statusName } from '@sevsim/firmware';
+import { type MachineConfig, createMachine, hostSnpBoot } from '@sevsim/hardware';
+import { type CcpParams, type CcpProfile, createKernelContext, loadCcp } from '../src/index';
+
+const base: CcpProfile = {
+  initOnProbe: false,
+  snpFailureAbortsLegacy: true,
+  snpPrepare: 'boot',
+  x86SnpShutdown: false,
+  ciphertextHiding: false,
+  ioctlImplicitInit: 'full',
+  snpStatusImplicitInit: true,
+  firmwareVmTypes: false,
+  snpIoctlsNeedInit: false,
+  kdumpSkip: false,
+  fwUpload: false,
+  legacyLogFormat: false,
+};
+
+/** sevsim's reading of each release (the real table lives in @sevsim/kvm-amd). */
+export const PROFILES = {
+  '6.15': {
+    ...base,
+    initOnProbe: true,
+    snpFailureAbortsLegacy: false,
+    ioctlImplicitInit: 'legacy-persistent',
+    snpStatusImplicitInit: false,
+    legacyLogFormat: true,
+  },
+  '6.16': base,
+  '6.18': { ...base, ciphertextHiding: true, kdumpSkip: true },
+  '7.0': { ...base, ciphertextHiding: true, kdumpSkip: true, snpStatusImplicitInit: false },
+  '7.1': {
+    ...base,
+    ciphertextHiding: true,
+    kdumpSkip: true,
+    snpStatusImplicitInit: false,
+    snpPrepare: 'snp-init',
+    x86SnpShutdown: true,
+  },
+  '7.2': {
+    ...base,
+    ciphertextHiding: true,
+    kdumpSkip: true,
+    snpStatusImplicitInit: false,
+    snpPrepare: 'snp-init-checked',
+    x86SnpShutdown: true,
+    ioctlImplicitInit: 'legacy-only',
+    firmwareVmTypes: true,
+    snpIoctlsNeedInit: true,
+  },
+} as const satisfies Record<string, CcpProfile>;
+
+export type Release = keyof typeof PROFILES;
+
+export interface Sent {
+  readonly name: string;
+  readonly status: number;
+}
+
+/** Records commands; `inject(name, status)` answers the next such command without the firmware. */
+export class MailboxTap implements Mailbox {
+  readonly sent: Sent[] = [];
+  private readonly injections: { name: string; status: number }[] = [];
+
+  constructor(private readonly inner: Mailbox) {}
+
+  inject(name: string, status: number): void {
+    this.injections.push({ name, status });
+  }
+
+  command(id: number, buffer: Uint8Array): MailboxResult {
+    const name = cmdName(id) ?? `0x${id.toString(16)}`;
+    const i = this.injections.findIndex((x) => x.name === name);
+    if (i >= 0) {
+      const [inj] = this.injections.splice(i, 1);
+      this.sent.push({ name, status: inj?.status ?? 0 });
+      return { status: inj?.status ?? 0, buffer };
+    }
+    const r = this.inner.command(id, buffer);
+    this.sent.push({ name, status: r.status });
+    return r;
+  }
+
+  /** Command names sent since `mark`, collapsing runs of SNP_PAGE_RECLAIM into "SNP_PAGE_RECLAIMxN". */
+  names(mark = 0): string[] {
+    const out: string[] = [];
+    let run = 0;
+    const flush = () => {
+      if (run) out.push(run === 1 ? 'SNP_PAGE_RECLAIM' : `SNP_PAGE_RECLAIMx${run}`);
+      run = 0;
+    };
+    for (const s of this.sent.slice(mark)) {
+      if (s.name === 'SNP_PAGE_RECLAIM' && s.status === 0) {
+        run++;
+        continue;
+      }
+      flush();
+      out.push(s.status ? `${s.name}:${statusName(s.status)}` : s.name);
+    }
+    flush();
+    return out;
+  }
+
+  mark(): number {
+    return this.sent.length;
+  }
+}
+
+export interface RigOptions {
+  release: Release;
+  profile?: Partial<CcpProfile>;
+  machine?: Partial<MachineConfig>;
+  version?: string;
+  /** SVN of the running image (its SNP SPL in CURRENT_TCB). */
+  svn?: number;
+  params?: Partial<CcpParams>;
+  kdump?: boolean;
+  /** Files on the host's disk before modprobe. */
+  files?: Record<string, Uint8Array>;
+}
+
+export function boot(opts: RigOptions) {
+  const profile: CcpProfile = { ...PROFILES[opts.release], ...opts.profile };
+  const machine = createMachine({ cpu: 'genoa', memoryGiB: 8, ...opts.machine });
+  const hs = hostSnpBoot(machine, { snpEnAtBoot: profile.snpPrepare === 'boot' });
+  const ctx = createKernelContext(machine, { hostSnp: hs.hostSnp, kdump: opts.kdump ?? false });
+  for (const [path, data] of Object.entries(opts.files ?? {})) ctx.fs?.write(path, data);
+  const version = opts.version ?? machine.preset.defaultFirmware;
+  const psp = createPsp(machine, opts.svn === undefined ? { version } : { version, svn: opts.svn });
+  const tap = new MailboxTap(psp);
+  const probeMark = ctx.log.mark();
+  const ccp = loadCcp(ctx, tap, profile, opts.params);
+  return { machine, ctx, psp, tap, ccp, profile, probeLog: ctx.log.since(probeMark), bootLog: hs.log };
+}
+
+/** dmesg lines printed while running `fn`. */
+export function logOf(
+  rig: { ctx: { log: { mark(): number; since(m: number): string[] } } },
+  fn: () => void,
+): string[] {
+  const m = rig.ctx.log.mark();
+  fn();
+  return rig.ctx.log.since(m);
+}
+
+export const DEV = 'ccp 0000:22:00.1';
