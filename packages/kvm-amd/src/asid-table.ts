@@ -1,0 +1,68 @@
+/**
+ * KVM's SEV ASID bookkeeping (linux-kvm-amd.md §2.2 step 5, §4.7): two bitmaps indexed by ASID
+ * (bit 0 never used), lowest-free allocation, and recycling of freed ASIDs only when a range is
+ * exhausted.
+ */
+
+export class AsidTable {
+  /** sev_asid_bitmap: set while an ASID is in use or freed but not yet flushed. */
+  private readonly inUse: Uint8Array;
+  /** sev_reclaim_asid_bitmap: freed, waiting for WBINVD + (SNP_)DF_FLUSH. */
+  private readonly reclaim: Uint8Array;
+
+  /** `maxSevAsid` = CPUID 0x8000001F ECX; nr_asids = max + 1 (§2.2 step 5). */
+  constructor(readonly maxSevAsid: number) {
+    this.inUse = new Uint8Array(maxSevAsid + 1);
+    this.reclaim = new Uint8Array(maxSevAsid + 1);
+  }
+
+  /** find_next_zero_bit(sev_asid_bitmap, max + 1, min): the lowest free ASID in [min, max] (§4.7). */
+  findFree(min: number, max: number): number | undefined {
+    const top = Math.min(max, this.maxSevAsid);
+    for (let asid = Math.max(min, 0); asid <= top; asid++) if (!this.inUse[asid]) return asid;
+    return undefined;
+  }
+
+  take(asid: number): void {
+    this.inUse[asid] = 1;
+  }
+
+  /** sev_asid_free(): into the reclaim bitmap, still set in the in-use bitmap (§4.7 "Reuse semantics"). */
+  free(asid: number): void {
+    this.reclaim[asid] = 1;
+  }
+
+  /** sev_flush_asids() precondition: a reclaimable ASID whose first occurrence ≥ min is ≤ max (§4.7). */
+  hasReclaimable(min: number, max: number): boolean {
+    for (let asid = Math.max(min, 0); asid <= this.maxSevAsid; asid++) {
+      if (this.reclaim[asid]) return asid <= max;
+    }
+    return false;
+  }
+
+  /** After a successful flush: sev_asid_bitmap ^= reclaim (all types at once), reclaim cleared (§4.7). */
+  recycle(): void {
+    for (let asid = 0; asid <= this.maxSevAsid; asid++) {
+      if (this.reclaim[asid]) {
+        this.inUse[asid] = (this.inUse[asid] ?? 0) ^ 1;
+        this.reclaim[asid] = 0;
+      }
+    }
+  }
+
+  inUseList(): number[] {
+    return listSet(this.inUse);
+  }
+
+  reclaimList(): number[] {
+    return listSet(this.reclaim);
+  }
+}
+
+function listSet(bits: Uint8Array): number[] {
+  const out: number[] = [];
+  bits.forEach((b, asid) => {
+    if (b) out.push(asid);
+  });
+  return out;
+}

@@ -1,0 +1,33 @@
+/** What the VM-level code of sev.c shares: the kernel, the ccp driver, and the load-time setup. */
+import type { KernelContext, SevDriver } from '@sevsim/ccp';
+import type { MiscCgroup } from './misc-cgroup';
+import type { KvmAmdProfile } from './releases';
+import type { SevSetup } from './sev-hardware-setup';
+
+export interface KvmSev {
+  readonly ctx: KernelContext;
+  readonly driver: SevDriver;
+  readonly profile: KvmAmdProfile;
+  readonly setup: SevSetup;
+  readonly cgroup: MiscCgroup;
+  /** A kernel buffer for blobs the firmware writes (LAUNCH_MEASURE), SEV_FW_BLOB_MAX_SIZE bytes. */
+  blobBuffer(): number;
+}
+
+/** Result of one KVM_MEMORY_ENCRYPT_OP: the ioctl return and `kvm_sev_cmd.error`. */
+export interface SevCmdResult {
+  /** 0 or a negative errno. */
+  readonly rc: number;
+  /** Firmware status copied into kvm_sev_cmd.error (0 when none). */
+  readonly error: number;
+  /** Output fields the command copies back to userspace. */
+  readonly data?: Readonly<Record<string, number | bigint>>;
+}
+
+export const ok = (data?: Record<string, number | bigint>): SevCmdResult =>
+  data ? { rc: 0, error: 0, data } : { rc: 0, error: 0 };
+export const fail = (rc: number, error = 0): SevCmdResult => ({ rc, error });
+
+/** SEV_FW_BLOB_MAX_SIZE (linux-kvm-amd.md §4.1). */
+export const SEV_FW_BLOB_MAX_SIZE = 0x4000;
+export const PAGE_SIZE = 4096;
