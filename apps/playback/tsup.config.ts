@@ -4,7 +4,8 @@ export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm'],
   dts: true,
-  clean: true,
+  // Only the Node side: the browser app is built by `vite build` into dist/app, which must survive.
+  clean: false,
   sourcemap: true,
   target: 'node20',
 });

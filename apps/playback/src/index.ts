@@ -1,1 +1,24 @@
-export {};
+/**
+ * @sevsim/playback, Node side: serve the playback app for a trace, or write it as one HTML file.
+ * The browser app itself (src/app) is built by Vite into dist/app and is not imported here.
+ *
+ * For `sevsim playback TRACE [--out report.html]`:
+ *
+ *   const { url, close } = await servePlayback(trace);   // print url; on SIGINT: await close()
+ *   await writeReport(trace, out);                        // --out
+ *
+ * Both throw `TraceFileError` (one line, names the file) for a missing or malformed trace.
+ */
+export { servePlayback, TRACE_URL_PATH, type PlaybackServer, type ServeOptions } from './server.js';
+export {
+  writeReport,
+  renderReport,
+  escapeJsonForScript,
+  escapeScriptText,
+  TRACE_ELEMENT_ID,
+} from './report.js';
+export { TraceFileError, loadTraceFile } from './trace-file.js';
+export { readTrace, type TraceReading } from './trace-check.js';
+export { toChromeTrace, LAYER_PIDS, type ChromeTrace, type ChromeTraceEvent } from './chrome-trace.js';
+export { lookupRequest, type RequestLookup } from './request-path.js';
+export type { Trace, TraceStep } from '@sevsim/scenario';

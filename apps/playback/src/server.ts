@@ -1,0 +1,109 @@
+/**
+ * `servePlayback`: the built app and one trace on 127.0.0.1, for `sevsim playback TRACE`.
+ * Loopback only, GET/HEAD only, a Host check against DNS rebinding, and a fixed file table
+ * (request-path.ts), so the server hands out nothing but its own files.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, resolve } from 'node:path';
+import { findAppDir } from './app-dir.js';
+import { appFileTable, CONTENT_TYPES } from './app-files.js';
+import { lookupRequest } from './request-path.js';
+import { loadTraceFile } from './trace-file.js';
+
+export interface ServeOptions {
+  /** 0 or absent: a free port chosen by the OS. */
+  readonly port?: number;
+  /** The only address served on; the type admits nothing else. */
+  readonly host?: '127.0.0.1';
+  /** The built app; by default dist/app of this package. */
+  readonly appDir?: string;
+}
+
+export interface PlaybackServer {
+  /** e.g. `http://127.0.0.1:41234/` */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The URL path the app fetches the trace from (src/app/load-trace.ts). */
+export const TRACE_URL_PATH = '/trace.json';
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+function refuse(res: ServerResponse, status: number, reason: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(`${status} ${reason}\n`);
+}
+
+/**
+ * Serve the playback app for `tracePath`. The trace is checked once at start (a bad file is an
+ * error for the caller, not a page) and read again on every request, so re-running
+ * `sevsim run --trace` and reloading the page shows the new run.
+ */
+export async function servePlayback(tracePath: string, options: ServeOptions = {}): Promise<PlaybackServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new Error(`servePlayback listens on 127.0.0.1 only, not ${String(host)}`);
+  await loadTraceFile(tracePath);
+  const files = appFileTable(findAppDir(options.appDir));
+  files.set(TRACE_URL_PATH, resolve(tracePath));
+
+  let port = 0;
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return refuse(res, 405, 'method not allowed');
+    }
+    const hostHeader = req.headers.host ?? '';
+    if (hostHeader !== `127.0.0.1:${port}` && hostHeader !== `localhost:${port}`) {
+      return refuse(res, 403, 'unexpected Host header');
+    }
+    const found = lookupRequest(req.url ?? '', files);
+    if (found.status !== 200) return refuse(res, found.status, found.reason);
+    let size: number;
+    try {
+      size = (await stat(found.file)).size;
+    } catch {
+      return refuse(res, 404, 'not found');
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': CONTENT_TYPES[extname(found.file)] ?? 'application/octet-stream',
+      'Content-Length': size,
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(found.file)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) refuse(res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((ok, bad) => {
+    server.once('error', bad);
+    server.listen(options.port ?? 0, host, () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    close: () =>
+      new Promise<void>((ok, bad) => {
+        server.close((e) => (e ? bad(e) : ok()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+/** The browser app: `src/app/index.html` → `dist/app/`. JSX goes through Vite's built-in
+ *  transform (automatic runtime); one chunk and no module-preload polyfill so `writeReport` can
+ *  inline the whole app into one HTML file. */
+export default defineConfig({
+  root: fileURLToPath(new URL('./src/app/', import.meta.url)),
+  base: './',
+  logLevel: 'warn',
+  build: {
+    outDir: fileURLToPath(new URL('./dist/app/', import.meta.url)),
+    emptyOutDir: true,
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+    sourcemap: false,
+    rolldownOptions: { output: { codeSplitting: false } },
+  },
+});
