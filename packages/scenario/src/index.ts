@@ -1,1 +1,50 @@
-export {};
+/**
+ * @sevsim/scenario: the scenario file format v1 (shared/contracts/scenario-v1.md), its
+ * validator and JSON Schema, the engine that plays a scenario through the four layers, the
+ * trace it records, `explain` sentences and the Chrome Trace export.
+ */
+export type {
+  AsidRange,
+  Json,
+  LayerViews,
+  PspCall,
+  RangeStatus,
+  ResolvedConfig,
+  RunResult,
+  State,
+  StepOutcome,
+  Trace,
+  TraceStep,
+} from './trace';
+export type { Catalog, ModuleName, ParamInfo } from './catalog';
+export { MODULES } from './catalog';
+export { defaultCatalog } from './layer-catalog';
+export { formatError, type ScenarioError } from './errors';
+export { type ParseResult, paramValueProblem, parseScenario } from './parse';
+export { decodeText, loadScenario, MAX_SCENARIO_BYTES } from './load';
+export type { Expectation, KernelInput, MachineInput, ReadResult, Scenario, Step, VmType } from './scenario';
+export {
+  BARE_STEPS,
+  jsonSchema,
+  SCHEMA_FILE,
+  scenarioSchema,
+  schemaText,
+  STEP_OPS,
+  type StepOp,
+} from './schema';
+export { checkStatePath } from './state-paths';
+export {
+  DEFAULT_CPU,
+  newestRelease,
+  type ResolvedKernel,
+  type ResolvedMachine,
+  resolveKernel,
+  resolveMachine,
+} from './resolve';
+export { PSP_BUFFERS } from './psp-buffers';
+export { run } from './engine/run';
+export { openSession, type Session, type SessionOptions } from './engine/session';
+export type { VmRecord, World } from './engine/world';
+export { explainStep } from './engine/explain';
+export { type ChromeTrace, type ChromeTraceEvent, LAYER_PIDS, toChromeTrace } from './chrome-trace';
+export { parseTrace, type TraceParse } from './trace-file';

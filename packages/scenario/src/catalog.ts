@@ -1,0 +1,38 @@
+/**
+ * What the validator must know about the layers: the names a scenario may use (CPU presets,
+ * kernel releases, patches, module parameters per release, errno and firmware status names,
+ * firmware commands and their buffer fields). The values come from the layers' exported tables
+ * (see `layer-catalog.ts`); the validator only sees this interface.
+ */
+import type { Json } from './trace';
+
+export type ModuleName = 'ccp' | 'kvm_amd';
+export const MODULES: readonly ModuleName[] = ['ccp', 'kvm_amd'];
+
+export interface ParamInfo {
+  readonly module: ModuleName;
+  readonly name: string;
+  readonly type: 'bool' | 'uint' | 'int' | 'string';
+  readonly default: Json;
+}
+
+export interface Catalog {
+  readonly cpus: readonly string[];
+  /** Oldest first; the last one is the default kernel. */
+  readonly releases: readonly string[];
+  readonly patches: readonly string[];
+  /** Why this release + patch set cannot be built, or undefined when it can. */
+  releaseProblem(version: string, patches: readonly string[]): string | undefined;
+  /** The module parameters a release has (with its patches). */
+  params(version: string, patches: readonly string[]): readonly ParamInfo[];
+  /** Every parameter any release has (for the JSON Schema). */
+  readonly allParams: readonly ParamInfo[];
+  readonly errnos: readonly string[];
+  readonly statusNames: readonly string[];
+  statusCode(name: string): number | undefined;
+  readonly pspCommands: readonly string[];
+  /** Buffer fields of a firmware command (camelCase codec names), undefined for an unknown command. */
+  pspFields(cmd: string): readonly string[] | undefined;
+  /** Why the machine cannot be built (the hardware's own check), or undefined. */
+  machineProblem(machine: Record<string, unknown>): string | undefined;
+}

@@ -1,0 +1,52 @@
+/**
+ * Power-on and kernel boot (scenario-v1.md "The machine is powered on and the kernel booted
+ * before the first step"): the machine, the kernel's early SNP decision chain (hostSnpBoot,
+ * linux-ccp.md §7.1), the PSP running the committed image, then the built-in modules in link
+ * order (ccp before kvm_amd, as drivers/ links before arch/x86/kvm in a built-in kernel's initcalls
+ * of the same level — see README "Decisions").
+ */
+import { createKernelContext, KernelLog } from '@sevsim/ccp';
+import { createPsp, type Psp } from '@sevsim/firmware';
+import { createMachine, hostSnpBoot } from '@sevsim/hardware';
+import { toMachineConfig } from '../resolve';
+import { loadModule } from './modules';
+import type { World } from './world';
+
+/** Attach the recorder: every firmware command lands in the current step's list. */
+export function watchPsp(world: World, psp: Psp): void {
+  psp.onCommand((e) => {
+    world.calls.push({
+      cmd: e.name,
+      id: e.id,
+      status: e.status,
+      statusName: e.statusName,
+      by: world.issuer,
+      ...(e.guard ? { guard: { id: e.guard.id, fact: e.guard.fact } } : {}),
+    });
+  });
+}
+
+/**
+ * Build a fresh machine and kernel on `world` (first boot and `reboot`). The PSP boots the
+ * committed image: `firmware` is the version to boot, `committed` what is committed.
+ */
+export function powerOn(world: World, firmware: { running: string; committed: string }): void {
+  const machine = createMachine(toMachineConfig(world.machineConfig));
+  const log = world.ctx?.log ?? new KernelLog();
+  const fs = world.ctx?.fs;
+  const boot = hostSnpBoot(machine, world.release.host);
+  for (const line of boot.log) log.print(line);
+  world.machine = machine;
+  world.ctx = createKernelContext(machine, { hostSnp: boot.hostSnp, log, ...(fs ? { fs } : {}) });
+  world.psp = createPsp(machine, { version: firmware.running, committedVersion: firmware.committed });
+  watchPsp(world, world.psp);
+  world.ccp = null;
+  world.kvm = null;
+  for (const rec of world.vms.values()) {
+    rec.vm = null;
+    rec.destroyed = true;
+  }
+  for (const m of ['ccp', 'kvm_amd'] as const) {
+    if (world.builtin.has(m)) loadModule(world, m, {});
+  }
+}

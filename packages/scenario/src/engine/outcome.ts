@@ -1,0 +1,27 @@
+/** A step's outcome as the contract reports it (scenario-v1.md `steps[i]`). */
+import { errnoName } from '@sevsim/ccp';
+import { NO_FW_CALL } from '@sevsim/firmware';
+import type { ReadResult } from '../scenario';
+
+export interface Outcome {
+  readonly ok: boolean;
+  readonly errno: string | null;
+  /** Firmware status the layer reported for the failure (null when none). */
+  readonly fwError: number | null;
+  readonly read?: ReadResult;
+  /** Why, when the reason is not a firmware guard (e.g. "kvm_amd is built in"); used by explain. */
+  readonly cause?: string;
+}
+
+export const OK: Outcome = { ok: true, errno: null, fwError: null };
+
+export function failed(errno: string, cause?: string, fwError: number | null = null): Outcome {
+  return { ok: false, errno, fwError, ...(cause ? { cause } : {}) };
+}
+
+/** From a kernel return code (0 / -errno) and the firmware error it copied out. */
+export function fromRc(rc: number, error: number): Outcome {
+  const fwError = error !== NO_FW_CALL && error !== 0 ? error : null;
+  if (rc === 0) return { ok: true, errno: null, fwError: null };
+  return { ok: false, errno: errnoName(rc), fwError };
+}

@@ -1,0 +1,171 @@
+/**
+ * The engine: `run(scenario) → Trace`. Boots the machine, plays each step through the layers,
+ * records per step the outcome, the firmware commands, the kernel log lines, the state after
+ * and what changed, and checks `expect` steps (scenario-v1.md "`sevsim run`"). Deterministic:
+ * the same scenario gives byte-identical traces.
+ */
+import { resolveRelease } from '@sevsim/kvm-amd';
+import { resolveKernel, resolveMachine } from '../resolve';
+import type { Scenario, Step } from '../scenario';
+import type { Json, RunResult, State, StepOutcome, Trace, TraceStep } from '../trace';
+import { powerOn } from './boot';
+import { explainStep } from './explain';
+import { checkExpectation } from './expect';
+import { fwCommit, fwUpdate, rawPsp } from './firmware-steps';
+import { loadModule, unloadModule } from './modules';
+import { OK, type Outcome } from './outcome';
+import { changedPaths } from './state-paths-runtime';
+import { readLayers, readState } from './state';
+import { hostRead, vmCreate, vmDestroy, vmInit, vmLaunch } from './vm-steps';
+import type { World } from './world';
+
+export function perform(world: World, step: Step): Outcome {
+  switch (step.op) {
+    case 'reboot': {
+      const fw = world.psp.snapshot();
+      powerOn(world, { running: fw.committedVersion, committed: fw.committedVersion });
+      return OK;
+    }
+    case 'modprobe':
+      return loadModule(world, step.module, step.params);
+    case 'rmmod':
+      return unloadModule(world, step.module);
+    case 'vm.create':
+      return vmCreate(world, step);
+    case 'vm.init':
+      return vmInit(world, step);
+    case 'vm.launch':
+      return vmLaunch(world, step);
+    case 'vm.destroy':
+      return vmDestroy(world, step);
+    case 'fw.update':
+      return fwUpdate(world, step);
+    case 'fw.commit':
+      return fwCommit(world);
+    case 'psp':
+      return rawPsp(world, step);
+    case 'host.read':
+      return hostRead(world, step);
+    case 'expect':
+      return OK;
+  }
+}
+
+/** The step as written, without its line, for the trace's `args`. */
+function stepArgs(step: Step): Json {
+  const { line: _line, op: _op, ...rest } = step as Step & Record<string, unknown>;
+  return JSON.parse(JSON.stringify(rest)) as Json;
+}
+
+/**
+ * The contract's fwError: the firmware status the layer reported for a failed step; for a step
+ * that succeeded although a firmware command in it failed (e.g. modprobe with SNP_INIT refused),
+ * the first refused command's status, the root cause. null when every command succeeded.
+ */
+export function contractOutcome(op: string, o: Outcome, psp: TraceStep['psp']): StepOutcome {
+  const refused = psp.find((c) => c.status !== 0);
+  const fwError = o.fwError ?? (refused ? refused.status : null);
+  return {
+    op,
+    ok: o.ok,
+    errno: o.errno,
+    fwError,
+    psp: psp.map((c) => ({ cmd: c.cmd, status: c.status })),
+    ...(o.read ? { read: o.read } : {}),
+  };
+}
+
+export function run(scenario: Scenario): Trace {
+  const machineConfig = resolveMachine(scenario.machine);
+  const kernel = resolveKernel(scenario.kernel);
+  const release = resolveRelease(kernel.version, [...kernel.patches]);
+  const world = {
+    machineConfig,
+    kernel,
+    release,
+    builtin: new Set(kernel.builtin),
+    vms: new Map(),
+    issuer: 'ccp',
+    calls: [],
+    ccp: null,
+    kvm: null,
+  } as unknown as World;
+
+  powerOn(world, { running: machineConfig.firmware, committed: machineConfig.firmware });
+  const bootState = readState(world);
+  const boot: TraceStep = {
+    index: -1,
+    op: 'boot',
+    line: 0,
+    args: null,
+    outcome: contractOutcome('boot', OK, world.calls),
+    psp: world.calls,
+    dmesg: [...world.ctx.log.lines],
+    state: bootState,
+    changed: [],
+    layers: readLayers(world),
+  };
+
+  const steps: TraceStep[] = [];
+  let before: State = bootState;
+  let lastAction: { op: string; outcome: StepOutcome } = { op: 'boot', outcome: boot.outcome };
+  for (const [index, step] of scenario.steps.entries()) {
+    world.calls = [];
+    const mark = world.ctx.log.mark();
+    const o = perform(world, step);
+    const psp = world.calls;
+    const dmesg = world.ctx.log.since(mark);
+    const state = readState(world);
+    let outcome: StepOutcome;
+    if (step.op === 'expect') {
+      const failures = checkExpectation(step.expect, lastAction, state, world.ctx.log.lines);
+      outcome = { op: 'expect', ok: failures.length === 0, failures };
+    } else {
+      outcome = contractOutcome(step.op, o, psp);
+      lastAction = { op: step.op, outcome };
+    }
+    const explanation =
+      step.op === 'expect' ? undefined : explainStep(step.op, outcome, psp, before, o.cause);
+    steps.push({
+      index,
+      op: step.op,
+      line: step.line,
+      args: stepArgs(step),
+      outcome,
+      psp,
+      dmesg,
+      state,
+      changed: changedPaths(before, state),
+      layers: readLayers(world),
+      ...(explanation ? { explanation } : {}),
+    });
+    before = state;
+  }
+
+  const result: RunResult = {
+    version: 1,
+    scenario: scenario.name,
+    passed: steps.every((s) => s.op !== 'expect' || s.outcome.ok),
+    steps: steps.map((s) => s.outcome),
+    state: before,
+    dmesg: [...world.ctx.log.lines],
+    config: {
+      machine: JSON.parse(JSON.stringify(machineConfig)) as Json,
+      kernel: {
+        version: kernel.version,
+        patches: kernel.patches,
+        builtin: kernel.builtin,
+        params: kernel.params,
+      },
+    },
+  };
+  return {
+    format: 'sevsim-trace',
+    version: 1,
+    file: scenario.file,
+    source: scenario.source,
+    boot,
+    steps,
+    result,
+  };
+}

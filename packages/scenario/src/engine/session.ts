@@ -1,0 +1,146 @@
+/**
+ * A step-at-a-time session over the same engine `run` uses (`powerOn`, `perform`): the explorer
+ * applies operator actions one by one and reads the state and the layers between them. A session
+ * can start from a release profile changed by the caller (mutation testing: a deliberately wrong
+ * driver profile is data, not a code change).
+ */
+import { type ReleaseProfile, resolveRelease } from '@sevsim/kvm-amd';
+import type { ModuleName } from '../catalog';
+import { resolveKernel, resolveMachine } from '../resolve';
+import type { KernelInput, MachineInput, Step } from '../scenario';
+import type { LayerViews, State, StepOutcome } from '../trace';
+import { powerOn, watchPsp } from './boot';
+import { contractOutcome, perform } from './run';
+import { readLayers, readState } from './state';
+import type { World } from './world';
+
+export interface SessionOptions {
+  /** Change the resolved release profile before boot (e.g. flip a ccp or kvm-amd field). */
+  readonly release?: (profile: ReleaseProfile) => ReleaseProfile;
+}
+
+export interface Session {
+  /** The live system, for invariants that look below the contract State. Do not mutate. */
+  readonly world: Readonly<World>;
+  /** Play one step; `expect` steps are not checked here (use `run` for that). */
+  apply(step: Step): StepOutcome;
+  state(): State;
+  layers(): LayerViews;
+  /**
+   * An independent copy of the whole system as it is now: applying steps to the fork leaves this
+   * session untouched. The explorer forks instead of replaying a path from power-on.
+   */
+  fork(): Session;
+}
+
+export function openSession(
+  config: { readonly machine: MachineInput; readonly kernel: KernelInput },
+  options: SessionOptions = {},
+): Session {
+  const machineConfig = resolveMachine(config.machine);
+  const kernel = resolveKernel(config.kernel);
+  const resolved = resolveRelease(kernel.version, [...kernel.patches]);
+  const release = options.release ? options.release(resolved) : resolved;
+  // The fields powerOn fills (machine, psp, ctx) are set before anyone reads them.
+  const world = {
+    machineConfig,
+    kernel,
+    release,
+    builtin: new Set<ModuleName>(kernel.builtin),
+    vms: new Map(),
+    issuer: 'ccp',
+    calls: [],
+    ccp: null,
+    kvm: null,
+  } as unknown as World;
+  powerOn(world, { running: machineConfig.firmware, committed: machineConfig.firmware });
+  return sessionOf(world);
+}
+
+function sessionOf(world: World): Session {
+  return {
+    world,
+    apply(step: Step): StepOutcome {
+      world.calls = [];
+      const o = perform(world, step);
+      return contractOutcome(step.op, o, world.calls);
+    },
+    state: () => readState(world),
+    layers: () => readLayers(world),
+    fork: () => sessionOf(forkWorld(world)),
+  };
+}
+
+/**
+ * Deep copy of the object graph (identity and prototypes kept, frozen objects shared). The layers
+ * hold two kinds of closures, rebuilt on the copy: the PSP's command listener (the recorder of
+ * this world) and the RMP's view of its machine (`Machine` constructor). Any other closure would
+ * tie the copy to the original, so it is refused.
+ */
+function forkWorld(world: World): World {
+  const memo = new Map<object, unknown>();
+  const copy = <T>(v: T, path: string): T => {
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'function') throw new Error(`fork: cannot copy the closure at ${path}`);
+      return v;
+    }
+    const seen = memo.get(v);
+    if (seen !== undefined) return seen as T;
+    if (Object.isFrozen(v)) {
+      memo.set(v, v);
+      return v;
+    }
+    if (v instanceof ArrayBuffer) {
+      const b = v.slice(0);
+      memo.set(v, b);
+      return b as T;
+    }
+    if (ArrayBuffer.isView(v)) {
+      const buf = copy(v.buffer as ArrayBuffer, path);
+      const ctor = v.constructor as new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView;
+      const n = v instanceof DataView ? v.byteLength : (v as unknown as { length: number }).length;
+      const t = new ctor(buf, v.byteOffset, n);
+      memo.set(v, t);
+      return t as T;
+    }
+    if (v instanceof Map) {
+      const m = new Map();
+      memo.set(v, m);
+      for (const [k, x] of v) m.set(copy(k, `${path}.key`), copy(x, `${path}.get()`));
+      return m as T;
+    }
+    if (v instanceof Set) {
+      const s = new Set();
+      memo.set(v, s);
+      for (const x of v) s.add(copy(x, `${path}.has()`));
+      return s as T;
+    }
+    if (Array.isArray(v)) {
+      const a: unknown[] = new Array(v.length);
+      memo.set(v, a);
+      for (let i = 0; i < v.length; i++) a[i] = copy(v[i], `${path}[${i}]`);
+      return a as T;
+    }
+    const o = Object.create(Object.getPrototypeOf(v)) as Record<PropertyKey, unknown>;
+    memo.set(v, o);
+    for (const k of Reflect.ownKeys(v)) {
+      const x = (v as Record<PropertyKey, unknown>)[k];
+      o[k] = v === (world.machine.rmp as object) && k === 'host' ? x : copy(x, `${path}.${String(k)}`);
+    }
+    return o as T;
+  };
+  // The PSP's listeners and the RMP's host view are closures: skip them, rebuild below.
+  const psp = world.psp as unknown as { listeners: unknown[] };
+  const listeners = psp.listeners;
+  psp.listeners = [];
+  let next: World;
+  try {
+    next = copy(world, 'world');
+  } finally {
+    psp.listeners = listeners;
+  }
+  watchPsp(next, next.psp);
+  const m = next.machine as unknown as { cpus: { snpEnAny(): boolean }; rmp: { host: unknown }; config: { asids: number } };
+  m.rmp.host = { snpEnAnyCore: () => m.cpus.snpEnAny(), maxAsid: () => m.config.asids };
+  return next;
+}

@@ -1,0 +1,129 @@
+/**
+ * The contract's `state` (scenario-v1.md "State") and the playback app's per-layer views
+ * (trace.ts `LayerViews`), read from the layers after each step.
+ */
+import type { KvmAmdView } from '@sevsim/kvm-amd';
+import type { AsidRange, Json, LayerViews, State } from '../trace';
+import type { World } from './world';
+
+const NONE: AsidRange = { status: 'disabled', min: 0, max: 0 };
+
+/** How /sys/module/NAME/parameters/X reads: bool Y/N, integers in decimal, a NULL charp "(null)". */
+export function sysfs(v: unknown): Json {
+  if (typeof v === 'boolean') return v ? 'Y' : 'N';
+  if (typeof v === 'number') return String(v);
+  if (v === null || v === undefined) return '(null)';
+  return String(v);
+}
+
+function sysfsParams(params: Readonly<Record<string, unknown>> | undefined): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  if (!params) return out;
+  for (const k of Object.keys(params).sort()) out[k] = sysfs(params[k]);
+  return out;
+}
+
+function range(r: { status: AsidRange['status']; min: number; max: number }): AsidRange {
+  return { status: r.status, min: r.min, max: r.max };
+}
+
+export function readState(world: World): State {
+  const fw = world.psp.snapshot();
+  const kv: KvmAmdView | null = world.kvm ? world.kvm.view() : null;
+  const ccpView = world.ccp ? world.ccp.view() : null;
+  const vms: Record<string, State['vms'][string]> = {};
+  for (const [id, rec] of world.vms) {
+    const v = rec.vm;
+    vms[id] = {
+      type: rec.type,
+      state: rec.destroyed || !v ? 'destroyed' : v.state,
+      asid: v?.asidAssigned && !rec.destroyed ? v.asid : null,
+    };
+  }
+  return {
+    host: { snp: world.ctx.hostSnp, snpEn: world.machine.snpEnAllCores(), iommu: world.machine.iommu.mode },
+    firmware: {
+      version: fw.version,
+      committedVersion: fw.committedVersion,
+      sev: fw.sev,
+      snp: fw.snp,
+      ciphertextHiding: fw.ciphertextHiding,
+      maxSnpAsid: fw.maxSnpAsid,
+      rmpInitialised: fw.rmpInitialised,
+    },
+    modules: {
+      ccp: {
+        loaded: world.ccp !== null,
+        builtin: world.builtin.has('ccp'),
+        params: sysfsParams(ccpView?.params as never),
+      },
+      kvm_amd: {
+        loaded: kv !== null,
+        builtin: world.builtin.has('kvm_amd'),
+        params: sysfsParams(kv?.params),
+      },
+    },
+    kvm: {
+      sev: kv ? range(kv.sev) : NONE,
+      sevEs: kv ? range(kv.sevEs) : NONE,
+      snp: kv ? range(kv.snp) : NONE,
+      vmTypes: kv ? [...kv.vmTypes] : [],
+    },
+    vms,
+  };
+}
+
+export function readLayers(world: World): LayerViews {
+  const hw = world.machine.snapshot();
+  const fw = world.psp.snapshot();
+  const kv = world.kvm ? world.kvm.view() : null;
+  const ccp = world.ccp ? world.ccp.view() : null;
+  const counts: Record<string, number> = {};
+  for (const [k, n] of Object.entries(hw.rmp.counts)) if (n > 0) counts[k] = n;
+  return {
+    hardware: {
+      cpu: hw.cpu,
+      snpEnPerCore: [...hw.snpEn],
+      onlinePerCore: world.machine.cores.map((c) => c.online),
+      iommu: { mode: hw.iommu.mode, snpEnforced: hw.iommu.snpEnforced },
+      rmpCounts: counts,
+      ciphertextHiding: hw.ciphertextHiding.enabled,
+    },
+    firmware: {
+      sev: fw.sev,
+      snp: fw.snp,
+      version: fw.version,
+      guests: [
+        ...fw.legacyGuests.map((g) => ({
+          kind: 'sev' as const,
+          handle: g.handle,
+          state: String(g.state),
+          asid: g.asid,
+        })),
+        ...fw.snpGuests.map((g) => ({
+          kind: 'snp' as const,
+          handle: g.gctx,
+          state: String(g.state),
+          asid: g.asid,
+        })),
+      ],
+      // The firmware snapshot lists the guests but only counts dirty ASIDs (AsidSummary), so
+      // in-use ASIDs come from the guests and the dirty list stays empty (see README).
+      asids: {
+        dirty: [],
+        inUse: [...fw.legacyGuests, ...fw.snpGuests]
+          .map((g) => g.asid)
+          .filter((a) => a > 0)
+          .sort((a, b) => a - b),
+      },
+    },
+    ccp: ccp ? (JSON.parse(JSON.stringify(ccp)) as Record<string, Json>) : { loaded: false },
+    kvm: {
+      params: sysfsParams(kv?.params),
+      asidsInUse: kv ? [...kv.asids.inUse] : [],
+      asidsReclaim: kv ? [...kv.asids.reclaim] : [],
+      minSevAsid: kv ? kv.sev.min : 0,
+      maxSevAsid: kv ? kv.sev.max : 0,
+    },
+  };
+}

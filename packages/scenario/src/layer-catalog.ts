@@ -1,0 +1,82 @@
+/**
+ * The catalog built from the layers' own exported tables, so the validator accepts exactly what
+ * the layers model: CPU presets (@sevsim/hardware CPU_PRESETS, createMachine's own checks),
+ * releases and patches (@sevsim/kvm-amd RELEASES, PATCHES, resolveRelease), module parameters
+ * (KVM_AMD_PARAMS per release, @sevsim/ccp CCP_PARAMS), errno names (@sevsim/ccp Errno),
+ * firmware status names (@sevsim/firmware Status) and command buffers (psp-buffers.ts).
+ */
+import { CCP_PARAMS, Errno } from '@sevsim/ccp';
+import { Status, statusCode } from '@sevsim/firmware';
+import { CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
+import { KVM_AMD_PARAMS, PATCHES, RELEASES, resolveRelease } from '@sevsim/kvm-amd';
+import type { Catalog, ParamInfo } from './catalog';
+import { pspFieldNames, PSP_BUFFERS } from './psp-buffers';
+import { machineConfig } from './resolve';
+import type { MachineInput } from './scenario';
+
+const CCP: readonly ParamInfo[] = CCP_PARAMS.map((p) => ({
+  module: 'ccp' as const,
+  name: p.name,
+  type: p.type === 'charp' ? ('string' as const) : p.type,
+  default: p.default,
+}));
+
+function kvmParams(version: string, patches: readonly string[]): ParamInfo[] {
+  const profile = resolveRelease(version, [...patches]).kvm;
+  return KVM_AMD_PARAMS.filter((p) => p.requires === undefined || profile[p.requires]).map((p) => ({
+    module: 'kvm_amd' as const,
+    name: p.name,
+    type: p.type,
+    default: p.default,
+  }));
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+let cached: Catalog | undefined;
+
+export function defaultCatalog(): Catalog {
+  if (cached) return cached;
+  const releases = Object.keys(RELEASES);
+  const allKvm = KVM_AMD_PARAMS.map((p) => ({
+    module: 'kvm_amd' as const,
+    name: p.name,
+    type: p.type,
+    default: p.default,
+  }));
+  cached = {
+    cpus: Object.keys(CPU_PRESETS),
+    releases,
+    patches: Object.keys(PATCHES),
+    releaseProblem(version, patches) {
+      try {
+        resolveRelease(version, [...patches]);
+        return undefined;
+      } catch (e) {
+        return errorMessage(e);
+      }
+    },
+    params: (version, patches) => [...CCP, ...kvmParams(version, patches)],
+    allParams: [...CCP, ...allKvm],
+    errnos: Object.keys(Errno),
+    statusNames: Object.keys(Status),
+    statusCode: (name) => statusCode(name),
+    pspCommands: Object.keys(PSP_BUFFERS),
+    pspFields: (cmd) => pspFieldNames(cmd),
+    machineProblem(machine) {
+      try {
+        createMachine(machineConfig(machine as MachineInput));
+        return undefined;
+      } catch (e) {
+        return errorMessage(e);
+      }
+    },
+  };
+  return cached;
+}
+
+export function isCpuModel(name: string): name is CpuModel {
+  return Object.hasOwn(CPU_PRESETS, name);
+}

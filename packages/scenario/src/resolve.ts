@@ -1,0 +1,95 @@
+/**
+ * Defaults (task "Resolution of defaults"): a machine left unspecified is a fully enabled one of
+ * its preset (Genoa by default): the preset's ASID count, minimum SEV ASID and firmware, every
+ * BIOS option on (ciphertext hiding where the CPU has it), IOMMU translated. The kernel defaults to
+ * the newest modelled release. The resolved configuration goes into every result.
+ */
+import { CPU_PRESETS, type CpuModel, type MachineConfig } from '@sevsim/hardware';
+import { RELEASES } from '@sevsim/kvm-amd';
+import type { ModuleName } from './catalog';
+import type { KernelInput, MachineInput } from './scenario';
+import type { Json } from './trace';
+
+export const DEFAULT_CPU: CpuModel = 'genoa';
+
+export interface ResolvedMachine {
+  readonly cpu: CpuModel;
+  readonly asids: number;
+  readonly firmware: string;
+  readonly bios: {
+    readonly smee: boolean;
+    readonly snp: boolean;
+    readonly minSevAsid: number;
+    readonly ciphertextHiding: boolean;
+    readonly snpMemoryCoverage: 'full' | 'partial' | 'none';
+    readonly iommu: boolean;
+    readonly smmLock: boolean;
+    readonly iommuSnp: boolean;
+  };
+  readonly iommu: 'off' | 'passthrough' | 'translated';
+  readonly cores?: number;
+  readonly offlineCores: readonly number[];
+  readonly memoryGiB?: number;
+}
+
+export interface ResolvedKernel {
+  readonly version: string;
+  readonly patches: readonly string[];
+  readonly builtin: readonly ModuleName[];
+  readonly params: Record<string, Json>;
+}
+
+export function resolveMachine(m: MachineInput): ResolvedMachine {
+  const cpu = (m.cpu ?? DEFAULT_CPU) as CpuModel;
+  const preset = CPU_PRESETS[cpu];
+  return {
+    cpu,
+    asids: m.asids ?? preset.asids,
+    firmware: m.firmware ?? preset.defaultFirmware,
+    bios: {
+      smee: m.bios?.smee ?? true,
+      snp: m.bios?.snp ?? true,
+      minSevAsid: m.bios?.minSevAsid ?? preset.minSevAsid,
+      ciphertextHiding: m.bios?.ciphertextHiding ?? preset.ciphertextHidingCapable,
+      snpMemoryCoverage: m.bios?.snpMemoryCoverage ?? 'full',
+      iommu: m.bios?.iommu ?? true,
+      smmLock: m.bios?.smmLock ?? true,
+      iommuSnp: m.bios?.iommuSnp ?? true,
+    },
+    iommu: m.iommu ?? 'translated',
+    ...(m.cores !== undefined ? { cores: m.cores } : {}),
+    offlineCores: m.offlineCores ?? [],
+    ...(m.memoryGiB !== undefined ? { memoryGiB: m.memoryGiB } : {}),
+  };
+}
+
+/** The hardware's MachineConfig for a scenario's machine (the firmware version goes to the PSP). */
+export function machineConfig(m: MachineInput): MachineConfig {
+  return toMachineConfig(resolveMachine(m));
+}
+
+export function toMachineConfig(r: ResolvedMachine): MachineConfig {
+  return {
+    cpu: r.cpu,
+    asids: r.asids,
+    bios: { ...r.bios },
+    iommu: r.iommu,
+    offlineCores: [...r.offlineCores],
+    ...(r.cores !== undefined ? { cores: r.cores } : {}),
+    ...(r.memoryGiB !== undefined ? { memoryGiB: r.memoryGiB } : {}),
+  };
+}
+
+export function newestRelease(): string {
+  const all = Object.keys(RELEASES);
+  return all[all.length - 1]!;
+}
+
+export function resolveKernel(k: KernelInput): ResolvedKernel {
+  return {
+    version: k.version ?? newestRelease(),
+    patches: [...(k.patches ?? [])],
+    builtin: [...(k.builtin ?? [])],
+    params: { ...(k.params ?? {}) },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * A validated scenario: what the engine runs. Produced only by `parseScenario` / `loadScenario`
+ * (scenario-v1.md "File" and "Steps"); every step keeps the line it was written on.
+ */
+import type { ModuleName } from './catalog';
+import type { Json } from './trace';
+
+export type VmType = 'default' | 'sev' | 'sev-es' | 'snp';
+export type IommuModeName = 'off' | 'passthrough' | 'translated';
+export type ReadResult = 'plaintext' | 'ciphertext' | 'ff';
+
+export interface MachineInput {
+  readonly cpu?: string;
+  readonly asids?: number;
+  readonly firmware?: string;
+  readonly bios?: {
+    readonly smee?: boolean;
+    readonly snp?: boolean;
+    readonly minSevAsid?: number;
+    readonly ciphertextHiding?: boolean;
+    readonly snpMemoryCoverage?: 'full' | 'partial' | 'none';
+    readonly iommu?: boolean;
+    readonly smmLock?: boolean;
+    readonly iommuSnp?: boolean;
+  };
+  readonly iommu?: IommuModeName;
+  readonly cores?: number;
+  readonly offlineCores?: readonly number[];
+  readonly memoryGiB?: number;
+}
+
+export interface KernelInput {
+  readonly version?: string;
+  readonly patches?: readonly string[];
+  readonly builtin?: readonly ModuleName[];
+  readonly params?: Readonly<Record<string, Json>>;
+}
+
+export interface Expectation {
+  readonly ok?: boolean;
+  readonly errno?: string | null;
+  /** Firmware status as a number (a name in the file is converted by the validator). */
+  readonly fwError?: number | null;
+  readonly read?: ReadResult;
+  readonly state?: Readonly<Record<string, Json>>;
+  readonly dmesg?: string;
+}
+
+interface At {
+  /** 1-based line of the step in the file. */
+  readonly line: number;
+}
+
+export type Step = At &
+  (
+    | { readonly op: 'reboot' }
+    | {
+        readonly op: 'modprobe';
+        readonly module: ModuleName;
+        readonly params: Readonly<Record<string, Json>>;
+      }
+    | { readonly op: 'rmmod'; readonly module: ModuleName }
+    | { readonly op: 'vm.create'; readonly id: string; readonly type: VmType }
+    | {
+        readonly op: 'vm.init';
+        readonly id: string;
+        readonly flags?: number;
+        readonly vmsaFeatures?: number;
+        readonly ghcbVersion?: number;
+        readonly legacy?: boolean;
+        readonly es?: boolean;
+      }
+    | { readonly op: 'vm.launch'; readonly id: string; readonly policy?: number }
+    | { readonly op: 'vm.destroy'; readonly id: string }
+    | { readonly op: 'fw.update'; readonly version: string; readonly svn?: number; readonly signed?: boolean }
+    | { readonly op: 'fw.commit' }
+    | {
+        readonly op: 'psp';
+        readonly cmd: string;
+        readonly fields: Readonly<Record<string, number | boolean | string>>;
+      }
+    | { readonly op: 'host.read'; readonly id: string; readonly page: number }
+    | { readonly op: 'expect'; readonly expect: Expectation }
+  );
+
+export interface Scenario {
+  readonly version: 1;
+  readonly name: string;
+  readonly description?: string;
+  readonly machine: MachineInput;
+  readonly kernel: KernelInput;
+  readonly steps: readonly Step[];
+  /** Where it was read from and its text, for traces and messages. */
+  readonly file: string;
+  readonly source: string;
+}

@@ -1,0 +1,250 @@
+/**
+ * The scenario file format v1 (shared/contracts/scenario-v1.md) as zod schemas. The same schemas
+ * validate files and generate the published JSON Schema (schema/scenario-v1.schema.json), so the
+ * two cannot drift. Names that depend on the layers come from a `Catalog`.
+ */
+import { z } from 'zod';
+import { type Catalog, MODULES } from './catalog';
+
+export const VM_TYPES = ['default', 'sev', 'sev-es', 'snp'] as const;
+export const IOMMU_MODES = ['off', 'passthrough', 'translated'] as const;
+export const READ_RESULTS = ['plaintext', 'ciphertext', 'ff'] as const;
+/** Steps written as a bare word (or as a key with no value). */
+export const BARE_STEPS = ['reboot', 'fw.commit'] as const;
+export const STEP_OPS = [
+  'reboot',
+  'modprobe',
+  'rmmod',
+  'vm.create',
+  'vm.init',
+  'vm.launch',
+  'vm.destroy',
+  'fw.update',
+  'fw.commit',
+  'psp',
+  'host.read',
+  'expect',
+] as const;
+export type StepOp = (typeof STEP_OPS)[number];
+
+const u64Max = Number.MAX_SAFE_INTEGER;
+const nonEmpty = <T extends string>(xs: readonly T[], fallback: T): [T, ...T[]] =>
+  (xs.length > 0 ? [...xs] : [fallback]) as [T, ...T[]];
+
+const vmId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, 'a VM id is letters, digits, _ and -')
+  .meta({ description: 'Name of the VM, used by later steps and in `vms.ID` state paths.' });
+const paramValue = z.union([z.boolean(), z.number(), z.string()]);
+const nothing = z.union([z.null(), z.strictObject({})]);
+
+export function stepSchemas(catalog: Catalog) {
+  const module = z.enum(MODULES as [string, ...string[]]);
+  const errno = z.enum(nonEmpty(catalog.errnos, 'EINVAL'));
+  const status = z.enum(nonEmpty(catalog.statusNames, 'SUCCESS'));
+  const pspCmd = z.enum(nonEmpty(catalog.pspCommands, 'INIT'));
+  return {
+    reboot: z.strictObject({ reboot: nothing }).meta({ description: 'Power-cycle and boot again.' }),
+    modprobe: z
+      .strictObject({
+        modprobe: module,
+        params: z.record(z.string(), paramValue).optional().meta({
+          description: 'Parameters as `modprobe NAME key=value` takes them; they override kernel.params.',
+        }),
+      })
+      .meta({ description: 'Load ccp or kvm_amd (and what it depends on).' }),
+    rmmod: z.strictObject({ rmmod: module }).meta({ description: 'Unload a module.' }),
+    'vm.create': z
+      .strictObject({
+        'vm.create': z.strictObject({
+          id: vmId,
+          type: z.enum(VM_TYPES).optional().meta({ description: 'KVM_CREATE_VM type; default `default`.' }),
+        }),
+      })
+      .meta({ description: 'KVM_CREATE_VM.' }),
+    'vm.init': z
+      .strictObject({
+        'vm.init': z.strictObject({
+          id: vmId,
+          flags: z.number().int().min(0).max(u64Max).optional(),
+          vmsaFeatures: z.number().int().min(0).max(u64Max).optional(),
+          ghcbVersion: z.number().int().min(0).max(0xffff).optional(),
+          legacy: z.boolean().optional().meta({
+            description: 'Use KVM_SEV_INIT / KVM_SEV_ES_INIT on a `default` VM instead of KVM_SEV_INIT2.',
+          }),
+          es: z.boolean().optional().meta({ description: 'With legacy: KVM_SEV_ES_INIT.' }),
+        }),
+      })
+      .meta({ description: 'KVM_SEV_INIT2 (or the legacy init ioctls).' }),
+    'vm.launch': z
+      .strictObject({
+        'vm.launch': z.strictObject({
+          id: vmId,
+          policy: z
+            .number()
+            .int()
+            .min(0)
+            .max(u64Max)
+            .optional()
+            .meta({ description: 'Guest policy; default as the KVM selftests use.' }),
+        }),
+      })
+      .meta({ description: 'The launch flow for the VM type, up to running.' }),
+    'vm.destroy': z
+      .strictObject({ 'vm.destroy': z.strictObject({ id: vmId }) })
+      .meta({ description: 'Close the VM.' }),
+    'fw.update': z
+      .strictObject({
+        'fw.update': z.strictObject({
+          version: z.string().regex(/^\d+\.\d+\.\d+$/, 'a firmware version is major.minor.build'),
+          svn: z
+            .number()
+            .int()
+            .min(0)
+            .max(255)
+            .optional()
+            .meta({ description: 'Security version of the image.' }),
+          signed: z.boolean().optional().meta({ description: 'false gives an image with a bad signature.' }),
+        }),
+      })
+      .meta({ description: 'Ask the running kernel to load a new firmware image.' }),
+    'fw.commit': z
+      .strictObject({ 'fw.commit': nothing })
+      .meta({ description: 'SNP_COMMIT through /dev/sev.' }),
+    psp: z
+      .strictObject({
+        psp: z.looseObject({ cmd: pspCmd }).catchall(z.union([z.number(), z.boolean(), z.string()])),
+      })
+      .meta({ description: 'One raw firmware command; other keys are its buffer fields.' }),
+    'host.read': z
+      .strictObject({
+        'host.read': z.strictObject({
+          id: vmId,
+          page: z
+            .number()
+            .int()
+            .min(0)
+            .optional()
+            .meta({ description: 'Index of the private page; default 0.' }),
+        }),
+      })
+      .meta({ description: 'The hypervisor reads a private page of the guest.' }),
+    expect: z
+      .strictObject({
+        expect: z.strictObject({
+          ok: z.boolean().optional(),
+          errno: errno.nullable().optional(),
+          fwError: z.union([status, z.number().int().min(0).max(0xffff), z.null()]).optional(),
+          read: z.enum(READ_RESULTS).optional(),
+          state: z
+            .record(z.string(), z.unknown())
+            .optional()
+            .meta({ description: 'Dotted state paths and the values they must have.' }),
+          dmesg: z.string().optional().meta({ description: 'Some kernel log line contains this text.' }),
+        }),
+      })
+      .meta({ description: 'Assertions on the previous step and the state.' }),
+  } satisfies Record<StepOp, z.ZodType>;
+}
+
+export function machineSchema(catalog: Catalog) {
+  return z
+    .strictObject({
+      cpu: z.enum(nonEmpty(catalog.cpus, 'genoa')).optional(),
+      asids: z.number().int().min(1).max(1006).optional().meta({ description: 'CPUID 0x8000001F ECX.' }),
+      firmware: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+$/, 'a firmware version is major.minor.build')
+        .optional()
+        .meta({ description: 'Firmware the platform boots with.' }),
+      bios: z
+        .strictObject({
+          smee: z.boolean().optional(),
+          snp: z.boolean().optional(),
+          minSevAsid: z
+            .number()
+            .int()
+            .min(0)
+            .max(1007)
+            .optional()
+            .meta({ description: 'CPUID 0x8000001F EDX.' }),
+          ciphertextHiding: z.boolean().optional(),
+          snpMemoryCoverage: z.enum(['full', 'partial', 'none']).optional(),
+          iommu: z.boolean().optional(),
+          smmLock: z.boolean().optional(),
+          iommuSnp: z.boolean().optional().meta({ description: 'IOMMU EFR SNP support (bit 63).' }),
+        })
+        .optional(),
+      iommu: z.enum(IOMMU_MODES).optional(),
+      cores: z.number().int().min(1).max(256).optional(),
+      offlineCores: z.array(z.number().int().min(0)).optional(),
+      memoryGiB: z.number().int().min(1).max(4096).optional(),
+    })
+    .meta({ description: 'Every key optional; the defaults give a fully enabled machine of the preset.' });
+}
+
+export function kernelSchema(catalog: Catalog) {
+  const paramNames = [...new Set(catalog.allParams.map((p) => `${p.module}.${p.name}`))].sort();
+  return z.strictObject({
+    version: z.enum(nonEmpty(catalog.releases, '6.18')).optional(),
+    patches: z.array(z.enum(nonEmpty(catalog.patches, 'sev-fw-upload'))).optional(),
+    builtin: z.array(z.enum(MODULES as [string, ...string[]])).optional(),
+    params: z.partialRecord(z.enum(nonEmpty(paramNames, 'kvm_amd.sev')), paramValue).optional(),
+  });
+}
+
+/** The whole file, with `steps` as the union of the step forms (what the JSON Schema publishes). */
+export function scenarioSchema(catalog: Catalog) {
+  const steps = stepSchemas(catalog);
+  const step = z.union([z.enum(BARE_STEPS), ...Object.values(steps)]);
+  return z
+    .strictObject({
+      $schema: z.string().optional(),
+      version: z.literal(1),
+      name: z.string().min(1),
+      description: z.string().optional(),
+      machine: machineSchema(catalog).optional(),
+      kernel: kernelSchema(catalog).optional(),
+      steps: z.array(step),
+    })
+    .meta({
+      title: 'sevsim scenario v1',
+      description: 'One machine, one kernel and a timeline of operator steps.',
+    });
+}
+
+/** The top level with `steps` left open: each step is validated on its own for precise messages. */
+export function topLevelSchema(catalog: Catalog) {
+  return z.strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    machine: machineSchema(catalog).optional(),
+    kernel: z
+      .strictObject({
+        // A number is reported by the release check ("write the release in quotes").
+        version: z.union([z.string(), z.number()]).optional(),
+        patches: z.array(z.string()).optional(),
+        builtin: z.array(z.enum(MODULES as [string, ...string[]])).optional(),
+        params: z.record(z.string(), paramValue).optional(),
+      })
+      .optional(),
+    steps: z.array(z.unknown()),
+  });
+}
+
+export function jsonSchema(catalog: Catalog): Record<string, unknown> {
+  return z.toJSONSchema(scenarioSchema(catalog), { target: 'draft-2020-12', io: 'input' }) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** Where the generated schema is published, relative to the package. */
+export const SCHEMA_FILE = 'schema/scenario-v1.schema.json';
+
+/** The exact bytes of the published schema file. */
+export function schemaText(catalog: Catalog): string {
+  return `${JSON.stringify(jsonSchema(catalog), null, 2)}\n`;
+}
