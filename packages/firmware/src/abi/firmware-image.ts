@@ -1,0 +1,90 @@
+/**
+ * The simulated SEV firmware image (sevsim's own format, not AMD's). DOWNLOAD_FIRMWARE and
+ * SNP_DOWNLOAD_FIRMWARE_EX read it from host memory at `address`/`fw_paddr`.
+ *
+ * Layout (32 bytes, little endian): u32 magic 'SEVF', u8 major, u8 minor, u16 build,
+ * u32 svn, u32 flags (bit 0 signed, bit 1 fail-continue), 16 bytes padding. The real image
+ * is 32-byte aligned and authenticated; we keep only what the state machine reads.
+ */
+import { bits, struct, u8, u16, u32 } from './codec';
+
+export const FIRMWARE_IMAGE_MAGIC = 0x46564553; // 'SEVF'
+export const FIRMWARE_IMAGE_SIZE = 32;
+
+const Header = struct('sevsim_firmware_image', FIRMWARE_IMAGE_SIZE, {
+  magic: u32(0),
+  major: u8(4),
+  minor: u8(5),
+  build: u16(6),
+  svn: u32(8),
+  signed: bits(12, 0),
+  failContinue: bits(12, 1),
+});
+
+export interface FirmwareVersion {
+  major: number;
+  minor: number;
+  build: number;
+}
+
+export interface FirmwareImageSpec {
+  /** 'major.minor.build', e.g. '1.55.25'. */
+  version: string;
+  /** Security version; default: the minor API version (a newer image never has a lower SVN). */
+  svn?: number;
+  /** Signed by AMD; default true. Unsigned → BAD_SIGNATURE. */
+  signed?: boolean;
+  /** The new image's DLFW_CONTINUE fails (deterministic trigger for UPDATE_FAILED). */
+  failContinue?: boolean;
+}
+
+export interface FirmwareImage extends FirmwareVersion {
+  svn: number;
+  signed: boolean;
+  failContinue: boolean;
+}
+
+/** Parse 'major.minor.build'; undefined when malformed. */
+export function parseVersion(version: string): FirmwareVersion | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!m) return undefined;
+  const [major, minor, build] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (major > 0xff || minor > 0xff || build > 0xffff) return undefined;
+  return { major, minor, build };
+}
+
+export function formatVersion(v: FirmwareVersion): string {
+  return `${v.major}.${v.minor}.${v.build}`;
+}
+
+/** Compare two versions: negative, zero or positive. */
+export function compareVersion(a: FirmwareVersion, b: FirmwareVersion): number {
+  return a.major - b.major || a.minor - b.minor || a.build - b.build;
+}
+
+export function encodeFirmwareImage(spec: FirmwareImageSpec): Uint8Array {
+  const v = parseVersion(spec.version);
+  if (!v) throw new RangeError(`firmware image version must be 'major.minor.build', got '${spec.version}'`);
+  return Header.encode({
+    magic: FIRMWARE_IMAGE_MAGIC,
+    ...v,
+    svn: spec.svn ?? v.minor,
+    signed: spec.signed === false ? 0 : 1,
+    failContinue: spec.failContinue ? 1 : 0,
+  });
+}
+
+/** The image header, or undefined when the bytes are too short or the magic is wrong. */
+export function decodeFirmwareImage(bytes: Uint8Array): FirmwareImage | undefined {
+  if (bytes.length < FIRMWARE_IMAGE_SIZE) return undefined;
+  const h = Header.decode(bytes);
+  if (h.magic !== FIRMWARE_IMAGE_MAGIC) return undefined;
+  return {
+    major: h.major,
+    minor: h.minor,
+    build: h.build,
+    svn: h.svn,
+    signed: h.signed === 1,
+    failContinue: h.failContinue === 1,
+  };
+}

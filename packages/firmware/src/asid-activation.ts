@@ -1,0 +1,113 @@
+/**
+ * ACTIVATE logic shared by legacy ACTIVATE and SNP_ACTIVATE, in the firmware's order
+ * (psp-firmware.md §2.5 steps 1–8; FW mcmd_activate_common → activate_common →
+ * sev_guest_activate → sev_es_validate_asid), plus the ciphertext-hiding split (§4 item 6).
+ */
+import type { CmdName } from './abi/commands';
+import { Status } from './abi/status';
+import { CCX_PRESENT } from './asid-table';
+import type { Firmware } from './firmware';
+import type { BaseCtx, Guard } from './guard';
+import type { Activation } from './state';
+
+export interface ActivationTarget {
+  asid: number;
+  activation: Activation;
+}
+
+export interface ActivateCtx extends BaseCtx {
+  asid: number;
+  /** The guest being activated (set by an earlier guard). */
+  target: ActivationTarget | undefined;
+  /** ES guest (every SNP guest is ES). */
+  es: boolean;
+  snp: boolean;
+  /** Legacy guest in SENT (activation refused, step 4). */
+  sent: boolean;
+  /** Guest already RUNNING (legacy: also SUPDATE): activation is immediate. */
+  running: boolean;
+}
+
+export function activateGuards<C extends ActivateCtx>(name: CmdName): Guard<C>[] {
+  return [
+    {
+      id: `${name}.asid-valid`,
+      fact: 'psp-firmware.md §2.5 ACTIVATE step 1: ASID 0 or above the maximum → INVALID_ASID',
+      check: ({ fw, asid }) => (asid === 0 || asid > fw.maxSevAsid() ? Status.INVALID_ASID : undefined),
+    },
+    {
+      id: `${name}.asid-owned`,
+      fact: 'psp-firmware.md §2.5 ACTIVATE step 2: ASID allocated or in use by a guest → ASID_OWNED',
+      check: ({ fw, asid }) => (fw.state.asids.owned(asid) ? Status.ASID_OWNED : undefined),
+    },
+    {
+      id: `${name}.already-active`,
+      fact: 'psp-firmware.md §2.5 ACTIVATE step 3: the guest already has an ASID → ACTIVE',
+      check: ({ target }) => (target && target.activation !== 'none' ? Status.ACTIVE : undefined),
+    },
+    {
+      id: `${name}.sent`,
+      fact: 'psp-firmware.md §2.5 ACTIVATE step 4: a guest in SENT → INVALID_GUEST_STATE',
+      check: ({ sent }) => (sent ? Status.INVALID_GUEST_STATE : undefined),
+    },
+    {
+      id: `${name}.asid-dirty`,
+      fact: 'psp-firmware.md §2.5 ACTIVATE step 5: ASID dirty on any CCX → DFFLUSH_REQUIRED',
+      check: ({ fw, asid }) => (fw.state.asids.isDirty(asid) ? Status.DFFLUSH_REQUIRED : undefined),
+    },
+    {
+      id: `${name}.asid-not-clean`,
+      fact: 'psp-firmware.md §2.5 ACTIVATE step 6: ASID not clean on every CCX → ASID_OWNED',
+      check: ({ fw, asid }) => (fw.state.asids.isCleanEverywhere(asid) ? undefined : Status.ASID_OWNED),
+    },
+    {
+      id: `${name}.asid-range`,
+      fact: 'psp-firmware.md §2.5 ACTIVATE step 7: ES/SNP need 1 ≤ ASID < MIN_SEV_ASID, SEV needs MIN_SEV_ASID ≤ ASID ≤ max',
+      check: ({ fw, asid, es }) => {
+        const min = fw.minSevAsid();
+        const ok = es ? asid >= 1 && asid < min : asid >= min && asid <= fw.maxSevAsid();
+        return ok ? undefined : Status.INVALID_ASID;
+      },
+    },
+    {
+      id: `${name}.cth-split`,
+      fact: 'psp-firmware.md §4 item 6: with ciphertext hiding SNP ASIDs ≤ MAX_SNP_ASID, SEV-ES ASIDs > MAX_SNP_ASID',
+      check: ({ fw, asid, es, snp }) => {
+        const { ciphertextHiding, maxSnpAsid } = fw.state.snp;
+        if (!ciphertextHiding || !es) return undefined;
+        const ok = snp ? asid <= maxSnpAsid : asid > maxSnpAsid;
+        return ok ? undefined : Status.INVALID_ASID;
+      },
+    },
+  ];
+}
+
+/** Step 8: install the key; a running guest goes active (in_use), others pending (allocated). */
+export function activate(fw: Firmware, target: ActivationTarget, asid: number, running: boolean): void {
+  fw.machine.fwInstallKey(asid);
+  target.asid = asid;
+  if (running) {
+    target.activation = 'active';
+    fw.state.asids.use(asid, CCX_PRESENT);
+  } else {
+    target.activation = 'pending';
+    fw.state.asids.allocate(asid, CCX_PRESENT);
+  }
+}
+
+/** LAUNCH_FINISH / SNP_LAUNCH_FINISH: a pending activation becomes active (§2.4, §3.12). */
+export function completeActivation(fw: Firmware, target: ActivationTarget): void {
+  if (target.activation !== 'pending') return;
+  target.activation = 'active';
+  fw.state.asids.use(target.asid, CCX_PRESENT);
+}
+
+/**
+ * DEACTIVATE (and the implicit one of SNP_DECOMMISSION): allocated CCXs → clean, in-use CCXs →
+ * dirty, and WBINVD_DONE cleared on the in-use CCXs (FW sev_guest_deactivate).
+ */
+export function deactivate(fw: Firmware, target: ActivationTarget): void {
+  if (target.asid !== 0 && fw.state.asids.release(target.asid, CCX_PRESENT) !== 0) fw.machine.fwClearWbinvd();
+  target.asid = 0;
+  target.activation = 'none';
+}

@@ -1,0 +1,100 @@
+/**
+ * The firmware's ASID bookkeeping (psp-firmware.md §2.5): for each ASID 1..MAX_SEV_ASIDS, four
+ * per-CCX bitmasks dirty / clean / allocated / in_use. The machine model reports WBINVD for all
+ * cores at once, so sevsim has one CCX (mask 0b1); the masks keep the firmware's shape.
+ */
+
+/** MAX_SEV_ASIDS in the firmware (psp-firmware.md §7.3). */
+export const MAX_SEV_ASIDS = 1006;
+/** All CCXs present (one CCX in sevsim). */
+export const CCX_PRESENT = 0b1;
+
+export interface AsidSummary {
+  dirty: number;
+  clean: number;
+  allocated: number;
+  inUse: number;
+}
+
+export class AsidTable {
+  private readonly dirty = new Uint8Array(MAX_SEV_ASIDS + 1);
+  private readonly clean = new Uint8Array(MAX_SEV_ASIDS + 1);
+  private readonly allocated = new Uint8Array(MAX_SEV_ASIDS + 1);
+  private readonly inUse = new Uint8Array(MAX_SEV_ASIDS + 1);
+
+  /** INIT (SNP UNINIT) and SNP_INIT: every ASID dirty on every CCX (§2.3 step 9, §3.2). */
+  markAllDirty(): void {
+    this.dirty.fill(CCX_PRESENT, 1);
+    this.clean.fill(0);
+    this.allocated.fill(0);
+    this.inUse.fill(0);
+  }
+
+  /** DF_FLUSH on the CCXs whose cores all did WBINVD: dirty → clean (§2.3 DF_FLUSH). */
+  flush(ccxs: number): void {
+    for (let a = 1; a <= MAX_SEV_ASIDS; a++) {
+      const m = this.dirty[a]! & ccxs;
+      if (m) {
+        this.dirty[a]! &= ~m;
+        this.clean[a]! |= m;
+      }
+    }
+  }
+
+  /** Held by some guest: allocated or in use on any CCX (ACTIVATE step 2). */
+  owned(asid: number): boolean {
+    return (this.allocated[asid] ?? 0) !== 0 || (this.inUse[asid] ?? 0) !== 0;
+  }
+
+  isDirty(asid: number): boolean {
+    return (this.dirty[asid] ?? 0) !== 0;
+  }
+
+  isCleanEverywhere(asid: number): boolean {
+    return this.clean[asid] === CCX_PRESENT;
+  }
+
+  /** SNP_SHUTDOWN: every ASID must be clean on every CCX (§3.3 step 3). */
+  allClean(): boolean {
+    for (let a = 1; a <= MAX_SEV_ASIDS; a++) if (this.clean[a] !== CCX_PRESENT) return false;
+    return true;
+  }
+
+  /** ACTIVATE of a guest that is not running yet: CCXs → allocated. */
+  allocate(asid: number, ccxs: number): void {
+    this.allocated[asid]! |= ccxs;
+    this.clean[asid]! &= ~ccxs;
+  }
+
+  /** ACTIVATE of a running guest, or LAUNCH_FINISH of a pending one: CCXs → in_use. */
+  use(asid: number, ccxs: number): void {
+    this.inUse[asid]! |= ccxs;
+    this.allocated[asid]! &= ~ccxs;
+    this.clean[asid]! &= ~ccxs;
+  }
+
+  /** DEACTIVATE: allocated CCXs → clean, in_use CCXs → dirty. Returns the in_use CCXs. */
+  release(asid: number, ccxs: number): number {
+    const alloc = this.allocated[asid]! & ccxs;
+    this.allocated[asid]! &= ~alloc;
+    this.clean[asid]! |= alloc;
+    const used = this.inUse[asid]! & ccxs;
+    this.inUse[asid]! &= ~used;
+    this.dirty[asid]! |= used;
+    return used;
+  }
+
+  summary(): AsidSummary {
+    const count = (a: Uint8Array) => {
+      let n = 0;
+      for (let i = 1; i <= MAX_SEV_ASIDS; i++) if (a[i]) n++;
+      return n;
+    };
+    return {
+      dirty: count(this.dirty),
+      clean: count(this.clean),
+      allocated: count(this.allocated),
+      inUse: count(this.inUse),
+    };
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The command dispatcher (psp-firmware.md §2.2, Appendix A steps 1–2): command-id lookup and
+ * version gate, the write-back command-buffer page check with SNP INIT, running the handler, and
+ * the write-back rule.
+ */
+import { Cmd } from './abi/commands';
+import { CMD_BUF_PAGE_STATE_OFFSET, Status } from './abi/status';
+import { SNP_MIN_VERSION, atLeast } from './features';
+import { type Firmware, RmpEntries } from './firmware';
+import { firmwareUpdateCommands } from './firmware-update';
+import type { CommandSpec, GuardRef, Outcome } from './guard';
+import { sevGuestCommands } from './sev-guest';
+import { sevPlatformCommands } from './sev-platform';
+import { snpGuestCommands } from './snp-guest';
+import { snpInitCommands } from './snp-init';
+import { snpPlatformCommands } from './snp-platform';
+import { snpShutdownCommands } from './snp-shutdown';
+
+/** Every command sevsim's firmware implements, keyed by id. */
+export const COMMANDS: ReadonlyMap<number, CommandSpec> = new Map(
+  [
+    ...sevPlatformCommands,
+    ...sevGuestCommands,
+    ...firmwareUpdateCommands,
+    ...snpInitCommands,
+    ...snpShutdownCommands,
+    ...snpPlatformCommands,
+    ...snpGuestCommands,
+  ].map((c) => [c.id, c]),
+);
+
+export interface DispatchOptions {
+  /**
+   * Physical address of the command-buffer page. With SNP INIT, the firmware checks it for
+   * write-back commands (Firmware/Default, else INVALID_PAGE_STATE+0x40) and afterwards moves a
+   * Firmware page to Reclaim (psp-firmware.md §2.2). Omitted: the check is not modelled.
+   */
+  bufferPaddr?: number;
+}
+
+export interface DispatchResult extends Outcome {
+  buffer: Uint8Array;
+}
+
+const UNKNOWN: GuardRef = {
+  id: 'dispatch.unknown-command',
+  fact: 'psp-firmware.md §2.2: an unknown or unimplemented command id → INVALID_COMMAND',
+};
+const TOO_OLD: GuardRef = {
+  id: 'dispatch.command-version',
+  fact: 'psp-firmware.md §7.3: a command newer than the running firmware → INVALID_COMMAND',
+};
+const CMD_BUF_STATE: GuardRef = {
+  id: 'dispatch.cmd-buffer-page-state',
+  fact: 'psp-firmware.md §2.2: with SNP INIT a write-back command buffer must be Firmware/Default → INVALID_PAGE_STATE+0x40',
+};
+
+function lookup(fw: Firmware, id: number): { spec: CommandSpec } | { fail: Outcome } {
+  const spec = COMMANDS.get(id);
+  if (!spec) return { fail: { status: Status.INVALID_COMMAND, guard: UNKNOWN } };
+  const since = spec.since ?? (id >= Cmd.SNP_INIT ? SNP_MIN_VERSION : undefined);
+  if (since && !atLeast(fw.state.running, since))
+    return { fail: { status: Status.INVALID_COMMAND, guard: TOO_OLD } };
+  return { spec };
+}
+
+export function dispatch(
+  fw: Firmware,
+  id: number,
+  input: Uint8Array,
+  opts: DispatchOptions = {},
+): DispatchResult {
+  const unchanged = () => input.slice();
+  const found = lookup(fw, id);
+  if ('fail' in found) return { ...found.fail, buffer: unchanged() };
+  const { spec } = found;
+
+  // §2.2: only while SNP is INIT and the RMP is initialised, for commands that write back.
+  const pagePa = opts.bufferPaddr;
+  const checkPage = spec.writesBack && pagePa !== undefined && fw.snpInit() && fw.machine.rmp.initialised;
+  if (checkPage && (!fw.inDram(pagePa, 1) || !fw.firmwareWritable(pagePa, 1))) {
+    return {
+      status: Status.INVALID_PAGE_STATE + CMD_BUF_PAGE_STATE_OFFSET,
+      guard: CMD_BUF_STATE,
+      buffer: unchanged(),
+    };
+  }
+
+  const buf = new Uint8Array(Math.max(spec.bufferSize, input.length));
+  buf.set(input);
+  const outcome = spec.handle({ fw, buf });
+
+  // After a write-back command the dispatcher clears Immutable on the buffer page: Firmware → Reclaim.
+  if (checkPage && fw.pageState(pagePa) === 'FIRMWARE') {
+    fw.setEntry(pagePa - (pagePa % 4096), { ...RmpEntries.firmware(), immutable: false });
+  }
+
+  const writeBack =
+    spec.writesBack &&
+    (outcome.status === Status.SUCCESS ||
+      (spec.writeBackOnInvalidLen && outcome.status === Status.INVALID_LEN));
+  return { ...outcome, buffer: writeBack ? buf.slice(0, input.length) : unchanged() };
+}

@@ -1,0 +1,144 @@
+/**
+ * The firmware's view of the SoC, shared by every command handler: its state, the features of
+ * the running image, and small helpers over the hardware model (RMP page states, host memory).
+ */
+import { type Machine, PAGES_PER_2M, type PageState, type RmpEntry } from '@sevsim/hardware';
+import { MAX_SEV_ASIDS } from './asid-table';
+import { type FirmwareFeatures, featuresOf } from './features';
+import type { FirmwareState } from './state';
+
+export const PAGE = 4096;
+export const PAGE_2M = 0x200000;
+
+/** CPUID Fn8000_001F: ECX = number of ASIDs, EDX = MIN_SEV_ASID (psp-firmware.md §8.2). */
+const CPUID_MEM_ENCRYPT = 0x8000001f;
+
+export const pfnOf = (pa: number): number => Math.floor(pa / PAGE);
+
+/** RMP entries the firmware writes (psp-firmware.md §5.3 table). */
+export const RmpEntries = {
+  hypervisor: (): RmpEntry => ({
+    assigned: false,
+    pageSize: '4K',
+    immutable: false,
+    gpa: 0,
+    asid: 0,
+    vmsa: false,
+    validated: false,
+  }),
+  hvFixed: (): RmpEntry => ({ ...RmpEntries.hypervisor(), immutable: true }),
+  firmware: (): RmpEntry => ({ ...RmpEntries.hypervisor(), assigned: true, immutable: true }),
+  firmwareIommu: (): RmpEntry => ({ ...RmpEntries.firmware(), iommu: true }),
+  context: (): RmpEntry => ({ ...RmpEntries.firmware(), vmsa: true }),
+};
+
+export class Firmware {
+  features: FirmwareFeatures;
+
+  constructor(
+    readonly machine: Machine,
+    public state: FirmwareState,
+  ) {
+    this.features = featuresOf(state.running, machine.preset);
+  }
+
+  /** Re-derive features after the running image changed (DLFW, reboot). */
+  refreshFeatures(): void {
+    this.features = featuresOf(this.state.running, this.machine.preset);
+  }
+
+  /** MIN_SEV_ASID: CPUID 0x8000001F EDX (psp-firmware.md §4 item 6). */
+  minSevAsid(): number {
+    return this.machine.cpuid(CPUID_MEM_ENCRYPT).edx;
+  }
+
+  /** Highest ASID: CPUID ECX, capped at the firmware's MAX_SEV_ASIDS (§2.5 step 1). */
+  maxSevAsid(): number {
+    return Math.min(this.machine.cpuid(CPUID_MEM_ENCRYPT).ecx, MAX_SEV_ASIDS);
+  }
+
+  pageState(pa: number): PageState {
+    return this.stateOfPfn(pfnOf(pa));
+  }
+
+  /**
+   * State of a page, classified on its 2 MB entry's head when it has one: the hardware's
+   * per-page view offsets the GPA inside a 2 MB entry, which would make the inner pages of a
+   * 2 MB Firmware entry read as METADATA (GPA ≠ 0). The firmware classifies the entry itself.
+   */
+  private stateOfPfn(pfn: number): PageState {
+    const rmp = this.machine.rmp;
+    const e = rmp.entry(pfn);
+    if (e?.pageSize === '2M') return rmp.state(pfn - (pfn % PAGES_PER_2M));
+    return rmp.state(pfn);
+  }
+
+  entry(pa: number): RmpEntry | undefined {
+    return this.machine.rmp.entry(pfnOf(pa));
+  }
+
+  setEntry(pa: number, e: RmpEntry): void {
+    this.machine.rmp.fwSetEntry(pfnOf(pa), e);
+  }
+
+  /**
+   * "Firmware-writable": each page of [pa, pa+len) is Firmware or Default (beyond the RMP)
+   * (psp-firmware.md §2.2, FW check_page_range_firmware_writable).
+   */
+  firmwareWritable(pa: number, len: number): boolean {
+    const first = pfnOf(pa);
+    const last = pfnOf(pa + Math.max(len, 1) - 1);
+    for (let pfn = first; pfn <= last; pfn++) {
+      const s = this.stateOfPfn(pfn);
+      if (s !== 'FIRMWARE' && s !== 'DEFAULT') return false;
+    }
+    return true;
+  }
+
+  /** The SNP page-state rule applies only while SNP is INIT (psp-firmware.md §2.2). */
+  snpInit(): boolean {
+    return this.state.snp.state === 1;
+  }
+
+  /** FW validate_address_range: the range lies in DRAM (else INVALID_ADDRESS). */
+  inDram(pa: number, len: number): boolean {
+    const dram = this.machine.config.memoryGiB * 2 ** 30;
+    return Number.isInteger(pa) && Number.isInteger(len) && pa >= 0 && len >= 0 && pa + len <= dram;
+  }
+
+  /**
+   * Firmware write of one entry kind over covered pages [firstPfn, firstPfn+count), as 2 MB
+   * entries where a whole aligned 2 MB region is inside (keeps the sparse RMP small).
+   */
+  setRange(firstPfn: number, count: number, make: () => RmpEntry): void {
+    const rmp = this.machine.rmp;
+    const end = Math.min(firstPfn + count, rmp.coveredPages);
+    let pfn = Math.max(firstPfn, 0);
+    while (pfn < end) {
+      if (pfn % PAGES_PER_2M === 0 && pfn + PAGES_PER_2M <= end) {
+        rmp.fwSetEntry(pfn, { ...make(), pageSize: '2M' });
+        pfn += PAGES_PER_2M;
+      } else {
+        rmp.fwSetEntry(pfn, make());
+        pfn++;
+      }
+    }
+  }
+
+  read(pa: number, len: number): Uint8Array {
+    return this.machine.readPhys(pa, len);
+  }
+
+  write(pa: number, bytes: Uint8Array): void {
+    this.machine.writePhys(pa, bytes);
+  }
+}
+
+/** Fits within one 4 KB page (SNP output buffers, psp-firmware.md §3.4, §3.8). */
+export function withinPage(pa: number, len: number): boolean {
+  return pfnOf(pa) === pfnOf(pa + len - 1);
+}
+
+export function isAligned(pa: number, align: number): boolean {
+  return pa % align === 0;
+}

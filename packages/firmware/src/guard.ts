@@ -1,0 +1,85 @@
+/**
+ * Rules as data: every firmware check is a guard with an id and the fact it models, run in the
+ * firmware's own order; a command is its guards plus its effect.
+ */
+import type { CmdName } from './abi/commands';
+import type { FirmwareVersion } from './abi/firmware-image';
+import { Status } from './abi/status';
+import type { Firmware } from './firmware';
+
+export interface GuardRef {
+  /** `COMMAND.rule`, e.g. `SNP_INIT.sev-uninit`. */
+  readonly id: string;
+  /** The reference fact it models, e.g. `psp-firmware.md §3.2 step 2`. */
+  readonly fact: string;
+}
+
+export interface Guard<C> extends GuardRef {
+  /** A failing status, or undefined when the check passes. */
+  check(ctx: C): number | undefined;
+}
+
+export interface Outcome {
+  status: number;
+  guard?: GuardRef;
+}
+
+/** What every handler sees: the firmware and the command buffer (a working copy). */
+export interface BaseCtx {
+  readonly fw: Firmware;
+  /** The command buffer, zero-padded to the command's buffer size; write-back goes here. */
+  readonly buf: Uint8Array;
+}
+
+export interface CommandSpec {
+  readonly id: number;
+  readonly name: CmdName;
+  /** First firmware version that has the command (older: INVALID_COMMAND). */
+  readonly since?: FirmwareVersion;
+  /** Writes its results into the command buffer (psp-firmware.md §2.2). */
+  readonly writesBack: boolean;
+  /** Also writes back on INVALID_LENGTH, so the host learns the needed length (§2.2). */
+  readonly writeBackOnInvalidLen: boolean;
+  /** Bytes the firmware reads from the command buffer. */
+  readonly bufferSize: number;
+  readonly guards: readonly GuardRef[];
+  handle(base: BaseCtx): Outcome;
+}
+
+export interface CommandDef<C extends BaseCtx> {
+  id: number;
+  name: CmdName;
+  since?: FirmwareVersion;
+  writesBack?: boolean;
+  writeBackOnInvalidLen?: boolean;
+  bufferSize: number;
+  prepare(base: BaseCtx): C;
+  guards: Guard<C>[];
+  /** Effects after all guards passed; may still fail (e.g. per-item checks inside a loop). */
+  effect(ctx: C): Outcome | undefined;
+}
+
+export function command<C extends BaseCtx>(def: CommandDef<C>): CommandSpec {
+  return {
+    id: def.id,
+    name: def.name,
+    ...(def.since ? { since: def.since } : {}),
+    writesBack: def.writesBack ?? false,
+    writeBackOnInvalidLen: def.writeBackOnInvalidLen ?? false,
+    bufferSize: def.bufferSize,
+    guards: def.guards,
+    handle(base) {
+      const ctx = def.prepare(base);
+      for (const g of def.guards) {
+        const s = g.check(ctx);
+        if (s !== undefined) return { status: s, guard: { id: g.id, fact: g.fact } };
+      }
+      return def.effect(ctx) ?? { status: Status.SUCCESS };
+    },
+  };
+}
+
+/** A failure found during the effect phase, reported with the rule that caused it. */
+export function fail(status: number, id: string, fact: string): Outcome {
+  return { status, guard: { id, fact } };
+}

@@ -1,0 +1,129 @@
+/**
+ * The PSP as the rest of sevsim sees it: the mailbox (`command`), plus what only the simulator
+ * may look at (snapshot, command listener, reboot).
+ */
+import type { Machine } from '@sevsim/hardware';
+import { type CmdName, cmdName } from './abi/commands';
+import { type FirmwareVersion, formatVersion, parseVersion } from './abi/firmware-image';
+import type { Mailbox, MailboxResult } from './abi/mailbox';
+import { statusName } from './abi/status';
+import { type DispatchOptions, dispatch } from './dispatch';
+import { Firmware } from './firmware';
+import type { GuardRef } from './guard';
+import { type FirmwareSnapshot, type ImageSlot, SEV_STATE_NAMES, SNP_STATE_NAMES, freshState } from './state';
+
+export interface PspOptions {
+  /** Running firmware, 'major.minor.build' (e.g. the preset's defaultFirmware). */
+  version: string;
+  /** Committed image (what a reboot runs); default: `version`. */
+  committedVersion?: string;
+  /** SVN of the committed image; default: its minor version (see encodeFirmwareImage). */
+  svn?: number;
+}
+
+export interface CommandEvent {
+  id: number;
+  name: CmdName | `UNKNOWN_0x${string}`;
+  status: number;
+  statusName: string;
+  /** The rule that produced a non-success status (or a no-op success), for traces and `explain`. */
+  guard?: GuardRef;
+}
+
+export type CommandListener = (event: CommandEvent) => void;
+
+function slot(version: string, svn: number | undefined, what: string): ImageSlot {
+  const v: FirmwareVersion | undefined = parseVersion(version);
+  if (!v) throw new RangeError(`${what} must be 'major.minor.build', got '${version}'`);
+  return { ...v, svn: svn ?? v.minor };
+}
+
+export class Psp implements Mailbox {
+  private fw: Firmware;
+  private readonly listeners: CommandListener[] = [];
+
+  constructor(machine: Machine, opts: PspOptions) {
+    const committed = slot(opts.committedVersion ?? opts.version, opts.svn, 'committedVersion');
+    const running = opts.committedVersion ? slot(opts.version, undefined, 'version') : committed;
+    this.fw = new Firmware(machine, freshState(running, committed));
+  }
+
+  get machine(): Machine {
+    return this.fw.machine;
+  }
+
+  /** The mailbox: never throws for any id or buffer; every outcome is a status. */
+  command(id: number, buffer: Uint8Array, options?: DispatchOptions): MailboxResult {
+    const r = dispatch(this.fw, id, buffer, options);
+    const event: CommandEvent = {
+      id,
+      name: cmdName(id) ?? `UNKNOWN_0x${id.toString(16)}`,
+      status: r.status,
+      statusName: statusName(r.status),
+      ...(r.guard ? { guard: r.guard } : {}),
+    };
+    for (const l of this.listeners) l(event);
+    return { status: r.status, buffer: r.buffer };
+  }
+
+  /** Subscribe to every command; returns the unsubscribe function. */
+  onCommand(listener: CommandListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /**
+   * Reboot: the committed image runs again (a provisional DLFW_EX image is dropped) and all
+   * volatile state is lost. Pass the machine when the platform was power-cycled into a new one.
+   */
+  reset(machine: Machine = this.fw.machine): void {
+    const committed = this.fw.state.committed;
+    this.fw = new Firmware(machine, freshState({ ...committed }, { ...committed }));
+  }
+
+  snapshot(): FirmwareSnapshot {
+    const s = this.fw.state;
+    return {
+      version: formatVersion(s.running),
+      committedVersion: formatVersion(s.committed),
+      sev: SEV_STATE_NAMES[s.sev.state]!,
+      snp: SNP_STATE_NAMES[s.snp.state]!,
+      rmpInitialised: this.fw.machine.rmp.initialised,
+      ciphertextHiding: s.snp.ciphertextHiding,
+      maxSnpAsid: s.snp.maxSnpAsid,
+      esConfigured: s.sev.esConfigured,
+      legacyGuests: [...s.sev.guests.values()]
+        .sort((a, b) => a.handle - b.handle)
+        .map((g) => ({
+          handle: g.handle,
+          state: g.state,
+          asid: g.asid,
+          policy: g.policy,
+          activation: g.activation,
+        })),
+      snpGuests: [...s.snp.guests.values()]
+        .sort((a, b) => a.gctx - b.gctx)
+        .map((g) => ({
+          gctx: g.gctx,
+          state: g.state,
+          asid: g.asid,
+          policy: `0x${g.policy.toString(16)}`,
+          activation: g.activation,
+        })),
+      snpGuestCount: s.snp.guestCount,
+      asids: s.asids.summary(),
+    };
+  }
+
+  /** FEATURE_INFO sub-function 0 of the running image (what CPUID 0x80000024 mirrors). */
+  featureInfo(): { eax: number; ebx: number; ecx: number; edx: number } {
+    return { ...this.fw.features.featureInfo0 };
+  }
+}
+
+export function createPsp(machine: Machine, opts: PspOptions): Psp {
+  return new Psp(machine, opts);
+}

@@ -1,0 +1,127 @@
+/**
+ * The firmware's state variables (psp-firmware.md Appendix A) and the JSON snapshot the
+ * simulator shows. Platform states are the numeric values of §2.1 / §3.1.
+ */
+import type { FirmwareImage, FirmwareVersion } from './abi/firmware-image';
+import { AsidTable, type AsidSummary } from './asid-table';
+
+export const SevState = { UNINIT: 0, INIT: 1, WORKING: 2 } as const;
+export const SnpState = { UNINIT: 0, INIT: 1 } as const;
+/** Legacy guest states (psp-firmware.md §2.4). */
+export const LegacyGuestState = {
+  INVALID: 0,
+  LUPDATE: 1,
+  LSECRET: 2,
+  RUNNING: 3,
+  SUPDATE: 4,
+  RUPDATE: 5,
+  SENT: 6,
+} as const;
+/** SNP guest states (psp-firmware.md §3.11). */
+export const SnpGuestState = { INIT: 0, LAUNCH: 1, RUNNING: 2 } as const;
+
+export type Activation = 'none' | 'pending' | 'active';
+
+export interface LegacyGuest {
+  handle: number;
+  state: number;
+  policy: number;
+  es: boolean;
+  asid: number;
+  activation: Activation;
+}
+
+export interface SnpGuest {
+  gctx: number;
+  state: number;
+  policy: bigint;
+  asid: number;
+  activation: Activation;
+}
+
+/** The image that runs and the one that would boot (committed). */
+export interface ImageSlot extends FirmwareVersion {
+  svn: number;
+}
+
+export interface FirmwareState {
+  running: ImageSlot;
+  committed: ImageSlot;
+  sev: {
+    state: number;
+    esConfigured: boolean;
+    externallyOwned: boolean;
+    tmr: { address: number; len: number } | undefined;
+    guests: Map<number, LegacyGuest>;
+  };
+  snp: {
+    state: number;
+    ciphertextHiding: boolean;
+    maxSnpAsid: number;
+    raplDis: boolean;
+    guests: Map<number, SnpGuest>;
+    /** SNP guests past LAUNCH_START (PLATFORM_STATUS guest_count, §3.4). */
+    guestCount: number;
+    vlek: boolean;
+    maskChipId: boolean;
+    maskChipKey: boolean;
+    /** SNP_CONFIG reported TCB; undefined = current. */
+    reportedTcb: bigint | undefined;
+    /** SVN of the image that built the RMP: a DLFW_EX since then forces INIT_RMP (§3.2 step 4). */
+    rmpBuiltBySvn: number | undefined;
+  };
+  asids: AsidTable;
+}
+
+export function imageSlot(img: FirmwareImage | ImageSlot): ImageSlot {
+  return { major: img.major, minor: img.minor, build: img.build, svn: img.svn };
+}
+
+export function freshState(running: ImageSlot, committed: ImageSlot): FirmwareState {
+  return {
+    running,
+    committed,
+    sev: {
+      state: SevState.UNINIT,
+      esConfigured: false,
+      externallyOwned: false,
+      tmr: undefined,
+      guests: new Map(),
+    },
+    snp: {
+      state: SnpState.UNINIT,
+      ciphertextHiding: false,
+      maxSnpAsid: 0,
+      raplDis: false,
+      guests: new Map(),
+      guestCount: 0,
+      vlek: false,
+      maskChipId: false,
+      maskChipKey: false,
+      reportedTcb: undefined,
+      rmpBuiltBySvn: undefined,
+    },
+    asids: new AsidTable(),
+  };
+}
+
+export type SevStateName = 'UNINIT' | 'INIT' | 'WORKING';
+export type SnpStateName = 'UNINIT' | 'INIT';
+
+export interface FirmwareSnapshot {
+  version: string;
+  committedVersion: string;
+  sev: SevStateName;
+  snp: SnpStateName;
+  rmpInitialised: boolean;
+  ciphertextHiding: boolean;
+  maxSnpAsid: number;
+  esConfigured: boolean;
+  legacyGuests: { handle: number; state: number; asid: number; policy: number; activation: Activation }[];
+  snpGuests: { gctx: number; state: number; asid: number; policy: string; activation: Activation }[];
+  snpGuestCount: number;
+  asids: AsidSummary;
+}
+
+export const SEV_STATE_NAMES: readonly SevStateName[] = ['UNINIT', 'INIT', 'WORKING'];
+export const SNP_STATE_NAMES: readonly SnpStateName[] = ['UNINIT', 'INIT'];
