@@ -58,19 +58,7 @@ export class Firmware {
   }
 
   pageState(pa: number): PageState {
-    return this.stateOfPfn(pfnOf(pa));
-  }
-
-  /**
-   * State of a page, classified on its 2 MB entry's head when it has one: the hardware's
-   * per-page view offsets the GPA inside a 2 MB entry, which would make the inner pages of a
-   * 2 MB Firmware entry read as METADATA (GPA ≠ 0). The firmware classifies the entry itself.
-   */
-  private stateOfPfn(pfn: number): PageState {
-    const rmp = this.machine.rmp;
-    const e = rmp.entry(pfn);
-    if (e?.pageSize === '2M') return rmp.state(pfn - (pfn % PAGES_PER_2M));
-    return rmp.state(pfn);
+    return this.machine.rmp.state(pfnOf(pa));
   }
 
   entry(pa: number): RmpEntry | undefined {
@@ -89,7 +77,7 @@ export class Firmware {
     const first = pfnOf(pa);
     const last = pfnOf(pa + Math.max(len, 1) - 1);
     for (let pfn = first; pfn <= last; pfn++) {
-      const s = this.stateOfPfn(pfn);
+      const s = this.machine.rmp.state(pfn);
       if (s !== 'FIRMWARE' && s !== 'DEFAULT') return false;
     }
     return true;

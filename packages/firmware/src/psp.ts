@@ -2,9 +2,9 @@
  * The PSP as the rest of sevsim sees it: the mailbox (`command`), plus what only the simulator
  * may look at (snapshot, command listener, reboot).
  */
-import type { Machine } from '@sevsim/hardware';
+import type { Machine, TcbLayout } from '@sevsim/hardware';
 import { type CmdName, cmdName } from './abi/commands';
-import { type FirmwareVersion, formatVersion, parseVersion } from './abi/firmware-image';
+import { defaultSvn, type FirmwareVersion, formatVersion, parseVersion } from './abi/firmware-image';
 import type { Mailbox, MailboxResult } from './abi/mailbox';
 import { statusName } from './abi/status';
 import { type DispatchOptions, dispatch } from './dispatch';
@@ -17,7 +17,7 @@ export interface PspOptions {
   version: string;
   /** Committed image (what a reboot runs); default: `version`. */
   committedVersion?: string;
-  /** SVN of the committed image; default: its minor version (see encodeFirmwareImage). */
+  /** SVN of the committed image; default: `defaultSvn` for the machine's TCB layout. */
   svn?: number;
 }
 
@@ -32,10 +32,10 @@ export interface CommandEvent {
 
 export type CommandListener = (event: CommandEvent) => void;
 
-function slot(version: string, svn: number | undefined, what: string): ImageSlot {
+function slot(version: string, svn: number | undefined, layout: TcbLayout, what: string): ImageSlot {
   const v: FirmwareVersion | undefined = parseVersion(version);
   if (!v) throw new RangeError(`${what} must be 'major.minor.build', got '${version}'`);
-  return { ...v, svn: svn ?? v.minor };
+  return { ...v, svn: svn ?? defaultSvn(v, layout) };
 }
 
 export class Psp implements Mailbox {
@@ -43,8 +43,9 @@ export class Psp implements Mailbox {
   private readonly listeners: CommandListener[] = [];
 
   constructor(machine: Machine, opts: PspOptions) {
-    const committed = slot(opts.committedVersion ?? opts.version, opts.svn, 'committedVersion');
-    const running = opts.committedVersion ? slot(opts.version, undefined, 'version') : committed;
+    const layout = machine.preset.tcbLayout;
+    const committed = slot(opts.committedVersion ?? opts.version, opts.svn, layout, 'committedVersion');
+    const running = opts.committedVersion ? slot(opts.version, undefined, layout, 'version') : committed;
     this.fw = new Firmware(machine, freshState(running, committed));
   }
 

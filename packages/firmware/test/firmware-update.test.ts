@@ -85,8 +85,8 @@ describe('SNP_DOWNLOAD_FIRMWARE_EX (0xCA) (§3.6)', () => {
 
   it('image SVN below the committed SVN → BAD_SVN; older version, same SVN → BAD_VERSION', () => {
     const p = platform();
-    expect(dlfwEx(p, { version: '1.55.20', svn: 54 })).toBe(Status.BAD_SVN);
-    expect(dlfwEx(p, { version: '1.55.20', svn: 55 })).toBe(Status.BAD_VERSION);
+    expect(dlfwEx(p, { version: '1.55.20', svn: 24 })).toBe(Status.BAD_SVN);
+    expect(dlfwEx(p, { version: '1.55.20', svn: 25 })).toBe(Status.BAD_VERSION);
   });
 
   it('rollback to the committed image is allowed while provisional', () => {

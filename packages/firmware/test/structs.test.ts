@@ -111,7 +111,7 @@ describe('field offsets', () => {
       major: 1,
       minor: 55,
       build: 37,
-      svn: 55,
+      svn: 25, // defaultSvn: minor − 30
       signed: false,
       failContinue: false,
     });

@@ -86,6 +86,15 @@ function isZero(e: RmpEntry): boolean {
   return !e.assigned && !e.immutable;
 }
 
+/**
+ * GPA of the i-th 4 KB page under a 2 MB entry. Only a guest mapping (ASID ≠ 0) has a GPA that
+ * advances page by page; the firmware's ASID-0 pages (Firmware, Metadata) keep the entry's value,
+ * so the inner pages of a 2 MB Firmware region still classify as Firmware.
+ */
+function subpageGpa(e: RmpEntry, i: number): number {
+  return e.asid !== 0 ? e.gpa + i * PAGE_SIZE : e.gpa;
+}
+
 /** Page state derived from an entry, psp-firmware.md §5.3 table. */
 export function classify(e: RmpEntry): PageState {
   if (!e.assigned) return e.immutable ? 'HV_FIXED' : 'HYPERVISOR';
@@ -153,7 +162,7 @@ export class Rmp {
     const head = pfn - (pfn % PAGES_PER_2M);
     const large = this.entries.get(head);
     if (large !== undefined && large.pageSize === '2M') {
-      return { ...large, gpa: large.gpa + (pfn - head) * PAGE_SIZE };
+      return { ...large, gpa: subpageGpa(large, pfn - head) };
     }
     const own = this.entries.get(pfn);
     return own === undefined ? zeroEntry() : { ...own };
@@ -219,7 +228,7 @@ export class Rmp {
     if (head === undefined || head.pageSize !== '2M' || !head.assigned) return RmpResult.FAIL_UNSUPPORTED;
     this.write(pfn, { ...head, pageSize: '4K' });
     for (let i = 1; i < PAGES_PER_2M; i++) {
-      this.write(pfn + i, { ...head, pageSize: '4K', gpa: head.gpa + i * PAGE_SIZE });
+      this.write(pfn + i, { ...head, pageSize: '4K', gpa: subpageGpa(head, i) });
     }
     return RmpResult.SUCCESS;
   }

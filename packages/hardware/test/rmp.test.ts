@@ -181,6 +181,23 @@ describe('PSMASH and PVALIDATE (psp-firmware.md §5.4)', () => {
   });
 });
 
+describe('2 MB entries (psp-firmware.md §5.2, §5.3)', () => {
+  test('every 4 KB page under a 2 MB Firmware entry reads FIRMWARE, not METADATA (ASID-0 GPA stays 0)', () => {
+    const m = machine();
+    const head = 0x2000; // 2 MB aligned PFN
+    m.rmp.fwSetEntry(head, { ...base, assigned: true, immutable: true, pageSize: '2M' });
+    for (const i of [0, 1, 255, 511]) expect(m.rmp.state(head + i)).toBe('FIRMWARE');
+  });
+
+  test('a guest 2 MB entry advances the GPA page by page', () => {
+    const m = machine();
+    const head = 0x2000;
+    m.rmp.fwSetEntry(head, { ...base, assigned: true, pageSize: '2M', asid: 3, gpa: 0x4000_0000 });
+    expect(m.rmp.entry(head + 5)?.gpa).toBe(0x4000_0000 + 5 * 4096);
+    expect(m.rmp.state(head + 5)).toBe('GUEST_INVALID');
+  });
+});
+
 describe('table-wide operations', () => {
   test('clear() faults while SNPEn is set on any core, zeroes the table otherwise (§5.1)', () => {
     const m = machine();

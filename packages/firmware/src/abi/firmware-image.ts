@@ -7,6 +7,7 @@
  * is 32-byte aligned and authenticated; we keep only what the state machine reads.
  */
 import { bits, struct, u8, u16, u32 } from './codec';
+import type { TcbLayout } from '@sevsim/hardware';
 
 export const FIRMWARE_IMAGE_MAGIC = 0x46564553; // 'SEVF'
 export const FIRMWARE_IMAGE_SIZE = 32;
@@ -30,8 +31,10 @@ export interface FirmwareVersion {
 export interface FirmwareImageSpec {
   /** 'major.minor.build', e.g. '1.55.25'. */
   version: string;
-  /** Security version; default: the minor API version (a newer image never has a lower SVN). */
+  /** Security version; default: `defaultSvn` for the CPU's TCB layout. */
   svn?: number;
+  /** The TCB layout of the CPU the image is for (picks the default SVN); default 'zen3-4'. */
+  tcbLayout?: TcbLayout;
   /** Signed by AMD; default true. Unsigned → BAD_SIGNATURE. */
   signed?: boolean;
   /** The new image's DLFW_CONTINUE fails (deterministic trigger for UPDATE_FAILED). */
@@ -62,13 +65,23 @@ export function compareVersion(a: FirmwareVersion, b: FirmwareVersion): number {
   return a.major - b.major || a.minor - b.minor || a.build - b.build;
 }
 
+/**
+ * The SNP SVN an image carries when none is given. It rises with every API minor, and sits where
+ * real images sit relative to the AMD-SB-3023 SEV-ES cut-off that Linux 7.2 checks
+ * (linux-ccp.md §3.5): Zen 3/4 images at minor − 30 (1.55.x → 0x19, below 0x1B; 1.57+ at or
+ * above it), Zen 5 images at minor − 55 (1.58.x → 0x03, below 0x04; 1.59+ at or above it).
+ */
+export function defaultSvn(v: FirmwareVersion, layout: TcbLayout = 'zen3-4'): number {
+  return Math.max(0, v.minor - (layout === 'zen5' ? 55 : 30));
+}
+
 export function encodeFirmwareImage(spec: FirmwareImageSpec): Uint8Array {
   const v = parseVersion(spec.version);
   if (!v) throw new RangeError(`firmware image version must be 'major.minor.build', got '${spec.version}'`);
   return Header.encode({
     magic: FIRMWARE_IMAGE_MAGIC,
     ...v,
-    svn: spec.svn ?? v.minor,
+    svn: spec.svn ?? defaultSvn(v, spec.tcbLayout),
     signed: spec.signed === false ? 0 : 1,
     failContinue: spec.failContinue ? 1 : 0,
   });

@@ -17,16 +17,17 @@ import type { World } from './world';
 
 const PAGE = 4096;
 
-function image(step: { version: string; svn?: number; signed?: boolean }): Uint8Array {
+function image(world: World, step: { version: string; svn?: number; signed?: boolean }): Uint8Array {
   return encodeFirmwareImage({
     version: step.version,
+    tcbLayout: world.machine.preset.tcbLayout,
     ...(step.svn !== undefined ? { svn: step.svn } : {}),
     ...(step.signed !== undefined ? { signed: step.signed } : {}),
   });
 }
 
 export function fwUpdate(world: World, step: Extract<Step, { op: 'fw.update' }>): Outcome {
-  const img = image(step);
+  const img = image(world, step);
   if (world.release.ccp.fwUpload) {
     if (!world.ccp) return failed('ENOENT', 'ccp is not loaded, so /sys/class/firmware/sev does not exist');
     world.issuer = 'ccp';
@@ -71,7 +72,7 @@ export function rawPsp(world: World, step: Extract<Step, { op: 'psp' }>): Outcom
   }
   const img = step.fields[IMAGE_FIELD];
   if (typeof img === 'string' && (DOWNLOAD_COMMANDS as readonly string[]).includes(step.cmd)) {
-    const bytes = image({ version: img });
+    const bytes = image(world, { version: img });
     const pfn = world.machine.allocPages(Math.ceil(bytes.length / PAGE));
     world.machine.writePhys(pfn * PAGE, bytes);
     if (step.cmd === 'DOWNLOAD_FIRMWARE') {

@@ -72,16 +72,20 @@ function sessionOf(world: World): Session {
 }
 
 /**
- * Deep copy of the object graph (identity and prototypes kept, frozen objects shared). The layers
+ * Deep copy of the object graph (identity and prototypes kept, frozen objects and RMP entries
+ * shared). The layers
  * hold two kinds of closures, rebuilt on the copy: the PSP's command listener (the recorder of
  * this world) and the RMP's view of its machine (`Machine` constructor). Any other closure would
  * tie the copy to the original, so it is refused.
  */
 function forkWorld(world: World): World {
   const memo = new Map<object, unknown>();
-  const copy = <T>(v: T, path: string): T => {
+  // RMP entries are values: the RMP replaces an entry on every change and never edits one, so
+  // the copy shares them (its Map is new).
+  const rmp = world.machine.rmp as object;
+  const copy = <T>(v: T, key: string): T => {
     if (v === null || typeof v !== 'object') {
-      if (typeof v === 'function') throw new Error(`fork: cannot copy the closure at ${path}`);
+      if (typeof v === 'function') throw new Error(`fork: cannot copy the closure in property "${key}"`);
       return v;
     }
     const seen = memo.get(v);
@@ -96,7 +100,7 @@ function forkWorld(world: World): World {
       return b as T;
     }
     if (ArrayBuffer.isView(v)) {
-      const buf = copy(v.buffer as ArrayBuffer, path);
+      const buf = copy(v.buffer as ArrayBuffer, key);
       const ctor = v.constructor as new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView;
       const n = v instanceof DataView ? v.byteLength : (v as unknown as { length: number }).length;
       const t = new ctor(buf, v.byteOffset, n);
@@ -106,26 +110,30 @@ function forkWorld(world: World): World {
     if (v instanceof Map) {
       const m = new Map();
       memo.set(v, m);
-      for (const [k, x] of v) m.set(copy(k, `${path}.key`), copy(x, `${path}.get()`));
+      for (const [k, x] of v) m.set(copy(k, key), copy(x, key));
       return m as T;
     }
     if (v instanceof Set) {
       const s = new Set();
       memo.set(v, s);
-      for (const x of v) s.add(copy(x, `${path}.has()`));
+      for (const x of v) s.add(copy(x, key));
       return s as T;
     }
     if (Array.isArray(v)) {
       const a: unknown[] = new Array(v.length);
       memo.set(v, a);
-      for (let i = 0; i < v.length; i++) a[i] = copy(v[i], `${path}[${i}]`);
+      for (let i = 0; i < v.length; i++) a[i] = copy(v[i], key);
       return a as T;
     }
-    const o = Object.create(Object.getPrototypeOf(v)) as Record<PropertyKey, unknown>;
+    const proto = Object.getPrototypeOf(v);
+    const o = (proto === Object.prototype ? {} : Object.create(proto)) as Record<string, unknown>;
     memo.set(v, o);
-    for (const k of Reflect.ownKeys(v)) {
-      const x = (v as Record<PropertyKey, unknown>)[k];
-      o[k] = v === (world.machine.rmp as object) && k === 'host' ? x : copy(x, `${path}.${String(k)}`);
+    const src = v as Record<string, unknown>;
+    for (const k of Object.keys(src)) {
+      const x = src[k];
+      if (v === rmp && k === 'host') o[k] = x;
+      else if (v === rmp && k === 'entries') o[k] = new Map(x as Map<number, unknown>);
+      else o[k] = copy(x, k);
     }
     return o as T;
   };
@@ -140,7 +148,11 @@ function forkWorld(world: World): World {
     psp.listeners = listeners;
   }
   watchPsp(next, next.psp);
-  const m = next.machine as unknown as { cpus: { snpEnAny(): boolean }; rmp: { host: unknown }; config: { asids: number } };
+  const m = next.machine as unknown as {
+    cpus: { snpEnAny(): boolean };
+    rmp: { host: unknown };
+    config: { asids: number };
+  };
   m.rmp.host = { snpEnAnyCore: () => m.cpus.snpEnAny(), maxAsid: () => m.config.asids };
   return next;
 }
