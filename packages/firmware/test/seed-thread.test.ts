@@ -123,4 +123,16 @@ describe('AMDSEV#107', () => {
     expect(lastGuard(p)).toBe('SNP_INIT.hwcr-smmlock');
     expect(p.run('INIT', SevDataInit.encode({}))).toBe(0x01);
   });
+
+  it('AMDSEV#107/#271 as reported: a legacy (CSM) boot fails the memory-map check with 0x3, then INIT fails 0x1', () => {
+    const p = platform({ bios: { bootMode: 'legacy' } });
+    for (const c of p.machine.cores) {
+      p.machine.wrmsr(c.id, MSR.SYSCFG, p.machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.MFDM);
+      p.machine.wrmsr(c.id, MSR.SYSCFG, p.machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+    }
+    expect(p.run('SNP_INIT')).toBe(Status.INVALID_CONFIG);
+    expect(lastGuard(p)).toBe('SNP_INIT.memory-map');
+    expect(p.run('INIT', SevDataInit.encode({}))).toBe(Status.INVALID_PLATFORM_STATE);
+    expect(lastGuard(p)).toBe('INIT.snpen-needs-rmp');
+  });
 });

@@ -3,6 +3,7 @@ import { CPU_MODELS, CPU_PRESETS, type CpuModel, type CpuPreset } from './preset
 
 export type IommuMode = 'off' | 'passthrough' | 'translated';
 export type SnpMemoryCoverage = 'full' | 'partial' | 'none';
+export type BootMode = 'uefi' | 'legacy';
 
 /** The BIOS setup options SEV depends on. */
 export interface BiosOptions {
@@ -22,6 +23,11 @@ export interface BiosOptions {
   smmLock: boolean;
   /** IOMMU EFR bit 63 (SNPSup) advertised. Extension; defaults to true. */
   iommuSnp: boolean;
+  /**
+   * Boot mode: UEFI, or legacy (CSM). The memory map a legacy boot hands over does not pass the
+   * firmware's SNP_INIT memory-map checks (AMDSEV#107, #271: "changing the boot mode to UEFI").
+   */
+  bootMode: BootMode;
 }
 
 export interface MachineConfig {
@@ -55,6 +61,7 @@ const MAX_PHYSICAL_CORES = 256;
 const MAX_MEMORY_GIB = 4096;
 const IOMMU_MODES: readonly IommuMode[] = ['off', 'passthrough', 'translated'];
 const COVERAGES: readonly SnpMemoryCoverage[] = ['full', 'partial', 'none'];
+const BOOT_MODES: readonly BootMode[] = ['uefi', 'legacy'];
 const BIOS_KEYS: readonly (keyof BiosOptions)[] = [
   'smee',
   'snp',
@@ -64,6 +71,7 @@ const BIOS_KEYS: readonly (keyof BiosOptions)[] = [
   'iommu',
   'smmLock',
   'iommuSnp',
+  'bootMode',
 ];
 
 function isInt(v: unknown): v is number {
@@ -87,6 +95,7 @@ export function defaultBios(preset: CpuPreset): BiosOptions {
     iommu: true,
     smmLock: true,
     iommuSnp: true,
+    bootMode: 'uefi',
   };
 }
 
@@ -143,6 +152,11 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
   if (!COVERAGES.includes(bios.snpMemoryCoverage)) {
     throw new HardwareConfigError(
       `bios.snpMemoryCoverage must be one of ${COVERAGES.join(', ')}, got ${JSON.stringify(bios.snpMemoryCoverage)}`,
+    );
+  }
+  if (!BOOT_MODES.includes(bios.bootMode)) {
+    throw new HardwareConfigError(
+      `bios.bootMode must be one of ${BOOT_MODES.join(', ')}, got ${JSON.stringify(bios.bootMode)}`,
     );
   }
 

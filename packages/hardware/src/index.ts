@@ -5,6 +5,7 @@ export {
   MAX_ASIDS,
   type ResolvedMachineConfig,
   type SnpMemoryCoverage,
+  type BootMode,
 } from './config.js';
 export type { Core, WrmsrResult } from './cpu-cores.js';
 export { CPUID_8000_001F_EAX, type CpuidResult } from './cpuid.js';

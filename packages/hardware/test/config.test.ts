@@ -36,6 +36,10 @@ describe('createMachine validation', () => {
   test('core 0 offline', bad({ cpu: 'genoa', offlineCores: [0] }, /core 0/));
   test('unknown bios key', bad({ cpu: 'genoa', bios: { sev: true } as never }, /unknown bios option "sev"/));
   test('bad iommu mode', bad({ cpu: 'genoa', iommu: 'on' as never }, /iommu must be one of/));
+  test(
+    'bad boot mode',
+    bad({ cpu: 'genoa', bios: { bootMode: 'csm' as never } }, /bios.bootMode must be one of uefi, legacy/),
+  );
 
   test('minSevAsid = asids + 1 is allowed (SEV unusable case, linux-kvm-amd.md §2.5)', () => {
     expect(createMachine({ cpu: 'genoa', asids: 10, bios: { minSevAsid: 11 } }).cpuid(0x8000001f).edx).toBe(

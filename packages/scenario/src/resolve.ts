@@ -25,6 +25,7 @@ export interface ResolvedMachine {
     readonly iommu: boolean;
     readonly smmLock: boolean;
     readonly iommuSnp: boolean;
+    readonly bootMode: 'uefi' | 'legacy';
   };
   readonly iommu: 'off' | 'passthrough' | 'translated';
   readonly cores?: number;
@@ -55,6 +56,7 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
       iommu: m.bios?.iommu ?? true,
       smmLock: m.bios?.smmLock ?? true,
       iommuSnp: m.bios?.iommuSnp ?? true,
+      bootMode: m.bios?.bootMode ?? 'uefi',
     },
     iommu: m.iommu ?? 'translated',
     ...(m.cores !== undefined ? { cores: m.cores } : {}),

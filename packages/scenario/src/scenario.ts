@@ -22,6 +22,7 @@ export interface MachineInput {
     readonly iommu?: boolean;
     readonly smmLock?: boolean;
     readonly iommuSnp?: boolean;
+    readonly bootMode?: 'uefi' | 'legacy';
   };
   readonly iommu?: IommuModeName;
   readonly cores?: number;

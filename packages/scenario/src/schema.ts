@@ -173,6 +173,10 @@ export function machineSchema(catalog: Catalog) {
           iommu: z.boolean().optional(),
           smmLock: z.boolean().optional(),
           iommuSnp: z.boolean().optional().meta({ description: 'IOMMU EFR SNP support (bit 63).' }),
+          bootMode: z
+            .enum(['uefi', 'legacy'])
+            .optional()
+            .meta({ description: 'UEFI or legacy (CSM) boot; a legacy boot fails SNP_INIT with 0x3.' }),
         })
         .optional(),
       iommu: z.enum(IOMMU_MODES).optional(),

@@ -17,8 +17,8 @@ const sevInitFirst: Hint = (s) =>
 const FIRMWARE_HINTS: Readonly<Record<string, Hint>> = {
   'SNP_INIT:INVALID_PLATFORM_STATE': sevInitFirst,
   'SNP_INIT_EX:INVALID_PLATFORM_STATE': sevInitFirst,
-  'SNP_INIT:INVALID_CONFIG': (s) => snpConfig(s),
-  'SNP_INIT_EX:INVALID_CONFIG': (s) => snpConfig(s),
+  'SNP_INIT:INVALID_CONFIG': snpConfig,
+  'SNP_INIT_EX:INVALID_CONFIG': snpConfig,
   'INIT:INVALID_PLATFORM_STATE': (s) => legacyInit(s),
   'INIT_EX:INVALID_PLATFORM_STATE': (s) => legacyInit(s),
   'SNP_DOWNLOAD_FIRMWARE_EX:INVALID_PLATFORM_STATE': (s) =>
@@ -36,7 +36,29 @@ const FIRMWARE_HINTS: Readonly<Record<string, Hint>> = {
     'some ASID is not clean — issue SNP_DF_FLUSH, then retry the shutdown',
 };
 
-function snpConfig(s: State): string {
+/**
+ * SNP_INIT(_EX) INVALID_CONFIG has many causes; the guard that refused says which one
+ * (the part of its id after the command name).
+ */
+const SNP_INIT_CONFIG_HINTS: Readonly<Record<string, Hint>> = {
+  'memory-map': () =>
+    'the memory map the boot loader handed over does not pass the firmware check, as after a legacy (CSM) boot — switch the BIOS boot mode to UEFI',
+  'iommu-snp': () =>
+    'the IOMMU is off or does not advertise SNP support — enable the IOMMU (and its SNP support) in the BIOS',
+  'hsave-pa': () =>
+    'VM_HSAVE_PA is not 0 on some core, so a VM may be running — SNP_INIT must run before any VM (the kernel clears it at SNP init)',
+  'syscfg-mfdm': () =>
+    'SYSCFG differs between cores or lacks MFDM — the kernel sets MFDM on every CPU before SNPEn; bring every CPU online',
+  'hwcr-smmlock': () => 'HWCR.SMMLock is not set on every core — the BIOS must lock SMM before hand-off',
+  'rmp-bounds': () =>
+    'the RMP the BIOS reserved is not 1 MB aligned or not a multiple of 1 MB — fix the SNP memory coverage setting in the BIOS',
+};
+
+function snpConfig(s: State, call: PspCall): string {
+  const cause = call.guard
+    ? SNP_INIT_CONFIG_HINTS[call.guard.id.slice(call.guard.id.indexOf('.') + 1)]
+    : undefined;
+  if (cause) return cause(s, call);
   if (!s.host.snpEn) {
     return `SNP_INIT needs SYSCFG.SNPEn, MemEncryptionModEn and VMPLEn on every core and SNPEn is not set on all cores (host.snp ${s.host.snp}) — enable SMEE, SEV-SNP and full SNP memory coverage in the BIOS, bring every CPU online, and boot with the IOMMU translated`;
   }
