@@ -2,12 +2,38 @@
  * Human output of a run: each step with ✓ or ✗, the errno and firmware status names, the
  * firmware commands and the kernel log lines it caused. `--json` bypasses this entirely.
  */
-import type { PspCall, Trace, TraceStep } from '@sevsim/scenario';
+import type { Json, PspCall, Trace, TraceStep } from '@sevsim/scenario';
 import type { CliIo } from './io';
+
+/** A step's arguments in YAML flow style, for steps written as a block over several lines. */
+function flow(v: Json): string {
+  if (Array.isArray(v)) return `[${v.map(flow).join(', ')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k}: ${flow(x)}`)
+      .join(', ')} }`;
+  }
+  return typeof v === 'string' && /[:{}[\],#]|^\s|\s$/.test(v) ? JSON.stringify(v) : String(v);
+}
 
 function stepTitle(step: TraceStep, trace: Trace): string {
   const line = trace.source.split('\n')[step.line - 1]?.trim().replace(/^- /, '') ?? step.op;
-  return line === '' ? step.op : line;
+  if (line === '') return step.op;
+  if (!line.endsWith(':')) return line;
+  const args = step.args as Record<string, Json> | null;
+  // An `expect` step's arguments are recorded under its own key.
+  return `${line} ${flow(args && step.op in args ? (args[step.op] ?? null) : step.args)}`;
+}
+
+/** Consecutive identical successful commands (e.g. one SNP_PAGE_RECLAIM per 4 KB page) as one line. */
+function pspLines(calls: readonly PspCall[]): { call: PspCall; count: number }[] {
+  const out: { call: PspCall; count: number }[] = [];
+  for (const call of calls) {
+    const last = out[out.length - 1];
+    if (last && call.status === 0 && last.call.status === 0 && last.call.cmd === call.cmd) last.count++;
+    else out.push({ call, count: 1 });
+  }
+  return out;
 }
 
 function pspLine(c: PspCall): string {
@@ -42,8 +68,10 @@ export function formatRun(trace: Trace, io: CliIo): string {
     if (o.read) errs.push(`read ${o.read}`);
     const tail = errs.length > 0 ? `: ${errs.join(', ')}` : '';
     lines.push(`  ${mark} ${String(step.index + 1).padStart(2)} ${title}${tail}`);
-    for (const c of step.psp)
-      lines.push(`      ${c.status === 0 ? pspLine(c) : io.paint('yellow', pspLine(c))}`);
+    for (const { call: c, count } of pspLines(step.psp)) {
+      const text = pspLine(c) + (count > 1 ? ` ×${count}` : '');
+      lines.push(`      ${c.status === 0 ? text : io.paint('yellow', text)}`);
+    }
     for (const l of step.dmesg) lines.push(`      ${io.paint('dim', `│ ${l}`)}`);
     if (step.explanation) lines.push(`      ${io.paint('cyan', step.explanation)}`);
   }
