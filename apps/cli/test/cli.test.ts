@@ -39,6 +39,15 @@ describe('sevsim run (scenario-v1.md "`sevsim run`")', () => {
     expect(r.out).not.toContain('\u001b[');
   });
 
+  it('human output: consecutive identical firmware commands on one line with ×N; block steps show their arguments', async () => {
+    const { code, out } = await cli('run', ex('snpen-with-sev-snp-off.yaml'));
+    expect(code).toBe(0);
+    // With SNP initialised, the pages a legacy command hands the firmware are made firmware-owned
+    // and reclaimed page by page afterwards (linux-ccp.md §3.12): the 4 guest pages of LAUNCH_UPDATE_DATA.
+    expect(out).toContain('SNP_PAGE_RECLAIM → SUCCESS (0x0) ×4');
+    expect(out).toContain('  ✓  2 expect: { ok: true, state: { host.snpEn: true, firmware.snp: INIT');
+  });
+
   it('--json prints exactly the contract document: version, scenario, passed, steps, state, dmesg (+ config)', async () => {
     const r = await cli('run', '--json', ex('snpen-with-sev-snp-off.yaml'));
     expect(r.code).toBe(0);
