@@ -265,7 +265,7 @@ export class Rmp {
     if (e.pageSize === '2M') {
       if (pfn % PAGES_PER_2M !== 0)
         throw new HardwareAccessError(`fwSetEntry: 2M entry at unaligned PFN ${pfn}`);
-      for (let i = 1; i < PAGES_PER_2M; i++) this.write(pfn + i, zeroEntry());
+      for (let i = 1; i < PAGES_PER_2M; i++) this.erase(pfn + i);
     }
     this.write(pfn, { ...e });
   }
@@ -315,14 +315,18 @@ export class Rmp {
   }
 
   private write(pfn: number, e: RmpEntry): void {
-    const old = this.entries.get(pfn);
-    if (old?.assigned) this.bumpAsid(old.asid, -pagesOf(old));
-    if (isZero(e)) {
-      this.entries.delete(pfn);
-      return;
-    }
+    this.erase(pfn);
+    if (isZero(e)) return;
     this.entries.set(pfn, e);
     if (e.assigned) this.bumpAsid(e.asid, pagesOf(e));
+  }
+
+  /** Drop a stored entry (the page reads as a zero entry again). */
+  private erase(pfn: number): void {
+    const old = this.entries.get(pfn);
+    if (old === undefined) return;
+    if (old.assigned) this.bumpAsid(old.asid, -pagesOf(old));
+    this.entries.delete(pfn);
   }
 
   private bumpAsid(asid: number, by: number): void {
