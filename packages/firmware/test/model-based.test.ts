@@ -1,7 +1,8 @@
 /**
  * Model-based runs: random command sequences (valid, plausible and garbage) against the PSP,
- * checking the invariants of psp-firmware.md Appendix A after every step. 2,000 runs × 50 steps
- * = 100,000 commands per run of the suite.
+ * checking the invariants of psp-firmware.md Appendix A after every step: 2,000 long runs
+ * (× 50 steps = 100,000 commands) from fresh platforms, and 100,000 short sequences played one
+ * after another on platforms that are rebuilt every few hundred sequences.
  */
 import { type Machine, createMachine, hostSnpBoot } from '@sevsim/hardware';
 import fc from 'fast-check';
@@ -330,6 +331,27 @@ describe('model-based command sequences (psp-firmware.md Appendix A invariants)'
       { numRuns: RUNS / 2, seed: 107 },
     );
   }, 60_000);
+
+  it('100,000 short sequences (1-4 steps) back to back, platform rebuilt every 250', () => {
+    const SHORT_RUNS = 100_000;
+    const REBUILD = 250;
+    const starts: readonly Prologue[] = ['none', 'snp', 'snp+sev', 'sev'];
+    let runs = 0;
+    let w = world('genoa', 'snp+sev');
+    fc.assert(
+      fc.property(fc.array(action, { minLength: 1, maxLength: 4 }), (actions) => {
+        // Deterministic for the seed: the rebuild depends only on the run count.
+        if (runs % REBUILD === 0) {
+          const n = runs / REBUILD;
+          w = world(n % 2 === 0 ? 'genoa' : 'turin', starts[n % starts.length]!);
+        }
+        runs++;
+        for (const a of actions) checkInvariants(w, step(w, a));
+      }),
+      { numRuns: SHORT_RUNS, seed: 55766 },
+    );
+    expect(runs).toBe(SHORT_RUNS);
+  }, 120_000);
 
   it('garbage: any id and any bytes return a known status and never throw', () => {
     const w = world('genoa', 'snp+sev');
