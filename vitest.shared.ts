@@ -8,6 +8,8 @@ export const shared = defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'threads',
-    passWithNoTests: true,
+    // Generous: the suite runs package by package in parallel on a 2-core CI machine.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

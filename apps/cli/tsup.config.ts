@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { sevsim: 'src/main.ts' },
+  // explore-worker: the file `sevsim explore` / `compare` start worker threads on.
+  entry: { sevsim: 'src/main.ts', 'explore-worker': 'src/explore-worker.ts' },
   format: ['esm'],
   dts: false,
   clean: true,

@@ -4,8 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { registerCompare } from './commands/compare';
 import { registerExplain } from './commands/explain';
+import { registerExplore } from './commands/explore';
 import { registerExport } from './commands/export';
+import { registerPlayback } from './commands/playback';
 import { registerRun } from './commands/run';
 import { registerValidate } from './commands/validate';
 import { Exit, type ExitCode } from './exit-codes';
@@ -13,8 +16,16 @@ import type { CliIo } from './io';
 
 export type Register = (program: Command, io: CliIo, done: (code: ExitCode) => void) => void;
 
-/** Subcommands in help order. Later commands (explore, compare, playback) are added here. */
-export const COMMANDS: readonly Register[] = [registerRun, registerValidate, registerExplain, registerExport];
+/** Subcommands in help order. */
+export const COMMANDS: readonly Register[] = [
+  registerRun,
+  registerValidate,
+  registerExplain,
+  registerExport,
+  registerPlayback,
+  registerExplore,
+  registerCompare,
+];
 
 export function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
   const program = new Command('sevsim')

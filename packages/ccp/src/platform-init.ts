@@ -26,6 +26,12 @@ export function sevPlatformInitArgs(
   // Step 3: the cached state is INIT — this skips the SNP step too.
   if (dev.sevState === SEV_STATE.INIT) return 0;
 
+  // Test-only mutation (CcpProfile.mutationLegacyInitFirst): legacy INIT ahead of step 4.
+  if (dev.profile.mutationLegacyInitFirst && !(probe && !dev.params.psp_init_on_probe)) {
+    const legacy = sevPlatformInitLocked(dev, out);
+    if (legacy) return legacy;
+  }
+
   // Step 4: SNP first (SNP_INIT needs SEV UNINIT); -ENODEV means "host SNP off".
   const rc = snpInitLocked(dev, out, maxSnpAsid);
   if (rc && rc !== -Errno.ENODEV) {

@@ -35,4 +35,9 @@ export interface CcpProfile {
   readonly fwUpload: boolean;
   /** ≤6.15 wording where it differs (e.g. "SEV-SNP: failed to INIT rc %d, error %#x"). */
   readonly legacyLogFormat: boolean;
+  /**
+   * Test-only mutation for @sevsim/explorer (no release sets it): legacy INIT before SNP_INIT,
+   * the order §3.2 step 4 exists to avoid (SNP_INIT needs SEV UNINIT, psp-firmware.md §3.2).
+   */
+  readonly mutationLegacyInitFirst?: boolean;
 }

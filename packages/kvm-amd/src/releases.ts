@@ -39,6 +39,11 @@ export interface KvmAmdProfile {
    * (linux-kvm-amd.md §7.1 "Pending (2026-04, v3)", merged per linux-ccp.md §1.2).
    */
   readonly advertiseOnlyUsableVmTypes: boolean;
+  /**
+   * Test-only mutation for @sevsim/explorer (no release sets it): the SEV range starts one below
+   * min_sev_asid, an off-by-one against the §2.5 formula `[min_sev_asid, max_sev_asid]`.
+   */
+  readonly mutationSevAsidOffByOne?: boolean;
 }
 
 export interface ReleaseProfile {

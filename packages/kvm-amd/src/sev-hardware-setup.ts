@@ -160,7 +160,9 @@ export function sevHardwareSetup(
   const cpu = sevCpuFeatures(ctx.machine);
   const gated = hardwareGates(ctx, params, cpu, cgroup);
   let { sevSupported, sevEsSupported, snpSupported, maxSnpAsid, minSevEsAsid } = gated;
-  const { minSevAsid, maxSevAsid, maxSevEsAsid, minSnpAsid, asids } = gated;
+  const { maxSevAsid, maxSevEsAsid, minSnpAsid, asids } = gated;
+  // Test-only mutation (KvmAmdProfile.mutationSevAsidOffByOne); every release uses §2.5 as is.
+  const minSevAsid = profile.mutationSevAsidOffByOne ? gated.minSevAsid - 1 : gated.minSevAsid;
 
   let nrCth = profile.ciphertextHidingParam ? params.ciphertext_hiding_asids : 0;
   let snpPolicyBits = profile.snpPolicyBitsFromFirmware ? 0n : LEGACY_SNP_POLICY_MASK_VALID;

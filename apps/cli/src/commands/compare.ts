@@ -1,0 +1,91 @@
+/**
+ * `sevsim compare --kernels 6.14,6.18,7.2+sev-fw-upload`: the capability matrix of the same
+ * configurations under several kernels, and for every difference the shortest scenario that
+ * shows it, under both kernels (@sevsim/explorer `compare`). Exit 0, or 2 for bad input.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type CompareFormat,
+  compare,
+  formatCompare,
+  parseKernelChoice,
+  parseSpace,
+  type Space,
+} from '@sevsim/explorer';
+import { defaultCatalog, formatError } from '@sevsim/scenario';
+import type { Command } from 'commander';
+import { Exit, type ExitCode } from '../exit-codes';
+import type { CliIo } from '../io';
+import { cliWorkerUrl } from './explore';
+
+const FORMATS: readonly CompareFormat[] = ['table', 'md', 'csv', 'json'];
+
+export interface CompareCliOptions {
+  kernels: string;
+  format: string;
+  out: string;
+  space?: string;
+  workers?: string;
+}
+
+export async function compareCommand(opts: CompareCliOptions, io: CliIo): Promise<ExitCode> {
+  const catalog = defaultCatalog();
+  const kernels = opts.kernels.split(',').map((k) => parseKernelChoice(k.trim()));
+  for (const k of kernels) {
+    const why = catalog.releaseProblem(k.version, k.patches);
+    if (why) {
+      io.err(`sevsim compare: --kernels: ${why}\n`);
+      return Exit.INVALID_INPUT;
+    }
+  }
+  if (!(FORMATS as readonly string[]).includes(opts.format)) {
+    io.err(`sevsim compare: --format: unknown "${opts.format}" (allowed: ${FORMATS.join(', ')})\n`);
+    return Exit.INVALID_INPUT;
+  }
+  if (opts.workers !== undefined && !/^\d+$/.test(opts.workers)) {
+    io.err(`sevsim compare: --workers must be a non-negative integer, got "${opts.workers}"\n`);
+    return Exit.INVALID_INPUT;
+  }
+  let space: Space | undefined;
+  if (opts.space) {
+    let text: string;
+    try {
+      text = readFileSync(opts.space, 'utf8');
+    } catch (e) {
+      io.err(`${opts.space}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return Exit.INVALID_INPUT;
+    }
+    const parsed = parseSpace(text, opts.space);
+    if (!parsed.ok) {
+      for (const e of parsed.errors) io.err(`${formatError(e)}\n`);
+      return Exit.INVALID_INPUT;
+    }
+    space = parsed.space;
+  }
+  const workerUrl = cliWorkerUrl();
+  const result = await compare(kernels, {
+    ...(space ? { space } : {}),
+    ...(workerUrl ? { workerUrl } : {}),
+    ...(opts.workers !== undefined ? { workers: Math.max(1, Number(opts.workers)) } : {}),
+  });
+  if (result.differences.length > 0) mkdirSync(opts.out, { recursive: true });
+  for (const [file, text] of Object.entries(result.scenarios)) writeFileSync(join(opts.out, file), text);
+  io.out(formatCompare(result, opts.format as CompareFormat, opts.out));
+  return Exit.OK;
+}
+
+export function registerCompare(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
+  program
+    .command('compare')
+    .description(
+      'capability matrix of the same configurations across kernel releases, with the scenario behind each difference',
+    )
+    .requiredOption('--kernels <list>', 'comma-separated releases, e.g. 6.14,6.18,7.2+sev-fw-upload')
+    .option('--format <format>', `output format (${FORMATS.join(', ')})`, 'table')
+    .option('--out <dir>', 'directory for the scenarios behind each difference', './sevsim-compare')
+    .option('--space <file>', 'a space file (YAML); its kernel releases are replaced by --kernels')
+    .option('--workers <n>', 'worker threads (default: every core)')
+    .addHelpText('after', '\nExit status: 0, or 2 for bad input.')
+    .action(async (opts: CompareCliOptions) => done(await compareCommand(opts, io)));
+}

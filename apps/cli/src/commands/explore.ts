@@ -1,0 +1,136 @@
+/**
+ * `sevsim explore`: every configuration of a space and every ordering of operator actions up to
+ * a depth, checked against the invariants (@sevsim/explorer). Exit 0 when no invariant is
+ * violated, 1 otherwise, 2 for bad input (an unreadable or invalid --space file, a bad option).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  defaultSpace,
+  explorationJson,
+  explore,
+  MUTATIONS,
+  type MutationName,
+  parseKernelChoice,
+  parseSpace,
+  progressLine,
+  type Space,
+  summaryText,
+  writeCounterexamples,
+} from '@sevsim/explorer';
+import { defaultCatalog, formatError } from '@sevsim/scenario';
+import type { Command } from 'commander';
+import { Exit, type ExitCode } from '../exit-codes';
+import type { CliIo } from '../io';
+
+export interface ExploreCliOptions {
+  kernel?: string;
+  space?: string;
+  depth?: string;
+  workers?: string;
+  out: string;
+  json?: boolean;
+  mutation?: string;
+  progress?: boolean;
+}
+
+/** The worker entry tsup builds next to the CLI bundle (dist/explore-worker.js), when present. */
+export function cliWorkerUrl(): URL | undefined {
+  const url = new URL('./explore-worker.js', import.meta.url);
+  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+function positiveInt(text: string | undefined, name: string, io: CliIo): number | undefined | null {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) {
+    io.err(`sevsim explore: ${name} must be a non-negative integer, got "${text}"\n`);
+    return null;
+  }
+  return Number(text);
+}
+
+/** The space from --space or the built-in one for --kernel; null after reporting bad input. */
+export function spaceFromOptions(
+  opts: { kernel?: string; space?: string },
+  io: CliIo,
+  command: string,
+): Space | null {
+  const catalog = defaultCatalog();
+  if (opts.space) {
+    let text: string;
+    try {
+      text = readFileSync(opts.space, 'utf8');
+    } catch (e) {
+      io.err(`${opts.space}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return null;
+    }
+    const parsed = parseSpace(text, opts.space);
+    if (!parsed.ok) {
+      for (const e of parsed.errors) io.err(`${formatError(e)}\n`);
+      return null;
+    }
+    return parsed.space;
+  }
+  const kernel = parseKernelChoice(opts.kernel ?? catalog.releases[catalog.releases.length - 1]!);
+  const why = catalog.releaseProblem(kernel.version, kernel.patches);
+  if (why) {
+    io.err(`sevsim ${command}: --kernel: ${why}\n`);
+    return null;
+  }
+  return defaultSpace(kernel);
+}
+
+export async function exploreCommand(opts: ExploreCliOptions, io: CliIo): Promise<ExitCode> {
+  const base = spaceFromOptions(opts, io, 'explore');
+  if (!base) return Exit.INVALID_INPUT;
+  const depth = positiveInt(opts.depth, '--depth', io);
+  const workers = positiveInt(opts.workers, '--workers', io);
+  if (depth === null || workers === null) return Exit.INVALID_INPUT;
+  if (opts.mutation !== undefined && !Object.hasOwn(MUTATIONS, opts.mutation)) {
+    io.err(
+      `sevsim explore: --mutation: unknown "${opts.mutation}" (allowed: ${Object.keys(MUTATIONS).join(', ')})\n`,
+    );
+    return Exit.INVALID_INPUT;
+  }
+  const space: Space = depth === undefined ? base : { ...base, depth };
+  const mutation = opts.mutation ? MUTATIONS[opts.mutation as MutationName] : undefined;
+  const workerUrl = cliWorkerUrl();
+  const result = await explore(space, {
+    ...(workers !== undefined ? { workers: Math.max(1, workers) } : {}),
+    ...(workerUrl ? { workerUrl } : {}),
+    ...(mutation ? { mutation } : {}),
+    ...(opts.progress === false ? {} : { onProgress: (p) => io.err(`${progressLine(p)}\n`) }),
+  });
+  const context = mutation
+    ? `found under mutation "${opts.mutation}": sevsim run uses the real profiles and will not reproduce it`
+    : `reproduce with: sevsim run FILE`;
+  const written = writeCounterexamples(result, opts.out, context);
+  if (opts.json) io.out(`${JSON.stringify(explorationJson(result, written), null, 2)}\n`);
+  else io.out(summaryText(result, written));
+  return written.length === 0 ? Exit.OK : Exit.EXPECTATION_FAILED;
+}
+
+export function registerExplore(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
+  program
+    .command('explore')
+    .description('explore every configuration and every ordering of operator actions; check the invariants')
+    .option(
+      '--kernel <release>',
+      'built-in space for this kernel, e.g. 7.2 or 7.2+sev-fw-upload (default: newest)',
+    )
+    .option('--space <file>', 'a space file (YAML) instead of the built-in space')
+    .option('--depth <n>', "longest action sequence explored (default: the space's)")
+    .option('--workers <n>', 'worker threads (default: every core)')
+    .option('--out <dir>', 'directory for counterexample scenarios', './sevsim-counterexamples')
+    .option('--json', 'print the result as one JSON document')
+    .option(
+      '--mutation <name>',
+      `explore a deliberately wrong driver profile (${Object.keys(MUTATIONS).join(', ')})`,
+    )
+    .option('--no-progress', 'no progress lines on stderr')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 no invariant violated, 1 some invariant violated (counterexamples in --out), 2 bad input.',
+    )
+    .action(async (opts: ExploreCliOptions) => done(await exploreCommand(opts, io)));
+}

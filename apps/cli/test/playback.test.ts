@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { playback } from '../src/commands/playback';
+import { plainIo, runCli } from '../src/index';
+
+const EX = join(import.meta.dirname, '../../../examples');
+
+/** A trace written by `sevsim run --trace` for a bundled example. */
+async function traceOf(example: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'sevsim-playback-'));
+  const trace = join(dir, 't.json');
+  const code = await runCli(
+    ['run', '--trace', trace, join(EX, example)],
+    plainIo(
+      () => {},
+      () => {},
+    ),
+  );
+  expect(code).toBe(0);
+  return trace;
+}
+
+function io() {
+  const seen = { out: '', err: '' };
+  return {
+    seen,
+    io: plainIo(
+      (t) => (seen.out += t),
+      (t) => (seen.err += t),
+    ),
+  };
+}
+
+describe('sevsim playback (issue: playback app)', () => {
+  it('--out writes one self-contained HTML report with the trace inlined', async () => {
+    const trace = await traceOf('sev-init-then-snp-init-fails.yaml');
+    const out = join(mkdtempSync(join(tmpdir(), 'sevsim-report-')), 'report.html');
+    const { io: cliIo, seen } = io();
+    expect(await playback(trace, { out }, cliIo)).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(seen.out).toMatch(/^wrote .*report\.html \(\d+ bytes\): sev-init-then-snp-init-fails, 5 steps\n$/);
+    expect(html).toContain('sev-init-then-snp-init-fails');
+    expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+
+  it('serves on 127.0.0.1, prints the URL, serves the trace, and stops when asked', async () => {
+    const trace = await traceOf('sev-init-then-snp-init-fails.yaml');
+    const { io: cliIo, seen } = io();
+    let fetched = '';
+    const stop = async () => {
+      const url = seen.out.trim();
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      fetched = await (await fetch(new URL('trace.json', url))).text();
+    };
+    expect(await playback(trace, {}, cliIo, stop)).toBe(0);
+    expect(JSON.parse(fetched).result.scenario).toBe('sev-init-then-snp-init-fails');
+  });
+
+  it('a file that is not a trace: exit 2 with one line naming the file', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'sevsim-bad-')), 'bad.json');
+    writeFileSync(bad, '{"format": "something else"}');
+    const { io: cliIo, seen } = io();
+    expect(await playback(bad, { out: join(tmpdir(), 'never.html') }, cliIo)).toBe(2);
+    expect(seen.err.trim().split('\n')).toHaveLength(1);
+    expect(seen.err).toContain('bad.json');
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * Breadth-first search of one configuration over the real layers. Each distinct state (by
+ * `stateKey`) is expanded once; BFS order makes every recorded path a shortest one.
+ *
+ * Worlds are not kept for the whole frontier (memory): the frontier is a range of state indices,
+ * and the world of a state is rebuilt from its nearest ancestor still on a stack, by forking and
+ * replaying the actions between (states of one level are numbered in their parents' order, so
+ * consecutive states share most of their ancestors and each ancestor is rebuilt once per level).
+ */
+import { openSession, type ReadResult, type Session, type State } from '@sevsim/scenario';
+import { type Action, actionsAt } from './actions';
+import { type CapabilityId, stateCapabilities, transitionCapabilities } from './capabilities';
+import { type Finding, INVARIANTS, type InvariantId } from './invariants';
+import { type ProfileOverride, sessionOptions } from './mutations';
+import type { Config, Space } from './space';
+import { hashKey, stateKey } from './state-key';
+import { StateTable } from './state-table';
+
+export interface PathAction {
+  readonly label: string;
+  readonly steps: Action['steps'];
+}
+
+export interface Violation {
+  readonly invariant: InvariantId;
+  readonly fact: string;
+  readonly message: string;
+  readonly config: number;
+  /** Shortest action path from boot to the violation. */
+  readonly path: readonly PathAction[];
+  readonly expect?: Finding['expect'];
+  readonly read?: ReadResult;
+}
+
+export interface ConfigResult {
+  readonly config: Config;
+  readonly states: number;
+  readonly transitions: number;
+  /** Every state within the depth bound was expanded and no new state appeared at the bound. */
+  readonly exhausted: boolean;
+  readonly depth: number;
+  readonly violations: readonly Violation[];
+  /** Each reachable capability with its shortest path. */
+  readonly capabilities: Partial<Record<CapabilityId, readonly PathAction[]>>;
+  readonly tableBytes: number;
+}
+
+export interface Progress {
+  readonly states: number;
+  readonly transitions: number;
+  readonly queue: number;
+}
+
+export interface ExploreConfigOptions {
+  readonly mutation?: ProfileOverride;
+  /** Called every `progressEvery` transitions. */
+  readonly onProgress?: (p: Progress) => void;
+  readonly progressEvery?: number;
+}
+
+function bootVersion(s: Session): string {
+  return s.state().firmware.version;
+}
+
+export function exploreConfig(
+  space: Space,
+  config: Config,
+  options: ExploreConfigOptions = {},
+): ConfigResult {
+  const root = openSession(
+    { machine: config.machine, kernel: config.kernel },
+    sessionOptions(options.mutation),
+  );
+  const boot = bootVersion(root);
+  const table = new StateTable();
+  const actions: Action[] = [];
+  const actionIndex = new Map<string, number>();
+  const violations = new Map<InvariantId, Violation>();
+  const capabilities: Partial<Record<CapabilityId, readonly PathAction[]>> = {};
+  let transitions = 0;
+
+  const intern = (a: Action): number => {
+    let i = actionIndex.get(a.label);
+    if (i === undefined) {
+      i = actions.length;
+      actions.push(a);
+      actionIndex.set(a.label, i);
+    }
+    return i;
+  };
+  const pathOf = (index: number, extra?: Action): PathAction[] => {
+    const p: PathAction[] = table.pathTo(index).map((i) => actions[i]!);
+    if (extra) p.push(extra);
+    return p;
+  };
+  const violate = (id: InvariantId, f: Finding, path: () => PathAction[]) => {
+    if (violations.has(id)) return;
+    const inv = INVARIANTS.find((i) => i.id === id)!;
+    violations.set(id, {
+      invariant: id,
+      fact: inv.fact,
+      message: f.message,
+      config: config.index,
+      path: path(),
+      ...(f.expect ? { expect: f.expect } : {}),
+      ...(f.read ? { read: f.read } : {}),
+    });
+  };
+  const reached = (caps: CapabilityId[], path: () => PathAction[]) => {
+    for (const c of caps) if (!capabilities[c]) capabilities[c] = path();
+  };
+  const checkState = (s: Session, state: State, path: () => PathAction[]) => {
+    for (const inv of INVARIANTS) {
+      if (!inv.check || violations.has(inv.id)) continue;
+      const f = inv.check({ session: s, state });
+      if (f) violate(inv.id, f, path);
+    }
+    reached(stateCapabilities(state, boot), path);
+  };
+
+  const [h1, h2] = hashKey(stateKey(root));
+  table.add(h1, h2, -1, -1);
+  checkState(root, root.state(), () => []);
+
+  // Worlds of the current state's ancestors, root first.
+  const stack: { node: number; session: Session }[] = [{ node: 0, session: root }];
+  const sessionOf = (n: number): Session => {
+    const chain: number[] = [];
+    for (let s = n; s >= 0; s = table.parent[s]!) chain.push(s);
+    chain.reverse();
+    let keep = 0;
+    while (keep < stack.length && keep < chain.length && stack[keep]!.node === chain[keep]) keep++;
+    stack.length = keep;
+    for (let i = keep; i < chain.length; i++) {
+      const s = stack[i - 1]!.session.fork();
+      for (const step of actions[table.action[chain[i]!]!]!.steps) s.apply(step);
+      stack.push({ node: chain[i]!, session: s });
+    }
+    return stack[stack.length - 1]!.session;
+  };
+
+  const every = options.progressEvery ?? 2000;
+  let levelStart = 0;
+  let levelEnd = 1;
+  let depth = 0;
+  while (depth < space.depth && levelStart < levelEnd) {
+    for (let n = levelStart; n < levelEnd; n++) {
+      const here = sessionOf(n);
+      const before = here.state();
+      const acts = actionsAt(here, space);
+      for (const [k, act] of acts.entries()) {
+        // The last action may consume this state's own world; it is off the stack afterwards.
+        const last = k === acts.length - 1 && n !== 0;
+        const s = last ? here : here.fork();
+        if (last) stack.pop();
+        const ai = intern(act);
+        transitions++;
+        if (options.onProgress && transitions % every === 0)
+          options.onProgress({
+            states: table.size,
+            transitions,
+            queue: levelEnd - n + (table.size - levelEnd),
+          });
+        let read: ReadResult | undefined;
+        try {
+          for (const step of act.steps) {
+            const o = s.apply(step);
+            if (o.read) read = o.read;
+          }
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          violate('no-throw', { message: `${act.label} threw: ${msg.split('\n')[0]}` }, () => pathOf(n, act));
+          continue;
+        }
+        const state = s.state();
+        const [a, b] = hashKey(stateKey(s));
+        const { index, added } = table.add(a, b, n, ai);
+        if (read !== undefined) {
+          const vmId = act.steps[0]!.op === 'host.read' ? (act.steps[0] as { id: string }).id : '';
+          for (const inv of INVARIANTS) {
+            const f = inv.checkRead?.({ session: s, state: before, vmId, read });
+            if (f) violate(inv.id, f, () => pathOf(n, act));
+          }
+        }
+        reached(transitionCapabilities(before, state), () => pathOf(n, act));
+        if (added) checkState(s, state, () => pathOf(index));
+      }
+    }
+    levelStart = levelEnd;
+    levelEnd = table.size;
+    depth++;
+  }
+  return {
+    config,
+    states: table.size,
+    transitions,
+    exhausted: levelStart >= levelEnd,
+    depth,
+    violations: [...violations.values()],
+    capabilities,
+    tableBytes: table.bytes,
+  };
+}

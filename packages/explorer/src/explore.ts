@@ -1,0 +1,185 @@
+/**
+ * Explore a whole space: every configuration, split over worker threads (one configuration at a
+ * time per worker, handed out in index order), results gathered in configuration order so the
+ * output does not depend on scheduling.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type ConfigResult, exploreConfig, type Violation } from './explore-config';
+import { LAYER_FACTS } from './facts';
+import type { ProfileOverride } from './mutations';
+import { type Config, configsOf, type Space } from './space';
+import type { FromWorker, ToWorker, WorkerInit } from './worker';
+
+export interface ExploreProgress {
+  readonly configs: number;
+  readonly configsDone: number;
+  readonly states: number;
+  readonly transitions: number;
+  readonly queue: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+}
+
+export interface ExploreOptions {
+  /** Worker threads; default every core. 1 explores in this thread. */
+  readonly workers?: number;
+  /** The built worker entry; default `worker-entry.js` next to this module (the package's dist). */
+  readonly workerUrl?: URL;
+  readonly mutation?: ProfileOverride;
+  /** Only these configuration indices (default all). */
+  readonly only?: readonly number[];
+  readonly onProgress?: (p: ExploreProgress) => void;
+  /** Milliseconds between progress reports (default 3000). */
+  readonly progressMs?: number;
+}
+
+export interface ExploreResult {
+  readonly space: string;
+  readonly configs: number;
+  readonly states: number;
+  readonly transitions: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  /** Visited-set bytes per state (hash table, parent and action arrays). */
+  readonly bytesPerState: number;
+  readonly workers: number;
+  /** Every configuration was exhausted within the depth bound. */
+  readonly exhausted: boolean;
+  readonly violations: readonly Violation[];
+  readonly results: readonly ConfigResult[];
+}
+
+function defaultWorkerUrl(): URL | undefined {
+  const url = new URL('./worker-entry.js', import.meta.url);
+  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+export async function explore(space: Space, options: ExploreOptions = {}): Promise<ExploreResult> {
+  const all = configsOf(space, LAYER_FACTS);
+  const todo: Config[] = options.only ? options.only.map((i) => all[i]!).filter(Boolean) : all;
+  const t0 = performance.now();
+  const results = new Map<number, ConfigResult>();
+  const live = new Map<number, { states: number; transitions: number; queue: number }>();
+  let done = { states: 0, transitions: 0 };
+  const every = options.progressMs ?? 3000;
+  let lastReport = t0;
+  const report = (force = false) => {
+    if (!options.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastReport < every) return;
+    lastReport = now;
+    let states = done.states;
+    let transitions = done.transitions;
+    let queue = 0;
+    for (const p of live.values()) {
+      states += p.states;
+      transitions += p.transitions;
+      queue += p.queue;
+    }
+    const seconds = (now - t0) / 1000;
+    options.onProgress({
+      configs: todo.length,
+      configsDone: results.size,
+      states,
+      transitions,
+      queue,
+      seconds,
+      statesPerSecond: seconds > 0 ? states / seconds : 0,
+    });
+  };
+  const finish = (r: ConfigResult) => {
+    results.set(r.config.index, r);
+    live.delete(r.config.index);
+    done = { states: done.states + r.states, transitions: done.transitions + r.transitions };
+    report();
+  };
+
+  const wanted = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
+  const url = options.workerUrl ?? defaultWorkerUrl();
+  const workers = url && wanted > 1 ? wanted : 1;
+  if (workers === 1) {
+    for (const c of todo) {
+      finish(
+        exploreConfig(space, c, {
+          ...(options.mutation ? { mutation: options.mutation } : {}),
+          progressEvery: 250,
+          onProgress: (p) => {
+            live.set(c.index, p);
+            report();
+          },
+        }),
+      );
+    }
+  } else {
+    await runWorkers(url!, workers, space, todo, options.mutation, (index, m) => {
+      if (m.type === 'progress') {
+        live.set(index, m);
+        report();
+      } else if (m.type === 'result') finish(m.result);
+    });
+  }
+  report(true);
+
+  const ordered = todo.map((c) => results.get(c.index)!);
+  const seconds = (performance.now() - t0) / 1000;
+  const states = ordered.reduce((n, r) => n + r.states, 0);
+  const bytes = ordered.reduce((n, r) => n + r.tableBytes, 0);
+  return {
+    space: space.name,
+    configs: ordered.length,
+    states,
+    transitions: ordered.reduce((n, r) => n + r.transitions, 0),
+    seconds,
+    statesPerSecond: seconds > 0 ? states / seconds : 0,
+    bytesPerState: states > 0 ? bytes / states : 0,
+    workers,
+    exhausted: ordered.every((r) => r.exhausted),
+    violations: ordered.flatMap((r) => r.violations),
+    results: ordered,
+  };
+}
+
+function runWorkers(
+  url: URL,
+  n: number,
+  space: Space,
+  todo: readonly Config[],
+  mutation: ProfileOverride | undefined,
+  onMessage: (configIndex: number, m: FromWorker) => void,
+): Promise<void> {
+  const init: WorkerInit = { space, ...(mutation ? { mutation } : {}) };
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    let running = n;
+    for (let w = 0; w < n; w++) {
+      const worker = new Worker(url, { workerData: init });
+      let current = -1;
+      const give = () => {
+        if (next >= todo.length) {
+          worker.postMessage({ type: 'stop' } satisfies ToWorker);
+          return;
+        }
+        current = todo[next++]!.index;
+        worker.postMessage({ type: 'config', index: current } satisfies ToWorker);
+      };
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'error') {
+          reject(new Error(`configuration ${m.index}: ${m.message}`));
+          void worker.terminate();
+          return;
+        }
+        onMessage(current, m);
+        if (m.type === 'result') give();
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => {
+        running--;
+        if (running === 0) resolve();
+      });
+      give();
+    }
+  });
+}

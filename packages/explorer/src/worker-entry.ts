@@ -1,0 +1,4 @@
+/** The file a worker thread runs (built to dist/worker-entry.js). */
+import { serveExploreWorker } from './worker';
+
+serveExploreWorker();

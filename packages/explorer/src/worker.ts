@@ -1,0 +1,54 @@
+/**
+ * Worker thread entry: explores the configurations the main thread hands out, one at a time,
+ * and posts progress and results back (explore.ts). Started with the space and the mutation in
+ * `workerData`; `worker-entry.ts` (and the CLI's copy of it) is the file a Worker runs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { exploreConfig } from './explore-config';
+import { LAYER_FACTS } from './facts';
+import type { ProfileOverride } from './mutations';
+import { configsOf, type Space } from './space';
+
+export interface WorkerInit {
+  readonly space: Space;
+  readonly mutation?: ProfileOverride;
+}
+
+export type ToWorker = { readonly type: 'config'; readonly index: number } | { readonly type: 'stop' };
+export type FromWorker =
+  | {
+      readonly type: 'progress';
+      readonly states: number;
+      readonly transitions: number;
+      readonly queue: number;
+    }
+  | { readonly type: 'result'; readonly result: ReturnType<typeof exploreConfig> }
+  | { readonly type: 'error'; readonly index: number; readonly message: string };
+
+/** Serve configurations until told to stop (the body of a worker entry file). */
+export function serveExploreWorker(): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveExploreWorker must run in a worker thread');
+  const init = workerData as WorkerInit;
+  const configs = configsOf(init.space, LAYER_FACTS);
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'stop') {
+      port.close();
+      return;
+    }
+    try {
+      const result = exploreConfig(init.space, configs[m.index]!, {
+        ...(init.mutation ? { mutation: init.mutation } : {}),
+        progressEvery: 250,
+        onProgress: (p) => port.postMessage({ type: 'progress', ...p } satisfies FromWorker),
+      });
+      port.postMessage({ type: 'result', result } satisfies FromWorker);
+    } catch (e) {
+      port.postMessage({
+        type: 'error',
+        index: m.index,
+        message: e instanceof Error ? e.message : String(e),
+      });
+    }
+  });
+}
