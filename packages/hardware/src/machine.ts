@@ -64,11 +64,7 @@ export class Machine {
       this.preset.features.segmentedRmp,
     );
     this.cpus = new CpuCores(this.preset, cfg, this.placement);
-    this.rmp = new Rmp(
-      this.placement,
-      { snpEnAnyCore: () => this.cpus.snpEnAny(), maxAsid: () => cfg.asids },
-      this.mem.pageCount,
-    );
+    this.rmp = new Rmp(this.placement, this.cpus, cfg.asids, this.mem.pageCount);
     this.mc = new MemoryController(
       cfg.bios.ciphertextHiding && this.preset.ciphertextHidingCapable,
       cfg.asids,

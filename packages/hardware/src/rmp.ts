@@ -71,11 +71,9 @@ export type RmpResultCode = (typeof RmpResult)[keyof typeof RmpResult];
 const GPA_LIMIT = 2 ** 51;
 
 /** What the RMP needs from the rest of the machine. */
-export interface RmpHost {
-  /** SYSCFG.SNPEn set on any core: clearing the table then faults (psp-firmware.md §5.1). */
-  snpEnAnyCore(): boolean;
-  /** Highest valid guest ASID (CPUID 0x8000001F ECX). */
-  maxAsid(): number;
+/** What the RMP needs to know of the cores: SNPEn set on any core makes clearing the table fault (§5.1). */
+export interface RmpCores {
+  snpEnAny(): boolean;
 }
 
 function pagesOf(e: RmpEntry): number {
@@ -129,7 +127,9 @@ export class Rmp {
 
   constructor(
     placement: RmpPlacement,
-    private readonly host: RmpHost,
+    private readonly cores: RmpCores,
+    /** Highest valid guest ASID (CPUID 0x8000001F ECX). */
+    private readonly maxAsid: number,
     private readonly dramPages: number,
   ) {
     this.base = placement.base;
@@ -187,7 +187,7 @@ export class Rmp {
       return RmpResult.FAIL_INPUT;
     }
     if (typeof e.assigned !== 'boolean' || typeof e.immutable !== 'boolean') return RmpResult.FAIL_INPUT;
-    if (!Number.isInteger(asid) || asid < 0 || asid > this.host.maxAsid()) return RmpResult.FAIL_INPUT;
+    if (!Number.isInteger(asid) || asid < 0 || asid > this.maxAsid) return RmpResult.FAIL_INPUT;
     const gpaAlign = size === '2M' ? PAGES_PER_2M * PAGE_SIZE : PAGE_SIZE;
     if (!Number.isInteger(gpa) || gpa < 0 || gpa >= GPA_LIMIT || gpa % gpaAlign !== 0) {
       return RmpResult.FAIL_INPUT;
@@ -240,7 +240,7 @@ export class Rmp {
    */
   pvalidate(asid: number, pfn: number, validate: boolean, pageSize: RmpPageSize = '4K'): number {
     if (!this.covers(pfn) || typeof validate !== 'boolean') return RmpResult.FAIL_INPUT;
-    if (!Number.isInteger(asid) || asid < 1 || asid > this.host.maxAsid()) return RmpResult.FAIL_INPUT;
+    if (!Number.isInteger(asid) || asid < 1 || asid > this.maxAsid) return RmpResult.FAIL_INPUT;
     if (pageSize !== '4K' && pageSize !== '2M') return RmpResult.FAIL_INPUT;
     if (pageSize === '2M' && pfn % PAGES_PER_2M !== 0) return RmpResult.FAIL_INPUT;
     const e = this.entry(pfn) as RmpEntry;
@@ -272,7 +272,7 @@ export class Rmp {
 
   /** Kernel clear_rmp(): zero the table; faults while SNPEn is set (psp-firmware.md §5.1). */
   clear(): 'ok' | 'fault' {
-    if (this.host.snpEnAnyCore()) return 'fault';
+    if (this.cores.snpEnAny()) return 'fault';
     this.entries.clear();
     this.perAsid.clear();
     this.isInitialised = false;
@@ -317,7 +317,8 @@ export class Rmp {
   private write(pfn: number, e: RmpEntry): void {
     this.erase(pfn);
     if (isZero(e)) return;
-    this.entries.set(pfn, e);
+    // Entries are values: frozen, replaced on every change, so a copy of the table may share them.
+    this.entries.set(pfn, Object.freeze(e));
     if (e.assigned) this.bumpAsid(e.asid, pagesOf(e));
   }
 

@@ -12,9 +12,13 @@ import { toMachineConfig } from '../resolve';
 import { loadModule } from './modules';
 import type { World } from './world';
 
+/** Each world's recorder subscription, kept outside the world so the world stays plain data. */
+const recorders = new WeakMap<World, () => void>();
+
 /** Attach the recorder: every firmware command lands in the current step's list. */
 export function watchPsp(world: World, psp: Psp): void {
-  psp.onCommand((e) => {
+  unwatchPsp(world);
+  const off = psp.onCommand((e) => {
     world.calls.push({
       cmd: e.name,
       id: e.id,
@@ -24,6 +28,13 @@ export function watchPsp(world: World, psp: Psp): void {
       ...(e.guard ? { guard: { id: e.guard.id, fact: e.guard.fact } } : {}),
     });
   });
+  recorders.set(world, off);
+}
+
+/** Detach the recorder (before the world is copied: a copy must not report into this world). */
+export function unwatchPsp(world: World): void {
+  recorders.get(world)?.();
+  recorders.delete(world);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ModuleName } from '../catalog';
 import { resolveKernel, resolveMachine } from '../resolve';
 import type { KernelInput, MachineInput, Step } from '../scenario';
 import type { LayerViews, State, StepOutcome } from '../trace';
-import { powerOn, watchPsp } from './boot';
+import { powerOn, unwatchPsp, watchPsp } from './boot';
 import { contractOutcome, perform } from './run';
 import { readLayers, readState } from './state';
 import type { World } from './world';
@@ -72,17 +72,14 @@ function sessionOf(world: World): Session {
 }
 
 /**
- * Deep copy of the object graph (identity and prototypes kept, frozen objects and RMP entries
- * shared). The layers
- * hold two kinds of closures, rebuilt on the copy: the PSP's command listener (the recorder of
- * this world) and the RMP's view of its machine (`Machine` constructor). Any other closure would
- * tie the copy to the original, so it is refused.
+ * Deep copy of the object graph, identity and prototypes kept; frozen objects (such as RMP
+ * entries, which are values) are shared. The layers keep their state as data, without closures,
+ * so a structural copy is an independent system; the only subscription, the engine's own
+ * firmware-command recorder, is detached for the copy and attached again to both worlds. A
+ * closure anywhere else would tie the copy to the original, so it is refused.
  */
 function forkWorld(world: World): World {
   const memo = new Map<object, unknown>();
-  // RMP entries are values: the RMP replaces an entry on every change and never edits one, so
-  // the copy shares them (its Map is new).
-  const rmp = world.machine.rmp as object;
   const copy = <T>(v: T, key: string): T => {
     if (v === null || typeof v !== 'object') {
       if (typeof v === 'function') throw new Error(`fork: cannot copy the closure in property "${key}"`);
@@ -129,30 +126,16 @@ function forkWorld(world: World): World {
     const o = (proto === Object.prototype ? {} : Object.create(proto)) as Record<string, unknown>;
     memo.set(v, o);
     const src = v as Record<string, unknown>;
-    for (const k of Object.keys(src)) {
-      const x = src[k];
-      if (v === rmp && k === 'host') o[k] = x;
-      else if (v === rmp && k === 'entries') o[k] = new Map(x as Map<number, unknown>);
-      else o[k] = copy(x, k);
-    }
+    for (const k of Object.keys(src)) o[k] = copy(src[k], k);
     return o as T;
   };
-  // The PSP's listeners and the RMP's host view are closures: skip them, rebuild below.
-  const psp = world.psp as unknown as { listeners: unknown[] };
-  const listeners = psp.listeners;
-  psp.listeners = [];
+  unwatchPsp(world);
   let next: World;
   try {
     next = copy(world, 'world');
   } finally {
-    psp.listeners = listeners;
+    watchPsp(world, world.psp);
   }
   watchPsp(next, next.psp);
-  const m = next.machine as unknown as {
-    cpus: { snpEnAny(): boolean };
-    rmp: { host: unknown };
-    config: { asids: number };
-  };
-  m.rmp.host = { snpEnAnyCore: () => m.cpus.snpEnAny(), maxAsid: () => m.config.asids };
   return next;
 }
