@@ -150,11 +150,13 @@ export class CpuCores {
   }
 
   snpEnAll(): boolean {
-    return this.list.every((c) => !c.present || this.snpEn(c.id));
+    for (const c of this.list) if (c.present && !this.snpEn(c.id)) return false;
+    return true;
   }
 
   snpEnAny(): boolean {
-    return this.list.some((c) => this.snpEn(c.id));
+    for (const c of this.list) if (this.snpEn(c.id)) return true;
+    return false;
   }
 
   wbinvd(id: number): void {

@@ -123,6 +123,8 @@ export class Rmp {
   readonly segments: readonly RmpSegment[];
   private readonly entries = new Map<number, RmpEntry>();
   private readonly perAsid = new Map<number, number>();
+  /** Stored 4 KB entries per 2 MB region, so a 2 MB write skips regions with none to erase. */
+  private readonly smallPerRegion = new Map<number, number>();
   private isInitialised = false;
 
   constructor(
@@ -265,7 +267,7 @@ export class Rmp {
     if (e.pageSize === '2M') {
       if (pfn % PAGES_PER_2M !== 0)
         throw new HardwareAccessError(`fwSetEntry: 2M entry at unaligned PFN ${pfn}`);
-      for (let i = 1; i < PAGES_PER_2M; i++) this.erase(pfn + i);
+      if (this.smallPerRegion.has(pfn)) for (let i = 1; i < PAGES_PER_2M; i++) this.erase(pfn + i);
     }
     this.write(pfn, { ...e });
   }
@@ -275,6 +277,7 @@ export class Rmp {
     if (this.cores.snpEnAny()) return 'fault';
     this.entries.clear();
     this.perAsid.clear();
+    this.smallPerRegion.clear();
     this.isInitialised = false;
     return 'ok';
   }
@@ -320,6 +323,14 @@ export class Rmp {
     // Entries are values: frozen, replaced on every change, so a copy of the table may share them.
     this.entries.set(pfn, Object.freeze(e));
     if (e.assigned) this.bumpAsid(e.asid, pagesOf(e));
+    if (e.pageSize === '4K') this.bumpRegion(pfn, 1);
+  }
+
+  private bumpRegion(pfn: number, by: number): void {
+    const head = pfn - (pfn % PAGES_PER_2M);
+    const n = (this.smallPerRegion.get(head) ?? 0) + by;
+    if (n === 0) this.smallPerRegion.delete(head);
+    else this.smallPerRegion.set(head, n);
   }
 
   /** Drop a stored entry (the page reads as a zero entry again). */
@@ -327,6 +338,7 @@ export class Rmp {
     const old = this.entries.get(pfn);
     if (old === undefined) return;
     if (old.assigned) this.bumpAsid(old.asid, -pagesOf(old));
+    if (old.pageSize === '4K') this.bumpRegion(pfn, -1);
     this.entries.delete(pfn);
   }
 

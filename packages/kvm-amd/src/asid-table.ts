@@ -61,8 +61,6 @@ export class AsidTable {
 
 function listSet(bits: Uint8Array): number[] {
   const out: number[] = [];
-  bits.forEach((b, asid) => {
-    if (b) out.push(asid);
-  });
+  for (let asid = 0; asid < bits.length; asid++) if (bits[asid]) out.push(asid);
   return out;
 }

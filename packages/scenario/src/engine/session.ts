@@ -85,12 +85,9 @@ function forkWorld(world: World): World {
       if (typeof v === 'function') throw new Error(`fork: cannot copy the closure in property "${key}"`);
       return v;
     }
+    if (Object.isFrozen(v)) return v;
     const seen = memo.get(v);
     if (seen !== undefined) return seen as T;
-    if (Object.isFrozen(v)) {
-      memo.set(v, v);
-      return v;
-    }
     if (v instanceof ArrayBuffer) {
       const b = v.slice(0);
       memo.set(v, b);
