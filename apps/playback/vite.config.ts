@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 /** The browser app: `src/app/index.html` → `dist/app/`. JSX goes through Vite's built-in
  *  transform (automatic runtime); one chunk and no module-preload polyfill so `writeReport` can
@@ -7,6 +7,8 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('./src/app/', import.meta.url)),
   base: './',
+  // Workspace packages from their sources, like the tests and the CLI bundle.
+  resolve: { conditions: ['@sevsim/source', ...defaultClientConditions] },
   logLevel: 'warn',
   build: {
     outDir: fileURLToPath(new URL('./dist/app/', import.meta.url)),

@@ -19,6 +19,5 @@ export {
 } from './report.js';
 export { TraceFileError, loadTraceFile } from './trace-file.js';
 export { readTrace, type TraceReading } from './trace-check.js';
-export { toChromeTrace, LAYER_PIDS, type ChromeTrace, type ChromeTraceEvent } from './chrome-trace.js';
 export { lookupRequest, type RequestLookup } from './request-path.js';
-export type { Trace, TraceStep } from '@sevsim/scenario';
+export type { Trace, TraceStep } from '@sevsim/scenario/trace';

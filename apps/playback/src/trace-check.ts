@@ -6,7 +6,7 @@
  * Only the members the app reads are checked; extra members are allowed, so a newer engine that
  * extends the trace still plays.
  */
-import type { Trace } from '@sevsim/scenario';
+import type { Trace } from '@sevsim/scenario/trace';
 
 export type TraceReading =
   | { readonly ok: true; readonly trace: Trace }

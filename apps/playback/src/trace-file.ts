@@ -1,6 +1,6 @@
 /** Reading a trace file on the Node side, with the same check the page applies. */
 import { readFile } from 'node:fs/promises';
-import type { Trace } from '@sevsim/scenario';
+import type { Trace } from '@sevsim/scenario/trace';
 import { readTrace } from './trace-check.js';
 
 export class TraceFileError extends Error {

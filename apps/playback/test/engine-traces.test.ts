@@ -5,8 +5,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultCatalog, loadScenario, run } from '@sevsim/scenario';
+import { toChromeTrace } from '@sevsim/scenario/trace';
 import { describe, expect, it } from 'vitest';
-import { readTrace, toChromeTrace } from '../src/index.js';
+import { readTrace } from '../src/index.js';
 import { generatedTraceFiles, generatedTraceText } from './fixtures/generated.js';
 import { assertStrictlyNested } from './fixtures/nesting.js';
 

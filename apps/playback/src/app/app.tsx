@@ -1,6 +1,6 @@
 /** The playback page: header, timeline, the step on screen, and the panels at that step. */
 import { useCallback, useEffect, useState } from 'react';
-import type { Trace } from '@sevsim/scenario';
+import type { Trace } from '@sevsim/scenario/trace';
 import { DmesgPanel } from './dmesg-panel.js';
 import { FirmwarePanel } from './firmware-panel.js';
 import { HardwarePanel } from './hardware-panel.js';

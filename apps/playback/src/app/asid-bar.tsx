@@ -4,7 +4,7 @@
  * split them), and one lane for KVM's bitmaps: allocated (in use) and reclaim (freed, dirty
  * until the next DF_FLUSH, §4.7).
  */
-import type { AsidRange, State } from '@sevsim/scenario';
+import type { AsidRange, State } from '@sevsim/scenario/trace';
 import { asidRanges } from './format.js';
 
 const WIDTH = 560;

@@ -1,6 +1,6 @@
 /** Deciding what to highlight at a step: the engine's changed state paths, and for the layer
  *  views (not part of `state`) a comparison with the step before. */
-import type { LayerViews } from '@sevsim/scenario';
+import type { LayerViews } from '@sevsim/scenario/trace';
 
 /** Whether `path` changed: named exactly, or a parent or child of a changed path. */
 export function pathChanged(changed: readonly string[], path: string): boolean {

@@ -1,4 +1,4 @@
-import type { TraceStep } from '@sevsim/scenario';
+import type { TraceStep } from '@sevsim/scenario/trace';
 
 /** What a panel sees: every frame (boot first, then each step) and the one on screen. */
 export interface FrameProps {

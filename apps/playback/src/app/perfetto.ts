@@ -4,8 +4,8 @@
  * channel is not buffered, so PING until it answers PONG, then post
  * `{perfetto: {buffer, title, fileName}}` with the Chrome Trace JSON.
  */
-import type { Trace } from '@sevsim/scenario';
-import { toChromeTrace } from '../chrome-trace.js';
+import type { Trace } from '@sevsim/scenario/trace';
+import { toChromeTrace } from '@sevsim/scenario/trace';
 
 export const PERFETTO_ORIGIN = 'https://ui.perfetto.dev';
 const PING_EVERY_MS = 100;

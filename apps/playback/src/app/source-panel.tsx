@@ -1,7 +1,7 @@
 /** The scenario as the user wrote it (`trace.source`), the current step's line lit
  *  (`step.line`, 1-based; 0 for boot). A step's line number jumps to that step. */
 import { useEffect, useRef } from 'react';
-import type { TraceStep } from '@sevsim/scenario';
+import type { TraceStep } from '@sevsim/scenario/trace';
 
 export function SourcePanel({
   source,

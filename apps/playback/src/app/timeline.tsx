@@ -1,6 +1,6 @@
 /** Timeline: boot and every step, with play / pause / step / scrub. Keys are handled by the app
  *  (app.tsx) so they work wherever the focus is. */
-import type { TraceStep } from '@sevsim/scenario';
+import type { TraceStep } from '@sevsim/scenario/trace';
 import { frameLabel } from './frame.js';
 
 export function Timeline({
