@@ -8,7 +8,9 @@
 import { createKernelContext, KernelLog } from '@sevsim/ccp';
 import { createPsp, type Psp } from '@sevsim/firmware';
 import { createMachine, hostSnpBoot } from '@sevsim/hardware';
-import { toMachineConfig } from '../resolve';
+import type { ReleaseProfile } from '@sevsim/kvm-amd';
+import type { ModuleName } from '../catalog';
+import { type ResolvedKernel, type ResolvedMachine, toMachineConfig } from '../resolve';
 import { loadModule } from './modules';
 import type { World } from './world';
 
@@ -35,6 +37,28 @@ export function watchPsp(world: World, psp: Psp): void {
 export function unwatchPsp(world: World): void {
   recorders.get(world)?.();
   recorders.delete(world);
+}
+
+/** A new world for a resolved configuration, powered on with its firmware running and committed. */
+export function bootWorld(
+  machineConfig: ResolvedMachine,
+  kernel: ResolvedKernel,
+  release: ReleaseProfile,
+): World {
+  // powerOn fills machine, psp and ctx before anything reads them.
+  const world = {
+    machineConfig,
+    kernel,
+    release,
+    builtin: new Set<ModuleName>(kernel.builtin),
+    vms: new Map(),
+    issuer: 'ccp',
+    calls: [],
+    ccp: null,
+    kvm: null,
+  } as unknown as World;
+  powerOn(world, { running: machineConfig.firmware, committed: machineConfig.firmware });
+  return world;
 }
 
 /**

@@ -8,7 +8,7 @@ import { resolveRelease } from '@sevsim/kvm-amd';
 import { resolveKernel, resolveMachine } from '../resolve';
 import type { Scenario, Step } from '../scenario';
 import type { Json, RunResult, State, StepOutcome, Trace, TraceStep } from '../trace';
-import { powerOn } from './boot';
+import { bootWorld, powerOn } from './boot';
 import { explainStep } from './explain';
 import { checkExpectation } from './expect';
 import { fwCommit, fwUpdate, rawPsp } from './firmware-steps';
@@ -79,19 +79,7 @@ export function run(scenario: Scenario): Trace {
   const machineConfig = resolveMachine(scenario.machine);
   const kernel = resolveKernel(scenario.kernel);
   const release = resolveRelease(kernel.version, [...kernel.patches]);
-  const world = {
-    machineConfig,
-    kernel,
-    release,
-    builtin: new Set(kernel.builtin),
-    vms: new Map(),
-    issuer: 'ccp',
-    calls: [],
-    ccp: null,
-    kvm: null,
-  } as unknown as World;
-
-  powerOn(world, { running: machineConfig.firmware, committed: machineConfig.firmware });
+  const world = bootWorld(machineConfig, kernel, release);
   const bootState = readState(world);
   const boot: TraceStep = {
     index: -1,

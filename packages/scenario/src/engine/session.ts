@@ -5,11 +5,10 @@
  * driver profile is data, not a code change).
  */
 import { type ReleaseProfile, resolveRelease } from '@sevsim/kvm-amd';
-import type { ModuleName } from '../catalog';
 import { resolveKernel, resolveMachine } from '../resolve';
 import type { KernelInput, MachineInput, Step } from '../scenario';
 import type { LayerViews, State, StepOutcome } from '../trace';
-import { powerOn, unwatchPsp, watchPsp } from './boot';
+import { bootWorld, unwatchPsp, watchPsp } from './boot';
 import { contractOutcome, perform } from './run';
 import { readLayers, readState } from './state';
 import type { World } from './world';
@@ -41,19 +40,7 @@ export function openSession(
   const kernel = resolveKernel(config.kernel);
   const resolved = resolveRelease(kernel.version, [...kernel.patches]);
   const release = options.release ? options.release(resolved) : resolved;
-  // The fields powerOn fills (machine, psp, ctx) are set before anyone reads them.
-  const world = {
-    machineConfig,
-    kernel,
-    release,
-    builtin: new Set<ModuleName>(kernel.builtin),
-    vms: new Map(),
-    issuer: 'ccp',
-    calls: [],
-    ccp: null,
-    kvm: null,
-  } as unknown as World;
-  powerOn(world, { running: machineConfig.firmware, committed: machineConfig.firmware });
+  const world = bootWorld(machineConfig, kernel, release);
   return sessionOf(world);
 }
 
