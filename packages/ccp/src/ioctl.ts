@@ -13,9 +13,9 @@ import {
   SevDataPekCsr,
   SevDataSnpCommit,
   SevUserDataSnpConfig,
+  SevUserDataSnpVlekLoad,
   Status,
 } from '@sevsim/firmware';
-import { SNP_VLEK_LOAD_SIZE } from './command-buffers';
 import { Errno } from './errno';
 import { sevPlatformInitLocked } from './legacy-init';
 import { orderPages } from './page-allocator';
@@ -306,16 +306,12 @@ export function sevIoctl(dev: SevDevice, cmd: SevIoctlCmd, opts: IoctlOptions = 
       if (!hasData) return done({ rc: -Errno.EINVAL });
       if (!writable) return done({ rc: -Errno.EPERM });
       if (dev.profile.snpIoctlsNeedInit && !dev.snpInitialized) return done({ rc: -Errno.ENODEV });
-      const len = opts.vlek?.len ?? SNP_VLEK_LOAD_SIZE;
+      const len = opts.vlek?.len ?? SevUserDataSnpVlekLoad.size;
       const version = opts.vlek?.version ?? 0;
-      if (len !== SNP_VLEK_LOAD_SIZE || version !== 0) return done({ rc: -Errno.EINVAL });
+      if (len !== SevUserDataSnpVlekLoad.size || version !== 0) return done({ rc: -Errno.EINVAL });
       // The 432-byte wrapped hashstick, copied into a kernel buffer.
       const blob = dev.pages.alloc(1);
-      const buf = new Uint8Array(SNP_VLEK_LOAD_SIZE);
-      const v = new DataView(buf.buffer);
-      v.setUint32(0, len, true);
-      v.setUint32(8, (blob * 4096) % 2 ** 32, true);
-      v.setUint32(12, Math.floor((blob * 4096) / 2 ** 32), true);
+      const buf = SevUserDataSnpVlekLoad.encode({ len, vlekWrappedAddress: blob * 4096 });
       const rc = withImplicitSnpInit(dev, out, () => fwResult(dev, Cmd.SNP_VLEK_LOAD, buf, out).rc);
       dev.pages.release(blob, 1);
       return done({ rc });

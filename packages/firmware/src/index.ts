@@ -6,6 +6,7 @@ export type { Mailbox, MailboxResult } from './abi/mailbox';
 export { bits, bits8, bytes, struct, u8, u16, u32, u64, u64n } from './abi/codec';
 export type { Decoded, Field, StructCodec } from './abi/codec';
 export * from './abi/structs';
+export { type AnyStructCodec, COMMAND_BUFFERS } from './abi/command-buffers';
 export {
   FIRMWARE_IMAGE_MAGIC,
   FIRMWARE_IMAGE_SIZE,

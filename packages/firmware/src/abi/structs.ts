@@ -378,3 +378,10 @@ export const SnpPolicy = {
   CIPHERTEXT_HIDING_DRAM: 1n << 24n,
   PAGE_SWAP_DISABLE: 1n << 25n,
 } as const;
+
+/** sev_user_data_snp_vlek_load (uapi psp-sev.h): {u32 len, u8 vlek_wrapped_version, u8 rsvd[3], u64 address}. */
+export const SevUserDataSnpVlekLoad = struct('sev_user_data_snp_vlek_load', 16, {
+  len: u32(0),
+  vlekWrappedVersion: u8(4),
+  vlekWrappedAddress: u64(8),
+});
