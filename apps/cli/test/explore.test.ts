@@ -141,10 +141,10 @@ describe('sevsim compare', () => {
       '1,"genoa snp=on iommu=translated fw=default builtin=ccp,kvm_amd probe=1 sev=1 sev_es=1 sev_snp=1",SNP,SNP HL',
     );
     expect(readdirSync(out).sort()).toEqual([
-      'compare-row0-fw-hotloaded.6.18.yaml',
-      'compare-row0-fw-hotloaded.7.2+sev-fw-upload.yaml',
+      'compare-row1-fw-hotloaded.6.18.yaml',
+      'compare-row1-fw-hotloaded.7.2+sev-fw-upload.yaml',
     ]);
-    expect(readFileSync(join(out, 'compare-row0-fw-hotloaded.6.18.yaml'), 'utf8')).toContain(
+    expect(readFileSync(join(out, 'compare-row1-fw-hotloaded.6.18.yaml'), 'utf8')).toContain(
       'is NOT reachable',
     );
     expect((await cli('compare', '--kernels', '6.18,9.9')).code).toBe(2);

@@ -145,7 +145,8 @@ export async function compare(
         const hasResult = row.byKernel.get(has)!;
         const lacksConfig = row.byKernel.get(lacks)!.config;
         const path = hasResult.capabilities[cap]!;
-        const base = `compare-row${index}-${cap}`;
+        // Rows are numbered from 1, as in the table.
+        const base = `compare-row${index + 1}-${cap}`;
         const files = { has: `${base}.${has}.yaml`, lacks: `${base}.${lacks}.yaml` };
         const expect = capabilityExpect(hasResult.config, path, cap);
         for (const [file, config, reaches] of [
