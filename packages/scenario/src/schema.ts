@@ -6,6 +6,19 @@
 import { z } from 'zod';
 import { type Catalog, MODULES } from './catalog';
 
+/** The schemas depend only on the catalog: build them once per catalog, not per file. */
+function perCatalog<T>(build: (catalog: Catalog) => T): (catalog: Catalog) => T {
+  const built = new WeakMap<Catalog, T>();
+  return (catalog) => {
+    let v = built.get(catalog);
+    if (v === undefined) {
+      v = build(catalog);
+      built.set(catalog, v);
+    }
+    return v;
+  };
+}
+
 export const VM_TYPES = ['default', 'sev', 'sev-es', 'snp'] as const;
 export const IOMMU_MODES = ['off', 'passthrough', 'translated'] as const;
 export const READ_RESULTS = ['plaintext', 'ciphertext', 'ff'] as const;
@@ -38,7 +51,7 @@ const vmId = z
 const paramValue = z.union([z.boolean(), z.number(), z.string()]);
 const nothing = z.union([z.null(), z.strictObject({})]);
 
-export function stepSchemas(catalog: Catalog) {
+export const stepSchemas = perCatalog(function stepSchemas(catalog: Catalog) {
   const module = z.enum(MODULES as [string, ...string[]]);
   const errno = z.enum(nonEmpty(catalog.errnos, 'EINVAL'));
   const status = z.enum(nonEmpty(catalog.statusNames, 'SUCCESS'));
@@ -145,9 +158,9 @@ export function stepSchemas(catalog: Catalog) {
       })
       .meta({ description: 'Assertions on the previous step and the state.' }),
   } satisfies Record<StepOp, z.ZodType>;
-}
+});
 
-export function machineSchema(catalog: Catalog) {
+export const machineSchema = perCatalog(function machineSchema(catalog: Catalog) {
   return z
     .strictObject({
       cpu: z.enum(nonEmpty(catalog.cpus, 'genoa')).optional(),
@@ -185,9 +198,9 @@ export function machineSchema(catalog: Catalog) {
       memoryGiB: z.number().int().min(1).max(4096).optional(),
     })
     .meta({ description: 'Every key optional; the defaults give a fully enabled machine of the preset.' });
-}
+});
 
-export function kernelSchema(catalog: Catalog) {
+export const kernelSchema = perCatalog(function kernelSchema(catalog: Catalog) {
   const paramNames = [...new Set(catalog.allParams.map((p) => `${p.module}.${p.name}`))].sort();
   return z.strictObject({
     version: z.enum(nonEmpty(catalog.releases, '6.18')).optional(),
@@ -195,10 +208,10 @@ export function kernelSchema(catalog: Catalog) {
     builtin: z.array(z.enum(MODULES as [string, ...string[]])).optional(),
     params: z.partialRecord(z.enum(nonEmpty(paramNames, 'kvm_amd.sev')), paramValue).optional(),
   });
-}
+});
 
 /** The whole file, with `steps` as the union of the step forms (what the JSON Schema publishes). */
-export function scenarioSchema(catalog: Catalog) {
+export const scenarioSchema = perCatalog(function scenarioSchema(catalog: Catalog) {
   const steps = stepSchemas(catalog);
   const step = z.union([z.enum(BARE_STEPS), ...Object.values(steps)]);
   return z
@@ -215,10 +228,10 @@ export function scenarioSchema(catalog: Catalog) {
       title: 'sevsim scenario v1',
       description: 'One machine, one kernel and a timeline of operator steps.',
     });
-}
+});
 
 /** The top level with `steps` left open: each step is validated on its own for precise messages. */
-export function topLevelSchema(catalog: Catalog) {
+export const topLevelSchema = perCatalog(function topLevelSchema(catalog: Catalog) {
   return z.strictObject({
     $schema: z.string().optional(),
     version: z.literal(1),
@@ -236,7 +249,7 @@ export function topLevelSchema(catalog: Catalog) {
       .optional(),
     steps: z.array(z.unknown()),
   });
-}
+});
 
 export function jsonSchema(catalog: Catalog): Record<string, unknown> {
   return z.toJSONSchema(scenarioSchema(catalog), { target: 'draft-2020-12', io: 'input' }) as Record<

@@ -20,12 +20,23 @@ function flatten(v: unknown, prefix: string, out: Map<string, string>): void {
   out.set(prefix, JSON.stringify(v));
 }
 
+/** Each state's leaves, flattened once: a run compares every state with the next one. */
+const leavesOf = new WeakMap<State, Map<string, string>>();
+
+function leaves(state: State): Map<string, string> {
+  let m = leavesOf.get(state);
+  if (m === undefined) {
+    m = new Map();
+    flatten(state, '', m);
+    leavesOf.set(state, m);
+  }
+  return m;
+}
+
 /** Leaf paths whose value differs (added, removed or changed), sorted. */
 export function changedPaths(before: State, after: State): string[] {
-  const a = new Map<string, string>();
-  const b = new Map<string, string>();
-  flatten(before, '', a);
-  flatten(after, '', b);
+  const a = leaves(before);
+  const b = leaves(after);
   const keys = new Set([...a.keys(), ...b.keys()]);
   return [...keys].filter((k) => a.get(k) !== b.get(k)).sort();
 }
