@@ -3,19 +3,8 @@
  * validator and JSON Schema, the engine that plays a scenario through the four layers, the
  * trace it records, `explain` sentences and the Chrome Trace export.
  */
-export type {
-  AsidRange,
-  Json,
-  LayerViews,
-  PspCall,
-  RangeStatus,
-  ResolvedConfig,
-  RunResult,
-  State,
-  StepOutcome,
-  Trace,
-  TraceStep,
-} from './trace';
+// The trace format (also published alone as `@sevsim/scenario/trace`).
+export * from './trace-format';
 export type { Catalog, ModuleName, ParamInfo } from './catalog';
 export { MODULES } from './catalog';
 export { defaultCatalog } from './layer-catalog';
@@ -46,5 +35,3 @@ export { run } from './engine/run';
 export { openSession, type Session, type SessionOptions } from './engine/session';
 export type { VmRecord, World } from './engine/world';
 export { explainStep } from './engine/explain';
-export { type ChromeTrace, type ChromeTraceEvent, LAYER_PIDS, toChromeTrace } from './chrome-trace';
-export { parseTrace, type TraceParse } from './trace-file';
