@@ -21,9 +21,15 @@ export class AsidTable {
   private readonly clean = new Uint8Array(MAX_SEV_ASIDS + 1);
   private readonly allocated = new Uint8Array(MAX_SEV_ASIDS + 1);
   private readonly inUse = new Uint8Array(MAX_SEV_ASIDS + 1);
+  /**
+   * The last summary, dropped by every change: snapshots ask for it after each command while the
+   * table changes far less often. Frozen, so forks of the platform share it.
+   */
+  private counted: Readonly<AsidSummary> | null = null;
 
   /** INIT (SNP UNINIT) and SNP_INIT: every ASID dirty on every CCX (§2.3 step 9, §3.2). */
   markAllDirty(): void {
+    this.counted = null;
     this.dirty.fill(CCX_PRESENT, 1);
     this.clean.fill(0);
     this.allocated.fill(0);
@@ -32,6 +38,7 @@ export class AsidTable {
 
   /** DF_FLUSH on the CCXs whose cores all did WBINVD: dirty → clean (§2.3 DF_FLUSH). */
   flush(ccxs: number): void {
+    this.counted = null;
     for (let a = 1; a <= MAX_SEV_ASIDS; a++) {
       const m = this.dirty[a]! & ccxs;
       if (m) {
@@ -62,12 +69,14 @@ export class AsidTable {
 
   /** ACTIVATE of a guest that is not running yet: CCXs → allocated. */
   allocate(asid: number, ccxs: number): void {
+    this.counted = null;
     this.allocated[asid]! |= ccxs;
     this.clean[asid]! &= ~ccxs;
   }
 
   /** ACTIVATE of a running guest, or LAUNCH_FINISH of a pending one: CCXs → in_use. */
   use(asid: number, ccxs: number): void {
+    this.counted = null;
     this.inUse[asid]! |= ccxs;
     this.allocated[asid]! &= ~ccxs;
     this.clean[asid]! &= ~ccxs;
@@ -75,6 +84,7 @@ export class AsidTable {
 
   /** DEACTIVATE: allocated CCXs → clean, in_use CCXs → dirty. Returns the in_use CCXs. */
   release(asid: number, ccxs: number): number {
+    this.counted = null;
     const alloc = this.allocated[asid]! & ccxs;
     this.allocated[asid]! &= ~alloc;
     this.clean[asid]! |= alloc;
@@ -85,16 +95,19 @@ export class AsidTable {
   }
 
   summary(): AsidSummary {
-    const count = (a: Uint8Array) => {
-      let n = 0;
-      for (let i = 1; i <= MAX_SEV_ASIDS; i++) if (a[i]) n++;
-      return n;
-    };
-    return {
-      dirty: count(this.dirty),
-      clean: count(this.clean),
-      allocated: count(this.allocated),
-      inUse: count(this.inUse),
-    };
+    if (this.counted === null) {
+      const count = (a: Uint8Array) => {
+        let n = 0;
+        for (let i = 1; i <= MAX_SEV_ASIDS; i++) if (a[i]) n++;
+        return n;
+      };
+      this.counted = Object.freeze({
+        dirty: count(this.dirty),
+        clean: count(this.clean),
+        allocated: count(this.allocated),
+        inUse: count(this.inUse),
+      });
+    }
+    return { ...this.counted };
   }
 }

@@ -1,4 +1,5 @@
 import { HardwareAccessError } from './errors.js';
+import { LayeredMap } from './layered-map.js';
 import { PAGES_PER_2M, PAGE_SIZE, type RmpPlacement, type RmpSegment } from './rmp-layout.js';
 
 export type PageState =
@@ -29,6 +30,8 @@ export const PAGE_STATES: readonly PageState[] = [
   'GUEST_INVALID',
   'GUEST_VALID',
 ];
+
+const STATE_INDEX = Object.fromEntries(PAGE_STATES.map((s, i) => [s, i])) as Record<PageState, number>;
 
 export type RmpPageSize = '4K' | '2M';
 
@@ -121,10 +124,13 @@ export class Rmp {
   readonly reserved: boolean;
   readonly segmentShift: number;
   readonly segments: readonly RmpSegment[];
-  private readonly entries = new Map<number, RmpEntry>();
+  /** Stored entries by PFN; layered so that forks of the machine share the bulk of the table. */
+  private readonly entries = new LayeredMap<number, RmpEntry>();
   private readonly perAsid = new Map<number, number>();
   /** Stored 4 KB entries per 2 MB region, so a 2 MB write skips regions with none to erase. */
   private readonly smallPerRegion = new Map<number, number>();
+  /** Pages per state of the stored entries, by PAGE_STATES index, kept on every write and erase so `counts()` need not walk the table. */
+  private readonly storedPages: number[] = PAGE_STATES.map(() => 0);
   private isInitialised = false;
 
   constructor(
@@ -278,6 +284,7 @@ export class Rmp {
     this.entries.clear();
     this.perAsid.clear();
     this.smallPerRegion.clear();
+    this.storedPages.fill(0);
     this.isInitialised = false;
     return 'ok';
   }
@@ -287,12 +294,11 @@ export class Rmp {
    * covered page without a stored entry.
    */
   counts(): Record<PageState, number> {
-    const out = Object.fromEntries(PAGE_STATES.map((s) => [s, 0])) as Record<PageState, number>;
+    const out = {} as Record<PageState, number>;
     let stored = 0;
-    for (const e of this.entries.values()) {
-      const n = pagesOf(e);
-      out[classify(e)] += n;
-      stored += n;
+    for (let i = 0; i < PAGE_STATES.length; i++) {
+      out[PAGE_STATES[i]!] = this.storedPages[i]!;
+      stored += this.storedPages[i]!;
     }
     out.HYPERVISOR = this.coveredPages - stored;
     out.DEFAULT = Math.max(0, this.dramPages - this.coveredPages);
@@ -310,7 +316,7 @@ export class Rmp {
       throw new HardwareAccessError(`pfnsInState: ${s} pages are not stored; use counts()`);
     }
     const out: number[] = [];
-    for (const [pfn, e] of this.entries) {
+    for (const [pfn, e] of this.entries.entries()) {
       if (classify(e) !== s) continue;
       for (let i = 0; i < pagesOf(e); i++) out.push(pfn + i);
     }
@@ -322,6 +328,7 @@ export class Rmp {
     if (isZero(e)) return;
     // Entries are values: frozen, replaced on every change, so a copy of the table may share them.
     this.entries.set(pfn, Object.freeze(e));
+    this.storedPages[STATE_INDEX[classify(e)]]! += pagesOf(e);
     if (e.assigned) this.bumpAsid(e.asid, pagesOf(e));
     if (e.pageSize === '4K') this.bumpRegion(pfn, 1);
   }
@@ -337,6 +344,7 @@ export class Rmp {
   private erase(pfn: number): void {
     const old = this.entries.get(pfn);
     if (old === undefined) return;
+    this.storedPages[STATE_INDEX[classify(old)]]! -= pagesOf(old);
     if (old.assigned) this.bumpAsid(old.asid, -pagesOf(old));
     if (old.pageSize === '4K') this.bumpRegion(pfn, -1);
     this.entries.delete(pfn);

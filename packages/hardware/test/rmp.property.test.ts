@@ -165,4 +165,45 @@ describe('host RMP operations (fast-check)', () => {
       }),
     );
   });
+
+  // counts() is kept up to date on every write; it must equal the per-page classification of the
+  // §5.3 table (what state() reports), page by page, after any mix of host and firmware writes.
+  test('counts() equals the page states counted one by one (psp-firmware.md §5.3 table)', () => {
+    // Firmware 2 MB writes at the region heads take over the 4 KB entries below them (§3.10).
+    const fwOpArb = fc.record({
+      kind: fc.constant('fw' as const),
+      pfn: fc.constantFrom(HEAD, HEAD + 512),
+      entry: immutableArb,
+    });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(opArb, fwOpArb), { minLength: 10, maxLength: 60 }), (ops) => {
+        const m = createMachine({ cpu: 'genoa', cores: 1, memoryGiB: 1, asids: 1006 });
+        for (const op of ops) {
+          if (op.kind !== 'fw') run(m, op);
+          else
+            m.rmp.fwSetEntry(op.pfn, {
+              assigned: false,
+              gpa: 0,
+              asid: 0,
+              vmsa: false,
+              validated: false,
+              ...op.entry,
+              immutable: true,
+              pageSize: '2M',
+            });
+        }
+        // Every stored entry lies below HEAD + WINDOW + 512; the pages above are HYPERVISOR.
+        const top = HEAD + WINDOW + 512;
+        const byPage: Record<string, number> = {};
+        for (let pfn = 0; pfn < top; pfn++) {
+          const s = m.rmp.state(pfn);
+          byPage[s] = (byPage[s] ?? 0) + 1;
+        }
+        byPage.HYPERVISOR = (byPage.HYPERVISOR ?? 0) + m.rmp.coveredPages - top;
+        const counted = Object.entries(m.rmp.counts()).filter(([s, n]) => n > 0 && s !== 'DEFAULT');
+        expect(Object.fromEntries(counted)).toEqual(byPage);
+      }),
+      { numRuns: 50 },
+    );
+  });
 });

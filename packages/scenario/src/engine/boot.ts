@@ -14,8 +14,14 @@ import { type ResolvedKernel, type ResolvedMachine, toMachineConfig } from '../r
 import { loadModule } from './modules';
 import type { World } from './world';
 
-/** Each world's recorder subscription, kept outside the world so the world stays plain data. */
-const recorders = new WeakMap<World, () => void>();
+/**
+ * Each world's recorder unsubscribe, kept on the world under a symbol key: the fork's structural
+ * copy walks own string keys only, so to it the world stays plain data. (A WeakMap registry did
+ * the same, but its entries for the explorer's many short-lived forks cost the GC more than the
+ * copy itself.)
+ */
+const RECORDER = Symbol('psp recorder');
+type Recorded = World & { [RECORDER]?: () => void };
 
 /** Attach the recorder: every firmware command lands in the current step's list. */
 export function watchPsp(world: World, psp: Psp): void {
@@ -30,13 +36,13 @@ export function watchPsp(world: World, psp: Psp): void {
       ...(e.guard ? { guard: { id: e.guard.id, fact: e.guard.fact } } : {}),
     });
   });
-  recorders.set(world, off);
+  (world as Recorded)[RECORDER] = off;
 }
 
 /** Detach the recorder (before the world is copied: a copy must not report into this world). */
 export function unwatchPsp(world: World): void {
-  recorders.get(world)?.();
-  recorders.delete(world);
+  (world as Recorded)[RECORDER]?.();
+  (world as Recorded)[RECORDER] = undefined;
 }
 
 /** A new world for a resolved configuration, powered on with its firmware running and committed. */
