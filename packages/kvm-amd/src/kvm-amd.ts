@@ -121,8 +121,8 @@ export interface LoadOptions {
   readonly builtin: boolean;
 }
 
-function rangeView(enabled: boolean, min: number, max: number): AsidRangeView {
-  return { status: !enabled ? 'disabled' : min <= max ? 'enabled' : 'unusable', min, max };
+function rangeView(enabled: boolean, usable: boolean, min: number, max: number): AsidRangeView {
+  return { status: !enabled ? 'disabled' : usable ? 'enabled' : 'unusable', min, max };
 }
 
 export class KvmAmd implements KvmSev {
@@ -314,9 +314,9 @@ export class KvmAmd implements KvmSev {
       loaded: this.loaded,
       builtin: this.builtin,
       params: this.params(),
-      sev: rangeView(s.sevEnabled, s.minSevAsid, s.maxSevAsid),
-      sevEs: rangeView(s.sevEsEnabled, s.minSevEsAsid, s.maxSevEsAsid),
-      snp: rangeView(s.snpEnabled, s.minSnpAsid, s.maxSnpAsid),
+      sev: rangeView(s.sevEnabled, s.usable.sev, s.minSevAsid, s.maxSevAsid),
+      sevEs: rangeView(s.sevEsEnabled, s.usable.sevEs, s.minSevEsAsid, s.maxSevEsAsid),
+      snp: rangeView(s.snpEnabled, s.usable.snp, s.minSnpAsid, s.maxSnpAsid),
       vmTypes,
       supportedVmsaFeatures: Number(s.supportedVmsaFeatures),
       snpPolicyBits: Number(s.snpPolicyBits),

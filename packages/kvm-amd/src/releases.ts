@@ -22,7 +22,11 @@ export interface KvmAmdProfile {
   readonly perTypeAsidSummary: boolean;
   /** Until 7.0 (exclusive): `debug_swap` param gates DebugSwap in sev_supported_vmsa_features (linux-kvm-amd.md §2.1). */
   readonly debugSwapParam: boolean;
-  /** 7.0+: INIT2 of an SNP VM with ghcb_version < 2 → -EINVAL (linux-kvm-amd.md §4.6 step 6, §7.1 "7.0 cycle"). */
+  /**
+   * 6.18+: INIT2 of an SNP VM with ghcb_version < 2 → -EINVAL (linux-kvm-amd.md §4.6 step 6). The
+   * reference dates it "7.0 cycle"; the patch ("KVM: SEV: Enforce minimum GHCB version requirement
+   * for SEV-SNP guests", v11 2/8) was applied in Aug 2025 with the Secure TSC series, so 6.18.
+   */
   readonly snpGhcbMin2: boolean;
   /**
    * 7.0+: SNP policy checked against `sev_get_snp_policy_bits() & KVM_SNP_POLICY_MASK_VALID`;
@@ -106,11 +110,17 @@ const v6_16: Stage = {
 const v6_18: Stage = {
   host: v6_16.host,
   ccp: { ...v6_16.ccp, ciphertextHiding: true, kdumpSkip: true },
-  kvm: { ...v6_16.kvm, ciphertextHidingParam: true, perTypeAsidSummary: true, snpSecureTsc: true },
+  kvm: {
+    ...v6_16.kvm,
+    ciphertextHidingParam: true,
+    perTypeAsidSummary: true,
+    snpSecureTsc: true,
+    snpGhcbMin2: true,
+  },
 };
 
 /**
- * 7.0: DebugSwap param dropped, SNP ghcb ≥ 2, firmware policy bits, REQ_CERTS (linux-kvm-amd.md
+ * 7.0: DebugSwap param dropped, firmware policy bits, REQ_CERTS (linux-kvm-amd.md
  * §7.1); SNP_PLATFORM_STATUS ioctl no longer inits SNP (Jan 2026 crypto fix, linux-ccp.md §1.2).
  */
 const v7_0: Stage = {
@@ -119,7 +129,6 @@ const v7_0: Stage = {
   kvm: {
     ...v6_18.kvm,
     debugSwapParam: false,
-    snpGhcbMin2: true,
     snpPolicyBitsFromFirmware: true,
     snpEnableReqCerts: true,
   },

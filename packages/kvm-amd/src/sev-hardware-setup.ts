@@ -33,6 +33,11 @@ export interface SevSetup {
   readonly snpPolicyBits: bigint;
   /** kvm_caps.supported_vm_types as a bit mask of BIT(type) (§2.4, §7.1). */
   readonly vmTypes: number;
+  /**
+   * Whether each flavour counts as usable in the summary lines: a non-empty ASID range, and from
+   * 7.2 also advertised in `vmTypes` (so a type the firmware refuses reads "unusable", §7.1).
+   */
+  readonly usable: { readonly sev: boolean; readonly sevEs: boolean; readonly snp: boolean };
   /** The ASID bitmaps; null when setup stopped before allocating them (§2.2 step 5). */
   readonly asids: AsidTable | null;
 }
@@ -209,22 +214,33 @@ export function sevHardwareSetup(
     if (snpSupported) vmTypes |= 1 << VmTypeId.SNP;
   }
 
+  // 7.2 prints each flavour as sev_str_feature_state(supported, advertised): a type the firmware
+  // refuses (AMD-SB-3023) reads "unusable" like an empty range. Before, usable = a non-empty range.
+  const advertised = (t: number): boolean => (vmTypes & (1 << t)) !== 0;
+  const usable = profile.advertiseOnlyUsableVmTypes
+    ? { sev: advertised(VmTypeId.SEV), sevEs: advertised(VmTypeId.SEV_ES), snp: advertised(VmTypeId.SNP) }
+    : { sev: minSevAsid <= maxSevAsid, sevEs: minSevEsAsid <= maxSevEsAsid, snp: minSnpAsid <= maxSnpAsid };
+
   // §2.6: one line per CPU feature flag, prefix "kvm_amd: ".
   if (cpu.sev) {
     ctx.log.print(
-      `kvm_amd: SEV ${featureState(sevSupported, minSevAsid <= maxSevAsid)} (ASIDs ${minSevAsid} - ${maxSevAsid})`,
+      `kvm_amd: SEV ${featureState(sevSupported, usable.sev)} (ASIDs ${minSevAsid} - ${maxSevAsid})`,
     );
   }
   if (profile.perTypeAsidSummary) {
     if (cpu.sevEs) {
       ctx.log.print(
-        `kvm_amd: SEV-ES ${featureState(sevEsSupported, minSevEsAsid <= maxSevEsAsid)} (ASIDs ${minSevEsAsid} - ${maxSevEsAsid})`,
+        `kvm_amd: SEV-ES ${featureState(sevEsSupported, usable.sevEs)} (ASIDs ${minSevEsAsid} - ${maxSevEsAsid})`,
       );
     }
     if (cpu.sevSnp) {
-      ctx.log.print(
-        `kvm_amd: SEV-SNP ${snpSupported ? 'enabled' : 'disabled'} (ASIDs ${minSnpAsid} - ${maxSnpAsid})`,
-      );
+      // Only 7.2 gave the SNP line the three-way state; before it was enabled/disabled.
+      const state = profile.advertiseOnlyUsableVmTypes
+        ? featureState(snpSupported, usable.snp)
+        : snpSupported
+          ? 'enabled'
+          : 'disabled';
+      ctx.log.print(`kvm_amd: SEV-SNP ${state} (ASIDs ${minSnpAsid} - ${maxSnpAsid})`);
     }
   } else {
     // Before 6.18 both lines printed `min_sev_asid > 1 ? 1 : 0, min_sev_asid - 1` (unsigned).
@@ -257,6 +273,7 @@ export function sevHardwareSetup(
     supportedVmsaFeatures: vmsaFeatures,
     snpPolicyBits,
     vmTypes,
+    usable,
     asids,
   };
 }

@@ -160,4 +160,16 @@ describe('7.2 masks VM types with sev_firmware_supported_vm_types() (linux-ccp.m
     expect(bootStack({ release: '7.2', svn: 0x1a }).loadKvm().view().vmTypes).toEqual([0, 2, 3, 4]);
     expect(bootStack({ release: '7.1', svn: 0x1b }).loadKvm().view().vmTypes).toEqual([0, 2, 3, 4]);
   });
+
+  it('7.2 prints a type the firmware refuses as "unusable" (sev_str_feature_state(supported, advertised), §7.1 v3)', () => {
+    const s = bootStack({ release: '7.2', svn: 0x1b });
+    const kvm = s.loadKvm();
+    expect(s.ctx.log.lines).toContain('kvm_amd: SEV-ES unusable (ASIDs 1 - 99)');
+    expect(s.ctx.log.lines).toContain('kvm_amd: SEV-SNP enabled (ASIDs 1 - 99)');
+    expect(kvm.view().sevEs.status).toBe('unusable');
+    // 7.1 has no firmware mask: the range alone decides.
+    const s71 = bootStack({ release: '7.1', svn: 0x1b });
+    s71.loadKvm();
+    expect(s71.ctx.log.lines).toContain('kvm_amd: SEV-ES enabled (ASIDs 1 - 99)');
+  });
 });

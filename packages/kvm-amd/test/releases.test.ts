@@ -37,10 +37,11 @@ describe('release profiles (linux-ccp.md §1.2, linux-kvm-amd.md §7.1)', () => 
     }
   });
 
-  it('7.0 drops debug_swap, requires GHCB v2 for SNP, uses firmware policy bits, adds REQ_CERTS (§7.1)', () => {
+  it('6.18 requires GHCB v2 for SNP; 7.0 drops debug_swap, uses firmware policy bits, adds REQ_CERTS (§4.6, §7.1)', () => {
+    expect(r('6.17').kvm).toMatchObject({ snpGhcbMin2: false });
     expect(r('6.18').kvm).toMatchObject({
       debugSwapParam: true,
-      snpGhcbMin2: false,
+      snpGhcbMin2: true,
       snpPolicyBitsFromFirmware: false,
       snpEnableReqCerts: false,
     });

@@ -119,13 +119,13 @@ describe('__sev_guest_init order and errnos (linux-kvm-amd.md §4.4–§4.6)', (
     );
   });
 
-  it('SNP with ghcb_version 1: EINVAL from 7.0, accepted on 6.18 (§4.6 step 6)', () => {
-    const k70 = bootStack({ release: '7.0' }).loadKvm();
-    expect(k70.memEncryptOp(create(k70, 4), { id: 'KVM_SEV_INIT2', data: { ghcbVersion: 1 } }).rc).toBe(
+  it('SNP with ghcb_version 1: EINVAL from 6.18 (minimum GHCB version patch, Aug 2025), accepted on 6.17 (§4.6 step 6)', () => {
+    const k618 = bootStack({ release: '6.18' }).loadKvm();
+    expect(k618.memEncryptOp(create(k618, 4), { id: 'KVM_SEV_INIT2', data: { ghcbVersion: 1 } }).rc).toBe(
       EINVAL,
     );
-    const k618 = bootStack({ release: '6.18' }).loadKvm();
-    expect(k618.memEncryptOp(create(k618, 4), { id: 'KVM_SEV_INIT2', data: { ghcbVersion: 1 } }).rc).toBe(0);
+    const k617 = bootStack({ release: '6.17' }).loadKvm();
+    expect(k617.memEncryptOp(create(k617, 4), { id: 'KVM_SEV_INIT2', data: { ghcbVersion: 1 } }).rc).toBe(0);
   });
 
   it('legacy KVM_SEV_INIT / ES_INIT: DEFAULT VMs only; ES_INIT pinned to GHCB v1; ENOTTY with SEV off', () => {

@@ -92,7 +92,7 @@ function kernelHint(
     return `KVM_CREATE_VM returned EINVAL: the VM type is not in KVM_CAP_VM_TYPES [${before.kvm.vmTypes.join(', ')}] (SEV ${before.kvm.sev.status}, SEV-ES ${before.kvm.sevEs.status}, SNP ${before.kvm.snp.status}) — enable the type with its kvm_amd parameter on a host that supports it`;
   }
   if (op === 'vm.init' && errno === 'ENOTTY') {
-    return 'KVM_SEV_INIT returned ENOTTY: the ASID range for this VM type is empty (min > max) — lower minSevAsid in the BIOS or kvm_amd.ciphertext_hiding_asids';
+    return 'the SEV init ioctl (KVM_SEV_INIT2, or KVM_SEV_INIT / KVM_SEV_ES_INIT) returned ENOTTY: the ASID range for this VM type is empty (min > max) — lower minSevAsid in the BIOS or kvm_amd.ciphertext_hiding_asids';
   }
   if (errno === 'EOPNOTSUPP') {
     return `${op} returned EOPNOTSUPP: the firmware is too old for SEV-SNP (ccp requires firmware version >= 1:51; running ${before.firmware.version}) — update the firmware`;
