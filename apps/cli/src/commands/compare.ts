@@ -3,21 +3,14 @@
  * configurations under several kernels, and for every difference the shortest scenario that
  * shows it, under both kernels (@sevsim/explorer `compare`). Exit 0, or 2 for bad input.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type CompareFormat,
-  compare,
-  formatCompare,
-  parseKernelChoice,
-  parseSpace,
-  type Space,
-} from '@sevsim/explorer';
-import { defaultCatalog, formatError } from '@sevsim/scenario';
+import { type CompareFormat, compare, formatCompare, parseKernelChoice } from '@sevsim/explorer';
+import { defaultCatalog } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { Exit, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
-import { cliWorkerUrl } from './explore';
+import { cliWorkerUrl, readSpaceFile } from './explore';
 
 const FORMATS: readonly CompareFormat[] = ['table', 'md', 'csv', 'json'];
 
@@ -47,22 +40,8 @@ export async function compareCommand(opts: CompareCliOptions, io: CliIo): Promis
     io.err(`sevsim compare: --workers must be a non-negative integer, got "${opts.workers}"\n`);
     return Exit.INVALID_INPUT;
   }
-  let space: Space | undefined;
-  if (opts.space) {
-    let text: string;
-    try {
-      text = readFileSync(opts.space, 'utf8');
-    } catch (e) {
-      io.err(`${opts.space}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-      return Exit.INVALID_INPUT;
-    }
-    const parsed = parseSpace(text, opts.space);
-    if (!parsed.ok) {
-      for (const e of parsed.errors) io.err(`${formatError(e)}\n`);
-      return Exit.INVALID_INPUT;
-    }
-    space = parsed.space;
-  }
+  const space = opts.space ? readSpaceFile(opts.space, io) : undefined;
+  if (space === null) return Exit.INVALID_INPUT;
   const workerUrl = cliWorkerUrl();
   const result = await compare(kernels, {
     ...(space ? { space } : {}),

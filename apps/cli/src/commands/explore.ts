@@ -49,28 +49,31 @@ function positiveInt(text: string | undefined, name: string, io: CliIo): number 
   return Number(text);
 }
 
+/** A space file (--space), or null after reporting why it cannot be used. */
+export function readSpaceFile(path: string, io: CliIo): Space | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    io.err(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    return null;
+  }
+  const parsed = parseSpace(text, path);
+  if (!parsed.ok) {
+    for (const e of parsed.errors) io.err(`${formatError(e)}\n`);
+    return null;
+  }
+  return parsed.space;
+}
+
 /** The space from --space or the built-in one for --kernel; null after reporting bad input. */
 export function spaceFromOptions(
   opts: { kernel?: string; space?: string },
   io: CliIo,
   command: string,
 ): Space | null {
+  if (opts.space) return readSpaceFile(opts.space, io);
   const catalog = defaultCatalog();
-  if (opts.space) {
-    let text: string;
-    try {
-      text = readFileSync(opts.space, 'utf8');
-    } catch (e) {
-      io.err(`${opts.space}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-      return null;
-    }
-    const parsed = parseSpace(text, opts.space);
-    if (!parsed.ok) {
-      for (const e of parsed.errors) io.err(`${formatError(e)}\n`);
-      return null;
-    }
-    return parsed.space;
-  }
   const kernel = parseKernelChoice(opts.kernel ?? catalog.releases[catalog.releases.length - 1]!);
   const why = catalog.releaseProblem(kernel.version, kernel.patches);
   if (why) {
