@@ -2,7 +2,7 @@
  * The firmware's view of the SoC, shared by every command handler: its state, the features of
  * the running image, and small helpers over the hardware model (RMP page states, host memory).
  */
-import { type Machine, PAGES_PER_2M, type PageState, type RmpEntry } from '@sevsim/hardware';
+import { hypervisorEntry, type Machine, PAGES_PER_2M, type PageState, type RmpEntry } from '@sevsim/hardware';
 import { MAX_SEV_ASIDS } from './asid-table';
 import { type FirmwareFeatures, featuresOf } from './features';
 import type { FirmwareState } from './state';
@@ -17,15 +17,7 @@ export const pfnOf = (pa: number): number => Math.floor(pa / PAGE);
 
 /** RMP entries the firmware writes (psp-firmware.md §5.3 table). */
 export const RmpEntries = {
-  hypervisor: (): RmpEntry => ({
-    assigned: false,
-    pageSize: '4K',
-    immutable: false,
-    gpa: 0,
-    asid: 0,
-    vmsa: false,
-    validated: false,
-  }),
+  hypervisor: hypervisorEntry,
   hvFixed: (): RmpEntry => ({ ...RmpEntries.hypervisor(), immutable: true }),
   firmware: (): RmpEntry => ({ ...RmpEntries.hypervisor(), assigned: true, immutable: true }),
   firmwareIommu: (): RmpEntry => ({ ...RmpEntries.firmware(), iommu: true }),

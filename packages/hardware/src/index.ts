@@ -32,6 +32,7 @@ export {
 } from './presets.js';
 export {
   classify,
+  hypervisorEntry,
   PAGE_STATES,
   type PageState,
   Rmp,

@@ -173,7 +173,7 @@ export class Rmp {
       return { ...large, gpa: subpageGpa(large, pfn - head) };
     }
     const own = this.entries.get(pfn);
-    return own === undefined ? zeroEntry() : { ...own };
+    return own === undefined ? hypervisorEntry() : { ...own };
   }
 
   state(pfn: number): PageState {
@@ -357,7 +357,8 @@ export class Rmp {
   }
 }
 
-function zeroEntry(): RmpEntry {
+/** The all-zero entry: a HYPERVISOR page (psp-firmware.md §5.3). */
+export function hypervisorEntry(): RmpEntry {
   return {
     assigned: false,
     pageSize: '4K',
