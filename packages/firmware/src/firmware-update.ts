@@ -68,7 +68,6 @@ function imageGuards<C extends ImageCtx>(name: 'DOWNLOAD_FIRMWARE' | 'SNP_DOWNLO
 const downloadFirmware = command<ImageCtx>({
   id: Cmd.DOWNLOAD_FIRMWARE,
   name: 'DOWNLOAD_FIRMWARE',
-  bufferSize: SevDataDownloadFirmware.size,
   prepare: (b) => {
     const { address, len } = SevDataDownloadFirmware.decode(b.buf);
     return { ...b, address, len, image: readImage(b.fw, address, len) };
@@ -104,7 +103,6 @@ const downloadFirmwareEx = command<DlfwExCtx>({
   id: Cmd.SNP_DOWNLOAD_FIRMWARE_EX,
   name: 'SNP_DOWNLOAD_FIRMWARE_EX',
   since: SNP_MIN_VERSION,
-  bufferSize: SevDataDownloadFirmwareEx.size,
   prepare: (b) => {
     const d = SevDataDownloadFirmwareEx.decode(b.buf);
     return {

@@ -2,6 +2,7 @@
  * Rules as data: every firmware check is a guard with an id and the fact it models, run in the
  * firmware's own order; a command is its guards plus its effect.
  */
+import { COMMAND_BUFFERS } from './abi/command-buffers';
 import type { CmdName } from './abi/commands';
 import type { FirmwareVersion } from './abi/firmware-image';
 import { Status } from './abi/status';
@@ -52,7 +53,6 @@ export interface CommandDef<C extends BaseCtx> {
   since?: FirmwareVersion;
   writesBack?: boolean;
   writeBackOnInvalidLen?: boolean;
-  bufferSize: number;
   prepare(base: BaseCtx): C;
   guards: Guard<C>[];
   /** Effects after all guards passed; may still fail (e.g. per-item checks inside a loop). */
@@ -66,7 +66,8 @@ export function command<C extends BaseCtx>(def: CommandDef<C>): CommandSpec {
     ...(def.since ? { since: def.since } : {}),
     writesBack: def.writesBack ?? false,
     writeBackOnInvalidLen: def.writeBackOnInvalidLen ?? false,
-    bufferSize: def.bufferSize,
+    // The firmware reads the psp-sev.h struct of the command (none: zero bytes).
+    bufferSize: COMMAND_BUFFERS.get(def.id)?.size ?? 0,
     guards: def.guards,
     handle(base) {
       const ctx = def.prepare(base);

@@ -79,7 +79,6 @@ const launchStart = command<LaunchStartCtx>({
   id: Cmd.LAUNCH_START,
   name: 'LAUNCH_START',
   writesBack: true,
-  bufferSize: SevDataLaunchStart.size,
   prepare: (b) => ({ ...b, ...SevDataLaunchStart.decode(b.buf) }),
   guards: [
     sevStateGuard(
@@ -199,7 +198,6 @@ function launchUpdate(vmsa: boolean): CommandSpec {
   return command<UpdateCtx>({
     id: vmsa ? Cmd.LAUNCH_UPDATE_VMSA : Cmd.LAUNCH_UPDATE_DATA,
     name,
-    bufferSize: SevDataLaunchUpdateData.size,
     prepare: (b) => {
       const d = SevDataLaunchUpdateData.decode(b.buf);
       return { ...b, ...d, guest: lookup(b, d.handle) };
@@ -224,7 +222,6 @@ const launchMeasure = command<MeasureCtx>({
   name: 'LAUNCH_MEASURE',
   writesBack: true,
   writeBackOnInvalidLen: true,
-  bufferSize: SevDataLaunchMeasure.size,
   prepare: (b) => {
     const d = SevDataLaunchMeasure.decode(b.buf);
     return { ...b, ...d, guest: lookup(b, d.handle) };
@@ -265,7 +262,6 @@ const launchMeasure = command<MeasureCtx>({
 function handleCommand(
   id: number,
   name: CmdName,
-  bufferSize: number,
   platform: number[],
   guestStates: number[] | undefined,
   extra: Guard<GuestCtx>[],
@@ -284,7 +280,6 @@ function handleCommand(
   return command<GuestCtx>({
     id,
     name,
-    bufferSize,
     prepare: (b) => {
       const handle = SevDataDeactivate.decode(b.buf).handle; // every one starts with u32 handle
       return { ...b, handle, guest: lookup(b, handle) };
@@ -300,7 +295,6 @@ function handleCommand(
 const launchSecret = handleCommand(
   Cmd.LAUNCH_UPDATE_SECRET,
   'LAUNCH_UPDATE_SECRET',
-  52,
   WORKING,
   [LegacyGuestState.LSECRET],
   [],
@@ -310,7 +304,6 @@ const launchSecret = handleCommand(
 const launchFinish = handleCommand(
   Cmd.LAUNCH_FINISH,
   'LAUNCH_FINISH',
-  4,
   WORKING,
   [LegacyGuestState.LSECRET],
   [],
@@ -323,7 +316,6 @@ const launchFinish = handleCommand(
 const deactivateCmd = handleCommand(
   Cmd.DEACTIVATE,
   'DEACTIVATE',
-  SevDataDeactivate.size,
   WORKING,
   undefined,
   [
@@ -339,7 +331,6 @@ const deactivateCmd = handleCommand(
 const decommission = handleCommand(
   Cmd.DECOMMISSION,
   'DECOMMISSION',
-  4,
   WORKING,
   undefined,
   [
@@ -363,7 +354,6 @@ type LegacyActivateCtx = ActivateCtx & GuestCtx;
 const activateCmd = command<LegacyActivateCtx>({
   id: Cmd.ACTIVATE,
   name: 'ACTIVATE',
-  bufferSize: SevDataActivate.size,
   prepare: (b) => {
     const { handle, asid } = SevDataActivate.decode(b.buf);
     const guest = lookup(b, handle);
@@ -396,7 +386,6 @@ const guestStatus = command<BaseCtx>({
   id: Cmd.GUEST_STATUS,
   name: 'GUEST_STATUS',
   writesBack: true,
-  bufferSize: SevDataGuestStatus.size,
   prepare: (b) => b,
   guards: [
     sevStateGuard(
@@ -434,7 +423,6 @@ function dbg(encrypt: boolean): CommandSpec {
   return command<DbgCtx>({
     id: encrypt ? Cmd.DBG_ENCRYPT : Cmd.DBG_DECRYPT,
     name,
-    bufferSize: SevDataDbg.size,
     prepare: (b) => {
       const d = SevDataDbg.decode(b.buf);
       return { ...b, ...d, guest: lookup(b, d.handle) };

@@ -189,7 +189,6 @@ function initCommand(ex: boolean): CommandSpec {
   return command<InitCtx>({
     id: ex ? Cmd.INIT_EX : Cmd.INIT,
     name,
-    bufferSize: ex ? SevDataInitEx.size : SevDataInit.size,
     prepare: (base) => {
       if (ex) return { ...base, ex, ...SevDataInitEx.decode(base.buf) };
       return { ...base, ex, length: 0, nvAddress: 0, nvLen: 0, ...SevDataInit.decode(base.buf) };
@@ -230,7 +229,6 @@ export function shutdownLegacy(fw: Firmware): void {
 const shutdown = command<BaseCtx>({
   id: Cmd.SHUTDOWN,
   name: 'SHUTDOWN',
-  bufferSize: 0,
   prepare: (b) => b,
   guards: [],
   effect: ({ fw }) => {
@@ -242,7 +240,6 @@ const shutdown = command<BaseCtx>({
 const platformReset = command<BaseCtx>({
   id: Cmd.FACTORY_RESET,
   name: 'FACTORY_RESET',
-  bufferSize: 0,
   prepare: (b) => b,
   guards: [
     sevStateGuard('FACTORY_RESET', [SevState.UNINIT], 'psp-firmware.md §2.3: PLATFORM_RESET in UNINIT only'),
@@ -259,7 +256,6 @@ const platformStatus = command<BaseCtx>({
   id: Cmd.PLATFORM_STATUS,
   name: 'PLATFORM_STATUS',
   writesBack: true,
-  bufferSize: SevUserDataStatus.size,
   prepare: (b) => b,
   guards: [],
   effect: ({ fw, buf }) => {
@@ -295,7 +291,6 @@ function blob(len: number, tag: number): Uint8Array {
 const pekGen = command<BaseCtx>({
   id: Cmd.PEK_GEN,
   name: 'PEK_GEN',
-  bufferSize: 0,
   prepare: (b) => b,
   guards: [sevStateGuard('PEK_GEN', [SevState.INIT], 'psp-firmware.md §2.3: PEK_GEN in INIT only')],
   effect: ({ fw }) => {
@@ -307,7 +302,6 @@ const pekGen = command<BaseCtx>({
 const pdhGen = command<BaseCtx>({
   id: Cmd.PDH_GEN,
   name: 'PDH_GEN',
-  bufferSize: 0,
   prepare: (b) => b,
   guards: [sevStateGuard('PDH_GEN', INIT_OR_WORKING, 'psp-firmware.md §2.3: PDH_GEN in INIT or WORKING')],
   effect: () => undefined,
@@ -319,7 +313,6 @@ const pekCsr = command<PekCsrCtx>({
   name: 'PEK_CSR',
   writesBack: true,
   writeBackOnInvalidLen: true,
-  bufferSize: SevDataPekCsr.size,
   prepare: (b) => ({ ...b, ...SevDataPekCsr.decode(b.buf) }),
   guards: [
     sevStateGuard('PEK_CSR', INIT_OR_WORKING, 'psp-firmware.md §2.3: PEK_CSR in INIT or WORKING [FW]'),
@@ -351,7 +344,6 @@ type PekImportCtx = BaseCtx & ReturnType<typeof SevDataPekCertImport.decode>;
 const pekCertImport = command<PekImportCtx>({
   id: Cmd.PEK_CERT_IMPORT,
   name: 'PEK_CERT_IMPORT',
-  bufferSize: SevDataPekCertImport.size,
   prepare: (b) => ({ ...b, ...SevDataPekCertImport.decode(b.buf) }),
   guards: [
     sevStateGuard('PEK_CERT_IMPORT', [SevState.INIT], 'psp-firmware.md §2.3: PEK_CERT_IMPORT in INIT only'),
@@ -393,7 +385,6 @@ const pdhCertExport = command<PdhExportCtx>({
   name: 'PDH_CERT_EXPORT',
   writesBack: true,
   writeBackOnInvalidLen: true,
-  bufferSize: SevDataPdhCertExport.size,
   prepare: (b) => ({ ...b, ...SevDataPdhCertExport.decode(b.buf) }),
   guards: [
     sevStateGuard(
@@ -439,7 +430,6 @@ const getId = command<GetIdCtx>({
   name: 'GET_ID',
   writesBack: true,
   writeBackOnInvalidLen: true,
-  bufferSize: SevDataGetId.size,
   prepare: (b) => ({ ...b, ...SevDataGetId.decode(b.buf) }),
   guards: [
     {
@@ -473,7 +463,6 @@ function dfFlushCommand(id: number, name: CmdName): CommandSpec {
   return command<BaseCtx>({
     id,
     name,
-    bufferSize: 0,
     prepare: (b) => b,
     guards: [
       {

@@ -88,7 +88,6 @@ function activatedGuard<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
 const gctxCreate = command<SnpGuestCtx>({
   id: Cmd.SNP_GCTX_CREATE,
   name: 'SNP_GCTX_CREATE',
-  bufferSize: SevDataSnpAddr.size,
   prepare: (b) => ({ ...b, gctx: SevDataSnpAddr.decode(b.buf).address, guest: undefined }),
   guards: [
     reservedAddr('SNP_GCTX_CREATE'),
@@ -138,7 +137,6 @@ function abiTooNew(fw: Firmware, policy: bigint): boolean {
 const launchStart = command<LaunchStartCtx>({
   id: Cmd.SNP_LAUNCH_START,
   name: 'SNP_LAUNCH_START',
-  bufferSize: SevDataSnpLaunchStart.size,
   prepare: (b) => {
     const d = SevDataSnpLaunchStart.decode(b.buf);
     return { ...b, ...d, gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) };
@@ -205,7 +203,6 @@ type SnpActivateCtx = ActivateCtx & SnpGuestCtx;
 const snpActivate = command<SnpActivateCtx>({
   id: Cmd.SNP_ACTIVATE,
   name: 'SNP_ACTIVATE',
-  bufferSize: SevDataSnpActivate.size,
   prepare: (b) => {
     const { gctxPaddr, asid } = SevDataSnpActivate.decode(b.buf);
     const guest = lookup(b.fw, gctxPaddr);
@@ -250,7 +247,6 @@ const FOUR_K_ONLY: number[] = [SnpPageType.VMSA, SnpPageType.SECRETS, SnpPageTyp
 const launchUpdate = command<LaunchUpdateCtx>({
   id: Cmd.SNP_LAUNCH_UPDATE,
   name: 'SNP_LAUNCH_UPDATE',
-  bufferSize: SevDataSnpLaunchUpdate.size,
   prepare: (b) => {
     const d = SevDataSnpLaunchUpdate.decode(b.buf);
     return { ...b, ...d, gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) };
@@ -338,7 +334,6 @@ type LaunchFinishCtx = SnpGuestCtx & ReturnType<typeof SevDataSnpLaunchFinish.de
 const launchFinish = command<LaunchFinishCtx>({
   id: Cmd.SNP_LAUNCH_FINISH,
   name: 'SNP_LAUNCH_FINISH',
-  bufferSize: SevDataSnpLaunchFinish.size,
   prepare: (b) => {
     const d = SevDataSnpLaunchFinish.decode(b.buf);
     return { ...b, ...d, gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) };
@@ -370,7 +365,6 @@ type GuestStatusCtx = SnpGuestCtx & ReturnType<typeof SevDataSnpGuestStatus.deco
 const guestStatus = command<GuestStatusCtx>({
   id: Cmd.SNP_GUEST_STATUS,
   name: 'SNP_GUEST_STATUS',
-  bufferSize: SevDataSnpGuestStatus.size,
   prepare: (b) => {
     const d = SevDataSnpGuestStatus.decode(b.buf);
     return { ...b, ...d, gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) };
@@ -413,7 +407,6 @@ const guestStatus = command<GuestStatusCtx>({
 const decommission = command<SnpGuestCtx>({
   id: Cmd.SNP_DECOMMISSION,
   name: 'SNP_DECOMMISSION',
-  bufferSize: SevDataSnpAddr.size,
   prepare: (b) => {
     const gctx = SevDataSnpAddr.decode(b.buf).address;
     return { ...b, gctx, guest: lookup(b.fw, gctx) };
@@ -444,7 +437,6 @@ interface ReclaimCtx extends BaseCtx {
 const pageReclaim = command<ReclaimCtx>({
   id: Cmd.SNP_PAGE_RECLAIM,
   name: 'SNP_PAGE_RECLAIM',
-  bufferSize: SevDataSnpPageReclaim.size,
   prepare: (b) => {
     const { paddr } = SevDataSnpPageReclaim.decode(b.buf);
     const low = paddr % PAGE;

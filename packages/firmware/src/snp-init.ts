@@ -199,7 +199,6 @@ function snpInitCommand(ex: boolean): CommandSpec {
   return command<SnpInitCtx>({
     id: ex ? Cmd.SNP_INIT_EX : Cmd.SNP_INIT,
     name,
-    bufferSize: ex ? SevDataSnpInitEx.size : 0,
     prepare: (base) => {
       // SNP_INIT behaves like SNP_INIT_EX with INIT_RMP=1 and no list (§3.2).
       if (!ex) {

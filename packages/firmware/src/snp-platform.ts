@@ -55,7 +55,6 @@ const platformStatus = command<AddrCtx>({
   id: Cmd.SNP_PLATFORM_STATUS,
   name: 'SNP_PLATFORM_STATUS',
   since: SNP_MIN_VERSION,
-  bufferSize: SevDataSnpAddr.size,
   prepare: (b) => ({ ...b, address: SevDataSnpAddr.decode(b.buf).address }),
   guards: [
     {
@@ -86,7 +85,6 @@ const featureInfo = command<FeatureInfoCtx>({
   id: Cmd.SNP_FEATURE_INFO,
   name: 'SNP_FEATURE_INFO',
   since: FEATURE_INFO_VERSION,
-  bufferSize: SevDataSnpFeatureInfo.size,
   prepare: (b) => ({ ...b, ...SevDataSnpFeatureInfo.decode(b.buf) }),
   guards: [
     {
@@ -127,7 +125,6 @@ const config = command<ConfigCtx>({
   id: Cmd.SNP_CONFIG,
   name: 'SNP_CONFIG',
   since: SNP_MIN_VERSION,
-  bufferSize: SevUserDataSnpConfig.size,
   prepare: (b) => ({ ...b, ...SevUserDataSnpConfig.decode(b.buf) }),
   guards: [
     {
@@ -156,7 +153,6 @@ const commit = command<CommitCtx>({
   id: Cmd.SNP_COMMIT,
   name: 'SNP_COMMIT',
   since: SNP_MIN_VERSION,
-  bufferSize: SevDataSnpCommit.size,
   prepare: (b) => ({ ...b, ...SevDataSnpCommit.decode(b.buf) }),
   guards: [
     {

@@ -58,7 +58,6 @@ function shutdownCommand(ex: boolean): CommandSpec {
   return command<ShutdownCtx>({
     id: ex ? Cmd.SNP_SHUTDOWN_EX : Cmd.SNP_SHUTDOWN,
     name,
-    bufferSize: ex ? SevDataSnpShutdownEx.size : 0,
     prepare: (base) => {
       if (!ex) return { ...base, ex, len: 0, iommu: false, x86: false };
       const d = SevDataSnpShutdownEx.decode(base.buf);
