@@ -141,6 +141,13 @@ const step = obj({
   explanation: optional(str),
 });
 
+const diagnosis = obj({
+  sources: list(str),
+  rows: list(
+    obj({ step: nullable(num), real: nullable(obj({ line: num, text: str })), simulated: nullable(str) }),
+  ),
+});
+
 const trace = obj({
   format: oneOf('sevsim-trace'),
   version: oneOf(1),
@@ -149,6 +156,7 @@ const trace = obj({
   boot: step,
   steps: list(step),
   result: obj({ scenario: str, passed: bool, dmesg: list(str) }),
+  diagnosis: optional(diagnosis),
 });
 
 /** Parse and check the text of a trace file. Never throws. */

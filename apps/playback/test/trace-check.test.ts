@@ -51,4 +51,26 @@ describe('reading a trace file (what the page shows instead of a blank screen)',
     const extended = { ...seedThreadTrace, engine: { version: '0.2.0' } };
     expect(readTrace(JSON.stringify(extended)).ok).toBe(true);
   });
+
+  it('accepts a diagnosis trace and names a malformed diagnosis row', () => {
+    const rows = [
+      {
+        step: null,
+        real: { line: 3, text: 'SEV-SNP: failed to INIT rc -5, error 0x3' },
+        simulated: 'SEV-SNP: failed to INIT rc -5, error 0x3',
+      },
+      { step: 1, real: null, simulated: 'ccp 0000:01:00.5: SEV API:1.55 build:24' },
+      { step: null, real: { line: 7, text: 'kvm_amd: unmodelled line' }, simulated: null },
+    ];
+    const diagnosed = { ...seedThreadTrace, diagnosis: { sources: ['host.log'], rows } };
+    expect(readTrace(JSON.stringify(diagnosed)).ok).toBe(true);
+    const broken = {
+      ...seedThreadTrace,
+      diagnosis: { sources: ['host.log'], rows: [{ step: null, real: { line: 3 }, simulated: null }] },
+    };
+    expect(readTrace(JSON.stringify(broken))).toEqual({
+      ok: false,
+      error: 'This is not a sevsim trace: trace.diagnosis.rows[0].real.text: missing (expected a string)',
+    });
+  });
 });

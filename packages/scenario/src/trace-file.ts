@@ -35,5 +35,34 @@ export function parseTrace(text: string): TraceParse {
       return { ok: false, error: 'truncated trace: a step lacks op, outcome, psp or dmesg' };
     }
   }
+  if (t.diagnosis !== undefined && !isDiagnosis(t.diagnosis)) {
+    return {
+      ok: false,
+      error:
+        'malformed diagnosis: expected {sources: [string], rows: [{step, real: {line, text} | null, simulated}]}',
+    };
+  }
   return { ok: true, trace: t as Trace };
+}
+
+/** The optional `diagnosis` member of a trace written by `sevsim diagnose --out`. */
+function isDiagnosis(d: unknown): boolean {
+  if (d === null || typeof d !== 'object') return false;
+  const { sources, rows } = d as { sources?: unknown; rows?: unknown };
+  if (!Array.isArray(sources) || !sources.every((s) => typeof s === 'string') || !Array.isArray(rows))
+    return false;
+  return rows.every((r: unknown) => {
+    if (r === null || typeof r !== 'object') return false;
+    const { step, real, simulated } = r as { step?: unknown; real?: unknown; simulated?: unknown };
+    const realOk =
+      real === null ||
+      (typeof real === 'object' &&
+        typeof (real as { line?: unknown }).line === 'number' &&
+        typeof (real as { text?: unknown }).text === 'string');
+    return (
+      (step === null || typeof step === 'number') &&
+      realOk &&
+      (simulated === null || typeof simulated === 'string')
+    );
+  });
 }

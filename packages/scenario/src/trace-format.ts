@@ -5,6 +5,8 @@
  */
 export type {
   AsidRange,
+  Diagnosis,
+  DiagnosisRow,
   Json,
   LayerViews,
   PspCall,

@@ -155,6 +155,26 @@ export interface TraceStep {
   readonly explanation?: string;
 }
 
+/**
+ * One aligned kernel-log line of a diagnosis (`sevsim diagnose --out`): the real line, the
+ * simulated line, or both when they matched.
+ */
+export interface DiagnosisRow {
+  /** The trace step whose kernel log printed `simulated`; null for boot or when there is none. */
+  readonly step: number | null;
+  /** The line of the user's log (1-based in the concatenated input), null if only simulated. */
+  readonly real: { readonly line: number; readonly text: string } | null;
+  /** The simulated kernel-log line, null if only in the real log. */
+  readonly simulated: string | null;
+}
+
+/** The real log a diagnosis trace was replayed from, aligned with the simulated one. */
+export interface Diagnosis {
+  /** The log files read, in order. */
+  readonly sources: readonly string[];
+  readonly rows: readonly DiagnosisRow[];
+}
+
 export interface Trace {
   readonly format: 'sevsim-trace';
   readonly version: 1;
@@ -164,4 +184,6 @@ export interface Trace {
   readonly boot: TraceStep;
   readonly steps: readonly TraceStep[];
   readonly result: RunResult;
+  /** Only in a diagnosis trace: the real kernel log beside the simulated one. */
+  readonly diagnosis?: Diagnosis;
 }
