@@ -1,0 +1,263 @@
+/**
+ * `diagnose(log, options) → Diagnosis` (diagnose-v1 contract): infer the configuration, replay it,
+ * align the logs, explain what failed, search verified fixes.
+ */
+import {
+  type Catalog,
+  defaultCatalog,
+  type Json,
+  newestRelease,
+  type Scenario,
+  type Trace,
+} from '@sevsim/scenario';
+import { type Finding, findingsOf } from './findings';
+import { defaultGoal, type Goal, reaches, searchFixes, stepJson } from './fixes';
+import { type Facts, type Inferred, infer, smtSiblings, toInput } from './infer';
+import { type LogLine, type ReadLog, readLog, isSevRelated } from './reader';
+import {
+  type Alignment,
+  align,
+  buildScenario,
+  type Capabilities,
+  capabilitiesOf,
+  replay,
+  stepsFromLog,
+} from './replay';
+import type { CpuModel } from '@sevsim/hardware';
+
+export interface DiagnoseOptions {
+  readonly facts?: Facts;
+  /** Override the inferred release (`--kernel`). */
+  readonly kernel?: string;
+  /** Override the inferred CPU preset (`--cpu`). */
+  readonly cpu?: string;
+  readonly goal?: Goal;
+  readonly catalog?: Catalog;
+  /** Scenario name (default `diagnosis`). */
+  readonly name?: string;
+}
+
+/** The contract's JSON document. */
+export interface DiagnosisJson {
+  readonly format: 'sevsim-diagnosis';
+  readonly version: 1;
+  readonly log: { readonly lines: number; readonly relevant: number };
+  readonly inferred: readonly Inferred[];
+  readonly scenario: Json;
+  readonly replay: {
+    readonly matched: number;
+    readonly onlyInLog: Alignment['onlyInLog'];
+    readonly onlyInSimulation: readonly string[];
+    /** Extension: real alignable lines (matched + onlyInLog). */
+    readonly aligned: number;
+    /** Extension: the modelled release the replay ran. */
+    readonly release: string;
+  };
+  readonly capabilities: Capabilities;
+  readonly findings: readonly Finding[];
+  readonly goal: Goal;
+  readonly fixes: readonly {
+    readonly changes: readonly { readonly path: string; readonly value: Json }[];
+    readonly capabilities: Capabilities;
+    readonly verified: true;
+  }[];
+  /** Extension: what was read and ignored (command-line parameters no modelled release has). */
+  readonly notes: readonly string[];
+}
+
+/** A diagnosis: the contract document plus what `--out` writes. */
+export interface Diagnosis {
+  readonly json: DiagnosisJson;
+  readonly scenario: Scenario;
+  readonly scenarioYaml: string;
+  /** The replay's trace with the alignment in its `diagnosis` field (for `sevsim playback`). */
+  readonly trace: Trace;
+  readonly fixScenarios: readonly { readonly name: string; readonly yaml: string }[];
+  /** Fix-search replays run (for the benchmark). */
+  readonly fixesTried: number;
+}
+
+/** Exit 2: unreadable input or a log with nothing to diagnose. */
+export class DiagnoseInputError extends Error {
+  override readonly name = 'DiagnoseInputError';
+}
+
+export const NO_SEV_LINES = [
+  'no SEV-related kernel line in the input. diagnose needs the kernel log of the host as it booted',
+  '(ccp, kvm_amd, SEV, SNP, AMD-Vi and RMP lines), ideally with the command line and the CPU model:',
+  "  dmesg | grep -iE 'sev|snp|ccp|kvm_amd|AMD-Vi|rmp|Linux version|Command line|smpboot: CPU0'",
+  '  journalctl -k -b | grep -iE ... (same pattern) for an earlier boot',
+  'or run `sevsim diagnose --host` on the machine itself.',
+].join('\n');
+
+/**
+ * Settings the log cannot see that make the replay print what the real host printed, tried one
+ * at a time where the inference only assumed a value (most often reported cause first).
+ */
+function hiddenCauses(cpu: CpuModel): readonly { path: string; value: Json; why: string }[] {
+  return [
+    { path: 'machine.bios.bootMode', value: 'legacy', why: 'a legacy (CSM) boot' },
+    { path: 'machine.offlineCores', value: smtSiblings(cpu), why: 'SMT threads offline (nosmt)' },
+    { path: 'machine.bios.snpMemoryCoverage', value: 'partial', why: 'partial SNP memory coverage' },
+    { path: 'machine.bios.iommuSnp', value: false, why: 'the IOMMU without SNP support' },
+    { path: 'machine.bios.smmLock', value: false, why: 'SMM not locked by the BIOS' },
+    { path: 'machine.bios.smee', value: false, why: 'SMEE off in the BIOS' },
+    { path: 'machine.iommu', value: 'passthrough', why: 'the IOMMU in passthrough' },
+  ];
+}
+
+interface Attempt {
+  readonly inferred: readonly Inferred[];
+  readonly scenario: Scenario;
+  readonly yaml: string;
+  readonly trace: Trace;
+  readonly alignment: Alignment;
+  readonly release: string;
+}
+
+export function diagnose(input: string | ReadLog, options: DiagnoseOptions = {}): Diagnosis {
+  const log = typeof input === 'string' ? readLog(input) : input;
+  if (!log.relevant.some((l) => isSevRelated(l.text))) throw new DiagnoseInputError(NO_SEV_LINES);
+  const catalog = options.catalog ?? defaultCatalog();
+  if (options.cpu && !catalog.cpus.includes(options.cpu)) {
+    throw new DiagnoseInputError(
+      `--cpu: unknown preset '${options.cpu}' (known: ${catalog.cpus.join(', ')})`,
+    );
+  }
+  const inf = infer(log, {
+    catalog,
+    ...(options.facts ? { facts: options.facts } : {}),
+    ...(options.kernel ? { kernel: options.kernel } : {}),
+    ...(options.cpu ? { cpu: options.cpu } : {}),
+  });
+  const steps = stepsFromLog(log.relevant);
+  const name = options.name ?? 'diagnosis';
+  const attempt = (inferred: readonly Inferred[]): Attempt => {
+    const { machine, kernel } = toInput(inferred);
+    const release = String(kernel.version);
+    const built = buildScenario(
+      name,
+      'reconstructed by sevsim diagnose from a kernel log',
+      machine,
+      kernel,
+      steps,
+      catalog,
+      inferred.map(
+        (x) =>
+          `${x.path}: ${JSON.stringify(x.value)} ${x.assumed ? '(assumed' : '(from'}${x.from ? ` line ${x.from.line}` : ''}${x.note ? `; ${x.note}` : ''})`,
+      ),
+    );
+    if (!built.ok)
+      throw new DiagnoseInputError(`the reconstructed scenario is invalid:\n${built.errors.join('\n')}`);
+    const trace = replay(built.built.scenario);
+    return {
+      inferred,
+      scenario: built.built.scenario,
+      yaml: built.built.yaml,
+      trace,
+      alignment: align(log.relevant, trace, release),
+      release,
+    };
+  };
+
+  let best = attempt(inf.inferred);
+  if (best.alignment.onlyInLog.some((g) => g.kind === 'fidelity')) best = reconstructHidden(best, attempt);
+
+  const cpu = String(best.scenario.machine.cpu ?? 'genoa');
+  const capabilities = capabilitiesOf(best.scenario);
+  const goal = options.goal ?? defaultGoal(cpu);
+  const findings = findingsOf(best.trace, log.relevant);
+  const search = reaches(capabilities, goal)
+    ? { fixes: [], tried: 0 }
+    : searchFixes(best.scenario, goal, catalog, newestRelease());
+  const scenarioJson: Json = {
+    version: 1,
+    name: best.scenario.name,
+    description: best.scenario.description ?? '',
+    machine: best.scenario.machine as Json,
+    kernel: best.scenario.kernel as Json,
+    steps: best.scenario.steps.map(stepJson),
+  };
+  const trace: Trace = {
+    ...best.trace,
+    diagnosis: { sources: log.sources.map((s) => s.name), rows: [...best.alignment.rows] },
+  };
+  const json: DiagnosisJson = {
+    format: 'sevsim-diagnosis',
+    version: 1,
+    log: { lines: log.lines, relevant: log.relevant.length },
+    inferred: best.inferred,
+    scenario: scenarioJson,
+    replay: {
+      matched: best.alignment.matched,
+      onlyInLog: best.alignment.onlyInLog,
+      onlyInSimulation: best.alignment.onlyInSimulation,
+      aligned: best.alignment.matched + best.alignment.onlyInLog.length,
+      release: best.release,
+    },
+    capabilities,
+    findings,
+    goal,
+    fixes: search.fixes.map((f) => ({
+      changes: f.changes,
+      capabilities: f.capabilities,
+      verified: f.verified,
+    })),
+    notes: inf.notes,
+  };
+  return {
+    json,
+    scenario: best.scenario,
+    scenarioYaml: best.yaml,
+    trace,
+    fixScenarios: search.fixes.map((f, i) => ({ name: `fix-${i + 1}.yaml`, yaml: f.yaml })),
+    fixesTried: search.tried,
+  };
+}
+
+/**
+ * The real log shows what the replay did not print: try each hidden cause the inference only
+ * assumed away, keep the one under which the replay matches most real lines.
+ */
+function reconstructHidden(base: Attempt, attempt: (i: readonly Inferred[]) => Attempt): Attempt {
+  const proven = new Set(base.inferred.filter((x) => !x.assumed).map((x) => x.path));
+  const cpu = String(base.scenario.machine.cpu ?? 'genoa') as CpuModel;
+  const tried: { a: Attempt; why: string; path: string; value: Json }[] = [];
+  for (const c of hiddenCauses(cpu)) {
+    if (proven.has(c.path)) continue;
+    const current = base.inferred.find((x) => x.path === c.path)?.value;
+    if (JSON.stringify(current) === JSON.stringify(c.value)) continue;
+    const inferred = upsert(base.inferred, { path: c.path, value: c.value, assumed: true });
+    try {
+      tried.push({ a: attempt(inferred), why: c.why, path: c.path, value: c.value });
+    } catch (e) {
+      if (!(e instanceof DiagnoseInputError)) throw e;
+    }
+  }
+  const top = Math.max(base.alignment.matched, ...tried.map((t) => t.a.alignment.matched));
+  if (top <= base.alignment.matched) return base;
+  const winners = tried.filter((t) => t.a.alignment.matched === top);
+  const first = winners[0]!;
+  const reproduced = first.a.alignment.rows
+    .filter((r) => r.real && r.simulated)
+    .map((r) => r.real!)
+    .filter((r) => !base.alignment.rows.some((b) => b.real?.line === r.line && b.simulated));
+  const others = winners.slice(1).map((w) => w.why);
+  const note = `not in the log: ${first.why} is what makes the replay print ${reproduced
+    .map((r) => `line ${r.line}`)
+    .join(', ')}${others.length ? `; as good: ${others.join(', ')}` : ''}`;
+  return {
+    ...first.a,
+    inferred: upsert(base.inferred, { path: first.path, value: first.value, assumed: true, note }),
+    alignment: first.a.alignment,
+  };
+}
+
+function upsert(list: readonly Inferred[], x: Inferred): Inferred[] {
+  const i = list.findIndex((y) => y.path === x.path);
+  if (i < 0) return [...list, x];
+  return list.map((y, j) => (j === i ? x : y));
+}
+
+/** Lines of a read log, for callers that want them (the human report). */
+export type { LogLine };

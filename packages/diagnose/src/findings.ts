@@ -1,0 +1,119 @@
+/**
+ * Explain: every firmware command the replay saw refused (its guard and the engine's `explain`
+ * sentence) and every kernel decision that left a guest type off (the kernel rule and the line
+ * that shows it), each tied to the real log line that reports it.
+ */
+import { explainStep, type Trace, type TraceStep } from '@sevsim/scenario';
+import type { LogLine } from './reader';
+import { normalise, wordingOf } from './wording';
+
+export interface Finding {
+  readonly cmd: string | null;
+  readonly status: number | null;
+  readonly statusName: string | null;
+  readonly guard: string | null;
+  /** The real log line reporting it (1-based), null when the log does not show it. */
+  readonly line: number | null;
+  readonly why: string;
+}
+
+/** The real line that reports a refused command: same command family and status. */
+function reportingLine(real: readonly LogLine[], cmd: string, status: number): number | null {
+  const family = cmd.startsWith('SNP_INIT')
+    ? 'SNP_INIT'
+    : cmd === 'INIT' || cmd === 'INIT_EX'
+      ? 'INIT'
+      : undefined;
+  if (!family) return null;
+  for (const l of real) {
+    const hit = wordingOf(normalise(l.text));
+    const f = hit?.w.failure?.(hit.m);
+    if (f && f.cmd === family && f.status === status) return l.line;
+  }
+  return null;
+}
+
+function firstLine(real: readonly LogLine[], re: RegExp): number | null {
+  return real.find((l) => re.test(normalise(l.text)))?.line ?? null;
+}
+
+/** The kernel rule that left a type off, from the state and the simulated log of the replay. */
+function kernelDecisions(trace: Trace, real: readonly LogLine[]): Finding[] {
+  const out: Finding[] = [];
+  const s = trace.result.state;
+  const sim = trace.result.dmesg.map(normalise);
+  const has = (re: RegExp): boolean => sim.some((t) => re.test(t));
+  const m = trace.result.config.machine as { bios?: { minSevAsid?: number; smee?: boolean } };
+  if (m.bios?.smee === false) {
+    out.push({
+      cmd: null,
+      status: null,
+      statusName: null,
+      guard: 'ccp.sev-needs-smee',
+      line: firstLine(real, /memory encryption not enabled by BIOS|failed to INIT error 0x13/),
+      why: 'SYSCFG.MemEncryptionModEn is clear (SMEE off in the BIOS): the driver does not set SEV up and kvm_amd has no SEV — enable SMEE in the BIOS',
+    });
+  }
+  if (!s.modules.kvm_amd.loaded) return out;
+  if (
+    s.kvm.sevEs.status === 'disabled' &&
+    (m.bios?.minSevAsid ?? 0) <= 1 &&
+    s.kvm.sev.status !== 'disabled'
+  ) {
+    out.push({
+      cmd: null,
+      status: null,
+      statusName: null,
+      guard: 'kvm_amd.sev-es-asid-range',
+      line: firstLine(real, /SEV(?: enabled| supported)/),
+      why: 'the minimum SEV ASID (CPUID 0x8000001F EDX) is 1, so the SEV-ES/SNP ASID range 1..min-1 is empty and kvm_amd turns SEV-ES and SNP off — set the BIOS "SEV-ES ASID space limit" (minimum SEV non-ES ASID) above 1',
+    });
+  }
+  if (s.kvm.snp.status !== 'enabled' && !out.some((f) => f.guard === 'kvm_amd.sev-es-asid-range')) {
+    const why = !s.host.snp
+      ? has(/IOMMU disabled or configured in passthrough/)
+        ? 'the IOMMU is off or in passthrough, so the kernel does not enable SNP on the host — boot without iommu=pt (IOMMU translated)'
+        : has(/RMP table has not been reserved|not cover full system RAM/)
+          ? 'the BIOS reserved no RMP table or one that does not cover all memory, so the kernel does not enable SNP — enable SEV-SNP with full SNP memory coverage in the BIOS'
+          : has(/RMP initialization failed/)
+            ? 'the IOMMU could not be set up for SNP, so the kernel does not enable SNP'
+            : 'the kernel did not enable SNP on the host (CC_ATTR_HOST_SEV_SNP off)'
+      : s.firmware.snp !== 'INIT'
+        ? 'SNP_INIT did not succeed, so kvm_amd cannot run SNP guests'
+        : `kvm_amd reports SEV-SNP ${s.kvm.snp.status}`;
+    out.push({
+      cmd: null,
+      status: null,
+      statusName: null,
+      guard: !s.host.snp ? 'host.snp-off' : 'kvm_amd.sev-snp',
+      line: firstLine(
+        real,
+        /IOMMU (?:is )?(?:either )?disabled or configured in passthrough|RMP table has not been reserved|not cover full system RAM|SEV-SNP (?:disabled|unusable)/,
+      ),
+      why,
+    });
+  }
+  return out;
+}
+
+export function findingsOf(trace: Trace, real: readonly LogLine[]): Finding[] {
+  const out: Finding[] = [];
+  const steps: readonly TraceStep[] = [trace.boot, ...trace.steps];
+  let before = trace.boot.state;
+  for (const s of steps) {
+    for (const call of s.psp) {
+      if (call.status === 0) continue;
+      const why = explainStep(s.op, { ...s.outcome, ok: false }, [call], before, undefined) ?? '';
+      out.push({
+        cmd: call.cmd,
+        status: call.status,
+        statusName: call.statusName,
+        guard: call.guard?.id ?? null,
+        line: reportingLine(real, call.cmd, call.status),
+        why,
+      });
+    }
+    before = s.state;
+  }
+  return [...out, ...kernelDecisions(trace, real)];
+}

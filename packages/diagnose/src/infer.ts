@@ -1,0 +1,451 @@
+/**
+ * Infer: every scenario-v1 `machine` and `kernel` value the log proves, each with the line it came
+ * from; what it cannot prove is a default, marked as an assumption. Facts (`--facts`, `--host`)
+ * and the `--kernel`/`--cpu` flags win over the log.
+ */
+import { CPU_PRESETS, type CpuModel } from '@sevsim/hardware';
+import type { Catalog, Json, KernelInput, MachineInput } from '@sevsim/scenario';
+import type { LogLine, ReadLog } from './reader';
+import { normalise, type Proof, wordingOf } from './wording';
+
+export interface Inferred {
+  readonly path: string;
+  readonly value: Json;
+  readonly from?: { readonly line: number; readonly text: string };
+  readonly assumed?: true;
+  readonly note?: string;
+}
+
+/** What the user knows and the log cannot say (`--facts FILE`, `--host`). */
+export interface Facts {
+  /** Scenario-v1 paths (`machine.bios.bootMode`, `kernel.params.kvm_amd.sev_snp`, ...) and values. */
+  readonly values?: Readonly<Record<string, Json>>;
+  /** `/proc/cmdline`. */
+  readonly cmdline?: string;
+  /** `/proc/cpuinfo` (the first processor's `cpu family`, `model`, `model name` are read). */
+  readonly cpuinfo?: string;
+  /** `/sys/module/{ccp,kvm_amd}/parameters/*` as read: module → name → text. */
+  readonly parameters?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Where the facts came from, for notes. */
+  readonly source?: string;
+}
+
+export interface InferOptions {
+  readonly catalog: Catalog;
+  readonly facts?: Facts;
+  readonly kernel?: string;
+  readonly cpu?: string;
+}
+
+type Found = Inferred & { readonly order: number };
+
+const cmp = (a: string, b: string): number => {
+  const [a1 = 0, a2 = 0] = a.split('.').map(Number);
+  const [b1 = 0, b2 = 0] = b.split('.').map(Number);
+  return a1 - b1 || a2 - b2;
+};
+
+/** The modelled release a real one behaves like: the newest modelled one not after it, else the oldest. */
+export function nearestRelease(version: string, releases: readonly string[]): string {
+  const sorted = [...releases].sort(cmp);
+  let best = sorted[0]!;
+  for (const r of sorted) if (cmp(r, version) <= 0) best = r;
+  return best;
+}
+
+/** CPU preset from family/model (CPUID Fn0000_0001), as `smpboot: CPU0:` and /proc/cpuinfo print them. */
+function cpuFromFamily(family: number, model: number): CpuModel | undefined {
+  for (const [name, p] of Object.entries(CPU_PRESETS)) {
+    const models = (p as { models?: readonly number[] }).models;
+    if (p.family === family && models?.includes(model)) return name as CpuModel;
+  }
+  if (family === 0x19 && model <= 0x0f) return 'milan';
+  if (family === 0x19 && model >= 0x10 && model <= 0x1f) return 'genoa';
+  if (family === 0x19 && model >= 0xa0 && model <= 0xaf) return preset('bergamo') ?? 'genoa';
+  if (family === 0x1a) return 'turin';
+  if (family === 0x17 && model >= 0x30 && model <= 0x3f) return preset('rome');
+  return undefined;
+}
+
+function preset(name: string): CpuModel | undefined {
+  return Object.hasOwn(CPU_PRESETS, name) ? (name as CpuModel) : undefined;
+}
+
+/** CPU preset from the EPYC model number: the last digit is the generation (1 Naples … 5 Turin). */
+function cpuFromBrand(brand: string): CpuModel | undefined {
+  const m = /EPYC\s+(\d)(\d)(\d)(\d)/.exec(brand);
+  if (!m) return undefined;
+  const [series, , , gen] = [m[1], m[2], m[3], m[4]];
+  if (gen === '3') return 'milan';
+  if (gen === '4') return series === '8' ? (preset('siena') ?? 'genoa') : 'genoa';
+  if (gen === '5') return 'turin';
+  if (gen === '2') return preset('rome');
+  return undefined;
+}
+
+const KSTRTOBOOL_TRUE = /^(?:y|Y|1|on|ON|On|true|TRUE|True)$/;
+
+/** A module parameter's command-line text as the value scenario v1 takes for its type. */
+function paramValue(type: string, text: string): Json | undefined {
+  switch (type) {
+    case 'bool':
+      return KSTRTOBOOL_TRUE.test(text)
+        ? 1
+        : /^(?:n|N|0|off|OFF|Off|false|FALSE|False)$/.test(text)
+          ? 0
+          : undefined;
+    case 'int':
+      return /^-?\d+$/.test(text) ? Number(text) : undefined;
+    case 'uint':
+      return /^\d+$/.test(text) ? Number(text) : undefined;
+    default:
+      return text;
+  }
+}
+
+/** Logical CPUs `nosmt` takes offline: the second thread of every core (Linux numbers them after the first). */
+export function smtSiblings(cpu: CpuModel): number[] {
+  const p = CPU_PRESETS[cpu];
+  const threads = (p as { threadsPerCore?: number }).threadsPerCore ?? 1;
+  if (threads < 2) return [];
+  return Array.from({ length: p.cores * (threads - 1) }, (_, i) => p.cores + i);
+}
+
+export interface Inference {
+  readonly inferred: readonly Inferred[];
+  readonly machine: MachineInput;
+  readonly kernel: KernelInput;
+  /** The real release the log names (before choosing the nearest modelled one). */
+  readonly realKernel?: string;
+  /** Notes on what was read and not modelled (command-line parameters, ...). */
+  readonly notes: readonly string[];
+}
+
+export function infer(log: ReadLog, opts: InferOptions): Inference {
+  const found = new Map<string, Found>();
+  const notes: string[] = [];
+  let order = 0;
+  const put = (x: Inferred, override = false): void => {
+    if (!override && found.has(x.path)) return;
+    found.set(x.path, { ...x, order: found.get(x.path)?.order ?? order++ });
+  };
+  const at = (l: LogLine) => ({ line: l.line, text: l.text });
+
+  let cmdline: { text: string; from?: LogLine } | undefined;
+  let realKernel: string | undefined;
+  let versionLine: LogLine | undefined;
+  let oldSev: { n: number; l: LogLine } | undefined;
+  let oldEs: { n: number; l: LogLine } | undefined;
+  let snpMentioned: LogLine | undefined;
+  let smtOff: LogLine | undefined;
+  let pciFunction: { fn: string; l: LogLine } | undefined;
+  let uefi: LogLine | undefined;
+  let cpu: { value: CpuModel; l: LogLine; note: string } | undefined;
+
+  for (const l of log.relevant) {
+    const text = normalise(l.text);
+    // Any SNP message but the IOMMU's feature dumps: the kernel found an RMP and tried SNP.
+    if (
+      !snpMentioned &&
+      /SEV-SNP|\bSNP\b/.test(text) &&
+      !/^AMD-Vi: (?:Extended features|Using global)/.test(text)
+    )
+      snpMentioned = l;
+    const pci = /^(?:ccp|psp) [0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*([0-9a-f]):/i.exec(l.text);
+    if (pci && !pciFunction && /sev|SEV/.test(l.text)) pciFunction = { fn: pci[1]!, l };
+    if (/^efi: EFI v/.test(text)) uefi ??= l;
+    const fam = /family: 0x([0-9a-f]+), model: 0x([0-9a-f]+)/i.exec(text);
+    if (!cpu && /^smpboot: CPU0:/.test(text)) {
+      const byFam = fam
+        ? cpuFromFamily(Number.parseInt(fam[1]!, 16), Number.parseInt(fam[2]!, 16))
+        : undefined;
+      const byBrand = cpuFromBrand(text);
+      const c = byFam ?? byBrand;
+      if (c) cpu = { value: c, l, note: byFam ? 'CPUID family/model' : 'EPYC model number' };
+    }
+    if (!cpu && /AMD EPYC/.test(text)) {
+      const c = cpuFromBrand(text);
+      if (c) cpu = { value: c, l, note: 'EPYC model number' };
+    }
+    const hit = wordingOf(text);
+    if (!hit) continue;
+    const { w, m } = hit;
+    switch (w.id) {
+      case 'linux-version':
+        realKernel ??= `${m[1]}.${m[2]}`;
+        versionLine ??= l;
+        continue;
+      case 'command-line':
+        cmdline ??= { text: m[1]!, from: l };
+        continue;
+      case 'smt-disabled':
+        smtOff ??= l;
+        continue;
+      case 'kvm-sev-supported-old':
+        oldSev ??= { n: Number(m[1]), l };
+        continue;
+      case 'kvm-sev-es-supported-old':
+        oldEs ??= { n: Number(m[1]), l };
+        break;
+    }
+    if (w.id === 'ccp-sev-init-platform') {
+      put({
+        path: 'machine.bios.smee',
+        value: false,
+        from: at(l),
+        note: 'INIT answered HWSEV_RET_PLATFORM (0x13): the firmware finds memory encryption off (sev-tool#43); newer kernels check first and print "SEV: memory encryption not enabled by BIOS"',
+      });
+    }
+    for (const p of w.proves?.(m) ?? ([] as Proof[])) {
+      // The firmware version is the last one printed (after a probe-time update); the rest the first.
+      put(
+        { path: p.path, value: p.value as Json, from: at(l), ...(p.note ? { note: p.note } : {}) },
+        p.path === 'machine.firmware',
+      );
+    }
+  }
+
+  // Old kvm_amd wording: "SEV supported: N" counts min..max, "SEV-ES supported: M" counts 1..min-1.
+  if (oldSev) {
+    const min = oldEs ? oldEs.n + 1 : 1;
+    put({
+      path: 'machine.asids',
+      value: oldSev.n + min - 1,
+      from: at(oldSev.l),
+      note: oldEs
+        ? `${oldSev.n} SEV ASIDs + ${oldEs.n} SEV-ES ASIDs (line ${oldEs.l.line})`
+        : 'no SEV-ES line: every ASID is SEV-only',
+    });
+    if (!oldEs)
+      put({
+        path: 'machine.bios.minSevAsid',
+        value: 1,
+        from: at(oldSev.l),
+        note: 'no SEV-ES line: minimum SEV ASID 1 (BIOS SEV-ES ASID space limit not set)',
+      });
+  }
+
+  // CPU: the log's CPU line, else the ASID count of a preset, else the PSP's PCI function.
+  const cpuFacts = opts.facts?.cpuinfo ? cpuFromCpuinfo(opts.facts.cpuinfo) : undefined;
+  const asids = found.get('machine.asids')?.value;
+  let cpuValue: CpuModel;
+  if (opts.cpu) {
+    cpuValue = opts.cpu as CpuModel;
+    put({ path: 'machine.cpu', value: opts.cpu, note: 'from --cpu' }, true);
+  } else if (cpuFacts) {
+    cpuValue = cpuFacts;
+    put({ path: 'machine.cpu', value: cpuFacts, note: `from /proc/cpuinfo${src(opts.facts)}` });
+  } else if (cpu) {
+    cpuValue = cpu.value;
+    put({ path: 'machine.cpu', value: cpu.value, from: at(cpu.l), note: cpu.note });
+  } else {
+    const byAsids = Object.entries(CPU_PRESETS).find(([, p]) => p.asids === asids)?.[0] as
+      | CpuModel
+      | undefined;
+    const byPci = pciFunction
+      ? pciFunction.fn === '1'
+        ? 'milan'
+        : pciFunction.fn === '5'
+          ? 'genoa'
+          : undefined
+      : undefined;
+    cpuValue = (byPci ?? byAsids ?? 'genoa') as CpuModel;
+    put({
+      path: 'machine.cpu',
+      value: cpuValue,
+      assumed: true,
+      note: byPci
+        ? `no CPU line; the PSP at PCI function .${pciFunction!.fn} (line ${pciFunction!.l.line}) is ${cpuValue}'s`
+        : byAsids
+          ? `no CPU line; ${asids} ASIDs is the ${cpuValue} preset's count`
+          : 'no CPU line: the default preset',
+    });
+  }
+
+  // Kernel release: `Linux version`, else the boot image name, else an assumption.
+  const releases = opts.catalog.releases;
+  const imageVersion = cmdline ? /vmlinuz-(\d+)\.(\d+)/.exec(cmdline.text) : null;
+  const real =
+    opts.kernel ?? realKernel ?? (imageVersion ? `${imageVersion[1]}.${imageVersion[2]}` : undefined);
+  const release = real ? nearestRelease(real, releases) : nearestRelease('0.0', releases);
+  const releaseNote = (r: string): string | undefined =>
+    r === release ? undefined : `nearest modelled release to the log's ${r}`;
+  if (opts.kernel) {
+    const note = releaseNote(opts.kernel);
+    put(
+      { path: 'kernel.version', value: release, note: note ? `from --kernel; ${note}` : 'from --kernel' },
+      true,
+    );
+  } else if (realKernel && versionLine) {
+    const note = releaseNote(realKernel);
+    found.delete('kernel.version');
+    put({ path: 'kernel.version', value: release, from: at(versionLine), ...(note ? { note } : {}) });
+  } else if (imageVersion && cmdline?.from) {
+    const note = releaseNote(`${imageVersion[1]}.${imageVersion[2]}`);
+    put({
+      path: 'kernel.version',
+      value: release,
+      from: at(cmdline.from),
+      note: `from the boot image name${note ? `; ${note}` : ''}`,
+    });
+  } else {
+    put({
+      path: 'kernel.version',
+      value: release,
+      assumed: true,
+      note: 'the log does not name the release: the oldest modelled one (SNP and SEV initialised at ccp probe, as in AMD snp-host and distribution kernels)',
+    });
+  }
+
+  // Command line: module parameters, the IOMMU mode, nosmt.
+  const cmdText = opts.facts?.cmdline ?? cmdline?.text;
+  const cmdFrom = opts.facts?.cmdline ? undefined : cmdline?.from;
+  if (cmdText) {
+    const params = opts.catalog.params(release, []);
+    for (const tok of cmdText.split(/\s+/)) {
+      const kv = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)=(.*)$/.exec(tok);
+      const origin = cmdFrom ? { from: at(cmdFrom) } : { note: `from /proc/cmdline${src(opts.facts)}` };
+      if (kv && (kv[1] === 'ccp' || kv[1] === 'kvm_amd' || kv[1] === 'kvm-amd')) {
+        const mod = kv[1].replace('-', '_');
+        const name = kv[2]!.replace(/-/g, '_');
+        const info = params.find((p) => p.module === mod && p.name === name);
+        const v = info ? paramValue(info.type, kv[3]!) : undefined;
+        if (info && v !== undefined) put({ path: `kernel.params.${mod}.${name}`, value: v, ...origin });
+        else notes.push(`${tok}: not a parameter ${release} models; ignored`);
+        continue;
+      }
+      const iommu = /^(?:iommu|amd_iommu)=(pt|nopt|off)$/.exec(tok);
+      if (iommu) {
+        const mode = iommu[1] === 'pt' ? 'passthrough' : iommu[1] === 'off' ? 'off' : 'translated';
+        put({ path: 'machine.iommu', value: mode, ...origin }, true);
+        continue;
+      }
+      if (tok === 'nosmt' || tok === 'nosmt=force') {
+        put({
+          path: 'machine.offlineCores',
+          value: smtSiblings(cpuValue),
+          ...origin,
+          note: `${tok}: every core's second thread stays offline`,
+        });
+      }
+    }
+  }
+  if (smtOff && !found.has('machine.offlineCores')) {
+    put({
+      path: 'machine.offlineCores',
+      value: smtSiblings(cpuValue),
+      from: at(smtOff),
+      note: "SMT disabled: every core's second thread is offline",
+    });
+  }
+  if (found.get('machine.iommu')?.value === undefined) {
+    const off = log.relevant.find((l) => wordingOf(normalise(l.text))?.w.id === 'iommu-snp-off');
+    if (off) {
+      put({
+        path: 'machine.iommu',
+        value: 'passthrough',
+        from: at(off),
+        note: 'the line reads "disabled or passthrough"; passthrough is the usual cause (iommu=pt, a distribution default)',
+      });
+    }
+  }
+
+  // BIOS SNP: an RMP line or any SNP activity proves it on; their absence from a log that shows
+  // SEV suggests it off.
+  if (!found.has('machine.bios.snp')) {
+    if (snpMentioned)
+      put({
+        path: 'machine.bios.snp',
+        value: true,
+        from: at(snpMentioned),
+        note: 'the kernel reached SNP code',
+      });
+    else
+      put({
+        path: 'machine.bios.snp',
+        value: false,
+        assumed: true,
+        note: 'no RMP table or SNP line in the log',
+      });
+  }
+  if (uefi) put({ path: 'machine.bios.bootMode', value: 'uefi', from: at(uefi) });
+
+  // Module parameters as /sys/module reads them.
+  for (const [mod, values] of Object.entries(opts.facts?.parameters ?? {})) {
+    const params = opts.catalog.params(release, []);
+    for (const [name, text] of Object.entries(values)) {
+      const info = params.find((p) => p.module === mod && p.name === name);
+      const v = info ? paramValue(info.type, text.trim()) : undefined;
+      if (
+        info &&
+        v !== undefined &&
+        v !== info.default &&
+        !(info.type === 'bool' && Boolean(v) === info.default)
+      )
+        put(
+          {
+            path: `kernel.params.${mod}.${name}`,
+            value: v,
+            note: `/sys/module/${mod}/parameters/${name}${src(opts.facts)}`,
+          },
+          true,
+        );
+    }
+  }
+  for (const [path, value] of Object.entries(opts.facts?.values ?? {})) {
+    put({ path, value, note: `from ${opts.facts?.source ?? 'facts'}` }, true);
+  }
+
+  // The rest: the preset's and the BIOS's defaults, each an assumption.
+  const p = CPU_PRESETS[cpuValue];
+  const defaults: readonly [string, Json, string][] = [
+    ['machine.firmware', p.defaultFirmware, `${cpuValue} preset's firmware`],
+    ['machine.asids', p.asids, `${cpuValue} preset's ASID count`],
+    ['machine.bios.minSevAsid', p.minSevAsid, `${cpuValue} preset's SEV-ES ASID limit`],
+    ['machine.bios.smee', true, 'SMEE enabled'],
+    ['machine.bios.bootMode', 'uefi', 'UEFI boot (the log shows no efi: lines either way)'],
+    ['machine.iommu', 'translated', 'IOMMU translated (no iommu= on the command line the log shows)'],
+    ['kernel.builtin', [], 'ccp and kvm_amd as modules, loaded in the order the log shows'],
+  ];
+  for (const [path, value, note] of defaults) if (!found.has(path)) put({ path, value, assumed: true, note });
+
+  const inferred = [...found.values()].sort((a, b) => a.order - b.order).map(({ order: _, ...x }) => x);
+  return { inferred, ...toInput(inferred), ...(realKernel ? { realKernel } : {}), notes };
+}
+
+function src(f: Facts | undefined): string {
+  return f?.source ? ` (${f.source})` : '';
+}
+
+function cpuFromCpuinfo(text: string): CpuModel | undefined {
+  const fam = /^cpu family\s*:\s*(\d+)/m.exec(text);
+  const model = /^model\s*:\s*(\d+)/m.exec(text);
+  const name = /^model name\s*:\s*(.*)$/m.exec(text);
+  return (
+    (fam && model ? cpuFromFamily(Number(fam[1]), Number(model[1])) : undefined) ??
+    (name ? cpuFromBrand(name[1]!) : undefined)
+  );
+}
+
+/** Inferred values as the scenario's `machine` and `kernel` (paths applied in order). */
+export function toInput(inferred: readonly { readonly path: string; readonly value: Json }[]): {
+  machine: MachineInput;
+  kernel: KernelInput;
+} {
+  const root: Record<string, Record<string, unknown>> = { machine: {}, kernel: {} };
+  for (const x of inferred) setPath(root, x.path, x.value);
+  return { machine: root.machine as MachineInput, kernel: root.kernel as KernelInput };
+}
+
+/** Set a scenario-v1 path; `kernel.params.MOD.NAME` is one key `MOD.NAME` as in the file. */
+export function setPath(root: Record<string, unknown>, path: string, value: Json): void {
+  const parts = path.split('.');
+  const keys =
+    parts[0] === 'kernel' && parts[1] === 'params' ? ['kernel', 'params', parts.slice(2).join('.')] : parts;
+  let o = root as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) {
+    if (typeof o[k] !== 'object' || o[k] === null) o[k] = {};
+    o = o[k] as Record<string, unknown>;
+  }
+  o[keys[keys.length - 1]!] = value;
+}

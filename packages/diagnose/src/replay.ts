@@ -1,0 +1,296 @@
+/**
+ * Replay and align: the reconstructed scenario (boot, then the module loads the log shows, in
+ * its order) runs through the layers; its kernel log is held against the real one line by line
+ * after normalising timestamps, prefixes and the PSP's PCI address.
+ */
+import {
+  type Catalog,
+  formatError,
+  type Json,
+  type KernelInput,
+  type MachineInput,
+  openSession,
+  parseScenario,
+  run,
+  type Scenario,
+  type Step,
+  type Trace,
+  type VmType,
+} from '@sevsim/scenario';
+import { stringify } from 'yaml';
+import type { LogLine } from './reader';
+import { type GapKind, isAlignable, normalise, wordingOf } from './wording';
+
+export interface Capabilities {
+  readonly sev: boolean;
+  readonly sevEs: boolean;
+  readonly snp: boolean;
+}
+
+export interface Gap {
+  readonly line: number;
+  readonly text: string;
+  readonly kind: GapKind;
+  readonly note: string;
+}
+
+export interface Alignment {
+  readonly matched: number;
+  readonly onlyInLog: readonly Gap[];
+  readonly onlyInSimulation: readonly string[];
+  /** One row per aligned line, in log order, for the playback app. */
+  readonly rows: readonly AlignedRow[];
+}
+
+export interface AlignedRow {
+  readonly step: number | null;
+  readonly real: { readonly line: number; readonly text: string } | null;
+  readonly simulated: string | null;
+}
+
+/** The scenario steps the log shows: ccp's probe, then kvm_amd's setup, in the order they appear. */
+export function stepsFromLog(lines: readonly LogLine[]): Json[] {
+  const steps: Json[] = [];
+  let ccp = false;
+  let kvm = false;
+  for (const l of lines) {
+    const t = normalise(l.text);
+    if (!ccp && /^ccp <psp>: /.test(t)) {
+      ccp = true;
+      steps.push({ modprobe: 'ccp' });
+    }
+    if (
+      !kvm &&
+      /^(?:kvm_amd: |SVM: )?SEV(?:-ES| and| enabled| supported|-SNP enabled| disabled)|^kvm_amd: SEV/.test(
+        t,
+      ) &&
+      !/^SEV-SNP: /.test(t)
+    ) {
+      kvm = true;
+      if (!ccp) {
+        ccp = true;
+        steps.push({ modprobe: 'ccp' });
+      }
+      steps.push({ modprobe: 'kvm_amd' });
+    }
+  }
+  if (!ccp) steps.push({ modprobe: 'ccp' });
+  return steps;
+}
+
+export interface Built {
+  readonly scenario: Scenario;
+  readonly yaml: string;
+}
+
+export type BuildResult =
+  | { readonly ok: true; readonly built: Built }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/** The scenario file text and its validated form; a bad value (from facts or flags) is an input error. */
+export function buildScenario(
+  name: string,
+  description: string,
+  machine: MachineInput,
+  kernel: KernelInput,
+  steps: readonly Json[],
+  catalog: Catalog,
+  header: readonly string[] = [],
+): BuildResult {
+  const doc = { version: 1, name, description, machine, kernel, steps };
+  const text = `${header.map((h) => `# ${h}\n`).join('')}${stringify(doc, { lineWidth: 0 })}`;
+  const parsed = parseScenario(text, 'scenario.yaml', catalog);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors.map((e) => formatError(e)) };
+  return { ok: true, built: { scenario: parsed.scenario, yaml: text } };
+}
+
+const PROBE: Readonly<Record<keyof Capabilities, VmType>> = { sev: 'sev', sevEs: 'sev-es', snp: 'snp' };
+
+/**
+ * Whether a guest of each type reaches RUNNING after the scenario's steps (the meaning of
+ * `sevsim compare`): each type is launched in its own fork of the replayed system.
+ */
+export function capabilitiesOf(scenario: Scenario): Capabilities {
+  const s = openSession({ machine: scenario.machine, kernel: scenario.kernel });
+  for (const step of scenario.steps) s.apply(step);
+  // A guest needs kvm_amd, whether or not the log showed it loading.
+  if (!s.state().modules.kvm_amd.loaded) s.apply({ op: 'modprobe', module: 'kvm_amd', params: {}, line: 0 });
+  const out: Record<string, boolean> = {};
+  for (const [key, type] of Object.entries(PROBE)) {
+    const f = s.fork();
+    const id = 'diagnose';
+    const steps: Step[] = [
+      { op: 'vm.create', id, type, line: 0 },
+      { op: 'vm.init', id, line: 0 },
+      { op: 'vm.launch', id, line: 0 },
+    ];
+    for (const st of steps) if (!f.apply(st).ok) break;
+    out[key] = f.state().vms[id]?.state === 'running';
+  }
+  return out as unknown as Capabilities;
+}
+
+export function replay(scenario: Scenario): Trace {
+  return run(scenario);
+}
+
+/** Simulated lines with the trace step that printed them (null for boot). */
+export function simulatedLines(trace: Trace): { step: number | null; text: string }[] {
+  return [
+    ...trace.boot.dmesg.map((text) => ({ step: null, text })),
+    ...trace.steps.flatMap((s) => s.dmesg.map((text) => ({ step: s.index, text }))),
+  ];
+}
+
+/** Longest common subsequence of the normalised texts: the pairs that match, in order. */
+function lcs(a: readonly string[], b: readonly string[]): [number, number][] {
+  const n = a.length;
+  const m = b.length;
+  const t = new Uint32Array((n + 1) * (m + 1));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      t[i * (m + 1) + j] =
+        a[i] === b[j]
+          ? t[(i + 1) * (m + 1) + j + 1]! + 1
+          : Math.max(t[(i + 1) * (m + 1) + j]!, t[i * (m + 1) + j + 1]!);
+  const pairs: [number, number][] = [];
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (a[i] === b[j]) {
+      pairs.push([i, j]);
+      i++;
+      j++;
+    } else if (t[(i + 1) * (m + 1) + j]! >= t[i * (m + 1) + j + 1]!) i++;
+    else j++;
+  }
+  return pairs;
+}
+
+/** The PCI address of the PSP that runs SEV: the first one printing an SEV line. */
+function primaryPsp(real: readonly LogLine[]): string | undefined {
+  for (const l of real) {
+    const m = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):\s*(.*)$/i.exec(l.text);
+    if (m && /sev|SEV/.test(m[2]!)) return m[1]!.replace(/\s/g, '');
+  }
+  return undefined;
+}
+
+function gapOf(
+  l: LogLine,
+  text: string,
+  simulated: readonly string[],
+  release: string,
+  psp: string | undefined,
+): Gap {
+  const dev = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):/i
+    .exec(l.text)?.[1]
+    ?.replace(/\s/g, '');
+  if (dev && psp && dev !== psp) {
+    return {
+      line: l.line,
+      text: l.text,
+      kind: 'unmodelled',
+      note: `the PSP of another socket (${dev}); the model has one PSP, ${psp}'s`,
+    };
+  }
+  const hit = wordingOf(text);
+  if (!hit) {
+    return { line: l.line, text: l.text, kind: 'unmodelled', note: 'a line the layers do not print' };
+  }
+  const { w, m } = hit;
+  const failure = w.failure?.(m);
+  if (failure) {
+    const same = simulated.find((s) => {
+      const h = wordingOf(s);
+      const f = h?.w.failure?.(h.m);
+      return f && f.cmd === failure.cmd && f.status === failure.status;
+    });
+    if (same)
+      return {
+        line: l.line,
+        text: l.text,
+        kind: 'wording',
+        note: `older wording of the simulated "${same}"`,
+      };
+  }
+  if (w.gap === 'wording') {
+    const same = w.sameAs ? simulated.find((s) => w.sameAs!.test(s)) : undefined;
+    if (same)
+      return {
+        line: l.line,
+        text: l.text,
+        kind: 'wording',
+        note: `older wording of the simulated "${same}"`,
+      };
+    return {
+      line: l.line,
+      text: l.text,
+      kind: 'fidelity',
+      note: `the fact this line reports did not come out of the replay on ${release}: a cause the reconstruction missed or a fidelity gap`,
+    };
+  }
+  if (w.gap === 'unmodelled')
+    return { line: l.line, text: l.text, kind: 'unmodelled', note: UNMODELLED[w.id] ?? 'not modelled' };
+  return {
+    line: l.line,
+    text: l.text,
+    kind: 'fidelity',
+    note: `the layers print this line, the replay on ${release} did not: a cause the reconstruction missed or a fidelity gap`,
+  };
+}
+
+const UNMODELLED: Readonly<Record<string, string>> = {
+  'ccp-probe-detail': 'ccp probe detail (command queues, PCI enable) the model does not print',
+  'ccp-fw-update':
+    'firmware hot-loaded from /lib/firmware at probe: the replay boots with the version the log printed after it',
+  'ccp-fw-file-missing': 'the firmware file search at probe is not modelled',
+  'ccp-timeout': 'a PSP command timeout: an unmodelled cause (firmware or BIOS hang)',
+  'ccp-dyndbg': 'dynamic-debug dump of a PSP command buffer',
+  'kvm-guest-memfd': 'kernel built without CONFIG_KVM_PRIVATE_MEM: an unmodelled cause (kernel config)',
+  'rmp-2mb-fixup': 'RMP table end rounding at boot',
+  'iommu-efr': 'IOMMU feature register dump',
+  'iommu-features': 'IOMMU feature list',
+};
+
+/** Align the real log's kernel lines (those the modelled code could print) with the simulation's. */
+export function align(real: readonly LogLine[], trace: Trace, release: string): Alignment {
+  const realLines = real.map((l) => ({ l, t: normalise(l.text) })).filter((x) => isAlignable(x.t));
+  const psp = primaryPsp(real);
+  const sim = simulatedLines(trace);
+  const simNorm = sim.map((s) => normalise(s.text));
+  const pairs = lcs(
+    realLines.map((x) => x.t),
+    simNorm,
+  );
+  const realMatched = new Set(pairs.map(([i]) => i));
+  const simMatched = new Set(pairs.map(([, j]) => j));
+  const onlyInLog = realLines
+    .map((x, i) => ({ x, i }))
+    .filter(({ i }) => !realMatched.has(i))
+    .map(({ x }) => gapOf(x.l, x.t, simNorm, release, psp));
+  const onlyInSimulation = sim.filter((_, j) => !simMatched.has(j)).map((s) => s.text);
+
+  // Rows: walk both sides, matched pairs side by side, the rest where they fall.
+  const rows: AlignedRow[] = [];
+  let i = 0;
+  let j = 0;
+  const realRow = (k: number): AlignedRow => ({
+    step: null,
+    real: { line: realLines[k]!.l.line, text: realLines[k]!.l.text },
+    simulated: null,
+  });
+  const simRow = (k: number): AlignedRow => ({ step: sim[k]!.step, real: null, simulated: sim[k]!.text });
+  for (const [pi, pj] of pairs) {
+    while (i < pi) rows.push(realRow(i++));
+    while (j < pj) rows.push(simRow(j++));
+    rows.push({
+      step: sim[pj]!.step,
+      real: { line: realLines[pi]!.l.line, text: realLines[pi]!.l.text },
+      simulated: sim[pj]!.text,
+    });
+    i = pi + 1;
+    j = pj + 1;
+  }
+  while (i < realLines.length) rows.push(realRow(i++));
+  while (j < sim.length) rows.push(simRow(j++));
+  return { matched: pairs.length, onlyInLog, onlyInSimulation, rows };
+}

@@ -1,0 +1,57 @@
+/** The human-readable diagnosis (the default output of `sevsim diagnose`). */
+import type { DiagnosisJson } from './diagnose';
+
+const v = (x: unknown): string => (typeof x === 'string' ? x : JSON.stringify(x));
+const yes = (b: boolean): string => (b ? 'yes' : 'no');
+
+export function formatDiagnosis(d: DiagnosisJson): string {
+  const out: string[] = [];
+  out.push(`Log: ${d.log.lines} lines, ${d.log.relevant} about SEV`);
+  out.push('');
+  out.push('Inferred configuration:');
+  for (const x of d.inferred) {
+    const origin = x.from ? `line ${x.from.line}: ${x.from.text}` : x.assumed ? 'assumed' : '';
+    out.push(`  ${x.path} = ${v(x.value)}${origin ? `    (${origin})` : ''}`);
+    if (x.note) out.push(`      ${x.note}`);
+  }
+  for (const n of d.notes) out.push(`  note: ${n}`);
+  out.push('');
+  const r = d.replay;
+  out.push(`Replay on ${r.release}: ${r.matched} of ${r.aligned} kernel lines printed by the simulation too`);
+  for (const g of r.onlyInLog)
+    out.push(`  only in the log, line ${g.line} [${g.kind}]: ${g.text}\n      ${g.note}`);
+  for (const s of r.onlyInSimulation) out.push(`  only in the simulation: ${s}`);
+  out.push('');
+  const c = d.capabilities;
+  out.push(
+    `Guests that reach RUNNING in the replay: SEV ${yes(c.sev)}, SEV-ES ${yes(c.sevEs)}, SNP ${yes(c.snp)}`,
+  );
+  out.push('');
+  if (d.findings.length === 0) out.push('Findings: nothing refused in the replay');
+  else {
+    out.push('Findings:');
+    for (const f of d.findings) {
+      const what = f.cmd
+        ? `${f.cmd} → ${f.statusName} (0x${(f.status ?? 0).toString(16)})`
+        : `kernel: ${f.guard}`;
+      out.push(`  ${what}${f.cmd && f.guard ? ` [${f.guard}]` : ''}${f.line ? `, log line ${f.line}` : ''}`);
+      out.push(`      ${f.why}`);
+    }
+  }
+  out.push('');
+  const goal = { snp: 'SNP', 'sev-es': 'SEV-ES', sev: 'SEV' }[d.goal];
+  const reached = d.goal === 'snp' ? c.snp : d.goal === 'sev-es' ? c.sevEs : c.sev;
+  if (reached) out.push(`Goal ${goal}: already reached, nothing to change`);
+  else if (d.fixes.length === 0)
+    out.push(`Goal ${goal}: no change set of up to 3 changes reaches it in the model`);
+  else {
+    out.push(`Fixes that reach ${goal} (each verified by a replay), smallest first:`);
+    d.fixes.forEach((f, i) => {
+      out.push(`  ${i + 1}. ${f.changes.map((ch) => `${ch.path} = ${v(ch.value)}`).join(', ')}`);
+      out.push(
+        `      then: SEV ${yes(f.capabilities.sev)}, SEV-ES ${yes(f.capabilities.sevEs)}, SNP ${yes(f.capabilities.snp)}`,
+      );
+    });
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,266 @@
+/**
+ * Every kernel line a diagnosis understands, in every wording mainline and AMD's snp-host and
+ * distribution kernels printed, with what it proves (scenario-v1 paths) and whether the layer
+ * models print it. One row per wording; the message is matched after the reader removed the
+ * timestamp and prefixes, and after `normalise` (device address, spacing).
+ */
+
+/** A fact one line proves: a scenario-v1 path and its value, with a note when it needs one. */
+export interface Proof {
+  readonly path: string;
+  readonly value: unknown;
+  readonly note?: string;
+}
+
+/** What the alignment says of a real line the simulation did not print. */
+export type GapKind =
+  /** The layers do not model what this line reports (hardware, kernel config, probe detail). */
+  | 'unmodelled'
+  /** An older kernel's wording of a fact the simulation printed in the modelled release's words. */
+  | 'wording'
+  /** The layers model this line; not printing it is a fidelity bug or a cause the replay missed. */
+  | 'fidelity';
+
+export interface Wording {
+  readonly id: string;
+  readonly re: RegExp;
+  /** Facts the line proves (absent: the line is read for alignment only). */
+  readonly proves?: (m: RegExpExecArray) => readonly Proof[];
+  /** When the simulation does not print it: which kind of gap that is. */
+  readonly gap: GapKind;
+  /** For `wording`: the simulated line that carries the same fact. */
+  readonly sameAs?: RegExp;
+  /** A real firmware failure this line reports: command family and status. */
+  readonly failure?: (m: RegExpExecArray) => { readonly cmd: 'SNP_INIT' | 'INIT'; readonly status: number };
+}
+
+const hex = (s: string): number => Number.parseInt(s, 16);
+
+/**
+ * The PSP's PCI address ("ccp 0000:47:00.1:") and where the BIOS put the RMP table differ per
+ * board and memory size; alignment ignores both.
+ */
+export function normalise(text: string): string {
+  return text
+    .replace(/^(ccp|psp)\s+[0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]:\s*/i, '$1 <psp>: ')
+    .replace(/^(SEV-SNP: RMP table physical range )\[0x[0-9a-f]+ - 0x[0-9a-f]+\]/i, '$1[<rmp>]')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export const WORDINGS: readonly Wording[] = [
+  // ---- boot identity -------------------------------------------------------------------------
+  {
+    id: 'linux-version',
+    re: /^Linux version (\d+)\.(\d+)\S*/,
+    proves: (m) => [{ path: 'kernel.version', value: `${m[1]}.${m[2]}` }],
+    gap: 'unmodelled',
+  },
+  { id: 'command-line', re: /^(?:Kernel )?[Cc]ommand line: (.*)$/, gap: 'unmodelled' },
+  { id: 'smt-disabled', re: /^SMT: (?:Force disabled|disabled)/, gap: 'unmodelled' },
+  { id: 'smpboot-cpu0', re: /^smpboot: CPU0: (.*)$/, gap: 'unmodelled' },
+
+  // ---- RMP reservation (arch/x86/virt/svm/sev.c, and the snp-host trees before it) ------------
+  {
+    id: 'rmp-range',
+    // mainline 6.11+: "RMP table physical range [a - b]"; snp-host 6.x: "physical address [a - b]";
+    // snp-host 5.x: "physical address a - b".
+    re: /^SEV-SNP: RMP table physical (range|address) \[?0x[0-9a-f]+ - 0x[0-9a-f]+\]?/i,
+    proves: () => [{ path: 'machine.bios.snp', value: true, note: 'the BIOS reserved an RMP table' }],
+    gap: 'wording',
+    sameAs: /^SEV-SNP: RMP table physical range/,
+  },
+  {
+    id: 'rmp-2mb-fixup',
+    re: /^SEV-SNP: Reserving start\/end of RMP table on a 2MB boundary/,
+    gap: 'unmodelled',
+  },
+  {
+    id: 'rmp-not-reserved',
+    re: /^SEV-SNP: Memory for the RMP table has not been reserved by BIOS/,
+    proves: () => [{ path: 'machine.bios.snp', value: false, note: 'no RMP table reserved by the BIOS' }],
+    gap: 'fidelity',
+  },
+  {
+    id: 'rmp-partial',
+    re: /^SEV-SNP: Memory reserved for the RMP table does not cover full system RAM/,
+    proves: () => [{ path: 'machine.bios.snpMemoryCoverage', value: 'partial' }],
+    gap: 'fidelity',
+  },
+
+  // ---- IOMMU (drivers/iommu/amd/init.c) ------------------------------------------------------
+  {
+    id: 'iommu-snp-off',
+    // mainline: "SNP: IOMMU disabled or configured in passthrough mode, SNP cannot be supported."
+    // snp-host 5.19: "SNP: IOMMU is disabled or configured in passthrough mode, SNP cannot be supported"
+    // snp-host 5.14: "SEV-SNP: IOMMU is either disabled or configured in passthrough mode."
+    re: /^AMD-Vi: (?:SEV-)?SNP: IOMMU (?:is )?(?:either )?disabled or configured in passthrough mode/,
+    gap: 'wording',
+    sameAs: /^AMD-Vi: SNP: IOMMU disabled or configured in passthrough mode/,
+  },
+  {
+    id: 'iommu-snp-on',
+    re: /^AMD-Vi: (?:IOMMU SNP support enabled|SNP enabled)/,
+    proves: () => [
+      { path: 'machine.iommu', value: 'translated' },
+      { path: 'machine.bios.iommuSnp', value: true },
+    ],
+    gap: 'wording',
+    sameAs: /^AMD-Vi: IOMMU SNP support enabled/,
+  },
+  {
+    id: 'iommu-efr',
+    // EFR bit 63 is SNPSup (AMD IOMMU spec 48882, MMIO 0x0030).
+    re: /^AMD-Vi: Using global IVHD EFR:0x([0-9a-f]+)/i,
+    proves: (m) => [
+      {
+        path: 'machine.bios.iommuSnp',
+        value: ((BigInt(`0x${m[1]}`) >> 63n) & 1n) === 1n,
+        note: 'IOMMU EFR bit 63 (SNPSup)',
+      },
+    ],
+    gap: 'unmodelled',
+  },
+  {
+    id: 'iommu-features',
+    re: /^AMD-Vi: Extended features \(0x[0-9a-f]+(?:, 0x[0-9a-f]+)?\):(.*)$/i,
+    proves: (m) => [
+      {
+        path: 'machine.bios.iommuSnp',
+        value: /\bSNP\b/.test(m[1] ?? ''),
+        note: 'SNP in the IOMMU extended features',
+      },
+    ],
+    gap: 'unmodelled',
+  },
+
+  // ---- ccp probe and platform init (drivers/crypto/ccp/sev-dev.c, sp-pci.c) --------------------
+  { id: 'ccp-sev-enabled', re: /^ccp <psp>: sev enabled$/, gap: 'fidelity' },
+  { id: 'ccp-psp-enabled', re: /^ccp <psp>: psp enabled$/, gap: 'fidelity' },
+  {
+    id: 'ccp-smee-off',
+    re: /^ccp <psp>: SEV: memory encryption not enabled by BIOS/,
+    proves: () => [{ path: 'machine.bios.smee', value: false }],
+    gap: 'fidelity',
+  },
+  {
+    id: 'ccp-probe-detail',
+    re: /^ccp <psp>: (?:enabling device|no command queues available|registered SEV device|psp does not support (?:TEE|SEV)|ccp enabled|tee enabled)/,
+    gap: 'unmodelled',
+  },
+  {
+    id: 'ccp-fw-update',
+    re: /^ccp <psp>: SEV firmware update successful/,
+    gap: 'unmodelled',
+  },
+  {
+    id: 'ccp-fw-file-missing',
+    re: /^ccp <psp>: (?:No SEV firmware file present|firmware: failed to load)/,
+    gap: 'unmodelled',
+  },
+  {
+    id: 'ccp-snp-min-fw',
+    re: /^ccp <psp>: SEV-SNP support requires firmware version >= (\d+):(\d+)/,
+    gap: 'fidelity',
+  },
+  {
+    id: 'ccp-api',
+    re: /^ccp <psp>: SEV(-SNP)? API:\s?(\d+)\.(\d+) build:\s?(\d+)/,
+    // SEV_PLATFORM_STATUS carries api_major and api_minor as bytes, the build as a byte too.
+    proves: (m) =>
+      [m[2], m[3], m[4]].some((x) => Number(x) > 0xff)
+        ? []
+        : [
+            {
+              path: 'machine.firmware',
+              value: `${Number(m[2])}.${Number(m[3])}.${Number(m[4])}`,
+              ...(m[1] ? { note: 'SNP initialised with it' } : {}),
+            },
+          ],
+    gap: 'fidelity',
+  },
+  {
+    id: 'ccp-snp-init-failed',
+    // 6.x: "SEV-SNP: failed to INIT rc -5, error 0x3"; snp-host 5.x: "SEV-SNP: failed to INIT error 0x3"
+    re: /^ccp <psp>: SEV-SNP: failed to INIT(?: rc (-?\d+),)? error 0x([0-9a-f]+)/i,
+    failure: (m) => ({ cmd: 'SNP_INIT', status: hex(m[2]!) }),
+    gap: 'fidelity',
+  },
+  {
+    id: 'ccp-sev-init-platform',
+    // Kernels before the SYSCFG check in psp_check_sev_support() sent INIT anyway; the firmware
+    // answers HWSEV_RET_PLATFORM when memory encryption is off (sev-tool#43).
+    re: /^ccp <psp>: SEV: failed to INIT error 0x13\b/i,
+    gap: 'wording',
+    sameAs: /SEV: memory encryption not enabled by BIOS/,
+  },
+  {
+    id: 'ccp-sev-init-failed',
+    // 6.x: "SEV: failed to INIT error 0x1, rc -5"; older: "SEV: failed to INIT error 0x1"
+    re: /^ccp <psp>: SEV: failed to INIT error 0x([0-9a-f]+)/i,
+    failure: (m) => ({ cmd: 'INIT', status: hex(m[1]!) }),
+    gap: 'fidelity',
+  },
+  {
+    id: 'ccp-timeout',
+    re: /^ccp <psp>: sev command (?:0x)?[0-9a-f]+ timed out/i,
+    gap: 'unmodelled',
+  },
+  { id: 'ccp-dyndbg', re: /^ccp <psp>: sev command id 0x[0-9a-f]+ buffer/i, gap: 'unmodelled' },
+
+  // ---- kvm_amd (arch/x86/kvm/svm/sev.c sev_hardware_setup) -------------------------------------
+  {
+    id: 'kvm-range',
+    // 6.x: "kvm_amd: SEV enabled (ASIDs 100 - 509)", "SEV-ES disabled (ASIDs 0 - 0)", "unusable"
+    re: /^kvm_amd: (SEV|SEV-ES|SEV-SNP) (enabled|disabled|unusable) \(ASIDs (\d+) - (\d+)\)/,
+    proves: (m) => {
+      const [type, , lo, hi] = [m[1], m[2], Number(m[3]), Number(m[4])];
+      if (type === 'SEV' && lo > 0)
+        return [
+          { path: 'machine.bios.minSevAsid', value: lo },
+          { path: 'machine.asids', value: hi },
+        ];
+      if (type !== 'SEV' && lo === 1 && hi > 0) return [{ path: 'machine.bios.minSevAsid', value: hi + 1 }];
+      return [];
+    },
+    gap: 'fidelity',
+  },
+  {
+    id: 'kvm-sev-supported-old',
+    // 5.11–6.10: "SEV supported: 410 ASIDs" (max_sev_asid - min_sev_asid + 1), with "kvm_amd: " or
+    // without a prefix in AMD's snp-host trees; "SVM: " on older kernels.
+    re: /^(?:kvm_amd: |SVM: )?SEV supported: (\d+) ASIDs/,
+    gap: 'wording',
+    sameAs: /^kvm_amd: SEV (?:enabled|unusable) \(ASIDs/,
+  },
+  {
+    id: 'kvm-sev-es-supported-old',
+    // "SEV-ES supported: 99 ASIDs" / snp-host "SEV-ES and SEV-SNP supported: 99 ASIDs" (min_sev_asid - 1)
+    re: /^(?:kvm_amd: |SVM: )?SEV-ES (?:and SEV-SNP )?supported: (\d+) ASIDs/,
+    proves: (m) => [{ path: 'machine.bios.minSevAsid', value: Number(m[1]) + 1 }],
+    gap: 'wording',
+    sameAs: /^kvm_amd: SEV-ES (?:enabled|unusable) \(ASIDs/,
+  },
+  {
+    id: 'kvm-guest-memfd',
+    re: /^kvm_amd: SEV-SNP requires private memory support via guest_memfd/,
+    gap: 'unmodelled',
+  },
+  { id: 'kvm-ciphertext-hiding', re: /^kvm_amd: SEV-SNP ciphertext hiding enabled/, gap: 'fidelity' },
+];
+
+/** The first wording that reads this (normalised) message. */
+export function wordingOf(text: string): { readonly w: Wording; readonly m: RegExpExecArray } | undefined {
+  for (const w of WORDINGS) {
+    const m = w.re.exec(text);
+    if (m) return { w, m };
+  }
+  return undefined;
+}
+
+/** Lines the alignment holds against the simulation: what the modelled kernel code prints. */
+export function isAlignable(text: string): boolean {
+  return /^(?:ccp <psp>: |kvm_amd: |SEV-SNP: |SEV: |SEV-ES|AMD-Vi: .*(?:SNP|SEV)|(?:SVM: )?SEV(?:-ES)?(?: and SEV-SNP)? supported)/.test(
+    text,
+  );
+}

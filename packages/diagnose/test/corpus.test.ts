@@ -1,0 +1,65 @@
+/**
+ * Every log of the corpus (fixtures/: verbatim excerpts from public reports, each with a sidecar
+ * naming its source, what the thread established and the fix it found): the values the log
+ * proves, the refused commands the replay reproduces, which guests run, the fix the thread found
+ * among the verified ones, and how much of the log the replay reproduces. Where the model cannot
+ * reproduce a line yet, the sidecar lists it under `fidelityGaps`, so a fix in the layers shows
+ * up here as a change to review rather than passing silently.
+ */
+import { describe, expect, it } from 'vitest';
+import { corpus, diagnoseFixture } from './corpus';
+
+describe.each(corpus())('$name', ({ side }) => {
+  const d = diagnoseFixture(side).json;
+
+  it(`infers what the log proves (${side.source})`, () => {
+    for (const [path, value] of Object.entries(side.expect.inferred)) {
+      expect(d.inferred.find((x) => x.path === path)?.value, path).toEqual(value);
+    }
+    for (const x of d.inferred)
+      expect(x.from !== undefined || x.assumed === true || x.note !== undefined, x.path).toBe(true);
+  });
+
+  it('reproduces the refused firmware commands the log reports, each tied to its line', () => {
+    for (const f of side.expect.findings) {
+      const hit = d.findings.find(
+        (x) => x.cmd?.replace(/_EX$/, '') === f.cmd.replace(/_EX$/, '') && x.status === f.status,
+      );
+      expect(hit, `${f.cmd} status ${f.status}`).toBeDefined();
+      expect(hit?.line).not.toBeNull();
+      expect(hit?.why).toMatch(/returned/);
+    }
+  });
+
+  it('says which guests reach RUNNING in the replay', () => {
+    for (const [k, v] of Object.entries(side.expect.capabilities))
+      expect(d.capabilities[k as 'sev'], k).toBe(v);
+  });
+
+  it(
+    side.fix === null
+      ? 'records that the thread found no modelled fix'
+      : 'lists the fix the thread found, verified',
+    () => {
+      for (const f of d.fixes) expect(f.verified).toBe(true);
+      const sizes = d.fixes.map((f) => f.changes.length);
+      expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
+      if (side.expect.fixPaths) {
+        const want = [...side.expect.fixPaths].sort();
+        expect(d.fixes.map((f) => f.changes.map((c) => c.path).sort())).toContainEqual(want);
+      }
+      if (side.fix !== null && side.fix.length === 0) expect(d.fixes).toEqual([]);
+    },
+  );
+
+  it('aligns the real log with the replay (gaps recorded, each with its kind)', () => {
+    expect({
+      matched: d.replay.matched,
+      aligned: d.replay.aligned,
+      fidelityGaps: d.replay.onlyInLog.filter((g) => g.kind === 'fidelity').map((g) => g.line),
+    }).toEqual(side.expect.replay);
+    for (const text of side.expect.onlyInLog ?? []) {
+      expect(d.replay.onlyInLog.some((g) => g.text.endsWith(text) && g.kind === 'unmodelled')).toBe(true);
+    }
+  });
+});
