@@ -180,7 +180,7 @@ export function diagnose(input: string | ReadLog, options: DiagnoseOptions = {})
   };
   const trace: Trace = {
     ...best.trace,
-    diagnosis: { sources: log.sources.map((s) => s.name), rows: [...best.alignment.rows] },
+    diagnosis: { sources: log.sources.map((s) => s.name), rows: best.alignment.rows },
   };
   const json: DiagnosisJson = {
     format: 'sevsim-diagnosis',
