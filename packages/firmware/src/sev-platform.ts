@@ -29,8 +29,13 @@ import { SevState } from './state';
 export const SEV_CERT_SIZE = 2084;
 /** PDH_CERT_EXPORT chain: PEK, OCA and CEK certificates. */
 export const SEV_CERT_CHAIN_SIZE = 3 * SEV_CERT_SIZE;
-/** GET_ID: 64 bytes per socket (psp-firmware.md §2.3); sevsim models one socket. */
+/** GET_ID: 64 bytes per socket (psp-firmware.md §2.3). */
 export const GET_ID_SIZE = 64;
+
+/** The GET_ID output of this machine: one 64-byte ID per socket. */
+function getIdLen(fw: Firmware): number {
+  return GET_ID_SIZE * fw.machine.sockets;
+}
 /** INIT_EX NV buffer length (psp-firmware.md §7.3). */
 export const INIT_EX_NV_LEN = 0x8000;
 /** TMR size: 1 MB, or 2 MB when the RMP is initialised (psp-firmware.md §2.3 step 10). */
@@ -434,24 +439,24 @@ const getId = command<GetIdCtx>({
   guards: [
     {
       id: 'GET_ID.length',
-      fact: 'psp-firmware.md §2.3 GET_ID: buffer < 64 bytes → INVALID_LENGTH with 64 written to len',
-      check: ({ buf, len }) => {
-        if (len >= GET_ID_SIZE) return undefined;
-        SevDataGetId.patch(buf, { len: GET_ID_SIZE });
+      fact: 'psp-firmware.md §2.3 GET_ID: buffer < 64 bytes per socket → INVALID_LENGTH with the needed length written to len',
+      check: ({ fw, buf, len }) => {
+        if (len >= getIdLen(fw)) return undefined;
+        SevDataGetId.patch(buf, { len: getIdLen(fw) });
         return Status.INVALID_LEN;
       },
     },
-    addressGuard<GetIdCtx>('GET_ID', (c) => [[c.address, GET_ID_SIZE]]),
+    addressGuard<GetIdCtx>('GET_ID', (c) => [[c.address, getIdLen(c.fw)]]),
     {
       id: 'GET_ID.page-state',
       fact: 'psp-firmware.md §2.3 GET_ID: with SNP INIT the buffer must be firmware-writable',
       check: ({ fw, address }) =>
-        fw.snpInit() && !fw.firmwareWritable(address, GET_ID_SIZE) ? Status.INVALID_PAGE_STATE : undefined,
+        fw.snpInit() && !fw.firmwareWritable(address, getIdLen(fw)) ? Status.INVALID_PAGE_STATE : undefined,
     },
   ],
   effect: ({ fw, buf, address }) => {
-    fw.write(address, blob(GET_ID_SIZE, fw.machine.preset.modelId));
-    SevDataGetId.patch(buf, { len: GET_ID_SIZE });
+    fw.write(address, blob(getIdLen(fw), fw.machine.preset.modelId));
+    SevDataGetId.patch(buf, { len: getIdLen(fw) });
     return undefined;
   },
 });

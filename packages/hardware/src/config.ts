@@ -30,11 +30,18 @@ export interface BiosOptions {
   bootMode: BootMode;
 }
 
+export type Sockets = 1 | 2;
+
 export interface MachineConfig {
   cpu: CpuModel;
+  /**
+   * Processor sockets, 1 or 2 (default 1). Each socket has `cores` physical cores and its own PSP;
+   * the first socket's PSP is the master the kernel talks to (AMDSEV#107: two ccp devices).
+   */
+  sockets?: Sockets;
   /** CPUID 0x8000001F ECX override, 1..1006. */
   asids?: number;
-  /** Physical cores override; logical CPUs are twice as many (SMT 2). */
+  /** Physical cores per socket override; logical CPUs are sockets × cores × 2 (SMT 2). */
   cores?: number;
   /** Logical CPU ids present but offline (e.g. `nosmt` siblings). CPU 0 cannot be offline. */
   offlineCores?: number[];
@@ -46,8 +53,11 @@ export interface MachineConfig {
 
 export interface ResolvedMachineConfig {
   readonly cpu: CpuModel;
+  readonly sockets: Sockets;
   readonly asids: number;
+  /** Physical cores per socket. */
   readonly cores: number;
+  /** sockets × cores × threads per core. */
   readonly logicalCpus: number;
   readonly offlineCores: readonly number[];
   readonly bios: Readonly<BiosOptions>;
@@ -57,6 +67,7 @@ export interface ResolvedMachineConfig {
 
 /** Firmware MAX_SEV_ASIDS (psp-firmware.md §2.5, §7.3): no platform exposes more. */
 export const MAX_ASIDS = 1006;
+/** Per socket. */
 const MAX_PHYSICAL_CORES = 256;
 const MAX_MEMORY_GIB = 4096;
 const IOMMU_MODES: readonly IommuMode[] = ['off', 'passthrough', 'translated'];
@@ -113,11 +124,16 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
     throw new HardwareConfigError(`asids must be an integer in 1..${MAX_ASIDS}, got ${asids}`);
   }
 
+  const sockets = config.sockets ?? 1;
+  if (sockets !== 1 && sockets !== 2) {
+    throw new HardwareConfigError(`sockets must be 1 or 2, got ${JSON.stringify(sockets)}`);
+  }
+
   const cores = config.cores ?? preset.cores;
   if (!isInt(cores) || cores < 1 || cores > MAX_PHYSICAL_CORES) {
     throw new HardwareConfigError(`cores must be an integer in 1..${MAX_PHYSICAL_CORES}, got ${cores}`);
   }
-  const logicalCpus = cores * preset.threadsPerCore;
+  const logicalCpus = sockets * cores * preset.threadsPerCore;
 
   const offline = config.offlineCores ?? [];
   const seen = new Set<number>();
@@ -174,6 +190,7 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
 
   return {
     cpu: config.cpu,
+    sockets,
     asids,
     cores,
     logicalCpus,

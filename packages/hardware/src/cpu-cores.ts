@@ -5,11 +5,21 @@ import { CORES_PER_CCX, type CpuPreset } from './presets.js';
 import type { RmpPlacement } from './rmp-layout.js';
 
 export interface Core {
-  /** Logical CPU number (Linux CPU id). Thread 1 of physical core k is CPU k + cores. */
+  /**
+   * Logical CPU number (Linux CPU id). Linux numbers the first thread of every physical core,
+   * socket by socket, then the second threads in the same order: thread 1 of physical core k is
+   * CPU k + (sockets × cores).
+   */
   readonly id: number;
   readonly present: boolean;
   readonly online: boolean;
-  /** Core complex (shared L3) the CPU belongs to. */
+  /** Socket (package) the CPU is on. */
+  readonly socket: number;
+  /** Physical core, numbered across sockets (0 … sockets × cores − 1). */
+  readonly core: number;
+  /** SMT thread within the physical core (0 or 1). */
+  readonly thread: number;
+  /** Core complex (shared L3) the CPU belongs to, numbered across sockets. */
   readonly ccx: number;
 }
 
@@ -33,16 +43,22 @@ export class CpuCores {
     private readonly rmp: RmpPlacement,
   ) {
     const n = cfg.logicalCpus;
-    this.physicalCores = cfg.cores;
+    this.physicalCores = cfg.sockets * cfg.cores;
+    const ccxPerSocket = Math.ceil(cfg.cores / CORES_PER_CCX);
     const offline = new Set(cfg.offlineCores);
     const list: Core[] = [];
     for (let id = 0; id < n; id++) {
+      const core = id % this.physicalCores;
+      const socket = Math.floor(core / cfg.cores);
       list.push(
         Object.freeze({
           id,
           present: true,
           online: !offline.has(id),
-          ccx: Math.floor((id % cfg.cores) / CORES_PER_CCX),
+          socket,
+          core,
+          thread: Math.floor(id / this.physicalCores),
+          ccx: socket * ccxPerSocket + Math.floor((core % cfg.cores) / CORES_PER_CCX),
         }),
       );
     }

@@ -42,8 +42,8 @@ export class Machine {
   readonly config: ResolvedMachineConfig;
   readonly preset: CpuPreset;
   readonly rmp: Rmp;
-  /** The model has one socket. */
-  readonly sockets = 1;
+  /** Processor sockets (1 or 2); each has its own PSP, the first is the master. */
+  readonly sockets: number;
   private readonly cpus: CpuCores;
   private readonly iommuUnit: Iommu;
   private readonly mc: MemoryController;
@@ -55,6 +55,7 @@ export class Machine {
     this.config = resolveConfig(config);
     const cfg = this.config;
     this.preset = CPU_PRESETS[cfg.cpu];
+    this.sockets = cfg.sockets;
     const dramBytes = cfg.memoryGiB * GIB;
     this.mem = new PhysMemory(dramBytes);
     this.placement = placeRmp(

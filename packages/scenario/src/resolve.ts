@@ -28,6 +28,7 @@ export interface ResolvedMachine {
     readonly bootMode: 'uefi' | 'legacy';
   };
   readonly iommu: 'off' | 'passthrough' | 'translated';
+  readonly sockets?: 1 | 2;
   readonly cores?: number;
   readonly offlineCores: readonly number[];
   readonly memoryGiB?: number;
@@ -59,6 +60,7 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
       bootMode: m.bios?.bootMode ?? 'uefi',
     },
     iommu: m.iommu ?? 'translated',
+    ...(m.sockets !== undefined ? { sockets: m.sockets } : {}),
     ...(m.cores !== undefined ? { cores: m.cores } : {}),
     offlineCores: m.offlineCores ?? [],
     ...(m.memoryGiB !== undefined ? { memoryGiB: m.memoryGiB } : {}),
@@ -77,6 +79,7 @@ export function toMachineConfig(r: ResolvedMachine): MachineConfig {
     bios: { ...r.bios },
     iommu: r.iommu,
     offlineCores: [...r.offlineCores],
+    ...(r.sockets !== undefined ? { sockets: r.sockets } : {}),
     ...(r.cores !== undefined ? { cores: r.cores } : {}),
     ...(r.memoryGiB !== undefined ? { memoryGiB: r.memoryGiB } : {}),
   };

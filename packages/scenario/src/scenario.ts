@@ -25,6 +25,7 @@ export interface MachineInput {
     readonly bootMode?: 'uefi' | 'legacy';
   };
   readonly iommu?: IommuModeName;
+  readonly sockets?: 1 | 2;
   readonly cores?: number;
   readonly offlineCores?: readonly number[];
   readonly memoryGiB?: number;

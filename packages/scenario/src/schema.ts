@@ -193,7 +193,20 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
         })
         .optional(),
       iommu: z.enum(IOMMU_MODES).optional(),
-      cores: z.number().int().min(1).max(256).optional(),
+      sockets: z
+        .number()
+        .int()
+        .min(1)
+        .max(2)
+        .optional()
+        .meta({ description: 'Processor sockets; each has its own PSP and `cores` physical cores.' }),
+      cores: z
+        .number()
+        .int()
+        .min(1)
+        .max(256)
+        .optional()
+        .meta({ description: 'Physical cores per socket (SMT 2: twice as many logical CPUs).' }),
       offlineCores: z.array(z.number().int().min(0)).optional(),
       memoryGiB: z.number().int().min(1).max(4096).optional(),
     })

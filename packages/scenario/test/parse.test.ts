@@ -53,6 +53,15 @@ describe('scenario-v1.md "File": a valid scenario', () => {
   });
 });
 
+describe('machine.sockets (issue 9: two-socket machines)', () => {
+  it('accepts 1 or 2 and refuses 3 with the key and range', () => {
+    const text = (n: number) => `version: 1\nname: t\nmachine:\n  sockets: ${n}\n  cores: 4\nsteps: []\n`;
+    const ok = parse(text(2));
+    expect(ok.ok && ok.scenario.machine?.sockets).toBe(2);
+    expect(errors(text(3))).toEqual(['x.yaml:4:12: machine.sockets: number 3 is out of range: must be ≤ 2']);
+  });
+});
+
 describe('scenario-v1.md "Errors": every problem at once, file:line:col: key: message', () => {
   it('reports unknown keys, wrong types, ranges, presets, releases, params, steps and VMs together', () => {
     const text = [
