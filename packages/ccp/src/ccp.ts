@@ -3,8 +3,7 @@
  * `Ccp`, which implements the symbols sev-dev.c exports to kvm_amd (`SevDriver`) plus the
  * /dev/sev ioctls, the [PENDING] fw_upload device, module unload and the driver's cached view.
  */
-import type { Mailbox } from '@sevsim/firmware';
-import { NO_FW_CALL } from '@sevsim/firmware';
+import { type Mailbox, NO_FW_CALL, SevState, SEV_TMR_SIZE } from '@sevsim/psp-abi';
 import type { CmdResult, FwCallResult, PlatformInitArgs, SevDriver } from './driver-api';
 import { firmwareSupportedVmTypes, isSnpCiphertextHidingSupported, snpPolicyBits } from './features';
 import { type FwUploadOutcome, sevFwUpload } from './fw-upload';
@@ -19,7 +18,7 @@ import { sevDevInit, sevPciInit } from './probe';
 import type { CcpProfile } from './profile';
 import { pspDeviceName } from './psp-device';
 import { allocFirmwarePages, freeFirmwarePages, reclaimPages } from './rmp-pages';
-import { SEV_STATE, SEV_TMR_SIZE, type SevDevice, devLog } from './sev-device';
+import { type SevDevice, devLog } from './sev-device';
 import { sevFirmwareShutdown } from './shutdown';
 import { sevDoCmdLocked } from './transport';
 
@@ -170,7 +169,7 @@ export function loadCcp(
     apiMajor: 0,
     apiMinor: 0,
     build: 0,
-    sevState: SEV_STATE.UNINIT,
+    sevState: SevState.UNINIT,
     snpInitialized: false,
     snpPlatStatus: null,
     snpFeatInfo0: { eax: 0, ebx: 0, ecx: 0, edx: 0 },

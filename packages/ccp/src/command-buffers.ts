@@ -16,7 +16,7 @@ import {
   SevDataLaunchUpdateVmsa,
   SevDataPdhCertExport,
   SevDataPekCsr,
-} from '@sevsim/firmware';
+} from '@sevsim/psp-abi';
 
 /** sev_cmd_buffer_len(): 0 for commands that take no buffer (and for ids the driver does not know). */
 export function cmdBufferLen(cmd: number): number {

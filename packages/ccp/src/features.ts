@@ -3,7 +3,7 @@
  * sev_is_snp_ciphertext_hiding_supported(), sev_get_snp_policy_bits() and
  * sev_firmware_supported_vm_types() with the AMD-SB-3023 SEV-ES cut-off.
  */
-import { SnpFeatureEcx, SnpPolicy } from '@sevsim/firmware';
+import { SnpFeatureEcx, SnpPolicy } from '@sevsim/psp-abi';
 import type { SevDevice } from './sev-device';
 import { snpPlatformStatusLocked } from './platform-status';
 

@@ -3,12 +3,12 @@
  * "sev" device's write: legacy SEV to UNINIT, SNP_DOWNLOAD_FIRMWARE_EX with commit = 0, the
  * RFC's error mapping, the cache refresh and the legacy re-init.
  */
-import { Cmd, SevDataDownloadFirmwareEx, Status } from '@sevsim/firmware';
+import { Cmd, SevDataDownloadFirmwareEx, Status, SevState } from '@sevsim/psp-abi';
 import { Errno } from './errno';
 import { sevPlatformInitLocked } from './legacy-init';
 import { orderPages } from './page-allocator';
 import { legacyPlatformStatus, sevGetApiVersion } from './platform-status';
-import { SEV_STATE, type SevDevice, devLog } from './sev-device';
+import { type SevDevice, devLog } from './sev-device';
 import { sevPlatformShutdownLocked } from './shutdown';
 import { sevDoCmdLocked } from './transport';
 
@@ -28,9 +28,9 @@ function shutdownIfInitialized(dev: SevDevice): { rc: number; error: number } {
   const st = legacyPlatformStatus(dev);
   if (st.rc < 0) return { rc: st.error || st.rc, error: st.error ?? 0 };
   switch (st.status.state) {
-    case SEV_STATE.UNINIT:
+    case SevState.UNINIT:
       return { rc: 0, error: 0 };
-    case SEV_STATE.INIT: {
+    case SevState.INIT: {
       const out = { error: 0 };
       const rc = sevPlatformShutdownLocked(dev, out);
       if (rc) {
@@ -40,7 +40,7 @@ function shutdownIfInitialized(dev: SevDevice): { rc: number; error: number } {
       dev.fwNeedsReinit = true;
       return { rc: 0, error: 0 };
     }
-    case SEV_STATE.WORKING:
+    case SevState.WORKING:
       return { rc: -Errno.EBUSY, error: 0 };
     default:
       devLog(dev, `Unknown SEV firmware state: ${st.status.state}`);

@@ -15,13 +15,15 @@ import {
   SevUserDataSnpConfig,
   SevUserDataSnpVlekLoad,
   Status,
-} from '@sevsim/firmware';
+  SevState,
+  SEV_FW_BLOB_MAX_SIZE,
+} from '@sevsim/psp-abi';
 import { Errno } from './errno';
 import { sevPlatformInitLocked } from './legacy-init';
 import { orderPages } from './page-allocator';
 import { type SevStatus, legacyPlatformStatus, snpPlatformStatusLocked } from './platform-status';
 import { sevPlatformInitArgs } from './platform-init';
-import { SEV_STATE, type SevDevice, type SnpPlatStatus, versionAtLeast } from './sev-device';
+import { type SevDevice, type SnpPlatStatus, versionAtLeast } from './sev-device';
 import { type ErrorOut, snpInitLocked } from './snp-init';
 import { sevFirmwareShutdown, sevPlatformShutdownLocked, snpShutdownLocked } from './shutdown';
 import { sevDoCmdLocked } from './transport';
@@ -43,9 +45,6 @@ export const SEV_IOCTL = {
   SNP_VLEK_LOAD: 12,
 } as const;
 export type SevIoctlCmd = keyof typeof SEV_IOCTL;
-
-/** SEV_FW_BLOB_MAX_SIZE. */
-export const SEV_FW_BLOB_MAX_SIZE = 0x4000;
 
 export interface IoctlOptions {
   /** The file was opened for writing (FMODE_WRITE); default true. */
@@ -157,8 +156,8 @@ export function sevIoctl(dev: SevDevice, cmd: SevIoctlCmd, opts: IoctlOptions = 
       const st = legacyPlatformStatus(dev);
       if (st.error !== undefined) out.error = st.error;
       if (st.rc) return done({ rc: st.rc });
-      if (st.status.state === SEV_STATE.WORKING) return done({ rc: -Errno.EBUSY });
-      if (st.status.state === SEV_STATE.INIT) {
+      if (st.status.state === SevState.WORKING) return done({ rc: -Errno.EBUSY });
+      if (st.status.state === SevState.INIT) {
         const rc = sevPlatformShutdownLocked(dev, out);
         if (rc) return done({ rc });
       }
@@ -174,7 +173,7 @@ export function sevIoctl(dev: SevDevice, cmd: SevIoctlCmd, opts: IoctlOptions = 
       if (!writable) return done({ rc: -Errno.EPERM });
       const id = cmd === 'SEV_PEK_GEN' ? Cmd.PEK_GEN : Cmd.PDH_GEN;
       return done(
-        withImplicitInit(dev, out, dev.sevState === SEV_STATE.UNINIT, () => ({
+        withImplicitInit(dev, out, dev.sevState === SevState.UNINIT, () => ({
           rc: fwResult(dev, id, null, out).rc,
         })),
       );
@@ -184,7 +183,7 @@ export function sevIoctl(dev: SevDevice, cmd: SevIoctlCmd, opts: IoctlOptions = 
       const length = opts.length ?? 0;
       if (length > SEV_FW_BLOB_MAX_SIZE) return done({ rc: -Errno.EFAULT });
       return done(
-        withImplicitInit(dev, out, dev.sevState === SEV_STATE.UNINIT, () => {
+        withImplicitInit(dev, out, dev.sevState === SevState.UNINIT, () => {
           const blob = length ? dev.pages.alloc(orderPages(length)) : null;
           const r = fwResult(
             dev,
@@ -198,7 +197,7 @@ export function sevIoctl(dev: SevDevice, cmd: SevIoctlCmd, opts: IoctlOptions = 
       );
     }
     case 'SEV_PDH_CERT_EXPORT': {
-      const notInit = dev.sevState !== SEV_STATE.INIT;
+      const notInit = dev.sevState !== SevState.INIT;
       if (notInit && !writable) return done({ rc: -Errno.EPERM });
       const pdhLen = opts.pdhCertLen ?? 0;
       const chainLen = opts.certChainLen ?? 0;
@@ -234,7 +233,7 @@ export function sevIoctl(dev: SevDevice, cmd: SevIoctlCmd, opts: IoctlOptions = 
       const pek = opts.pekCert as Uint8Array;
       const oca = opts.ocaCert as Uint8Array;
       return done(
-        withImplicitInit(dev, out, dev.sevState !== SEV_STATE.INIT, () => {
+        withImplicitInit(dev, out, dev.sevState !== SevState.INIT, () => {
           const pekPfn = dev.pages.alloc(orderPages(pek.length));
           const ocaPfn = dev.pages.alloc(orderPages(oca.length));
           dev.ctx.machine.writePhys(pekPfn * 4096, pek);

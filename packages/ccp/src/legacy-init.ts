@@ -10,12 +10,14 @@ import {
   SevDataInit,
   SevDataInitEx,
   Status,
-} from '@sevsim/firmware';
+  NV_LENGTH,
+  SevState,
+} from '@sevsim/psp-abi';
 import { Errno } from './errno';
 import { kernelFs } from './kernel';
 import { orderPages } from './page-allocator';
 import { allocFirmwarePages, markPagesFirmware } from './rmp-pages';
-import { NV_LENGTH, SEV_STATE, type SevDevice, apiString, devLog, hex } from './sev-device';
+import { type SevDevice, apiString, devLog, hex } from './sev-device';
 import type { ErrorOut } from './snp-init';
 import { sevDoCmdLocked } from './transport';
 
@@ -77,7 +79,7 @@ export function sevPlatformInitLocked(dev: SevDevice, out: ErrorOut): number {
   const legacyLog = dev.profile.legacyLogFormat;
   let pspRet: number = NO_FW_CALL;
   if (!dev.present) return -Errno.ENODEV;
-  if (dev.sevState === SEV_STATE.INIT) return 0;
+  if (dev.sevState === SevState.INIT) return 0;
 
   handleTmr(dev);
   const rcPath = handleInitExPath(dev);
@@ -99,7 +101,7 @@ export function sevPlatformInitLocked(dev: SevDevice, out: ErrorOut): number {
     return init.rc;
   }
 
-  dev.sevState = SEV_STATE.INIT;
+  dev.sevState = SevState.INIT;
 
   // Prepare for the first SEV guest launch after INIT.
   dev.ctx.machine.wbinvdAll();

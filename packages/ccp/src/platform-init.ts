@@ -2,10 +2,10 @@
  * _sev_platform_init_locked(): the core of sev_platform_init() (linux-ccp.md §3.2) — kdump,
  * the cached-INIT shortcut, SNP first, the abort rule, the probe deferral, then legacy init.
  */
-import { NO_FW_CALL } from '@sevsim/firmware';
+import { NO_FW_CALL, SevState } from '@sevsim/psp-abi';
 import { Errno } from './errno';
 import { sevPlatformInitLocked } from './legacy-init';
-import { SEV_STATE, type SevDevice, devLog, hex } from './sev-device';
+import { type SevDevice, devLog, hex } from './sev-device';
 import { type ErrorOut, snpInitLocked } from './snp-init';
 
 export interface InitResult {
@@ -24,7 +24,7 @@ export function sevPlatformInitArgs(
   // Step 2: a kdump kernel initialises nothing.
   if (dev.profile.kdumpSkip && dev.ctx.kdump) return 0;
   // Step 3: the cached state is INIT — this skips the SNP step too.
-  if (dev.sevState === SEV_STATE.INIT) return 0;
+  if (dev.sevState === SevState.INIT) return 0;
 
   // Test-only mutation (CcpProfile.mutationLegacyInitFirst): legacy INIT ahead of step 4.
   if (dev.profile.mutationLegacyInitFirst && !(probe && !dev.params.psp_init_on_probe)) {

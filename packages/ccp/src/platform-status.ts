@@ -11,7 +11,7 @@ import {
   SevUserDataSnpStatus,
   SevUserDataStatus,
   SnpFeatureInfo,
-} from '@sevsim/firmware';
+} from '@sevsim/psp-abi';
 import { Errno } from './errno';
 import { markPagesFirmware, reclaimPages } from './rmp-pages';
 import { type SevDevice, type SnpPlatStatus, devLog, hex } from './sev-device';

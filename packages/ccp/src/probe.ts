@@ -2,7 +2,7 @@
  * Module load and PSP probe (linux-ccp.md §3.1): sev_dev_init() and sev_pci_init(), including
  * the legacy DOWNLOAD_FIRMWARE at probe (§5.1) and, up to 6.15, sev_platform_init(probe=true).
  */
-import { Cmd, SevDataDownloadFirmware } from '@sevsim/firmware';
+import { Cmd, SevDataDownloadFirmware } from '@sevsim/psp-abi';
 import { kernelFs } from './kernel';
 import { orderPages } from './page-allocator';
 import { sevGetApiVersion } from './platform-status';

@@ -4,7 +4,7 @@
  * rmp_mark_pages_firmware, snp_reclaim_pages, snp_leak_pages, __snp_alloc_firmware_pages and
  * __snp_free_firmware_pages (linux-ccp.md §3.4 step 2, §3.12, §4.2).
  */
-import { Cmd, SevDataSnpPageReclaim } from '@sevsim/firmware';
+import { Cmd, SevDataSnpPageReclaim } from '@sevsim/psp-abi';
 import { Errno } from './errno';
 import { type SevDevice, hex } from './sev-device';
 import { sevDoCmdLocked } from './transport';

@@ -2,20 +2,12 @@
  * `struct sev_device` plus the sev-dev.c file statics (linux-ccp.md §2.2): everything the
  * driver caches about the firmware. One instance per loaded ccp module.
  */
-import type { Decoded, Mailbox, SevUserDataSnpStatus, SnpFeatureInfo } from '@sevsim/firmware';
+import type { Decoded, Mailbox, SevUserDataSnpStatus, SnpFeatureInfo } from '@sevsim/psp-abi';
 import type { KernelContext } from './kernel';
 import type { PageAllocator } from './page-allocator';
 import type { CcpParams } from './params';
 import type { CcpProfile } from './profile';
 import { hex } from './psp-device';
-
-export const SEV_STATE = { UNINIT: 0, INIT: 1, WORKING: 2 } as const;
-
-/** SEV_TMR_SIZE / SNP_TMR_SIZE (§8.3). */
-export const SEV_TMR_SIZE = 1024 * 1024;
-export const SNP_TMR_SIZE = 2 * 1024 * 1024;
-/** NV_LENGTH: the INIT_EX NV buffer (§3.7). */
-export const NV_LENGTH = 32 * 1024;
 
 export type SnpPlatStatus = Decoded<typeof SevUserDataSnpStatus.fields>;
 export type SnpFeatInfo = Decoded<typeof SnpFeatureInfo.fields>;

@@ -3,19 +3,27 @@
  * __sev_firmware_shutdown, __sev_snp_shutdown_locked and, for firmware without x86 SNP
  * shutdown, amd_iommu_snp_disable() from drivers/iommu/amd/init.c (pr_fmt "AMD-Vi: ").
  */
-import { Cmd, SevDataSnpShutdownEx, SnpFeatureEcx, Status } from '@sevsim/firmware';
+import {
+  Cmd,
+  SevDataSnpShutdownEx,
+  SnpFeatureEcx,
+  Status,
+  NV_LENGTH,
+  SevState,
+  SEV_TMR_SIZE,
+} from '@sevsim/psp-abi';
 import { Errno } from './errno';
 import type { KernelContext } from './kernel';
 import { orderPages } from './page-allocator';
 import { freeFirmwarePages, rmpMakeShared } from './rmp-pages';
-import { NV_LENGTH, SEV_STATE, SEV_TMR_SIZE, type SevDevice, devLog, hex } from './sev-device';
+import { type SevDevice, devLog, hex } from './sev-device';
 import type { ErrorOut } from './snp-init';
 import { snpShutdown } from './snp-x86';
 import { sevDoCmdLocked } from './transport';
 
 /** __sev_platform_shutdown_locked(): SHUTDOWN unless the cached state is UNINIT. */
 export function sevPlatformShutdownLocked(dev: SevDevice, out: ErrorOut): number {
-  if (!dev.present || dev.sevState === SEV_STATE.UNINIT) return 0;
+  if (!dev.present || dev.sevState === SevState.UNINIT) return 0;
   const r = sevDoCmdLocked(dev, Cmd.SHUTDOWN, null);
   if (r.error !== undefined) out.error = r.error;
   if (r.rc) {
@@ -23,7 +31,7 @@ export function sevPlatformShutdownLocked(dev: SevDevice, out: ErrorOut): number
       devLog(dev, `SEV: failed to SHUTDOWN error ${hex(out.error)}, rc ${r.rc}`);
     return r.rc;
   }
-  dev.sevState = SEV_STATE.UNINIT;
+  dev.sevState = SevState.UNINIT;
   return 0;
 }
 

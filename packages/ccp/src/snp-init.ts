@@ -3,10 +3,10 @@
  * the CcpProfile): SNP_INIT_EX with the range list and ciphertext hiding from API 1.52, SNP_INIT
  * on 1.51, WBINVD on all CPUs around it, then SNP_DF_FLUSH.
  */
-import { Cmd, SevDataSnpInitEx, encodeRangeList } from '@sevsim/firmware';
+import { Cmd, SevDataSnpInitEx, encodeRangeList, SNP_TMR_SIZE } from '@sevsim/psp-abi';
 import { Errno } from './errno';
 import { buildRangeList, hostIomemResources } from './range-list';
-import { type SevDevice, SNP_TMR_SIZE, apiString, devLog, hex, versionAtLeast } from './sev-device';
+import { type SevDevice, apiString, devLog, hex, versionAtLeast } from './sev-device';
 import { clearHsavePa, snpPrepare } from './snp-x86';
 import { sevDoCmdLocked } from './transport';
 

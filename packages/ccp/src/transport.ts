@@ -4,13 +4,13 @@
  * nested command buffer, the legacy-command buffer handling while SNP is initialised) and the
  * INIT_EX NV write-back of §3.7.
  */
-import { Cmd } from '@sevsim/firmware';
+import { Cmd, NV_LENGTH } from '@sevsim/psp-abi';
 import { cmdBufDescs, cmdBufWritable, cmdBufferLen } from './command-buffers';
 import { Errno } from './errno';
 import { kernelFs } from './kernel';
 import { orderPages } from './page-allocator';
 import { markPagesFirmware, reclaimPages } from './rmp-pages';
-import { NV_LENGTH, type SevDevice, devLog, hex } from './sev-device';
+import { type SevDevice, devLog, hex } from './sev-device';
 
 export interface DoCmdResult {
   /** 0 or a negative errno. */

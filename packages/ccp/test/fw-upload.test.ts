@@ -1,4 +1,5 @@
-import { Status, encodeFirmwareImage } from '@sevsim/firmware';
+import { Status } from '@sevsim/psp-abi';
+import { encodeFirmwareImage } from '@sevsim/firmware';
 import { describe, expect, it } from 'vitest';
 import { Errno } from '../src/index';
 import { DEV, boot, logOf } from './helpers';

@@ -3,7 +3,8 @@
  * and the ccp driver between them. `MailboxTap` records every command the driver sends and can
  * inject a status for a command (for firmware outcomes the real model cannot be driven into).
  */
-import { type Mailbox, type MailboxResult, cmdName, createPsp, statusName } from '@sevsim/firmware';
+import { type Mailbox, type MailboxResult, cmdName, statusName } from '@sevsim/psp-abi';
+import { createPsp } from '@sevsim/firmware';
 import { type MachineConfig, createMachine, hostSnpBoot } from '@sevsim/hardware';
 import { type CcpParams, type CcpProfile, createKernelContext, loadCcp } from '../src/index';
 

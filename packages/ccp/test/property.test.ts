@@ -3,7 +3,8 @@
  * throw, and the driver's cached view agrees with the firmware afterwards
  * (linux-ccp.md §2.2: cached state INIT/UNINIT and snp_initialized track the firmware).
  */
-import { Cmd, SevDataDecommission, encodeFirmwareImage } from '@sevsim/firmware';
+import { Cmd, SevDataDecommission } from '@sevsim/psp-abi';
+import { encodeFirmwareImage } from '@sevsim/firmware';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SevIoctlCmd } from '../src/index';

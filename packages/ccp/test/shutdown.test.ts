@@ -1,4 +1,4 @@
-import { Status } from '@sevsim/firmware';
+import { Status } from '@sevsim/psp-abi';
 import { describe, expect, it } from 'vitest';
 import { DEV, boot, logOf } from './helpers';
 

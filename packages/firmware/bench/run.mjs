@@ -1,6 +1,6 @@
 // Firmware benchmark: commands per second over a realistic init + SNP/SEV guest lifecycle loop,
 // and bytes per Psp+Machine instance. Prints numbers, asserts nothing. Run after `pnpm build`.
-import { createMachine, hostSnpBoot } from '@sevsim/hardware';
+import { createMachine, hostSnpBoot, PAGE_SIZE as PAGE } from '@sevsim/hardware';
 import {
   Cmd,
   SevDataActivate,
@@ -17,10 +17,9 @@ import {
   SevDataSnpLaunchStart,
   SevDataSnpLaunchUpdate,
   SevDataSnpPageReclaim,
-  createPsp,
-} from '../dist/index.js';
+} from '@sevsim/psp-abi';
+import { createPsp } from '../dist/index.js';
 
-const PAGE = 4096;
 const POLICY = (1n << 17n) | (1n << 16n);
 
 function boot() {

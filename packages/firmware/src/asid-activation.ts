@@ -3,8 +3,7 @@
  * (psp-firmware.md §2.5 steps 1–8; FW mcmd_activate_common → activate_common →
  * sev_guest_activate → sev_es_validate_asid), plus the ciphertext-hiding split (§4 item 6).
  */
-import type { CmdName } from './abi/commands';
-import { Status } from './abi/status';
+import { type CmdName, Status } from '@sevsim/psp-abi';
 import { CCX_PRESENT } from './asid-table';
 import type { Firmware } from './firmware';
 import type { BaseCtx, Guard } from './guard';

@@ -3,8 +3,7 @@
  * version gate, the write-back command-buffer page check with SNP INIT, running the handler, and
  * the write-back rule.
  */
-import { Cmd } from './abi/commands';
-import { CMD_BUF_PAGE_STATE_OFFSET, Status } from './abi/status';
+import { CMD_BUF_PAGE_STATE_OFFSET, Cmd, type MailboxOptions, Status } from '@sevsim/psp-abi';
 import { SNP_MIN_VERSION, atLeast } from './features';
 import { type Firmware, RmpEntries } from './firmware';
 import { firmwareUpdateCommands } from './firmware-update';
@@ -28,15 +27,6 @@ export const COMMANDS: ReadonlyMap<number, CommandSpec> = new Map(
     ...snpGuestCommands,
   ].map((c) => [c.id, c]),
 );
-
-export interface DispatchOptions {
-  /**
-   * Physical address of the command-buffer page. With SNP INIT, the firmware checks it for
-   * write-back commands (Firmware/Default, else INVALID_PAGE_STATE+0x40) and afterwards moves a
-   * Firmware page to Reclaim (psp-firmware.md §2.2). Omitted: the check is not modelled.
-   */
-  bufferPaddr?: number;
-}
 
 export interface DispatchResult extends Outcome {
   buffer: Uint8Array;
@@ -68,7 +58,7 @@ export function dispatch(
   fw: Firmware,
   id: number,
   input: Uint8Array,
-  opts: DispatchOptions = {},
+  opts: MailboxOptions = {},
 ): DispatchResult {
   const unchanged = () => input.slice();
   const found = lookup(fw, id);

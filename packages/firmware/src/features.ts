@@ -4,8 +4,8 @@
  * See README "Decisions" for the versions we had to choose.
  */
 import type { CpuPreset } from '@sevsim/hardware';
-import { type FirmwareVersion, compareVersion } from './abi/firmware-image';
-import { SnpFeatureEcx, SnpPolicy } from './abi/structs';
+import { type FirmwareVersion, compareVersion } from './firmware-image';
+import { SnpFeatureEcx, SnpPolicy } from '@sevsim/psp-abi';
 
 const at = (major: number, minor: number, build = 0): FirmwareVersion => ({ major, minor, build });
 

@@ -4,19 +4,24 @@
  * UNINIT, keeps SNP guests running, and is provisional until committed. The image is sevsim's
  * format (abi/firmware-image.ts) read from host memory.
  */
-import { Cmd } from './abi/commands';
+import {
+  Cmd,
+  Status,
+  SevDataDownloadFirmware,
+  SevDataDownloadFirmwareEx,
+  SevState,
+  SnpState,
+} from '@sevsim/psp-abi';
 import {
   FIRMWARE_IMAGE_SIZE,
   type FirmwareImage,
   compareVersion,
   decodeFirmwareImage,
-} from './abi/firmware-image';
-import { Status } from './abi/status';
-import { SevDataDownloadFirmware, SevDataDownloadFirmwareEx } from './abi/structs';
+} from './firmware-image';
 import { SNP_MIN_VERSION } from './features';
 import type { Firmware } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command, fail } from './guard';
-import { SevState, SnpState, freshState, imageSlot } from './state';
+import { freshState, imageSlot } from './state';
 
 /** The image address must be 32-byte aligned (psp-firmware.md §2.3, §3.6). */
 const IMAGE_ALIGN = 32;

@@ -2,13 +2,20 @@
  * The firmware's view of the SoC, shared by every command handler: its state, the features of
  * the running image, and small helpers over the hardware model (RMP page states, host memory).
  */
-import { hypervisorEntry, type Machine, PAGES_PER_2M, type PageState, type RmpEntry } from '@sevsim/hardware';
+import {
+  hypervisorEntry,
+  type Machine,
+  PAGE_SIZE,
+  PAGES_PER_2M,
+  type PageState,
+  type RmpEntry,
+} from '@sevsim/hardware';
 import { MAX_SEV_ASIDS } from './asid-table';
 import { type FirmwareFeatures, featuresOf } from './features';
 import type { FirmwareState } from './state';
 
-export const PAGE = 4096;
-export const PAGE_2M = 0x200000;
+export const PAGE = PAGE_SIZE;
+export const PAGE_2M = PAGE_SIZE * PAGES_PER_2M;
 
 /** CPUID Fn8000_001F: ECX = number of ASIDs, EDX = MIN_SEV_ASID (psp-firmware.md §8.2). */
 const CPUID_MEM_ENCRYPT = 0x8000001f;

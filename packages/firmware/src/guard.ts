@@ -2,10 +2,8 @@
  * Rules as data: every firmware check is a guard with an id and the fact it models, run in the
  * firmware's own order; a command is its guards plus its effect.
  */
-import { COMMAND_BUFFERS } from './abi/command-buffers';
-import type { CmdName } from './abi/commands';
-import type { FirmwareVersion } from './abi/firmware-image';
-import { Status } from './abi/status';
+import { COMMAND_BUFFERS, type CmdName, Status } from '@sevsim/psp-abi';
+import type { FirmwareVersion } from './firmware-image';
 import type { Firmware } from './firmware';
 
 export interface GuardRef {

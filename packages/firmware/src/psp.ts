@@ -3,11 +3,16 @@
  * may look at (snapshot, command listener, reboot).
  */
 import type { Machine, TcbLayout } from '@sevsim/hardware';
-import { type CmdName, cmdName } from './abi/commands';
-import { defaultSvn, type FirmwareVersion, formatVersion, parseVersion } from './abi/firmware-image';
-import type { Mailbox, MailboxResult } from './abi/mailbox';
-import { statusName } from './abi/status';
-import { type DispatchOptions, dispatch } from './dispatch';
+import {
+  type CmdName,
+  cmdName,
+  type Mailbox,
+  type MailboxOptions,
+  type MailboxResult,
+  statusName,
+} from '@sevsim/psp-abi';
+import { defaultSvn, type FirmwareVersion, formatVersion, parseVersion } from './firmware-image';
+import { dispatch } from './dispatch';
 import { Firmware } from './firmware';
 import type { GuardRef } from './guard';
 import { type FirmwareSnapshot, type ImageSlot, SEV_STATE_NAMES, SNP_STATE_NAMES, freshState } from './state';
@@ -54,7 +59,7 @@ export class Psp implements Mailbox {
   }
 
   /** The mailbox: never throws for any id or buffer; every outcome is a status. */
-  command(id: number, buffer: Uint8Array, options?: DispatchOptions): MailboxResult {
+  command(id: number, buffer: Uint8Array, options?: MailboxOptions): MailboxResult {
     const r = dispatch(this.fw, id, buffer, options);
     const event: CommandEvent = {
       id,

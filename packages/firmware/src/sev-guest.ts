@@ -3,9 +3,10 @@
  * LAUNCH_UPDATE_DATA, LAUNCH_UPDATE_VMSA, LAUNCH_MEASURE, LAUNCH_UPDATE_SECRET, LAUNCH_FINISH,
  * ACTIVATE, DEACTIVATE, DECOMMISSION, GUEST_STATUS, DBG_DECRYPT, DBG_ENCRYPT.
  */
-import { Cmd, type CmdName } from './abi/commands';
-import { Status } from './abi/status';
 import {
+  Cmd,
+  type CmdName,
+  Status,
   SevDataActivate,
   SevDataDbg,
   SevDataDeactivate,
@@ -14,7 +15,9 @@ import {
   SevDataLaunchStart,
   SevDataLaunchUpdateData,
   SevPolicy,
-} from './abi/structs';
+  LegacyGuestState,
+  SevState,
+} from '@sevsim/psp-abi';
 import {
   type ActivateCtx,
   activate,
@@ -25,7 +28,7 @@ import {
 import { PAGE, pfnOf } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
 import { addressGuard, sevStateGuard } from './sev-platform';
-import { LegacyGuestState, type LegacyGuest, SevState } from './state';
+import type { LegacyGuest } from './state';
 
 /** Legacy guest handles 1 … 1024 (psp-firmware.md §2.4). */
 export const MAX_GUEST_HANDLES = 1024;

@@ -4,9 +4,10 @@
  * PDH_CERT_EXPORT, GET_ID, DF_FLUSH (and SNP_DF_FLUSH, which runs the same code, §3.5).
  */
 import { MSR, SYSCFG } from '@sevsim/hardware';
-import { Cmd, type CmdName } from './abi/commands';
-import { Status } from './abi/status';
 import {
+  Cmd,
+  type CmdName,
+  Status,
   PLATFORM_STATUS_FLAG_CONFIG_ES,
   PLATFORM_STATUS_FLAG_OWNER,
   SEV_INIT_EX_LENGTH,
@@ -18,12 +19,15 @@ import {
   SevDataPekCertImport,
   SevDataPekCsr,
   SevUserDataStatus,
-} from './abi/structs';
+  NV_LENGTH,
+  SEV_TMR_SIZE,
+  SNP_TMR_SIZE,
+  SevState,
+} from '@sevsim/psp-abi';
 import { CCX_PRESENT } from './asid-table';
-import { type Firmware, PAGE, PAGE_2M, isAligned } from './firmware';
+import { type Firmware, PAGE, isAligned } from './firmware';
 import { deactivate } from './asid-activation';
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
-import { SevState } from './state';
 
 /** Size of a SEV certificate (sev_cert, SEV API): PEK CSR, PDH, and each chain member. */
 export const SEV_CERT_SIZE = 2084;
@@ -36,11 +40,6 @@ export const GET_ID_SIZE = 64;
 function getIdLen(fw: Firmware): number {
   return GET_ID_SIZE * fw.machine.sockets;
 }
-/** INIT_EX NV buffer length (psp-firmware.md §7.3). */
-export const INIT_EX_NV_LEN = 0x8000;
-/** TMR size: 1 MB, or 2 MB when the RMP is initialised (psp-firmware.md §2.3 step 10). */
-export const SEV_TMR_SIZE = 0x100000;
-export const SNP_TMR_SIZE = PAGE_2M;
 /** sevsim's marker for a valid persistent store in the INIT_EX NV area ('SEVN'). */
 export const NV_STORE_MAGIC = 0x4e564553;
 
@@ -124,9 +123,9 @@ function initCommand(ex: boolean): CommandSpec {
       {
         id: 'INIT_EX.nv-len',
         fact: 'psp-firmware.md §2.3 INIT_EX: nv_len must be 32 KB, else INVALID_LENGTH',
-        check: (c) => (c.nvAddress !== 0 && c.nvLen !== INIT_EX_NV_LEN ? Status.INVALID_LEN : undefined),
+        check: (c) => (c.nvAddress !== 0 && c.nvLen !== NV_LENGTH ? Status.INVALID_LEN : undefined),
       },
-      addressGuard<InitCtx>('INIT_EX', (c) => (c.nvAddress !== 0 ? [[c.nvAddress, INIT_EX_NV_LEN]] : [])),
+      addressGuard<InitCtx>('INIT_EX', (c) => (c.nvAddress !== 0 ? [[c.nvAddress, NV_LENGTH]] : [])),
       {
         id: 'INIT_EX.nv-page-state',
         fact: 'psp-firmware.md §2.3 INIT step 6: with SNP INIT the NV range must be Firmware/Default',
@@ -143,7 +142,7 @@ function initCommand(ex: boolean): CommandSpec {
           const head = fw.read(nvAddress, 4);
           const magic = new DataView(head.buffer, head.byteOffset).getUint32(0, true);
           if (magic === 0 || magic === NV_STORE_MAGIC) return undefined;
-          fw.write(nvAddress, new Uint8Array(INIT_EX_NV_LEN)); // erased, so a retry succeeds
+          fw.write(nvAddress, new Uint8Array(NV_LENGTH)); // erased, so a retry succeeds
           return Status.SECURE_DATA_INVALID;
         },
       },
@@ -157,9 +156,7 @@ function initCommand(ex: boolean): CommandSpec {
       check: ({ fw, ex, flags, tmrAddress, nvAddress }) => {
         if (!ex || !(flags & SEV_INIT_FLAGS_SEV_ES) || nvAddress === 0) return undefined;
         const tmrEnd = tmrAddress + tmrSize(fw);
-        return tmrAddress < nvAddress + INIT_EX_NV_LEN && nvAddress < tmrEnd
-          ? Status.INVALID_ADDRESS
-          : undefined;
+        return tmrAddress < nvAddress + NV_LENGTH && nvAddress < tmrEnd ? Status.INVALID_ADDRESS : undefined;
       },
     },
     {

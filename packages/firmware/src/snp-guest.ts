@@ -3,9 +3,10 @@
  * SNP_LAUNCH_UPDATE, SNP_LAUNCH_FINISH, SNP_ACTIVATE, SNP_GUEST_STATUS, SNP_DECOMMISSION,
  * SNP_PAGE_RECLAIM. Every one needs SNP INIT; a guest is named by its context page (gctx).
  */
-import { Cmd, type CmdName } from './abi/commands';
-import { Status } from './abi/status';
 import {
+  Cmd,
+  type CmdName,
+  Status,
   SevDataSnpActivate,
   SevDataSnpAddr,
   SevDataSnpGuestStatus,
@@ -16,7 +17,9 @@ import {
   SnpGuestStatusOutput,
   SnpPageType,
   SnpPolicy,
-} from './abi/structs';
+  SnpGuestState,
+  SnpState,
+} from '@sevsim/psp-abi';
 import {
   type ActivateCtx,
   activate,
@@ -27,7 +30,7 @@ import {
 import { MAX_SEV_ASIDS } from './asid-table';
 import { type Firmware, PAGE, PAGE_2M, RmpEntries, isAligned, pfnOf, withinPage } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
-import { type SnpGuest, SnpGuestState, SnpState } from './state';
+import type { SnpGuest } from './state';
 
 /** Low 12 bits of an SNP address field are reserved (SNP_ADDR_RESERVED_MASK, §3.11). */
 const ADDR_RESERVED = 0xfff;

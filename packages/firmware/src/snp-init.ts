@@ -3,12 +3,17 @@
  * (psp-firmware.md §3.2), and the RMP build of §5.6.
  */
 import { HWCR_SMMLOCK, MSR, PAGE_STATES, type PageState, SYSCFG } from '@sevsim/hardware';
-import { Cmd, type CmdName } from './abi/commands';
-import { Status } from './abi/status';
-import { SevDataSnpInitEx, decodeRangeList } from './abi/structs';
+import {
+  Cmd,
+  type CmdName,
+  Status,
+  SevDataSnpInitEx,
+  decodeRangeList,
+  SevState,
+  SnpState,
+} from '@sevsim/psp-abi';
 import { type Firmware, PAGE, RmpEntries, isAligned, pfnOf } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command, fail } from './guard';
-import { SevState, SnpState } from './state';
 
 /** RANGE_LIST: one 4 KB page, so at most 255 entries (psp-firmware.md §3.2). */
 export const MAX_RANGES = 255;

@@ -2,16 +2,16 @@
  * SNP platform queries and settings (psp-firmware.md §3.4–§3.8): SNP_PLATFORM_STATUS,
  * SNP_FEATURE_INFO, SNP_CONFIG, SNP_COMMIT (SNP_DF_FLUSH shares DF_FLUSH's code, §3.5).
  */
-import { Cmd } from './abi/commands';
-import { Status } from './abi/status';
 import {
+  Cmd,
+  Status,
   SevDataSnpAddr,
   SevDataSnpCommit,
   SevDataSnpFeatureInfo,
   SevUserDataSnpConfig,
   SevUserDataSnpStatus,
   SnpFeatureInfo,
-} from './abi/structs';
+} from '@sevsim/psp-abi';
 import { FEATURE_INFO_VERSION, SNP_MIN_VERSION } from './features';
 import { type Firmware, isAligned, withinPage } from './firmware';
 import { type BaseCtx, type CommandSpec, command } from './guard';

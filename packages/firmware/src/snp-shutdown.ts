@@ -2,12 +2,9 @@
  * SNP_SHUTDOWN (0x82) and SNP_SHUTDOWN_EX (0x86), in the order of FW snp_mcmd_shutdown_common
  * (psp-firmware.md §3.3), with the IOMMU and x86 SNP shutdown effects of §3.3 and §8.3.
  */
-import { Cmd, type CmdName } from './abi/commands';
-import { Status } from './abi/status';
-import { SevDataSnpShutdownEx } from './abi/structs';
+import { Cmd, type CmdName, Status, SevDataSnpShutdownEx, SevState, SnpState } from '@sevsim/psp-abi';
 import { RmpEntries } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
-import { SevState, SnpState } from './state';
 
 interface ShutdownCtx extends BaseCtx {
   ex: boolean;

@@ -2,23 +2,9 @@
  * The firmware's state variables (psp-firmware.md Appendix A) and the JSON snapshot the
  * simulator shows. Platform states are the numeric values of §2.1 / §3.1.
  */
-import type { FirmwareImage, FirmwareVersion } from './abi/firmware-image';
+import type { FirmwareImage, FirmwareVersion } from './firmware-image';
+import { SevState, SnpState } from '@sevsim/psp-abi';
 import { AsidTable, type AsidSummary } from './asid-table';
-
-export const SevState = { UNINIT: 0, INIT: 1, WORKING: 2 } as const;
-export const SnpState = { UNINIT: 0, INIT: 1 } as const;
-/** Legacy guest states (psp-firmware.md §2.4). */
-export const LegacyGuestState = {
-  INVALID: 0,
-  LUPDATE: 1,
-  LSECRET: 2,
-  RUNNING: 3,
-  SUPDATE: 4,
-  RUPDATE: 5,
-  SENT: 6,
-} as const;
-/** SNP guest states (psp-firmware.md §3.11). */
-export const SnpGuestState = { INIT: 0, LAUNCH: 1, RUNNING: 2 } as const;
 
 export type Activation = 'none' | 'pending' | 'active';
 

@@ -2,13 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   CMD_BUF_PAGE_STATE_OFFSET,
-  COMMANDS,
   Cmd,
   SevDataGetId,
   SevUserDataStatus,
   Status,
   statusName,
-} from '../src/index';
+} from '@sevsim/psp-abi';
+import { COMMANDS } from '../src/index';
 import { firmwarePage, hostPage, platform, snpInit } from './helpers';
 
 describe('dispatch', () => {

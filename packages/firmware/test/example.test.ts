@@ -4,8 +4,9 @@ import { expect, it } from 'vitest';
 it('README example: Linux init order on a Genoa, then SNP_PLATFORM_STATUS (psp-firmware.md §3.2, §3.4)', async () => {
   // --- README example start
   const { createMachine, hostSnpBoot } = await import('@sevsim/hardware');
-  const { Cmd, SevDataInit, SevDataSnpAddr, SevDataSnpInitEx, SevUserDataSnpStatus, createPsp, statusName } =
-    await import('../src/index');
+  const { Cmd, SevDataInit, SevDataSnpAddr, SevDataSnpInitEx, SevUserDataSnpStatus, statusName } =
+    await import('@sevsim/psp-abi');
+  const { createPsp } = await import('../src/index');
 
   const machine = createMachine({ cpu: 'genoa' });
   hostSnpBoot(machine, { snpEnAtBoot: true }); // ≤7.0 kernel: SNPEn set on every core at boot

@@ -1,13 +1,12 @@
 /** DOWNLOAD_FIRMWARE and SNP_DOWNLOAD_FIRMWARE_EX (psp-firmware.md §2.3, §3.6, §4 item 5). */
 import { describe, expect, it } from 'vitest';
 import {
-  type FirmwareImageSpec,
   SevDataDownloadFirmware,
   SevDataDownloadFirmwareEx,
   SevDataSnpCommit,
   Status,
-  encodeFirmwareImage,
-} from '../src/index';
+} from '@sevsim/psp-abi';
+import { type FirmwareImageSpec, encodeFirmwareImage } from '../src/index';
 import { type Platform, lastGuard, platform, sevInit, snpGuest, snpInit } from './helpers';
 
 function place(p: Platform, spec: FirmwareImageSpec, offset = 0): { pa: number; len: number } {

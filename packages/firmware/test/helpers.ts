@@ -2,9 +2,7 @@
 import { type Machine, type MachineConfig, createMachine, hostSnpBoot } from '@sevsim/hardware';
 import {
   Cmd,
-  type CommandEvent,
   type CmdName,
-  type Psp,
   SevDataActivate,
   SevDataInit,
   SevDataLaunchStart,
@@ -16,8 +14,8 @@ import {
   SevDataSnpLaunchUpdate,
   SevDataSnpShutdownEx,
   SnpPolicy,
-  createPsp,
-} from '../src/index';
+} from '@sevsim/psp-abi';
+import { type CommandEvent, type Psp, createPsp } from '../src/index';
 
 export const PAGE = 4096;
 export const MB2 = 0x200000;

@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Cmd,
-  type Psp,
   SevDataActivate,
   SevDataDeactivate,
   SevDataDecommission,
@@ -25,9 +24,9 @@ import {
   SevDataSnpLaunchUpdate,
   SevDataSnpPageReclaim,
   SevDataSnpShutdownEx,
-  createPsp,
   statusName,
-} from '../src/index';
+} from '@sevsim/psp-abi';
+import { type Psp, createPsp } from '../src/index';
 import { SNP_POLICY, type Platform, sevInit, snpInit } from './helpers';
 
 const RUNS = 2000;

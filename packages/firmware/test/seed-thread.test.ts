@@ -11,8 +11,8 @@ import {
   SevDataSnpGuestStatus,
   SnpGuestStatusOutput,
   Status,
-  encodeFirmwareImage,
-} from '../src/index';
+} from '@sevsim/psp-abi';
+import { encodeFirmwareImage } from '../src/index';
 import { firmwarePage, lastGuard, platform, sevInit, snpGuest, snpInit } from './helpers';
 
 function dlfwEx(p: ReturnType<typeof platform>, version: string): number {

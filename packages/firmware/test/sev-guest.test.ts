@@ -13,7 +13,7 @@ import {
   SevDataLaunchUpdateData,
   SevDataLaunchUpdateVmsa,
   Status,
-} from '../src/index';
+} from '@sevsim/psp-abi';
 import { type Platform, lastGuard, platform, sevGuest, sevInit, snpGuest, snpInit } from './helpers';
 
 const ES = 0x04;

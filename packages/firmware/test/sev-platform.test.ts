@@ -3,8 +3,6 @@ import { MSR } from '@sevsim/hardware';
 import { describe, expect, it } from 'vitest';
 import {
   Cmd,
-  GET_ID_SIZE,
-  SEV_CERT_SIZE,
   SevDataGetId,
   SevDataInit,
   SevDataInitEx,
@@ -13,7 +11,8 @@ import {
   SevDataPekCsr,
   SevUserDataStatus,
   Status,
-} from '../src/index';
+} from '@sevsim/psp-abi';
+import { GET_ID_SIZE, SEV_CERT_SIZE } from '../src/index';
 import {
   MB2,
   type Platform,

@@ -10,7 +10,7 @@ import {
   SnpGuestStatusOutput,
   SnpPolicy,
   Status,
-} from '../src/index';
+} from '@sevsim/psp-abi';
 import {
   type Platform,
   SNP_POLICY,

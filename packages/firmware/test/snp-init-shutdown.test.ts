@@ -1,7 +1,7 @@
 /** SNP_INIT(_EX) and SNP_SHUTDOWN(_EX) (psp-firmware.md §3.2, §3.3, §4, §5.6, §8.3). */
 import { MSR, SYSCFG } from '@sevsim/hardware';
 import { describe, expect, it } from 'vitest';
-import { Cmd, SevDataSnpInitEx, Status, encodeRangeList } from '../src/index';
+import { Cmd, SevDataSnpInitEx, Status, encodeRangeList } from '@sevsim/psp-abi';
 import { lastGuard, platform, sevInit, shutdownEx, snpGuest, snpInit } from './helpers';
 
 const initEx = (fields: Parameters<typeof SevDataSnpInitEx.encode>[0]) => SevDataSnpInitEx.encode(fields);

@@ -8,7 +8,7 @@ import {
   SevUserDataSnpStatus,
   SnpFeatureInfo,
   Status,
-} from '../src/index';
+} from '@sevsim/psp-abi';
 import { type Platform, firmwarePage, hostPage, platform, snpGuest, snpInit } from './helpers';
 
 function status(p: Platform, at?: number) {

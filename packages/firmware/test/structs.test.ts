@@ -15,11 +15,10 @@ import {
   SevUserDataSnpConfig,
   SevUserDataSnpStatus,
   SevUserDataStatus,
-  decodeFirmwareImage,
   decodeRangeList,
-  encodeFirmwareImage,
   encodeRangeList,
-} from '../src/index';
+} from '@sevsim/psp-abi';
+import { decodeFirmwareImage, encodeFirmwareImage } from '../src/index';
 
 describe('struct sizes match include/linux/psp-sev.h (__packed)', () => {
   it.each([

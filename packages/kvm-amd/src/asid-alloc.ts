@@ -2,7 +2,7 @@
  * sev_asid_new(), sev_asid_free() and sev_flush_asids() (linux-kvm-amd.md §4.7, §3 step 2).
  */
 import { Errno } from '@sevsim/ccp';
-import { Cmd } from '@sevsim/firmware';
+import { Cmd } from '@sevsim/psp-abi';
 import type { KvmSev } from './kvm-sev';
 import { hexAlt } from './sev-hardware-setup';
 import { type Vm, VmTypeId } from './vm';

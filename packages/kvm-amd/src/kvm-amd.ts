@@ -2,10 +2,12 @@
  * The kvm_amd module's SEV side: load (sev_hardware_setup), KVM_CREATE_VM, KVM_CREATE_VCPU,
  * KVM_MEMORY_ENCRYPT_OP, VM release and unload (sev_hardware_unsetup).
  */
+import { PAGE_SIZE } from '@sevsim/hardware';
+import { SEV_FW_BLOB_MAX_SIZE } from '@sevsim/psp-abi';
 import { Errno, type KernelContext, type SevDriver } from '@sevsim/ccp';
 import { sevFlushAsids } from './asid-alloc';
 import { type KvmSevInit, sevInit2, sevLegacyInit } from './guest-init';
-import { fail, type KvmSev, ok, SEV_FW_BLOB_MAX_SIZE, PAGE_SIZE, type SevCmdResult } from './kvm-sev';
+import { fail, type KvmSev, ok, type SevCmdResult } from './kvm-sev';
 import { MiscCgroup } from './misc-cgroup';
 import { type KvmAmdParams, paramsForRelease } from './params';
 import type { KvmAmdProfile } from './releases';

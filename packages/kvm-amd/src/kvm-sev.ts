@@ -27,7 +27,3 @@ export interface SevCmdResult {
 export const ok = (data?: Record<string, number | bigint>): SevCmdResult =>
   data ? { rc: 0, error: 0, data } : { rc: 0, error: 0 };
 export const fail = (rc: number, error = 0): SevCmdResult => ({ rc, error });
-
-/** SEV_FW_BLOB_MAX_SIZE (linux-kvm-amd.md §4.1). */
-export const SEV_FW_BLOB_MAX_SIZE = 0x4000;
-export const PAGE_SIZE = 4096;

@@ -3,7 +3,7 @@
  * linux-ccp.md §3.5), as data the VM code reads afterwards.
  */
 import type { KernelContext, SevDriver } from '@sevsim/ccp';
-import { Cmd, SevDataSnpAddr, SevUserDataSnpStatus, SnpPolicy } from '@sevsim/firmware';
+import { Cmd, SevDataSnpAddr, SevUserDataSnpStatus, SnpPolicy } from '@sevsim/psp-abi';
 import { AsidTable } from './asid-table';
 import { type SevCpuFeatures, sevCpuFeatures } from './cpu-features';
 import type { MiscCgroup } from './misc-cgroup';

@@ -1,6 +1,7 @@
 /**
  * SEV / SEV-ES launch commands and the firmware commands they issue (linux-kvm-amd.md §4.8).
  */
+import { PAGE_SIZE } from '@sevsim/hardware';
 import { Errno } from '@sevsim/ccp';
 import {
   Cmd,
@@ -12,8 +13,9 @@ import {
   SevDataLaunchStart,
   SevDataLaunchUpdateData,
   SevDataLaunchUpdateVmsa,
-} from '@sevsim/firmware';
-import { fail, ok, PAGE_SIZE, SEV_FW_BLOB_MAX_SIZE, type KvmSev, type SevCmdResult } from './kvm-sev';
+  SEV_FW_BLOB_MAX_SIZE,
+} from '@sevsim/psp-abi';
+import { fail, ok, type KvmSev, type SevCmdResult } from './kvm-sev';
 import type { Vm } from './vm';
 
 /** struct kvm_sev_launch_start: the handle to share a key with (0 = new) and the guest policy. */

@@ -11,9 +11,9 @@ import {
   SevDataSnpLaunchUpdate,
   SnpPageType,
   SnpPolicy,
-} from '@sevsim/firmware';
-import { RmpResult } from '@sevsim/hardware';
-import { fail, ok, PAGE_SIZE, type KvmSev, type SevCmdResult } from './kvm-sev';
+} from '@sevsim/psp-abi';
+import { RmpResult, PAGE_SIZE } from '@sevsim/hardware';
+import { fail, ok, type KvmSev, type SevCmdResult } from './kvm-sev';
 import { isSnpGuest, type Vm } from './vm';
 
 /** struct kvm_sev_snp_launch_start (policy, flags; gosvw left zero). */

@@ -2,7 +2,7 @@
  * sev_vm_destroy() on VM fd release, plus what freeing the vCPUs and the guest_memfd does to the
  * RMP (linux-kvm-amd.md §4.9).
  */
-import { Cmd, SevDataDeactivate, SevDataDecommission } from '@sevsim/firmware';
+import { Cmd, SevDataDeactivate, SevDataDecommission } from '@sevsim/psp-abi';
 import { sevAsidFree } from './asid-alloc';
 import type { KvmSev } from './kvm-sev';
 import { rmpMakeShared, snpDecommissionContext } from './snp-launch';

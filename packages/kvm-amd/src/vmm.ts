@@ -3,7 +3,7 @@
  * library behaviour"), stopping at the first command that fails (vm_sev_ioctl asserts rc 0 and
  * error 0).
  */
-import { SevPolicy, SnpPolicy } from '@sevsim/firmware';
+import { SevPolicy, SnpPolicy } from '@sevsim/psp-abi';
 import type { KvmAmd, SevCmd, SevCmdName } from './kvm-amd';
 import type { SevCmdResult } from './kvm-sev';
 import { type Vm, VmTypeId } from './vm';

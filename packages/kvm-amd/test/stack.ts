@@ -4,7 +4,8 @@
  * records every firmware command by name and status.
  */
 import { createKernelContext, loadCcp, type Ccp, type CcpParams, type KernelContext } from '@sevsim/ccp';
-import { cmdName, createPsp, type Mailbox } from '@sevsim/firmware';
+import { cmdName, type Mailbox } from '@sevsim/psp-abi';
+import { createPsp } from '@sevsim/firmware';
 import { createMachine, hostSnpBoot, type Machine, type MachineConfig } from '@sevsim/hardware';
 import {
   type KvmAmd,

@@ -6,7 +6,7 @@
  * firmware status names (@sevsim/firmware Status) and command buffers (psp-buffers.ts).
  */
 import { CCP_PARAMS, Errno } from '@sevsim/ccp';
-import { Status, statusCode } from '@sevsim/firmware';
+import { Status, statusCode } from '@sevsim/psp-abi';
 import { CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
 import { KVM_AMD_PARAMS, PATCHES, RELEASES, resolveRelease } from '@sevsim/kvm-amd';
 import type { Catalog, ParamInfo } from './catalog';

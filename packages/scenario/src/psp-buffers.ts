@@ -3,7 +3,7 @@
  * (include/linux/psp-sev.h, as encoded by @sevsim/firmware's codecs). A step's keys other than
  * `cmd` are the struct's fields; unlisted fields and reserved bytes are zero.
  */
-import { type AnyStructCodec, COMMAND_BUFFERS, Cmd, type CmdName, cmdName, struct } from '@sevsim/firmware';
+import { type AnyStructCodec, COMMAND_BUFFERS, Cmd, type CmdName, cmdName, struct } from '@sevsim/psp-abi';
 
 /** Commands that take no buffer (the mailbox gets a zero-length one). */
 const NONE = struct('(no buffer)', 0, {});

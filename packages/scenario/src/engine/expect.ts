@@ -3,7 +3,7 @@
  * `fwError` and `read` check the most recent step that is not an expect; `state` and `dmesg` the
  * system after it (dmesg: some line of the kernel log so far contains the text).
  */
-import { statusName } from '@sevsim/firmware';
+import { statusName } from '@sevsim/psp-abi';
 import type { Expectation } from '../scenario';
 import type { Json, State, StepOutcome } from '../trace';
 import { getPath, jsonEqual } from './state-paths-runtime';

@@ -8,14 +8,14 @@
  * (/lib/firmware/amd/amd_sev_fam19h_model1xh.sbin, §5.1), so the next `modprobe ccp` or `reboot`
  * loads it with DOWNLOAD_FIRMWARE. See README "Decisions".
  */
+import { PAGE_SIZE } from '@sevsim/hardware';
 import { firmwareFileNames } from '@sevsim/ccp';
-import { Cmd, encodeFirmwareImage } from '@sevsim/firmware';
+import { Cmd } from '@sevsim/psp-abi';
+import { encodeFirmwareImage } from '@sevsim/firmware';
 import { DOWNLOAD_COMMANDS, IMAGE_FIELD, PSP_BUFFERS } from '../psp-buffers';
 import type { Step } from '../scenario';
 import { failed, fromRc, OK, type Outcome } from './outcome';
 import type { World } from './world';
-
-const PAGE = 4096;
 
 function image(world: World, step: { version: string; svn?: number; signed?: boolean }): Uint8Array {
   return encodeFirmwareImage({
@@ -73,14 +73,14 @@ export function rawPsp(world: World, step: Extract<Step, { op: 'psp' }>): Outcom
   const img = step.fields[IMAGE_FIELD];
   if (typeof img === 'string' && (DOWNLOAD_COMMANDS as readonly string[]).includes(step.cmd)) {
     const bytes = image(world, { version: img });
-    const pfn = world.machine.allocPages(Math.ceil(bytes.length / PAGE));
-    world.machine.writePhys(pfn * PAGE, bytes);
+    const pfn = world.machine.allocPages(Math.ceil(bytes.length / PAGE_SIZE));
+    world.machine.writePhys(pfn * PAGE_SIZE, bytes);
     if (step.cmd === 'DOWNLOAD_FIRMWARE') {
-      values.address ??= pfn * PAGE;
+      values.address ??= pfn * PAGE_SIZE;
       values.len ??= bytes.length;
     } else {
       values.length ??= codec.size;
-      values.fwPaddr ??= pfn * PAGE;
+      values.fwPaddr ??= pfn * PAGE_SIZE;
       values.fwLen ??= bytes.length;
     }
   }

@@ -2,6 +2,7 @@
  * `vm.create`, `vm.init`, `vm.launch`, `vm.destroy` and `host.read` (scenario-v1.md "Steps"):
  * the VMM's ioctls on /dev/kvm, through kvm-amd's own entry points.
  */
+import { PAGE_SIZE } from '@sevsim/hardware';
 import { launchVm } from '@sevsim/kvm-amd';
 import type { Step, VmType } from '../scenario';
 import { failed, fromRc, OK, type Outcome } from './outcome';
@@ -14,8 +15,6 @@ export const VM_TYPE_IDS: Readonly<Record<VmType, 0 | 2 | 3 | 4>> = {
   'sev-es': 3,
   snp: 4,
 };
-
-const PAGE = 4096;
 
 function openVm(
   world: World,
@@ -92,5 +91,5 @@ export function hostRead(world: World, step: Extract<Step, { op: 'host.read' }>)
       `VM "${step.id}" has ${rec.vm.memoryPages} guest pages (0..${rec.vm.memoryPages - 1})`,
     );
   }
-  return { ...OK, read: world.machine.hostRead((rec.vm.memoryPfn + step.page) * PAGE) };
+  return { ...OK, read: world.machine.hostRead((rec.vm.memoryPfn + step.page) * PAGE_SIZE) };
 }

@@ -6,7 +6,7 @@
  * u32 svn, u32 flags (bit 0 signed, bit 1 fail-continue), 16 bytes padding. The real image
  * is 32-byte aligned and authenticated; we keep only what the state machine reads.
  */
-import { bits, struct, u8, u16, u32 } from './codec';
+import { bits, struct, u8, u16, u32 } from '@sevsim/psp-abi';
 import type { TcbLayout } from '@sevsim/hardware';
 
 export const FIRMWARE_IMAGE_MAGIC = 0x46564553; // 'SEVF'

@@ -1,0 +1,11 @@
+export { Cmd, cmdName, isLegacyCmd } from './commands';
+export type { CmdId, CmdName } from './commands';
+export { CMD_BUF_PAGE_STATE_OFFSET, NO_FW_CALL, Status, statusCode, statusName } from './status';
+export type { StatusName } from './status';
+export type { Mailbox, MailboxOptions, MailboxResult } from './mailbox';
+export { bits, bits8, bytes, struct, u8, u16, u32, u64, u64n } from './codec';
+export type { Decoded, Field, StructCodec } from './codec';
+export * from './structs';
+export { type AnyStructCodec, COMMAND_BUFFERS } from './command-buffers';
+export { LegacyGuestState, SevState, SnpGuestState, SnpState } from './states';
+export { NV_LENGTH, SEV_FW_BLOB_MAX_SIZE, SEV_TMR_SIZE, SNP_TMR_SIZE } from './sizes';
