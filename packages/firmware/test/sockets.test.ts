@@ -1,7 +1,7 @@
 /** Two-socket machines: GET_ID per socket and the firmware's all-core checks over both sockets. */
 import { MSR, SYSCFG } from '@sevsim/hardware';
 import { describe, expect, it } from 'vitest';
-import { Cmd, SevDataGetId, Status } from '../src/index';
+import { Cmd, SevDataGetId, Status } from '@sevsim/psp-abi';
 import { hostPage, lastGuard, platform, snpInit } from './helpers';
 
 describe('two sockets', () => {
