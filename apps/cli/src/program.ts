@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { registerCompare } from './commands/compare';
+import { registerDiagnose } from './commands/diagnose';
 import { registerExplain } from './commands/explain';
 import { registerExplore } from './commands/explore';
 import { registerExport } from './commands/export';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Register[] = [
   registerPlayback,
   registerExplore,
   registerCompare,
+  registerDiagnose,
 ];
 
 export function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {

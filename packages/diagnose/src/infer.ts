@@ -325,7 +325,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
           path: 'machine.offlineCores',
           value: smtSiblings(cpuValue),
           ...origin,
-          note: `${tok}: every core's second thread stays offline`,
+          note: `${'note' in origin ? `${origin.note}; ` : ''}${tok}: every core's second thread stays offline`,
         });
       }
     }

@@ -177,10 +177,20 @@ function primaryPsp(real: readonly LogLine[]): string | undefined {
 function gapOf(
   l: LogLine,
   text: string,
-  simulated: readonly string[],
+  sim: readonly { readonly norm: string; readonly text: string }[],
   release: string,
   psp: string | undefined,
 ): Gap {
+  const simulated = sim.map((x) => x.norm);
+  const raw = (norm: string): string => sim.find((x) => x.norm === norm)?.text ?? norm;
+  if (simulated.includes(text)) {
+    return {
+      line: l.line,
+      text: l.text,
+      kind: 'unmodelled',
+      note: 'printed again later; the replay printed it once (what repeated it, e.g. a VM start retrying the init, is not in the log excerpt)',
+    };
+  }
   const dev = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):/i
     .exec(l.text)?.[1]
     ?.replace(/\s/g, '');
@@ -209,7 +219,7 @@ function gapOf(
         line: l.line,
         text: l.text,
         kind: 'wording',
-        note: `older wording of the simulated "${same}"`,
+        note: `older wording of the simulated "${raw(same)}"`,
       };
   }
   if (w.gap === 'wording') {
@@ -219,7 +229,7 @@ function gapOf(
         line: l.line,
         text: l.text,
         kind: 'wording',
-        note: `older wording of the simulated "${same}"`,
+        note: `older wording of the simulated "${raw(same)}"`,
       };
     return {
       line: l.line,
@@ -266,7 +276,15 @@ export function align(real: readonly LogLine[], trace: Trace, release: string): 
   const onlyInLog = realLines
     .map((x, i) => ({ x, i }))
     .filter(({ i }) => !realMatched.has(i))
-    .map(({ x }) => gapOf(x.l, x.t, simNorm, release, psp));
+    .map(({ x }) =>
+      gapOf(
+        x.l,
+        x.t,
+        sim.map((s, j) => ({ norm: simNorm[j]!, text: s.text })),
+        release,
+        psp,
+      ),
+    );
   const onlyInSimulation = sim.filter((_, j) => !simMatched.has(j)).map((s) => s.text);
 
   // Rows: walk both sides, matched pairs side by side, the rest where they fall.

@@ -1,7 +1,24 @@
 /** The human-readable diagnosis (the default output of `sevsim diagnose`). */
 import type { DiagnosisJson } from './diagnose';
 
-const v = (x: unknown): string => (typeof x === 'string' ? x : JSON.stringify(x));
+/** Runs of consecutive numbers as ranges, so 64 offline CPUs read as one item. */
+function ranges(xs: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < xs.length; ) {
+    let j = i;
+    while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
+    out.push(j > i + 1 ? `${xs[i]}-${xs[j]}` : xs.slice(i, j + 1).join(','));
+    i = j + 1;
+  }
+  return `[${out.join(',')}]`;
+}
+
+const v = (x: unknown): string =>
+  typeof x === 'string'
+    ? x
+    : Array.isArray(x) && x.length > 2 && x.every((n) => typeof n === 'number')
+      ? ranges(x as number[])
+      : JSON.stringify(x);
 const yes = (b: boolean): string => (b ? 'yes' : 'no');
 
 export function formatDiagnosis(d: DiagnosisJson): string {
