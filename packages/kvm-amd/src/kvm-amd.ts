@@ -115,6 +115,7 @@ export interface KvmAmdView {
   readonly snpPolicyBits: number;
   readonly asids: { readonly inUse: number[]; readonly reclaim: number[] };
   readonly miscCgroup: ReturnType<MiscCgroup['view']>;
+  /** Open VMs (destroyed ones are off KVM's vm_list). */
   readonly vms: VmView[];
 }
 
@@ -130,7 +131,9 @@ function rangeView(enabled: boolean, usable: boolean, min: number, max: number):
 export class KvmAmd implements KvmSev {
   readonly setup: SevSetup;
   readonly cgroup = new MiscCgroup();
+  /** Open VMs: kvm_destroy_vm() takes a VM off vm_list, so a destroyed one is not kept. */
   private readonly vms: Vm[] = [];
+  private vmsCreated = 0;
   private blobPfn: number | null = null;
   private loaded = true;
 
@@ -185,7 +188,7 @@ export class KvmAmd implements KvmSev {
     this.requireLoaded();
     if ((this.setup.vmTypes & (1 << type)) === 0) return { errno: -Errno.EINVAL };
     const vm: Vm = {
-      id: this.vms.length + 1,
+      id: ++this.vmsCreated,
       type,
       state: 'created',
       needInit: type !== VmTypeId.DEFAULT,
@@ -283,6 +286,7 @@ export class KvmAmd implements KvmSev {
     this.requireLoaded();
     if (vm.state === 'destroyed') return;
     destroyVmState(this, vm);
+    this.vms.splice(this.vms.indexOf(vm), 1);
   }
 
   /**
@@ -293,7 +297,7 @@ export class KvmAmd implements KvmSev {
   unload(): { rc: number } {
     this.requireLoaded();
     if (this.builtin) return { rc: -Errno.ENOENT };
-    if (this.vms.some((vm) => vm.state !== 'destroyed')) return { rc: -Errno.EBUSY };
+    if (this.vms.length > 0) return { rc: -Errno.EBUSY };
     if (this.setup.sevEnabled) {
       sevFlushAsids(this, 1, this.setup.maxSevAsid);
       this.cgroup.setCapacity('sev', 0);
