@@ -2,7 +2,7 @@
  * Human output of a run: each step with ✓ or ✗, the errno and firmware status names, the
  * firmware commands and the kernel log lines it caused. `--json` bypasses this entirely.
  */
-import type { Json, PspCall, Trace, TraceStep } from '@sevsim/scenario';
+import type { Json, PspCall, RunLog, StepRecord } from '@sevsim/scenario';
 import type { CliIo } from './io';
 
 /** A step's arguments in YAML flow style, for steps written as a block over several lines. */
@@ -16,7 +16,7 @@ function flow(v: Json): string {
   return typeof v === 'string' && /[:{}[\],#]|^\s|\s$/.test(v) ? JSON.stringify(v) : String(v);
 }
 
-function stepTitle(step: TraceStep, trace: Trace): string {
+function stepTitle(step: StepRecord, trace: RunLog): string {
   const line = trace.source.split('\n')[step.line - 1]?.trim().replace(/^- /, '') ?? step.op;
   if (line === '') return step.op;
   if (!line.endsWith(':')) return line;
@@ -42,7 +42,7 @@ function pspLine(c: PspCall): string {
   return `${c.cmd} → ${c.statusName} (${hex})${guard}`;
 }
 
-export function formatRun(trace: Trace, io: CliIo): string {
+export function formatRun(trace: RunLog, io: CliIo): string {
   const r = trace.result;
   const lines: string[] = [];
   lines.push(`${io.paint('bold', r.scenario)}  ${io.paint('dim', trace.file)}`);

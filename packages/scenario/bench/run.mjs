@@ -44,3 +44,19 @@ const secs = Number(process.hrtime.bigint() - t0) / 1e9;
 console.log(
   `scenarios per second in one process (parse + validate + run, ${texts.length} examples): ${(n / secs).toFixed(0)}`,
 );
+
+// `sevsim run` scales with steps: N VM lifecycles in a fresh process each (bench/lifecycles.mjs).
+console.log('\nsevsim run of N VM lifecycles (runLog, as without --trace), one process each:');
+let base = null;
+for (const n of [1000, 4000, 10000]) {
+  const r = spawnSync(process.execPath, [join(here, 'lifecycles.mjs'), String(n)], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`  ${n}: exit ${r.status} ${r.stderr.split('\n')[0]}`);
+    continue;
+  }
+  const m = JSON.parse(r.stdout);
+  base ??= m;
+  console.log(
+    `  ${String(n).padStart(6)} lifecycles (${m.steps} steps): ${m.cpuSeconds.toFixed(2)} CPU s (${(m.cpuSeconds / base.cpuSeconds).toFixed(1)}× the 1k run), peak RSS ${m.peakRssMB.toFixed(0)} MB`,
+  );
+}

@@ -12,9 +12,11 @@ export type {
   PspCall,
   RangeStatus,
   ResolvedConfig,
+  RunLog,
   RunResult,
   State,
   StepOutcome,
+  StepRecord,
   Trace,
   TraceStep,
 } from './trace';

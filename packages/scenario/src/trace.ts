@@ -136,8 +136,8 @@ export interface LayerViews {
   };
 }
 
-/** One step of the trace; index -1 is the boot. */
-export interface TraceStep {
+/** What a run records of one step; index -1 is the boot. */
+export interface StepRecord {
   readonly index: number;
   readonly op: string;
   /** 1-based line of the step in the scenario file (0 for boot). */
@@ -147,12 +147,30 @@ export interface TraceStep {
   readonly psp: readonly PspCall[];
   /** Kernel log lines this step printed. */
   readonly dmesg: readonly string[];
+  /** For a failing step: why, in one sentence (what `sevsim explain` prints). */
+  readonly explanation?: string;
+}
+
+/** One step of the trace: the record plus the state after it and the per-layer views. */
+export interface TraceStep extends StepRecord {
   readonly state: State;
   /** Dotted state paths whose value changed in this step. */
   readonly changed: readonly string[];
   readonly layers: LayerViews;
-  /** For a failing step: why, in one sentence (what `sevsim explain` prints). */
-  readonly explanation?: string;
+}
+
+/**
+ * A run without per-step snapshots (`runLog`): each step's outcome, firmware commands, kernel log
+ * lines and explanation, and the contract result. Its size grows with the steps, not with
+ * steps × VMs, so long scenarios run in bounded memory.
+ */
+export interface RunLog<S extends StepRecord = StepRecord> {
+  readonly file: string;
+  /** The scenario text as the user wrote it. */
+  readonly source: string;
+  readonly boot: S;
+  readonly steps: readonly S[];
+  readonly result: RunResult;
 }
 
 /**
@@ -175,15 +193,9 @@ export interface Diagnosis {
   readonly rows: readonly DiagnosisRow[];
 }
 
-export interface Trace {
+export interface Trace extends RunLog<TraceStep> {
   readonly format: 'sevsim-trace';
   readonly version: 1;
-  readonly file: string;
-  /** The scenario text as the user wrote it. */
-  readonly source: string;
-  readonly boot: TraceStep;
-  readonly steps: readonly TraceStep[];
-  readonly result: RunResult;
   /** Only in a diagnosis trace: the real kernel log beside the simulated one. */
   readonly diagnosis?: Diagnosis;
 }

@@ -1,17 +1,29 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog, formatError, loadScenario, run, type Trace } from '../src/index';
+import {
+  defaultCatalog,
+  formatError,
+  loadScenario,
+  run,
+  runLog,
+  type Scenario,
+  type Trace,
+} from '../src/index';
 
 const DIR = join(import.meta.dirname, '../../../examples');
 const files = readdirSync(DIR)
   .filter((f) => /\.(ya?ml|json)$/.test(f))
   .sort();
 
-function runFile(f: string): Trace {
+function load(f: string): Scenario {
   const r = loadScenario(join(DIR, f), defaultCatalog());
   if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
-  return run(r.scenario);
+  return r.scenario;
+}
+
+function runFile(f: string): Trace {
+  return run(load(f));
 }
 
 describe('examples/: every expectation holds (each file names the reference facts it reproduces)', () => {
@@ -31,6 +43,19 @@ describe('examples/: every expectation holds (each file names the reference fact
 describe('determinism (docs/architecture.md "Determinism")', () => {
   it('the same scenario gives a byte-identical trace', () => {
     for (const f of files) expect(JSON.stringify(runFile(f))).toBe(JSON.stringify(runFile(f)));
+  });
+});
+
+describe('runLog: the run without per-step snapshots (what `sevsim run` without --trace uses)', () => {
+  it('gives the byte-identical --json result (scenario-v1.md "`sevsim run`") and the same step records', () => {
+    for (const f of files) {
+      const full = runFile(f);
+      const log = runLog(load(f));
+      expect(JSON.stringify(log.result)).toBe(JSON.stringify(full.result));
+      const record = ({ state: _s, changed: _c, layers: _l, ...rest }: Trace['steps'][number]) => rest;
+      expect(JSON.stringify(log.steps)).toBe(JSON.stringify(full.steps.map(record)));
+      expect(log.steps.every((s) => !('state' in s))).toBe(true);
+    }
   });
 });
 

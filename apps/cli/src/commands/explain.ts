@@ -1,5 +1,5 @@
 /** `sevsim explain FILE`: for every failing step, why it failed and what would make it pass. */
-import { defaultCatalog, formatError, loadScenario, run } from '@sevsim/scenario';
+import { defaultCatalog, formatError, loadScenario, runLog } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { Exit, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
@@ -10,7 +10,7 @@ export function explainFile(file: string, io: CliIo): ExitCode {
     for (const e of loaded.errors) io.err(`${formatError(e)}\n`);
     return Exit.INVALID_INPUT;
   }
-  const trace = run(loaded.scenario);
+  const trace = runLog(loaded.scenario);
   const failing = [trace.boot, ...trace.steps].filter((s) => s.explanation !== undefined);
   if (failing.length === 0) {
     io.out(`${file}: no step failed\n`);

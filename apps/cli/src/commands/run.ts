@@ -1,7 +1,7 @@
 /** `sevsim run FILE... [--json] [--trace OUT]` (scenario-v1.md "`sevsim run`"). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { defaultCatalog, formatError, loadScenario, run, type ScenarioError } from '@sevsim/scenario';
+import { defaultCatalog, formatError, loadScenario, run, runLog, type ScenarioError } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { Exit, type ExitCode, worst } from '../exit-codes';
 import { formatRun } from '../format-run';
@@ -30,7 +30,9 @@ export function runFiles(files: readonly string[], opts: RunOptions, io: CliIo):
       codes.push(Exit.INVALID_INPUT);
       continue;
     }
-    const trace = run(loaded.scenario);
+    // Per-step snapshots only when a trace file is asked for: without them a run's time and
+    // memory grow with its steps alone.
+    const trace = opts.trace ? run(loaded.scenario) : runLog(loaded.scenario);
     if (opts.trace) {
       const out =
         files.length > 1

@@ -4,9 +4,10 @@
  * make it pass. Hints are a table keyed by `COMMAND:STATUS` (firmware refusals) or by the step's
  * errno (kernel refusals); the state comes from the system before the step.
  */
-import type { PspCall, State, StepOutcome } from '../trace';
+import type { PspCall, StepOutcome } from '../trace';
+import type { PlatformState } from './state';
 
-type Hint = (s: State, call: PspCall) => string;
+type Hint = (s: PlatformState, call: PspCall) => string;
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
@@ -54,7 +55,7 @@ const SNP_INIT_CONFIG_HINTS: Readonly<Record<string, Hint>> = {
     'the RMP the BIOS reserved is not 1 MB aligned or not a multiple of 1 MB — fix the SNP memory coverage setting in the BIOS',
 };
 
-function snpConfig(s: State, call: PspCall): string {
+function snpConfig(s: PlatformState, call: PspCall): string {
   const cause = call.guard
     ? SNP_INIT_CONFIG_HINTS[call.guard.id.slice(call.guard.id.indexOf('.') + 1)]
     : undefined;
@@ -65,7 +66,7 @@ function snpConfig(s: State, call: PspCall): string {
   return 'SNP_INIT found the platform configuration inconsistent (SNPEn, MFDM, VM_HSAVE_PA or SMM lock on some core) — check the BIOS SNP settings and that every CPU is online';
 }
 
-function legacyInit(s: State): string {
+function legacyInit(s: PlatformState): string {
   if (s.firmware.sev !== 'UNINIT') return `legacy SEV is already ${s.firmware.sev}`;
   if (s.host.snpEn && s.firmware.snp === 'UNINIT') {
     return 'SNPEn is set on every core, so legacy INIT needs the RMP initialised by SNP_INIT, and SNP is UNINIT — make SNP_INIT succeed first (see the SNP_INIT failure before it) or boot with SNP disabled in the BIOS';
@@ -73,7 +74,7 @@ function legacyInit(s: State): string {
   return `the firmware refuses INIT in this state (SEV ${s.firmware.sev}, SNP ${s.firmware.snp})`;
 }
 
-function asidRanges(s: State): string {
+function asidRanges(s: PlatformState): string {
   const r = (n: string, x: { status: string; min: number; max: number }): string =>
     `${n} ${x.status === 'disabled' ? 'disabled' : `${x.min}-${x.max}`}`;
   return `the ASID is outside the range the firmware allows for the guest type (${r('SNP', s.kvm.snp)}, ${r('SEV-ES', s.kvm.sevEs)}, ${r('SEV', s.kvm.sev)}; ciphertext hiding ${s.firmware.ciphertextHiding ? `on, MAX_SNP_ASID ${s.firmware.maxSnpAsid}` : 'off'})`;
@@ -83,7 +84,7 @@ function asidRanges(s: State): string {
 function kernelHint(
   op: string,
   o: StepOutcome,
-  before: State,
+  before: PlatformState,
   cause: string | undefined,
 ): string | undefined {
   const errno = o.errno ?? '';
@@ -106,7 +107,7 @@ export function explainStep(
   op: string,
   outcome: StepOutcome,
   psp: readonly PspCall[],
-  before: State,
+  before: PlatformState,
   cause: string | undefined,
 ): string | undefined {
   const refused = psp.filter((c) => c.status !== 0);

@@ -7,7 +7,7 @@
 import { resolveRelease } from '@sevsim/kvm-amd';
 import { resolveKernel, resolveMachine } from '../resolve';
 import type { Scenario, Step } from '../scenario';
-import type { Json, RunResult, State, StepOutcome, Trace, TraceStep } from '../trace';
+import type { Json, RunLog, RunResult, State, StepOutcome, StepRecord, Trace, TraceStep } from '../trace';
 import { bootWorld, powerOn } from './boot';
 import { explainStep } from './explain';
 import { checkExpectation } from './expect';
@@ -15,7 +15,7 @@ import { fwCommit, fwUpdate, rawPsp } from './firmware-steps';
 import { loadModule, unloadModule } from './modules';
 import { OK, type Outcome } from './outcome';
 import { changedPaths } from './state-paths-runtime';
-import { readLayers, readState } from './state';
+import { type PlatformState, readLayers, readPlatform, readState } from './state';
 import { hostRead, vmCreate, vmDestroy, vmInit, vmLaunch } from './vm-steps';
 import type { World } from './world';
 
@@ -75,38 +75,53 @@ export function contractOutcome(op: string, o: Outcome, psp: TraceStep['psp']): 
   };
 }
 
+/** The full trace: per step the state after it, what changed and the layer views (`--trace`). */
 export function run(scenario: Scenario): Trace {
+  const log = play(scenario, true) as RunLog<TraceStep>;
+  return { format: 'sevsim-trace', version: 1, ...log };
+}
+
+/**
+ * The same run without per-step snapshots: the state is read only where an `expect` checks it
+ * and at the end, so time and memory grow with the steps alone (a State lists every VM ever
+ * created). Its `result` is the one `run` returns.
+ */
+export function runLog(scenario: Scenario): RunLog {
+  return play(scenario, false);
+}
+
+function play(scenario: Scenario, snapshots: boolean): RunLog<StepRecord | TraceStep> {
   const machineConfig = resolveMachine(scenario.machine);
   const kernel = resolveKernel(scenario.kernel);
   const release = resolveRelease(kernel.version, [...kernel.patches]);
   const world = bootWorld(machineConfig, kernel, release);
-  const bootState = readState(world);
-  const boot: TraceStep = {
+  const bootOutcome = contractOutcome('boot', OK, world.calls);
+  const bootRecord: StepRecord = {
     index: -1,
     op: 'boot',
     line: 0,
     args: null,
-    outcome: contractOutcome('boot', OK, world.calls),
+    outcome: bootOutcome,
     psp: world.calls,
     dmesg: [...world.ctx.log.lines],
-    state: bootState,
-    changed: [],
-    layers: readLayers(world),
   };
+  let last: State | null = snapshots ? readState(world) : null;
+  const boot = last ? { ...bootRecord, state: last, changed: [], layers: readLayers(world) } : bootRecord;
 
-  const steps: TraceStep[] = [];
-  let before: State = bootState;
-  let lastAction: { op: string; outcome: StepOutcome } = { op: 'boot', outcome: boot.outcome };
+  const steps: (StepRecord | TraceStep)[] = [];
+  // What a failing step's explanation reads: the system before it.
+  let before: PlatformState = last ?? readPlatform(world);
+  let lastAction: { op: string; outcome: StepOutcome } = { op: 'boot', outcome: bootOutcome };
   for (const [index, step] of scenario.steps.entries()) {
     world.calls = [];
     const mark = world.ctx.log.mark();
     const o = perform(world, step);
     const psp = world.calls;
     const dmesg = world.ctx.log.since(mark);
-    const state = readState(world);
+    const state = snapshots || step.op === 'expect' ? readState(world) : null;
     let outcome: StepOutcome;
     if (step.op === 'expect') {
-      const failures = checkExpectation(step.expect, lastAction, state, world.ctx.log.lines);
+      const failures = checkExpectation(step.expect, lastAction, state!, world.ctx.log.lines);
       outcome = { op: 'expect', ok: failures.length === 0, failures };
     } else {
       outcome = contractOutcome(step.op, o, psp);
@@ -114,20 +129,20 @@ export function run(scenario: Scenario): Trace {
     }
     const explanation =
       step.op === 'expect' ? undefined : explainStep(step.op, outcome, psp, before, o.cause);
-    steps.push({
-      index,
-      op: step.op,
-      line: step.line,
-      args: stepArgs(step),
-      outcome,
-      psp,
-      dmesg,
-      state,
-      changed: changedPaths(before, state),
-      layers: readLayers(world),
-      ...(explanation ? { explanation } : {}),
-    });
-    before = state;
+    const record = { index, op: step.op, line: step.line, args: stepArgs(step), outcome, psp, dmesg };
+    steps.push(
+      snapshots
+        ? {
+            ...record,
+            state: state!,
+            changed: changedPaths(last!, state!),
+            layers: readLayers(world),
+            ...(explanation ? { explanation } : {}),
+          }
+        : { ...record, ...(explanation ? { explanation } : {}) },
+    );
+    if (snapshots) last = state;
+    before = state ?? readPlatform(world);
   }
 
   const result: RunResult = {
@@ -135,7 +150,7 @@ export function run(scenario: Scenario): Trace {
     scenario: scenario.name,
     passed: steps.every((s) => s.op !== 'expect' || s.outcome.ok),
     steps: steps.map((s) => s.outcome),
-    state: before,
+    state: last ?? readState(world),
     dmesg: [...world.ctx.log.lines],
     config: {
       machine: JSON.parse(JSON.stringify(machineConfig)) as Json,
@@ -147,13 +162,5 @@ export function run(scenario: Scenario): Trace {
       },
     },
   };
-  return {
-    format: 'sevsim-trace',
-    version: 1,
-    file: scenario.file,
-    source: scenario.source,
-    boot,
-    steps,
-    result,
-  };
+  return { file: scenario.file, source: scenario.source, boot, steps, result };
 }

@@ -27,19 +27,13 @@ function range(r: { status: AsidRange['status']; min: number; max: number }): As
   return { status: r.status, min: r.min, max: r.max };
 }
 
-export function readState(world: World): State {
+/** The contract State without its `vms`: what the explanation of a failing step reads. */
+export type PlatformState = Omit<State, 'vms'>;
+
+export function readPlatform(world: World): PlatformState {
   const fw = world.psp.snapshot();
   const kv: KvmAmdView | null = world.kvm ? world.kvm.view() : null;
   const ccpView = world.ccp ? world.ccp.view() : null;
-  const vms: Record<string, State['vms'][string]> = {};
-  for (const [id, rec] of world.vms) {
-    const v = rec.vm;
-    vms[id] = {
-      type: rec.type,
-      state: rec.destroyed || !v ? 'destroyed' : v.state,
-      asid: v?.asidAssigned && !rec.destroyed ? v.asid : null,
-    };
-  }
   return {
     host: { snp: world.ctx.hostSnp, snpEn: world.machine.snpEnAllCores(), iommu: world.machine.iommu.mode },
     firmware: {
@@ -69,8 +63,25 @@ export function readState(world: World): State {
       snp: kv ? range(kv.snp) : NONE,
       vmTypes: kv ? [...kv.vmTypes] : [],
     },
-    vms,
   };
+}
+
+/** Every VM the scenario created, destroyed ones included (the contract keeps them). */
+function readVms(world: World): State['vms'] {
+  const vms: Record<string, State['vms'][string]> = {};
+  for (const [id, rec] of world.vms) {
+    const v = rec.vm;
+    vms[id] = {
+      type: rec.type,
+      state: rec.destroyed || !v ? 'destroyed' : v.state,
+      asid: v?.asidAssigned && !rec.destroyed ? v.asid : null,
+    };
+  }
+  return vms;
+}
+
+export function readState(world: World): State {
+  return { ...readPlatform(world), vms: readVms(world) };
 }
 
 export function readLayers(world: World): LayerViews {
