@@ -131,7 +131,7 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
     await page.keyboard.press('Home');
     await page.keyboard.press('Space');
     expect(await page.locator('#play').getAttribute('aria-pressed')).toBe('true');
-    await expect.poll(() => position(page), { timeout: 5000 }).toBe('step 2 of 6');
+    await expect.poll(() => position(page), { timeout: 30_000 }).toBe('step 2 of 6');
     await page.keyboard.press('Space');
     expect(await page.locator('#play').getAttribute('aria-pressed')).toBe('false');
     const paused = await position(page);
@@ -264,7 +264,7 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
         page.getByRole('button', { name: 'Open in Perfetto' }).click(),
       ]);
       await expect
-        .poll(() => text(page, '[data-testid=perfetto-status]'), { timeout: 10_000 })
+        .poll(() => text(page, '[data-testid=perfetto-status]'), { timeout: 30_000 })
         .toBe('Sent the trace to Perfetto.');
       expect(popup.url()).toBe('https://ui.perfetto.dev/#!/');
       const received = await popup.evaluate(

@@ -1,12 +1,13 @@
 /**
- * Model-based runs: random command sequences (valid, plausible and garbage) against the PSP,
- * checking the invariants of psp-firmware.md Appendix A after every step: 2,000 long runs
- * (× 50 steps = 100,000 commands) from fresh platforms, and 100,000 short sequences played one
- * after another on platforms that are rebuilt every few hundred sequences.
+ * The model-based runs' world: random command sequences (valid, plausible and garbage) against the
+ * PSP and the invariants of psp-firmware.md Appendix A, checked after every step. The runs are in
+ * `model-based-long.test.ts` (2,000 runs × 50 steps from fresh platforms) and
+ * `model-based-short.test.ts` (100,000 short sequences back to back), two files so vitest runs them
+ * on two workers.
  */
 import { type Machine, createMachine, hostSnpBoot } from '@sevsim/hardware';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import {
   Cmd,
   SevDataActivate,
@@ -29,12 +30,12 @@ import {
 import { type Psp, createPsp } from '../src/index';
 import { SNP_POLICY, type Platform, sevInit, snpInit } from './helpers';
 
-const RUNS = 2000;
-const STEPS = 50;
+export const RUNS = 2000;
+export const STEPS = 50;
 const POOL = 4; // host pages the sequence plays with
 const ASIDS = [0, 1, 2, 3, 50, 99, 100, 101, 1006, 1007];
 
-type Action =
+export type Action =
   | { k: 'fw'; id: number; buf: Uint8Array }
   | { k: 'snpInit'; rmp: boolean; cth: boolean; max: number }
   | { k: 'shutdownEx'; iommu: boolean; x86: boolean }
@@ -52,7 +53,7 @@ type Action =
 
 const page = fc.integer({ min: 0, max: POOL - 1 });
 const asid = fc.constantFrom(...ASIDS);
-const action: fc.Arbitrary<Action> = fc.oneof(
+export const action: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.record({
@@ -151,17 +152,17 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
 );
 
-interface World {
+export interface World {
   machine: Machine;
   psp: Psp;
   pages: number[];
 }
 
-type Prologue = 'none' | 'snp' | 'snp+sev' | 'sev';
-const prologue = fc.constantFrom<Prologue>('none', 'snp', 'snp+sev', 'snp+sev', 'sev');
+export type Prologue = 'none' | 'snp' | 'snp+sev' | 'sev';
+export const prologue = fc.constantFrom<Prologue>('none', 'snp', 'snp+sev', 'snp+sev', 'sev');
 
 /** A fresh platform, brought by the Linux init order to a starting state so runs reach deep states. */
-function world(cpu: 'genoa' | 'turin', start: Prologue): World {
+export function world(cpu: 'genoa' | 'turin', start: Prologue): World {
   const machine = createMachine({ cpu, memoryGiB: 1, cores: 2 });
   hostSnpBoot(machine, { snpEnAtBoot: start !== 'sev' });
   const psp = createPsp(machine, { version: machine.preset.defaultFirmware });
@@ -177,7 +178,7 @@ function world(cpu: 'genoa' | 'turin', start: Prologue): World {
 }
 
 /** Issue one action; returns the firmware status, or undefined for a host-only action. */
-function step(w: World, a: Action): number | undefined {
+export function step(w: World, a: Action): number | undefined {
   const { psp, machine, pages } = w;
   const cmd = (id: number, buf: Uint8Array) => psp.command(id, buf).status;
   switch (a.k) {
@@ -296,7 +297,7 @@ function step(w: World, a: Action): number | undefined {
   }
 }
 
-function checkInvariants(w: World, status: number | undefined): void {
+export function checkInvariants(w: World, status: number | undefined): void {
   if (status !== undefined) expect(statusName(status)).not.toMatch(/^UNKNOWN/);
   const s = w.psp.snapshot();
   // Appendix A: sevState == WORKING ⇔ |sevGuests| > 0 (when not UNINIT); UNINIT has no guests.
@@ -309,58 +310,3 @@ function checkInvariants(w: World, status: number | undefined): void {
   // SNP guests exist only while their gctx page is a Context page.
   for (const g of s.snpGuests) expect(w.machine.rmp.state(g.gctx / 4096)).toBe('CONTEXT');
 }
-
-describe('model-based command sequences (psp-firmware.md Appendix A invariants)', () => {
-  it(`Genoa: ${RUNS / 2} runs × ${STEPS} steps`, () => {
-    fc.assert(
-      fc.property(prologue, fc.array(action, { minLength: STEPS, maxLength: STEPS }), (start, actions) => {
-        const w = world('genoa', start);
-        for (const a of actions) checkInvariants(w, step(w, a));
-      }),
-      { numRuns: RUNS / 2, seed: 20241207 },
-    );
-  }, 60_000);
-
-  it(`Turin (ciphertext hiding): ${RUNS / 2} runs × ${STEPS} steps`, () => {
-    fc.assert(
-      fc.property(prologue, fc.array(action, { minLength: STEPS, maxLength: STEPS }), (start, actions) => {
-        const w = world('turin', start);
-        for (const a of actions) checkInvariants(w, step(w, a));
-      }),
-      { numRuns: RUNS / 2, seed: 107 },
-    );
-  }, 60_000);
-
-  it('100,000 short sequences (1-4 steps) back to back, platform rebuilt every 250', () => {
-    const SHORT_RUNS = 100_000;
-    const REBUILD = 250;
-    const starts: readonly Prologue[] = ['none', 'snp', 'snp+sev', 'sev'];
-    let runs = 0;
-    let w = world('genoa', 'snp+sev');
-    fc.assert(
-      fc.property(fc.array(action, { minLength: 1, maxLength: 4 }), (actions) => {
-        // Deterministic for the seed: the rebuild depends only on the run count.
-        if (runs % REBUILD === 0) {
-          const n = runs / REBUILD;
-          w = world(n % 2 === 0 ? 'genoa' : 'turin', starts[n % starts.length]!);
-        }
-        runs++;
-        for (const a of actions) checkInvariants(w, step(w, a));
-      }),
-      { numRuns: SHORT_RUNS, seed: 55766 },
-    );
-    expect(runs).toBe(SHORT_RUNS);
-  }, 120_000);
-
-  it('garbage: any id and any bytes return a known status and never throw', () => {
-    const w = world('genoa', 'snp+sev');
-    fc.assert(
-      fc.property(fc.integer({ min: -5, max: 0x1ff }), fc.uint8Array({ maxLength: 80 }), (id, buf) => {
-        const r = w.psp.command(id, buf);
-        expect(statusName(r.status)).not.toMatch(/^UNKNOWN/);
-        expect(r.buffer.length).toBe(buf.length);
-      }),
-      { numRuns: 5000, seed: 1 },
-    );
-  });
-});
