@@ -1,4 +1,4 @@
-/** scenario-v1.md "`sevsim run`": 0 / 1 / 2; 3 is ours for a bug in sevsim itself (anchors.md §D.2). */
+/** docs/contracts/scenario-v1.md "`sevsim run`": 0 / 1 / 2; 3 is ours for a bug in sevsim itself (https://clig.dev, "Exit codes"). */
 export const Exit = {
   OK: 0,
   EXPECTATION_FAILED: 1,

@@ -1,6 +1,6 @@
 /**
  * Where the CLI writes: stdout for data (results, JSON, exports), stderr for problems
- * (clig.dev; anchors.md §D.2). Colour only through `paint`, which in the real process is
+ * (https://clig.dev; https://no-color.org). Colour only through `paint`, which in the real process is
  * `node:util.styleText` checking the stream it writes to: no colour when piped, with NO_COLOR
  * or NODE_DISABLE_COLORS, colour with FORCE_COLOR.
  */

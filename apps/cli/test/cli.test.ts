@@ -27,7 +27,7 @@ function tmp(name: string, text: string): string {
   return f;
 }
 
-describe('sevsim run (scenario-v1.md "`sevsim run`")', () => {
+describe('sevsim run (docs/contracts/scenario-v1.md "`sevsim run`")', () => {
   it('exit 0 when every expectation holds; human output marks steps and shows firmware status names and dmesg', async () => {
     const r = await cli('run', ex('sev-init-then-snp-init-fails.yaml'));
     expect(r.code).toBe(0);
@@ -43,7 +43,7 @@ describe('sevsim run (scenario-v1.md "`sevsim run`")', () => {
     const { code, out } = await cli('run', ex('snpen-with-sev-snp-off.yaml'));
     expect(code).toBe(0);
     // With SNP initialised, the pages a legacy command hands the firmware are made firmware-owned
-    // and reclaimed page by page afterwards (linux-ccp.md §3.12): the 4 guest pages of LAUNCH_UPDATE_DATA.
+    // and reclaimed page by page afterwards (docs/reference/linux-ccp.md §3.12): the 4 guest pages of LAUNCH_UPDATE_DATA.
     expect(out).toContain('SNP_PAGE_RECLAIM → SUCCESS (0x0) ×4');
     expect(out).toContain('  ✓  2 expect: { ok: true, state: { host.snpEn: true, firmware.snp: INIT');
   });
@@ -154,7 +154,7 @@ describe('sevsim validate / explain / export errors', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('step 4 (line 16, modprobe)');
     expect(r.out).toMatch(
-      /SNP_INIT_EX returned INVALID_PLATFORM_STATE \(0x1\) \[SNP_INIT_EX\.[a-z-]+: psp-firmware\.md/,
+      /SNP_INIT_EX returned INVALID_PLATFORM_STATE \(0x1\) \[SNP_INIT_EX\.[a-z-]+: docs\/reference\/psp-firmware\.md §3\.2/,
     );
     expect((await cli('explain', ex('ciphertext-hiding-asid-split.yaml'))).out).toContain('no step failed');
   });

@@ -64,7 +64,7 @@ describe('sevsim explore', () => {
     expect(j.capabilities['snp-vm-running']).toBe(1);
   });
 
-  it('exit 1 and a counterexample `sevsim run` reproduces (linux-kvm-amd.md §7.2 Q1)', async () => {
+  it('exit 1 and a counterexample `sevsim run` reproduces (docs/reference/linux-kvm-amd.md §7.2 Q1)', async () => {
     const out = dir();
     const r = await cli(
       'explore',

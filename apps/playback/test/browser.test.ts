@@ -79,17 +79,17 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
     expect(await text(page, '#panel-dmesg')).toContain('SEV-SNP: RMP table physical range');
     expect(await text(page, '[data-testid=kvm-module]')).toBe('not loaded');
 
-    // → step 1, modprobe kvm_amd: ccp probe's SNP_INIT_EX 0x3 then INIT 0x1 (psp-firmware.md §4 item 1).
+    // → step 1, modprobe kvm_amd: ccp probe's SNP_INIT_EX 0x3 then INIT 0x1 (docs/reference/psp-firmware.md §4 item 1).
     await page.keyboard.press('ArrowRight');
     expect(await position(page)).toBe('step 1 of 6');
     expect(await text(page, '#panel-source li.current')).toContain('- modprobe: kvm_amd');
     const mailbox = await page.locator('#panel-mailbox .mailbox tbody tr').allInnerTexts();
     expect(mailbox).toHaveLength(4);
     expect(mailbox[2]).toMatch(
-      /SNP_INIT_EX \(0x85\)\s+ccp\s+INVALID_CONFIG \(0x03\)\s+SNP_INIT\.msr-security — psp-firmware\.md §3\.2 step 6/,
+      /SNP_INIT_EX \(0x85\)\s+ccp\s+INVALID_CONFIG \(0x03\)\s+SNP_INIT\.msr-security — docs\/reference\/psp-firmware\.md §3\.2 step 6/,
     );
     expect(mailbox[3]).toMatch(
-      /INIT \(0x01\)\s+ccp\s+INVALID_PLATFORM_STATE \(0x01\)\s+INIT\.snpen-needs-rmp — psp-firmware\.md §2\.3 INIT step 4/,
+      /INIT \(0x01\)\s+ccp\s+INVALID_PLATFORM_STATE \(0x01\)\s+INIT\.snpen-needs-rmp — docs\/reference\/psp-firmware\.md §2\.3 INIT step 4/,
     );
     expect(await text(page, '[data-testid=kvm-module]')).toBe('loaded');
     expect(await page.locator('[data-testid=kvm-module]').getAttribute('class')).toBe('changed');
@@ -178,7 +178,7 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
       await expect
         .poll(() => text(page, '[data-testid=scenario-name]'))
         .toBe('snp-init-invalid-config-offline-cpu');
-      // Core 3 kept offline: SNPEn clear there (psp-firmware.md §3.2 step 5).
+      // Core 3 kept offline: SNPEn clear there (docs/reference/psp-firmware.md §3.2 step 5).
       expect(await text(page, '[data-testid=snpen-summary]')).toBe('set on 191 of 192 cores (1 offline)');
       await page.keyboard.press('ArrowRight');
       expect(await text(page, '#panel-source li.current')).toContain('- modprobe: kvm_amd');
@@ -193,7 +193,7 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
         'INIT (0x01) | ccp | SUCCESS (0x00)',
         'DF_FLUSH (0x0A) | ccp | SUCCESS (0x00)',
       ]);
-      expect(rows[1]).toContain('SNP_INIT_EX.cores-snp-enabled — psp-firmware.md §3.2 step 5');
+      expect(rows[1]).toContain('SNP_INIT_EX.cores-snp-enabled — docs/reference/psp-firmware.md §3.2 step 5');
       expect(
         await page
           .locator('figure.state-machine')
@@ -214,7 +214,7 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
     try {
       await page.goto(`file://${out}`);
       await page.getByRole('button', { name: '✓ 1. modprobe' }).click();
-      // linux-kvm-amd.md §2.5: ciphertext_hiding_asids=50 → SNP 1–50, SEV-ES 51–99.
+      // docs/reference/linux-kvm-amd.md §2.5: ciphertext_hiding_asids=50 → SNP 1–50, SEV-ES 51–99.
       expect(await text(page, '.asid-legend')).toMatch(
         /SNP\s+enabled 1–50[\s\S]*SEV-ES\s+enabled 51–99[\s\S]*SEV\s+enabled 100–1006/,
       );

@@ -19,7 +19,7 @@ describe('traces written by the engine', () => {
     expect(reading.ok && reading.trace.format).toBe('sevsim-trace');
   });
 
-  it('the offline-CPU trace holds the refusal the app shows (psp-firmware.md §3.2 step 5)', () => {
+  it('the offline-CPU trace holds the refusal the app shows (docs/reference/psp-firmware.md §3.2 step 5)', () => {
     const reading = readTrace(generatedTraceText(generatedTraceFiles.offlineCpu));
     if (!reading.ok) throw new Error(reading.error);
     const snpInit = reading.trace.steps[0]!.psp.find((c) => c.cmd === 'SNP_INIT_EX')!;

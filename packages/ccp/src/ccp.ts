@@ -1,5 +1,5 @@
 /**
- * The loaded ccp module: `loadCcp()` (module load + PSP probe, linux-ccp.md §3.1) returns a
+ * The loaded ccp module: `loadCcp()` (module load + PSP probe, docs/reference/linux-ccp.md §3.1) returns a
  * `Ccp`, which implements the symbols sev-dev.c exports to kvm_amd (`SevDriver`) plus the
  * /dev/sev ioctls, the [PENDING] fw_upload device, module unload and the driver's cached view.
  */

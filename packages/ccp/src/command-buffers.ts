@@ -2,7 +2,7 @@
  * sev_cmd_buffer_len() and the legacy-command buffer descriptors of sev-dev.c
  * (snp_populate_cmd_buf_desc_list, sev_cmd_buf_writable): which commands take a buffer of
  * which size, which buffers the firmware writes, and which address fields point at memory the
- * firmware must own while SNP is initialised (linux-ccp.md §3.12).
+ * firmware must own while SNP is initialised (docs/reference/linux-ccp.md §3.12).
  */
 import {
   COMMAND_BUFFERS,

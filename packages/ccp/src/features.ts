@@ -1,5 +1,5 @@
 /**
- * What the driver tells KVM about the firmware's features (linux-ccp.md §3.5, §6):
+ * What the driver tells KVM about the firmware's features (docs/reference/linux-ccp.md §3.5, §6):
  * sev_is_snp_ciphertext_hiding_supported(), sev_get_snp_policy_bits() and
  * sev_firmware_supported_vm_types() with the AMD-SB-3023 SEV-ES cut-off.
  */
@@ -13,7 +13,7 @@ export const KVM_X86_VM = { DEFAULT: 0, SW_PROTECTED: 1, SEV: 2, SEV_ES: 3, SNP:
 /** SNP_POLICY_MASK_BASE: ABI minor/major, SMT, RSVD_MBO, MIGRATE_MA, DEBUG, SINGLE_SOCKET (bits 0–20). */
 export const SNP_POLICY_MASK_BASE = (1n << 21n) - 1n;
 
-/** AMD-SB-3023 SNP SVN thresholds at or above which the firmware refuses SEV-ES (§3.5). */
+/** AMD-SB-3023 SNP SVN thresholds at or above which the firmware refuses SEV-ES (docs/reference/linux-ccp.md §3.5). */
 export const SEV_ES_SVN_CUTOFF = { 'zen3-4': 0x1b, zen5: 0x04 } as const;
 
 export function isSnpCiphertextHidingSupported(dev: SevDevice): boolean {

@@ -1,5 +1,5 @@
 /**
- * [PENDING] patch `sev-fw-upload` (Tycho Andersen's RFC, linux-ccp.md §5.2): the fw_upload
+ * [PENDING] patch `sev-fw-upload` (Tycho Andersen's RFC, docs/reference/linux-ccp.md §5.2): the fw_upload
  * "sev" device's write: legacy SEV to UNINIT, SNP_DOWNLOAD_FIRMWARE_EX with commit = 0, the
  * RFC's error mapping, the cache refresh and the legacy re-init.
  */

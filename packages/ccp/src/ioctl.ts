@@ -1,5 +1,5 @@
 /**
- * /dev/sev SEV_ISSUE_CMD (linux-ccp.md §3.8) with the implicit init/shutdown of each release:
+ * /dev/sev SEV_ISSUE_CMD (docs/reference/linux-ccp.md §3.8) with the implicit init/shutdown of each release:
  * 'legacy-persistent' (≤6.15: legacy init, no shutdown; SNP ioctls need SNP initialised),
  * 'full' (6.16–7.1: _sev_platform_init_locked incl. SNP, error replaced by 0x1, then
  * __sev_firmware_shutdown) and 'legacy-only' (7.2: legacy init with the real error).

@@ -1,13 +1,13 @@
 /**
  * The host's root file system as far as the ccp driver touches it: the INIT_EX NV file
- * (init_ex_path, linux-ccp.md §3.7) and /lib/firmware/amd/*.sbin images (§5.1).
+ * (init_ex_path, docs/reference/linux-ccp.md §3.7) and /lib/firmware/amd/*.sbin images (§5.1).
  * It outlives module reloads (it is the disk), so it lives in the KernelContext.
  */
 import { Errno } from './errno';
 
 export class KernelFs {
   private readonly files = new Map<string, Uint8Array>();
-  /** A read-only mount: every open for write fails with -EROFS (models §9.8's write-back error). */
+  /** A read-only mount: every open for write fails with -EROFS (models docs/reference/linux-ccp.md §9.8's write-back error). */
   readOnly = false;
 
   /** File contents (a copy), or -ENOENT. */

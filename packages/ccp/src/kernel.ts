@@ -24,9 +24,9 @@ export class KernelLog {
 export interface KernelContext {
   readonly machine: Machine;
   readonly log: KernelLog;
-  /** CC_ATTR_HOST_SEV_SNP after boot (linux-ccp.md §7.1); never re-set once cleared. */
+  /** CC_ATTR_HOST_SEV_SNP after boot (docs/reference/linux-ccp.md §7.1); never re-set once cleared. */
   hostSnp: boolean;
-  /** is_kdump_kernel() (§3.2 step 2). */
+  /** is_kdump_kernel() (docs/reference/linux-ccp.md §3.2 step 2). */
   kdump: boolean;
   /** The root file system (NV file, firmware images); created on first use when absent. */
   fs?: KernelFs;

@@ -1,6 +1,6 @@
 /**
  * __sev_platform_init_locked(): legacy SEV INIT / INIT_EX with the TMR and the INIT_EX NV
- * buffer, one retry on SECURE_DATA_INVALID, then DF_FLUSH (linux-ccp.md §3.4, §3.7).
+ * buffer, one retry on SECURE_DATA_INVALID, then DF_FLUSH (docs/reference/linux-ccp.md §3.4, §3.7).
  */
 import {
   Cmd,
@@ -42,7 +42,7 @@ function handleInitExPath(dev: SevDevice): number {
       devLog(dev, `SEV: could not open ${path} for read, error ${data}`);
       return data;
     }
-    // §3.7: ENOENT is fine; the buffer is not zeroed (§9.8 [INFERENCE]).
+    // docs/reference/linux-ccp.md §3.7: ENOENT is fine; the buffer is not zeroed (docs/reference/linux-ccp.md §9.8 [INFERENCE]).
     devLog(dev, `SEV: ${path} does not exist and will be created later.`);
   } else {
     if (data.length !== NV_LENGTH) {

@@ -1,5 +1,5 @@
 /**
- * ccp module parameters (drivers/crypto/ccp/sev-dev.c module_param lines; linux-ccp.md §3.1).
+ * ccp module parameters (drivers/crypto/ccp/sev-dev.c module_param lines; docs/reference/linux-ccp.md §3.1).
  * `CCP_PARAMS` is the metadata the scenario layer validates `ccp.NAME` against.
  */
 

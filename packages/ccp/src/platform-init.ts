@@ -1,5 +1,5 @@
 /**
- * _sev_platform_init_locked(): the core of sev_platform_init() (linux-ccp.md §3.2) — kdump,
+ * _sev_platform_init_locked(): the core of sev_platform_init() (docs/reference/linux-ccp.md §3.2) — kdump,
  * the cached-INIT shortcut, SNP first, the abort rule, the probe deferral, then legacy init.
  */
 import { NO_FW_CALL, SevState } from '@sevsim/psp-abi';

@@ -2,7 +2,7 @@
  * Reading the firmware's status: legacy PLATFORM_STATUS (sev_platform_status /
  * sev_get_platform_state), __sev_do_snp_platform_status (a firmware-owned page while SNP is
  * initialised), and snp_get_platform_data() + sev_get_api_version() as run at probe
- * (linux-ccp.md §3.1 step 2).
+ * (docs/reference/linux-ccp.md §3.1 step 2).
  */
 import {
   Cmd,

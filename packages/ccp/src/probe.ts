@@ -1,6 +1,6 @@
 /**
- * Module load and PSP probe (linux-ccp.md §3.1): sev_dev_init() and sev_pci_init(), including
- * the legacy DOWNLOAD_FIRMWARE at probe (§5.1) and, up to 6.15, sev_platform_init(probe=true).
+ * Module load and PSP probe (docs/reference/linux-ccp.md §3.1): sev_dev_init() and sev_pci_init(), including
+ * the legacy DOWNLOAD_FIRMWARE at probe (docs/reference/linux-ccp.md §5.1) and, up to 6.15, sev_platform_init(probe=true).
  */
 import { Cmd, SevDataDownloadFirmware } from '@sevsim/psp-abi';
 import { kernelFs } from './kernel';
@@ -60,7 +60,7 @@ export function sevDevInit(dev: SevDevice): boolean {
 /** sev_pci_init(). */
 export function sevPciInit(dev: SevDevice): void {
   if (sevGetApiVersion(dev)) {
-    // sev_dev_destroy(): SEV is gone for this module instance (§9.16).
+    // sev_dev_destroy(): SEV is gone for this module instance (docs/reference/linux-ccp.md §9.16).
     sevFirmwareShutdown(dev, false);
     dev.present = false;
     return;

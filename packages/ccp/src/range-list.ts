@@ -1,6 +1,6 @@
 /**
  * The SNP_INIT_EX range list: what `walk_iomem_res_desc()` + `snp_filter_reserved_mem_regions()`
- * (linux-ccp.md §3.3 step 5) collect from the host's iomem resources.
+ * (docs/reference/linux-ccp.md §3.3 step 5) collect from the host's iomem resources.
  *
  * sevsim has no firmware memory map, so the host's reserved regions are a small deterministic
  * table derived from the machine's RAM size (README "Decisions"): the legacy VGA/BIOS hole, the
@@ -61,7 +61,7 @@ export const RANGE_LIST_MAX = 255;
 /**
  * snp_filter_reserved_mem_regions() over every resource. The kernel compares `desc` (an
  * IORES_DESC value) with E820_TYPE_* constants, so it picks ACPI tables (2), ACPI NVS (3) and
- * reserved (7) regions — by numeric coincidence (§9.9) — and not persistent memory (desc 4).
+ * reserved (7) regions — by numeric coincidence (docs/reference/linux-ccp.md §9.9) — and not persistent memory (desc 4).
  * -E2BIG once the entry about to be written would overflow the page (the 7.2 off-by-one fix).
  */
 export function buildRangeList(resources: readonly IomemResource[]): RangeEntry[] | number {

@@ -2,7 +2,7 @@
  * Moving host pages in and out of the RMP Firmware state, as sev-dev.c does with
  * rmp_make_private/rmp_make_shared (arch/x86/virt/svm/sev.c) and SNP_PAGE_RECLAIM:
  * rmp_mark_pages_firmware, snp_reclaim_pages, snp_leak_pages, __snp_alloc_firmware_pages and
- * __snp_free_firmware_pages (linux-ccp.md §3.4 step 2, §3.12, §4.2).
+ * __snp_free_firmware_pages (docs/reference/linux-ccp.md §3.4 step 2, §3.12, §4.2).
  */
 import { Cmd, SevDataSnpPageReclaim } from '@sevsim/psp-abi';
 import { Errno } from './errno';

@@ -1,5 +1,5 @@
 /**
- * `struct sev_device` plus the sev-dev.c file statics (linux-ccp.md §2.2): everything the
+ * `struct sev_device` plus the sev-dev.c file statics (docs/reference/linux-ccp.md §2.2): everything the
  * driver caches about the firmware. One instance per loaded ccp module.
  */
 import type { Decoded, Mailbox, SevUserDataSnpStatus, SnpFeatureInfo } from '@sevsim/psp-abi';
@@ -28,10 +28,10 @@ export interface SevDevice {
   /** sev_plat_status.state: set from PLATFORM_STATUS at probe, then only INIT/UNINIT by the driver. */
   sevState: number;
   snpInitialized: boolean;
-  /** Probe-time SNP_PLATFORM_STATUS / SNP_FEATURE_INFO leaf 0 (zeros when not queried, §3.9). */
+  /** Probe-time SNP_PLATFORM_STATUS / SNP_FEATURE_INFO leaf 0 (zeros when not queried, docs/reference/linux-ccp.md §3.9). */
   snpPlatStatus: SnpPlatStatus | null;
   snpFeatInfo0: SnpFeatInfo;
-  /** psp_dead: every later command fails with -EBUSY (§3.12). */
+  /** psp_dead: every later command fails with -EBUSY (docs/reference/linux-ccp.md §3.12). */
   pspDead: boolean;
   /** The two command-buffer pages (cmd_buf, cmd_buf_backup) and whether each is in use. */
   readonly cmdBufPfn: number;
@@ -46,7 +46,7 @@ export interface SevDevice {
   panicNotifier: boolean;
   /** Pages handed to snp_leak_pages (never returned to the allocator). */
   readonly leakedPfns: number[];
-  /** [PENDING sev-fw-upload] sev_firmware_needs_reinit / dlfwex_wants_rollback (§5.2). */
+  /** [PENDING sev-fw-upload] sev_firmware_needs_reinit / dlfwex_wants_rollback (docs/reference/linux-ccp.md §5.2). */
   fwNeedsReinit: boolean;
   fwWantsRollback: boolean;
 }

@@ -1,5 +1,5 @@
 /**
- * Platform teardown (linux-ccp.md §4.2–§4.3): __sev_platform_shutdown_locked,
+ * Platform teardown (docs/reference/linux-ccp.md §4.2–§4.3): __sev_platform_shutdown_locked,
  * __sev_firmware_shutdown, __sev_snp_shutdown_locked and, for firmware without x86 SNP
  * shutdown, amd_iommu_snp_disable() from drivers/iommu/amd/init.c (pr_fmt "AMD-Vi: ").
  */
@@ -71,7 +71,7 @@ export function amdIommuSnpDisable(dev: SevDevice): number {
   return 0;
 }
 
-/** __sev_snp_shutdown_locked(error, panic) (§4.3, 7.1+ shape; x86 part per profile). */
+/** __sev_snp_shutdown_locked(error, panic) (docs/reference/linux-ccp.md §4.3, 7.1+ shape; x86 part per profile). */
 export function snpShutdownLocked(dev: SevDevice, out: ErrorOut, panic: boolean): number {
   const { ctx, profile } = dev;
   const legacyLog = profile.legacyLogFormat;
@@ -132,7 +132,7 @@ export function snpShutdownLocked(dev: SevDevice, out: ErrorOut, panic: boolean)
 }
 
 /**
- * __sev_firmware_shutdown(sev, panic): legacy SHUTDOWN (errors ignored, §9.7), free the TMR and
+ * __sev_firmware_shutdown(sev, panic): legacy SHUTDOWN (errors ignored, docs/reference/linux-ccp.md §9.7), free the TMR and
  * NV buffer (reclaimed while SNP is still up), then the SNP shutdown.
  */
 export function sevFirmwareShutdown(dev: SevDevice, panic: boolean): void {

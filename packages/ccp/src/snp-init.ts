@@ -1,5 +1,5 @@
 /**
- * __sev_snp_init_locked() (linux-ccp.md §3.3, 7.2 order, with the per-release differences of
+ * __sev_snp_init_locked() (docs/reference/linux-ccp.md §3.3, 7.2 order, with the per-release differences of
  * the CcpProfile): SNP_INIT_EX with the range list and ciphertext hiding from API 1.52, SNP_INIT
  * on 1.51, WBINVD on all CPUs around it, then SNP_DF_FLUSH.
  */
@@ -25,7 +25,7 @@ function setError(out: ErrorOut, e: number | undefined): void {
 export function snpInitLocked(dev: SevDevice, out: ErrorOut, maxSnpAsid: number): number {
   const { ctx, profile } = dev;
   const m = ctx.machine;
-  // §3.3 step 1: host SNP not enabled system-wide.
+  // docs/reference/linux-ccp.md §3.3 step 1: host SNP not enabled system-wide.
   if (!ctx.hostSnp) return -Errno.ENODEV;
   // Step 2: idempotent.
   if (dev.snpInitialized) return 0;

@@ -1,6 +1,6 @@
 /**
- * The arch side of SNP that the ccp driver calls (arch/x86/virt/svm/sev.c, linux-ccp.md §3.3
- * step 4, §4.3 step 5): snp_prepare(), clear_rmp(), snp_shutdown(), and the ≤7.0 in-ccp
+ * The arch side of SNP that the ccp driver calls (arch/x86/virt/svm/sev.c, docs/reference/linux-ccp.md §3.3
+ * step 4, docs/reference/linux-ccp.md §4.3 step 5): snp_prepare(), clear_rmp(), snp_shutdown(), and the ≤7.0 in-ccp
  * HSAVE_PA clearing (snp_set_hsave_pa). pr_fmt there is "SEV-SNP: ".
  */
 import { MSR, type Machine, SYSCFG } from '@sevsim/hardware';
@@ -49,7 +49,7 @@ export function clearRmp(m: Machine, hostSnp: boolean): void {
  * ("x86/sev: Do not initialize SNP if missing CPUs") and return the error to the ccp.
  */
 export function snpPrepare(m: Machine, log: KernelLog, hostSnp: boolean, checked: boolean): number {
-  // SNP_EN already set on this CPU (kexec): nothing to prepare (§9.10).
+  // SNP_EN already set on this CPU (kexec): nothing to prepare (docs/reference/linux-ccp.md §9.10).
   if ((m.rdmsr(0, MSR.SYSCFG) & SYSCFG.SNP_EN) !== 0n) return 0;
   clearRmp(m, hostSnp);
   const online = onlineCores(m);

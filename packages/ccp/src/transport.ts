@@ -1,8 +1,8 @@
 /**
  * __sev_do_cmd_locked(): one firmware command through the PSP mailbox, with the transport
- * facts of linux-ccp.md §3.12 (psp_dead, buffer-length check, -EIO on a non-zero status, the
+ * facts of docs/reference/linux-ccp.md §3.12 (psp_dead, buffer-length check, -EIO on a non-zero status, the
  * nested command buffer, the legacy-command buffer handling while SNP is initialised) and the
- * INIT_EX NV write-back of §3.7.
+ * INIT_EX NV write-back of docs/reference/linux-ccp.md §3.7.
  */
 import { Cmd, NV_LENGTH } from '@sevsim/psp-abi';
 import { cmdBufDescs, cmdBufWritable, cmdBufferLen } from './command-buffers';

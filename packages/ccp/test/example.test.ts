@@ -40,7 +40,7 @@ function example() {
 }
 // --- README example end
 
-it('README example: modprobe ccp, platform init and shutdown on Genoa (linux-ccp.md §3.1–§3.4, §4.2)', () => {
+it('README example: modprobe ccp, platform init and shutdown on Genoa (docs/reference/linux-ccp.md §3.1–§3.4, §4.2)', () => {
   const { init, view, dmesg, firmware } = example();
   expect(init).toEqual({ rc: 0, error: 0 });
   expect(view).toMatchObject({ sevState: 'INIT', snpInitialized: true });

@@ -4,8 +4,8 @@ import { boot } from './helpers';
 
 const ALL = (1 << KVM_X86_VM.SEV) | (1 << KVM_X86_VM.SEV_ES) | (1 << KVM_X86_VM.SNP);
 
-describe('features reported to KVM (linux-ccp.md §3.5, §6)', () => {
-  it('ciphertext hiding needs FEATURE_INFO ECX bit 3 and the BIOS capability (§6 Detection)', () => {
+describe('features reported to KVM (docs/reference/linux-ccp.md §3.5, §6)', () => {
+  it('ciphertext hiding needs FEATURE_INFO ECX bit 3 and the BIOS capability (docs/reference/linux-ccp.md §6 Detection)', () => {
     expect(boot({ release: '7.2' }).ccp.isSnpCiphertextHidingSupported()).toBe(false);
     const turin = { cpu: 'turin' as const, bios: { ciphertextHiding: true } };
     expect(
@@ -27,7 +27,7 @@ describe('features reported to KVM (linux-ccp.md §3.5, §6)', () => {
     expect(boot({ release: '7.2', machine: { iommu: 'passthrough' } }).ccp.snpPolicyBits()).toBe(0n);
   });
 
-  it('VM types: SEV|SEV_ES without SNP init; SNP added after; SEV-ES dropped at the AMD-SB-3023 SVN (§3.5)', () => {
+  it('VM types: SEV|SEV_ES without SNP init; SNP added after; SEV-ES dropped at the AMD-SB-3023 SVN (docs/reference/linux-ccp.md §3.5)', () => {
     const below = boot({ release: '7.2', svn: 0x1a });
     expect(below.ccp.firmwareSupportedVmTypes()).toBe(ALL & ~(1 << KVM_X86_VM.SNP));
     below.ccp.platformInit({ probe: true, maxSnpAsid: 0 });

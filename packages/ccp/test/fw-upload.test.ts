@@ -8,7 +8,7 @@ const withPatch = { fwUpload: true } as const;
 const img = (version: string, extra: { svn?: number; signed?: boolean; failContinue?: boolean } = {}) =>
   encodeFirmwareImage({ version, ...extra });
 
-describe('[PENDING] sev-fw-upload: SNP_DOWNLOAD_FIRMWARE_EX live update (linux-ccp.md §5.2)', () => {
+describe('[PENDING] sev-fw-upload: SNP_DOWNLOAD_FIRMWARE_EX live update (docs/reference/linux-ccp.md §5.2)', () => {
   it('without the patch there is no fw_upload device', () => {
     const rig = boot({ release: '7.2' });
     expect(rig.ccp.profile.fwUpload).toBe(false);
@@ -23,7 +23,7 @@ describe('[PENDING] sev-fw-upload: SNP_DOWNLOAD_FIRMWARE_EX live update (linux-c
       expect(rig.ccp.fwUpload(img('1.55.29'))).toEqual({ result: 'ok', rc: 0, error: 0 }),
     );
     expect(rig.tap.names(m)).toEqual([
-      // PLATFORM_STATUS writes its buffer back: Firmware-owned command page, then reclaimed (§3.12).
+      // PLATFORM_STATUS writes its buffer back: Firmware-owned command page, then reclaimed (docs/reference/linux-ccp.md §3.12).
       'PLATFORM_STATUS',
       'SNP_PAGE_RECLAIM',
       'SHUTDOWN',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Errno } from '../src/index';
 import { boot } from './helpers';
 
-describe('/dev/sev ioctls (linux-ccp.md §3.8)', () => {
+describe('/dev/sev ioctls (docs/reference/linux-ccp.md §3.8)', () => {
   it('SEV_PLATFORM_STATUS returns the firmware status without init', () => {
     const rig = boot({ release: '7.2' });
     const m = rig.tap.mark();
@@ -20,7 +20,7 @@ describe('/dev/sev ioctls (linux-ccp.md §3.8)', () => {
     expect(rig.psp.snapshot()).toMatchObject({ sev: 'UNINIT', snp: 'UNINIT' });
   });
 
-  it('6.16–7.1 SEV_PDH_GEN from UNINIT also initialises and shuts down SNP (§3.8 [HISTORIC], §9.5)', () => {
+  it('6.16–7.1 SEV_PDH_GEN from UNINIT also initialises and shuts down SNP (docs/reference/linux-ccp.md §3.8 [HISTORIC], docs/reference/linux-ccp.md §9.5)', () => {
     const rig = boot({ release: '6.18' });
     const m = rig.tap.mark();
     expect(rig.ccp.ioctl('SEV_PDH_GEN')).toEqual({ rc: 0, error: 0 });
@@ -74,7 +74,7 @@ describe('/dev/sev ioctls (linux-ccp.md §3.8)', () => {
     const r = rig.ccp.ioctl('SEV_PDH_CERT_EXPORT', { writable: false });
     expect(r.rc).toBe(-Errno.EIO);
     expect(r.error).toBe(Status.INVALID_LEN);
-    // With SNP initialised the writable command buffer page is Firmware-owned, then reclaimed (§3.12).
+    // With SNP initialised the writable command buffer page is Firmware-owned, then reclaimed (docs/reference/linux-ccp.md §3.12).
     expect(rig.tap.names(m)).toEqual(['PDH_CERT_EXPORT:INVALID_LEN', 'SNP_PAGE_RECLAIM']);
   });
 

@@ -5,7 +5,7 @@ import { DEV, boot, logOf } from './helpers';
 
 const PROBE = { probe: true, maxSnpAsid: 0 } as const;
 
-describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
+describe('sev_platform_init (docs/reference/linux-ccp.md §3.2–§3.4)', () => {
   it('fresh, host SNP, 7.2: SNP_INIT_EX, SNP_DF_FLUSH, INIT, DF_FLUSH with both API lines', () => {
     const rig = boot({ release: '7.2' });
     const m = rig.tap.mark();
@@ -13,7 +13,7 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.tap.names(m)).toEqual(['SNP_INIT_EX', 'SNP_DF_FLUSH', 'INIT', 'DF_FLUSH']);
     expect(log).toEqual([`${DEV}: SEV-SNP API:1.55 build:25`, `${DEV}: SEV API:1.55 build:25`]);
     expect(rig.psp.snapshot()).toMatchObject({ sev: 'INIT', snp: 'INIT', esConfigured: true });
-    // §3.3 step 8 / §3.4 step 2: TMR is 2 MB and Firmware-owned when SNP is initialised.
+    // docs/reference/linux-ccp.md §3.3 step 8 / docs/reference/linux-ccp.md §3.4 step 2: TMR is 2 MB and Firmware-owned when SNP is initialised.
     const v = rig.ccp.view();
     expect(v).toMatchObject({
       sevState: 'INIT',
@@ -29,7 +29,7 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.machine.snpEnAllCores()).toBe(true);
   });
 
-  it('is idempotent: cached INIT returns 0 without a command (§3.2 step 3)', () => {
+  it('is idempotent: cached INIT returns 0 without a command (docs/reference/linux-ccp.md §3.2 step 3)', () => {
     const rig = boot({ release: '7.2' });
     rig.ccp.platformInit(PROBE);
     const m = rig.tap.mark();
@@ -39,7 +39,7 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.tap.names(m)).toEqual([]);
   });
 
-  it('psp_init_on_probe=0 defers legacy INIT to the first non-probe call (§3.2 step 5)', () => {
+  it('psp_init_on_probe=0 defers legacy INIT to the first non-probe call (docs/reference/linux-ccp.md §3.2 step 5)', () => {
     const rig = boot({ release: '7.2', params: { psp_init_on_probe: false } });
     const m = rig.tap.mark();
     expect(rig.ccp.platformInit(PROBE)).toEqual({ rc: 0, error: 0 });
@@ -50,7 +50,7 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.tap.names(m2)).toEqual(['INIT', 'DF_FLUSH']);
   });
 
-  it('host SNP off: -ENODEV from the SNP step is ignored, only INIT + DF_FLUSH with a 1 MB TMR (§3.9)', () => {
+  it('host SNP off: -ENODEV from the SNP step is ignored, only INIT + DF_FLUSH with a 1 MB TMR (docs/reference/linux-ccp.md §3.9)', () => {
     const rig = boot({ release: '7.2', machine: { iommu: 'passthrough' } });
     const m = rig.tap.mark();
     expect(rig.ccp.platformInit(PROBE).rc).toBe(0);
@@ -59,14 +59,14 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.machine.rmp.state(rig.ccp.dev.tmrPfn ?? 0)).not.toBe('FIRMWARE');
   });
 
-  it('kdump kernel: returns 0 and issues nothing (§3.2 step 2)', () => {
+  it('kdump kernel: returns 0 and issues nothing (docs/reference/linux-ccp.md §3.2 step 2)', () => {
     const rig = boot({ release: '7.2', kdump: true });
     const m = rig.tap.mark();
     expect(rig.ccp.platformInit(PROBE)).toEqual({ rc: 0, error: -1 });
     expect(rig.tap.names(m)).toEqual([]);
   });
 
-  it('ciphertext hiding: SNP_INIT_EX carries MAX_SNP_ASID when asked (§6) — Turin', () => {
+  it('ciphertext hiding: SNP_INIT_EX carries MAX_SNP_ASID when asked (docs/reference/linux-ccp.md §6) — Turin', () => {
     const rig = boot({
       release: '7.2',
       machine: { cpu: 'turin', bios: { ciphertextHiding: true } },
@@ -77,21 +77,21 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.psp.snapshot()).toMatchObject({ ciphertextHiding: true, maxSnpAsid: 50 });
   });
 
-  it('API 1.51 uses SNP_INIT without a buffer (§3.3 step 5)', () => {
+  it('API 1.51 uses SNP_INIT without a buffer (docs/reference/linux-ccp.md §3.3 step 5)', () => {
     const rig = boot({ release: '7.2', version: '1.51.3' });
     const m = rig.tap.mark();
     expect(rig.ccp.platformInit(PROBE).rc).toBe(0);
     expect(rig.tap.names(m)).toEqual(['SNP_INIT', 'SNP_DF_FLUSH', 'INIT', 'DF_FLUSH']);
   });
 
-  it('API < 1.51 on 6.16: -EOPNOTSUPP, nothing issued, legacy blocked too (§3.3 step 3, §3.10)', () => {
+  it('API < 1.51 on 6.16: -EOPNOTSUPP, nothing issued, legacy blocked too (docs/reference/linux-ccp.md §3.3 step 3, docs/reference/linux-ccp.md §3.10)', () => {
     const rig = boot({ release: '6.16', version: '1.49.3' });
     const m = rig.tap.mark();
     expect(rig.ccp.platformInit(PROBE)).toEqual({ rc: -Errno.EOPNOTSUPP, error: -1 });
     expect(rig.tap.names(m)).toEqual([]);
   });
 
-  it('finding §9.16: on 6.18+ with host SNP, firmware < 1.51 fails SNP_PLATFORM_STATUS at probe and removes SEV', () => {
+  it('finding docs/reference/linux-ccp.md §9.16: on 6.18+ with host SNP, firmware < 1.51 fails SNP_PLATFORM_STATUS at probe and removes SEV', () => {
     const rig = boot({ release: '7.2', version: '1.49.3' });
     expect(rig.tap.names()).toEqual(['SNP_PLATFORM_STATUS:INVALID_COMMAND']);
     expect(rig.probeLog).toContain(`${DEV}: SNP PLATFORM_STATUS command failed, ret = -5, error = 0x11`);
@@ -108,7 +108,7 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     ]);
   });
 
-  it('7.2 with an offline CPU: snp_prepare refuses with -EOPNOTSUPP and the masks (§3.3 step 4)', () => {
+  it('7.2 with an offline CPU: snp_prepare refuses with -EOPNOTSUPP and the masks (docs/reference/linux-ccp.md §3.3 step 4)', () => {
     const rig = boot({ release: '7.2', machine: { offlineCores: [3] } });
     const m = rig.tap.mark();
     const log = logOf(rig, () =>
@@ -122,7 +122,7 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.psp.snapshot()).toMatchObject({ sev: 'UNINIT', snp: 'UNINIT' });
   });
 
-  it('7.1 with an offline CPU: SNP_INIT_EX fails 0x3 and aborts legacy init (§3.2 step 4, §7.2)', () => {
+  it('7.1 with an offline CPU: SNP_INIT_EX fails 0x3 and aborts legacy init (docs/reference/linux-ccp.md §3.2 step 4, docs/reference/linux-ccp.md §7.2)', () => {
     const rig = boot({ release: '7.1', machine: { offlineCores: [3] } });
     const m = rig.tap.mark();
     const log = logOf(rig, () =>
@@ -133,7 +133,7 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.ccp.view()).toMatchObject({ sevState: 'UNINIT', snpInitialized: false });
   });
 
-  it('≤6.15 with an offline CPU: SNP failure is logged and legacy SEV still comes up (§9.3 [HISTORIC])', () => {
+  it('≤6.15 with an offline CPU: SNP failure is logged and legacy SEV still comes up (docs/reference/linux-ccp.md §9.3 [HISTORIC])', () => {
     const rig = boot({ release: '6.15', machine: { offlineCores: [3] } });
     expect(rig.tap.names()).toEqual(['PLATFORM_STATUS', 'SNP_INIT_EX:INVALID_CONFIG', 'INIT', 'DF_FLUSH']);
     expect(rig.probeLog.slice(2)).toEqual([
@@ -144,7 +144,7 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.psp.snapshot()).toMatchObject({ sev: 'INIT', snp: 'UNINIT' });
   });
 
-  it('retries INIT exactly once on SECURE_DATA_INVALID (§3.4 step 5)', () => {
+  it('retries INIT exactly once on SECURE_DATA_INVALID (docs/reference/linux-ccp.md §3.4 step 5)', () => {
     const rig = boot({ release: '7.2', machine: { iommu: 'passthrough' } });
     rig.tap.inject('INIT', Status.SECURE_DATA_INVALID);
     const m = rig.tap.mark();
@@ -155,7 +155,7 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     );
   });
 
-  it('a second SECURE_DATA_INVALID fails with "SEV: INIT failed 0x18, rc -5" (§3.4 step 6)', () => {
+  it('a second SECURE_DATA_INVALID fails with "SEV: INIT failed 0x18, rc -5" (docs/reference/linux-ccp.md §3.4 step 6)', () => {
     const rig = boot({ release: '7.2', machine: { iommu: 'passthrough' } });
     rig.tap.inject('INIT', Status.SECURE_DATA_INVALID);
     rig.tap.inject('INIT', Status.SECURE_DATA_INVALID);
@@ -166,14 +166,14 @@ describe('sev_platform_init (linux-ccp.md §3.2–§3.4)', () => {
     expect(rig.ccp.view().sevState).toBe('UNINIT');
   });
 
-  it('init_ex_path: INIT_EX with the NV file, created on first use (§3.7)', () => {
+  it('init_ex_path: INIT_EX with the NV file, created on first use (docs/reference/linux-ccp.md §3.7)', () => {
     const rig = boot({ release: '7.2', params: { init_ex_path: '/var/lib/sev_nv' } });
     const m = rig.tap.mark();
     const log = logOf(rig, () => expect(rig.ccp.platformInit(PROBE).rc).toBe(0));
     expect(rig.tap.names(m)).toEqual(['SNP_INIT_EX', 'SNP_DF_FLUSH', 'INIT_EX', 'DF_FLUSH']);
     expect(log).toContain(`${DEV}: SEV: /var/lib/sev_nv does not exist and will be created later.`);
     expect(rig.ctx.fs?.exists('/var/lib/sev_nv')).toBe(true);
-    // The NV buffer is Firmware-owned while SNP is initialised (§3.4 step 3).
+    // The NV buffer is Firmware-owned while SNP is initialised (docs/reference/linux-ccp.md §3.4 step 3).
     expect(rig.machine.rmp.state(rig.ccp.dev.nvPfn ?? 0)).toBe('FIRMWARE');
   });
 });

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Errno } from '../src/index';
 import { DEV, boot } from './helpers';
 
-describe('module load / PSP probe (linux-ccp.md §3.1)', () => {
-  it('6.18+ with host SNP: SNP_PLATFORM_STATUS, SNP_FEATURE_INFO, then PLATFORM_STATUS; no INIT (§3.1 step 2, 4)', () => {
+describe('module load / PSP probe (docs/reference/linux-ccp.md §3.1)', () => {
+  it('6.18+ with host SNP: SNP_PLATFORM_STATUS, SNP_FEATURE_INFO, then PLATFORM_STATUS; no INIT (docs/reference/linux-ccp.md §3.1 step 2, 4)', () => {
     const rig = boot({ release: '7.2' });
     expect(rig.ctx.hostSnp).toBe(true);
     expect(rig.tap.names()).toEqual(['SNP_PLATFORM_STATUS', 'SNP_FEATURE_INFO', 'PLATFORM_STATUS']);
@@ -23,13 +23,13 @@ describe('module load / PSP probe (linux-ccp.md §3.1)', () => {
     expect(rig.tap.names()).toEqual(['PLATFORM_STATUS']);
   });
 
-  it('host SNP off: no SNP status queries (§3.9)', () => {
+  it('host SNP off: no SNP status queries (docs/reference/linux-ccp.md §3.9)', () => {
     const rig = boot({ release: '7.2', machine: { iommu: 'passthrough' } });
     expect(rig.ctx.hostSnp).toBe(false);
     expect(rig.tap.names()).toEqual(['PLATFORM_STATUS']);
   });
 
-  it('no SEV from the BIOS: "SEV: memory encryption not enabled by BIOS", no device, -ENODEV (§3.1 step 1, §3.2 step 1)', () => {
+  it('no SEV from the BIOS: "SEV: memory encryption not enabled by BIOS", no device, -ENODEV (docs/reference/linux-ccp.md §3.1 step 1, docs/reference/linux-ccp.md §3.2 step 1)', () => {
     const rig = boot({ release: '7.2', machine: { bios: { smee: false } } });
     expect(rig.probeLog).toEqual([
       `${DEV}: SEV: memory encryption not enabled by BIOS`,
@@ -40,7 +40,7 @@ describe('module load / PSP probe (linux-ccp.md §3.1)', () => {
     expect(rig.ccp.platformInit({ probe: true, maxSnpAsid: 0 })).toEqual({ rc: -Errno.ENODEV, error: -1 });
   });
 
-  it('≤6.15 initialises at probe and ends with "SEV-SNP API:1.55 build:25" (§3.1 step 4 [HISTORIC])', () => {
+  it('≤6.15 initialises at probe and ends with "SEV-SNP API:1.55 build:25" (docs/reference/linux-ccp.md §3.1 step 4 [HISTORIC])', () => {
     const rig = boot({ release: '6.15' });
     expect(rig.tap.names()).toEqual(['PLATFORM_STATUS', 'SNP_INIT_EX', 'SNP_DF_FLUSH', 'INIT', 'DF_FLUSH']);
     expect(rig.probeLog).toEqual([
@@ -52,7 +52,7 @@ describe('module load / PSP probe (linux-ccp.md §3.1)', () => {
     expect(rig.psp.snapshot()).toMatchObject({ sev: 'INIT', snp: 'INIT' });
   });
 
-  it('legacy DOWNLOAD_FIRMWARE at probe and "SEV firmware updated from a.b.c to x.y.z" (§5.1)', () => {
+  it('legacy DOWNLOAD_FIRMWARE at probe and "SEV firmware updated from a.b.c to x.y.z" (docs/reference/linux-ccp.md §5.1)', () => {
     const image = encodeFirmwareImage({ version: '1.55.29' });
     const rig = boot({ release: '7.2', files: { '/lib/firmware/amd/amd_sev_fam19h_model1xh.sbin': image } });
     expect(rig.tap.names()).toEqual([
@@ -68,7 +68,7 @@ describe('module load / PSP probe (linux-ccp.md §3.1)', () => {
     expect(rig.ccp.view().api).toBe('1.55.29');
   });
 
-  it('downloads twice when the running API is below 1.50 (committed-TCB quirk, §5.1)', () => {
+  it('downloads twice when the running API is below 1.50 (committed-TCB quirk, docs/reference/linux-ccp.md §5.1)', () => {
     const image = encodeFirmwareImage({ version: '1.55.25' });
     const rig = boot({ release: '6.16', version: '1.49.3', files: { '/lib/firmware/amd/sev.fw': image } });
     expect(rig.tap.names()).toEqual([

@@ -1,7 +1,7 @@
 /**
  * Model-based check: random sequences of driver operations against the real firmware never
  * throw, and the driver's cached view agrees with the firmware afterwards
- * (linux-ccp.md §2.2: cached state INIT/UNINIT and snp_initialized track the firmware).
+ * (docs/reference/linux-ccp.md §2.2: cached state INIT/UNINIT and snp_initialized track the firmware).
  */
 import { Cmd, SevDataDecommission } from '@sevsim/psp-abi';
 import { encodeFirmwareImage } from '@sevsim/firmware';
@@ -125,7 +125,7 @@ describe('driver view == firmware state under random operation sequences (proper
     );
   });
 
-  it('documented divergence §9.8: an NV write-back failure after a successful INIT_EX leaves the cache UNINIT', () => {
+  it('documented divergence docs/reference/linux-ccp.md §9.8: an NV write-back failure after a successful INIT_EX leaves the cache UNINIT', () => {
     const rig = boot({
       release: '7.2',
       machine: { iommu: 'passthrough' },

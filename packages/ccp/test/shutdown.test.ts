@@ -4,7 +4,7 @@ import { DEV, boot, logOf } from './helpers';
 
 const PROBE = { probe: true, maxSnpAsid: 0 } as const;
 
-describe('sev_platform_shutdown / __sev_firmware_shutdown (linux-ccp.md §4.2–§4.3)', () => {
+describe('sev_platform_shutdown / __sev_firmware_shutdown (docs/reference/linux-ccp.md §4.2–§4.3)', () => {
   it('7.1+: SHUTDOWN, TMR reclaimed page by page, SNP_SHUTDOWN_EX with the x86 bit; SNPEn and RMP cleared', () => {
     const rig = boot({ release: '7.2' });
     rig.ccp.platformInit(PROBE);
@@ -33,7 +33,7 @@ describe('sev_platform_shutdown / __sev_firmware_shutdown (linux-ccp.md §4.2–
     expect(rig.tap.names(m)).toEqual(['SNP_INIT_EX', 'SNP_DF_FLUSH', 'INIT', 'DF_FLUSH']);
   });
 
-  it('6.16–7.0: no x86 bit; amd_iommu_snp_disable() makes the IOMMU pages shared and SNPEn stays set (§4.3 step 6)', () => {
+  it('6.16–7.0: no x86 bit; amd_iommu_snp_disable() makes the IOMMU pages shared and SNPEn stays set (docs/reference/linux-ccp.md §4.3 step 6)', () => {
     const rig = boot({ release: '7.0' });
     rig.ccp.platformInit(PROBE);
     expect(rig.machine.rmp.counts().FIRMWARE_IOMMU).toBeGreaterThan(0);
@@ -45,7 +45,7 @@ describe('sev_platform_shutdown / __sev_firmware_shutdown (linux-ccp.md §4.2–
     expect(rig.ccp.view().snpInitialized).toBe(false);
   });
 
-  it('SNP_SHUTDOWN_EX DFFLUSH_REQUIRED → SNP_DF_FLUSH and one reissue (§4.3 step 4)', () => {
+  it('SNP_SHUTDOWN_EX DFFLUSH_REQUIRED → SNP_DF_FLUSH and one reissue (docs/reference/linux-ccp.md §4.3 step 4)', () => {
     const rig = boot({ release: '7.2', machine: { iommu: 'translated' } });
     rig.ccp.platformInit(PROBE);
     rig.tap.inject('SNP_SHUTDOWN_EX', Status.DFFLUSH_REQUIRED);
@@ -61,7 +61,7 @@ describe('sev_platform_shutdown / __sev_firmware_shutdown (linux-ccp.md §4.2–
     expect(rig.ccp.view().snpInitialized).toBe(false);
   });
 
-  it('a failed SHUTDOWN is logged and ignored; SNP shutdown then fails 0x1 and SNP stays initialised (§9.7)', () => {
+  it('a failed SHUTDOWN is logged and ignored; SNP shutdown then fails 0x1 and SNP stays initialised (docs/reference/linux-ccp.md §9.7)', () => {
     const rig = boot({ release: '7.2' });
     rig.ccp.platformInit(PROBE);
     rig.tap.inject('SHUTDOWN', Status.HWSEV_RET_UNSAFE);

@@ -28,7 +28,7 @@ describe('errno (include/uapi/asm-generic/errno*.h, include/linux/errno.h)', () 
   });
 });
 
-describe('module parameters (linux-ccp.md §3.1 "ccp module parameters")', () => {
+describe('module parameters (docs/reference/linux-ccp.md §3.1 "ccp module parameters")', () => {
   it('lists name, type, default and mode as sev-dev.c declares them', () => {
     expect(CCP_PARAMS.map((p) => [p.name, p.type, p.default, p.mode.toString(8)])).toEqual([
       ['psp_cmd_timeout', 'int', 100, '644'],
@@ -66,7 +66,7 @@ describe('kernel formatting', () => {
   it('%*pbl prints cpumask ranges', () => {
     expect(cpulist([0, 1, 2, 3, 5, 7, 8])).toBe('0-3,5,7-8');
   });
-  it('sev_get_firmware() tries the model file, the model-range file, then amd/sev.fw (§5.1)', () => {
+  it('sev_get_firmware() tries the model file, the model-range file, then amd/sev.fw (docs/reference/linux-ccp.md §5.1)', () => {
     expect(firmwareFileNames(0x19, 0x11)).toEqual([
       '/lib/firmware/amd/amd_sev_fam19h_model11h.sbin',
       '/lib/firmware/amd/amd_sev_fam19h_model1xh.sbin',
@@ -75,7 +75,7 @@ describe('kernel formatting', () => {
   });
 });
 
-describe('SNP_INIT_EX range list (linux-ccp.md §3.3 step 5, §9.9)', () => {
+describe('SNP_INIT_EX range list (docs/reference/linux-ccp.md §3.3 step 5, §9.9)', () => {
   it('takes reserved, ACPI-tables and ACPI-NVS resources by the desc/E820 numeric coincidence', () => {
     const list = buildRangeList(hostIomemResources(8));
     expect(list).toEqual([

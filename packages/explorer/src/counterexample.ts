@@ -1,5 +1,5 @@
 /**
- * A path found by the explorer as a scenario v1 file (shared/contracts/scenario-v1.md): the
+ * A path found by the explorer as a scenario v1 file (docs/contracts/scenario-v1.md): the
  * configuration's machine and kernel, the actions as steps, and an `expect` that holds exactly
  * when the reported state is reached, so `sevsim run FILE` reproduces it and the playback app
  * shows it.

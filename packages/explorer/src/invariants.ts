@@ -39,7 +39,7 @@ export interface Invariant {
   readonly checkRead?: (o: HostReadObservation) => Finding | undefined;
 }
 
-/** SEV guest policy bit 2: ES (psp-firmware.md §2.4, the LAUNCH_START policy). */
+/** SEV guest policy bit 2: ES (docs/reference/psp-firmware.md §2.4, the LAUNCH_START policy). */
 const POLICY_ES = 0x4;
 
 function asidLimits(session: Session): { min: number; max: number } {
@@ -54,7 +54,7 @@ export const INVARIANTS: readonly Invariant[] = [
   },
   {
     id: 'driver-view-matches-firmware',
-    fact: 'linux-ccp.md §2.2: sev_data->state and snp_initialized mirror the firmware platform states',
+    fact: 'docs/reference/linux-ccp.md §2.2: sev_data->state and snp_initialized mirror the firmware platform states',
     check: ({ session, state }): Finding | undefined => {
       const ccp = session.world.ccp?.view();
       if (!ccp?.present) return undefined;
@@ -76,7 +76,7 @@ export const INVARIANTS: readonly Invariant[] = [
   },
   {
     id: 'asid-unique',
-    fact: 'psp-firmware.md §2.5 ACTIVATE step 2 and linux-kvm-amd.md §4.7: an ASID belongs to at most one guest',
+    fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 2 and docs/reference/linux-kvm-amd.md §4.7: an ASID belongs to at most one guest',
     check: ({ session, state }) => {
       const fw = session.world.psp.snapshot();
       const seen = new Map<number, string>();
@@ -114,7 +114,7 @@ export const INVARIANTS: readonly Invariant[] = [
   },
   {
     id: 'asid-in-range',
-    fact: 'psp-firmware.md §2.5 ACTIVATE step 7 and §4 item 6; linux-kvm-amd.md §2.5: SEV ASIDs in [min_sev_asid, max], SEV-ES/SNP in [1, min_sev_asid-1], split at MAX_SNP_ASID under ciphertext hiding',
+    fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 7 and §4 item 6; docs/reference/linux-kvm-amd.md §2.5: SEV ASIDs in [min_sev_asid, max], SEV-ES/SNP in [1, min_sev_asid-1], split at MAX_SNP_ASID under ciphertext hiding',
     check: ({ session, state }) => {
       const { min, max } = asidLimits(session);
       const fw = session.world.psp.snapshot();
@@ -150,7 +150,7 @@ export const INVARIANTS: readonly Invariant[] = [
   },
   {
     id: 'working-iff-legacy-guest',
-    fact: 'psp-firmware.md §2.1: the platform is WORKING exactly while a legacy SEV guest exists',
+    fact: 'docs/reference/psp-firmware.md §2.1: the platform is WORKING exactly while a legacy SEV guest exists',
     check: ({ session, state }) => {
       const n = session.world.psp.snapshot().legacyGuests.length;
       if ((state.firmware.sev === 'WORKING') !== n > 0)
@@ -163,7 +163,7 @@ export const INVARIANTS: readonly Invariant[] = [
   },
   {
     id: 'no-plaintext-snp-read',
-    fact: "psp-firmware.md §5.5 and §6: the host reads an SNP guest's private memory as ciphertext, and as 0xff under ciphertext hiding",
+    fact: "docs/reference/psp-firmware.md §5.5 and §6: the host reads an SNP guest's private memory as ciphertext, and as 0xff under ciphertext hiding",
     checkRead: ({ session, state, vmId, read }) => {
       const vm = state.vms[vmId];
       if (vm?.type !== 'snp' || vm.state !== 'running') return undefined;
@@ -180,7 +180,7 @@ export const INVARIANTS: readonly Invariant[] = [
   },
   {
     id: 'platform-released-without-owner',
-    fact: 'linux-kvm-amd.md §3 step 4 (6.16+: kvm_amd unload shuts the platform down) and linux-ccp.md §4.1 (≤6.15: ccp removal does): once the module that initialised the platform is gone, SEV and SNP are UNINIT',
+    fact: 'docs/reference/linux-kvm-amd.md §3 step 4 (6.16+: kvm_amd unload shuts the platform down) and docs/reference/linux-ccp.md §4.1 (≤6.15: ccp removal does): once the module that initialised the platform is gone, SEV and SNP are UNINIT',
     check: ({ session, state }) => {
       const w = session.world;
       const owner = w.release.kvm.platformInitAtLoad ? 'kvm_amd' : 'ccp';

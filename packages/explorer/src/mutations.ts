@@ -12,11 +12,11 @@ export interface ProfileOverride {
 }
 
 export const MUTATIONS = {
-  /** ccp issues legacy INIT before SNP_INIT (linux-ccp.md §3.2 step 4 reversed). */
+  /** ccp issues legacy INIT before SNP_INIT (docs/reference/linux-ccp.md §3.2 step 4 reversed). */
   'legacy-init-first': { ccp: { mutationLegacyInitFirst: true } },
-  /** kvm_amd unload leaves the platform initialised (linux-kvm-amd.md §3 step 4 dropped). */
+  /** kvm_amd unload leaves the platform initialised (docs/reference/linux-kvm-amd.md §3 step 4 dropped). */
   'no-shutdown-on-unload': { kvm: { shutdownAtUnload: false } },
-  /** KVM's SEV range starts at min_sev_asid - 1 (linux-kvm-amd.md §2.5 off by one). */
+  /** KVM's SEV range starts at min_sev_asid - 1 (docs/reference/linux-kvm-amd.md §2.5 off by one). */
   'asid-range-off-by-one': { kvm: { mutationSevAsidOffByOne: true } },
 } as const satisfies Record<string, ProfileOverride>;
 

@@ -6,7 +6,7 @@
  */
 import type { Json, KernelInput, MachineInput, ModuleName, VmType } from '@sevsim/scenario';
 
-/** `ciphertext_hiding_asids` axis values: none = 0, some = SOME_CTH_ASIDS, all = -1u (§2.5 bullet 1). */
+/** `ciphertext_hiding_asids` axis values: none = 0, some = SOME_CTH_ASIDS, all = -1u (docs/reference/linux-kvm-amd.md §2.5 bullet 1). */
 export type CthAsids = 'none' | 'some' | 'all';
 export const SOME_CTH_ASIDS = 16;
 export const ALL_CTH_ASIDS = 0xffff_ffff;

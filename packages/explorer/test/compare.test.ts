@@ -4,7 +4,7 @@ import { compare, formatCompare } from '../src/compare';
 import { smallSpace } from './spaces';
 
 describe('compare (capability matrix across kernels)', () => {
-  it('kvm_amd built in: only 7.2 + sev-fw-upload hot-loads without reboot (linux-ccp.md §5.1 vs §5.2)', async () => {
+  it('kvm_amd built in: only 7.2 + sev-fw-upload hot-loads without reboot (docs/reference/linux-ccp.md §5.1 vs §5.2)', async () => {
     const base = smallSpace();
     const space = {
       ...base,

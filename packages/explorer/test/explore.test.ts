@@ -16,12 +16,12 @@ describe('mainline 7.2 + sev-fw-upload, small space', () => {
     const r = await explore(smallSpace(), { workers: 1 });
     expect(r.violations).toEqual([]);
     const caps = r.results[0]!.capabilities;
-    // linux-kvm-amd.md §2.3: kvm_amd load initialises the platform; the first VM launches at once.
+    // docs/reference/linux-kvm-amd.md §2.3: kvm_amd load initialises the platform; the first VM launches at once.
     expect(labels(caps['snp-vm-running'])).toEqual(['modprobe kvm_amd', 'vm.start snp vm1', 'vm.launch vm1']);
     expect(labels(caps['sev-vm-running'])).toEqual(['modprobe kvm_amd', 'vm.start sev vm1', 'vm.launch vm1']);
-    // linux-ccp.md §5.2: fw_upload with ccp alone (SEV UNINIT) hot-loads.
+    // docs/reference/linux-ccp.md §5.2: fw_upload with ccp alone (SEV UNINIT) hot-loads.
     expect(labels(caps['fw-hotloaded'])).toEqual(['modprobe ccp', 'fw.update 1.58.30']);
-    // anchors.md §A.2 (Ashish Kalra): DLFW_EX needs SEV UNINIT, so never under a running SEV guest.
+    // docs/reference/psp-firmware.md §3.6 (Ashish Kalra in the seed thread): DLFW_EX needs SEV UNINIT, so never under a running SEV guest.
     expect(caps['fw-hotloaded-with-legacy-guest']).toBeUndefined();
   });
 });
@@ -37,7 +37,7 @@ describe('mutations (given as profile data) are found', () => {
     ]);
   });
 
-  it('no platform shutdown on kvm_amd unload (linux-kvm-amd.md §3 step 4 dropped)', async () => {
+  it('no platform shutdown on kvm_amd unload (docs/reference/linux-kvm-amd.md §3 step 4 dropped)', async () => {
     const r = await explore(smallSpace(), { workers: 1, mutation: MUTATIONS['no-shutdown-on-unload'] });
     expect(r.violations).toHaveLength(1);
     expect(r.violations[0]!.invariant).toBe('platform-released-without-owner');
@@ -45,7 +45,7 @@ describe('mutations (given as profile data) are found', () => {
     expect(labels(r.violations[0]!.path)).toEqual(['modprobe kvm_amd', 'rmmod kvm_amd']);
   });
 
-  it('SEV range off by one (linux-kvm-amd.md §2.5): caught at kvm_amd load, SEV guests lost', async () => {
+  it('SEV range off by one (docs/reference/linux-kvm-amd.md §2.5): caught at kvm_amd load, SEV guests lost', async () => {
     const r = await explore(smallSpace(), { workers: 1, mutation: MUTATIONS['asid-range-off-by-one'] });
     expect(r.violations.map((v) => [v.invariant, v.message, labels(v.path)])).toEqual([
       [
@@ -59,7 +59,7 @@ describe('mutations (given as profile data) are found', () => {
   });
 });
 
-describe('finding: linux-kvm-amd.md §7.2 Q1 (ciphertext_hiding_asids with SNP unsupported)', () => {
+describe('finding: docs/reference/linux-kvm-amd.md §7.2 Q1 (ciphertext_hiding_asids with SNP unsupported)', () => {
   const space = smallSpace(
     { 'kvm_amd.sev_snp': [false], 'kvm_amd.ciphertext_hiding_asids': ['all'] },
     { version: '7.2', patches: [] },

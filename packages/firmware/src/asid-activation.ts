@@ -1,7 +1,7 @@
 /**
  * ACTIVATE logic shared by legacy ACTIVATE and SNP_ACTIVATE, in the firmware's order
- * (psp-firmware.md §2.5 steps 1–8; FW mcmd_activate_common → activate_common →
- * sev_guest_activate → sev_es_validate_asid), plus the ciphertext-hiding split (§4 item 6).
+ * (docs/reference/psp-firmware.md §2.5 steps 1–8; FW mcmd_activate_common → activate_common →
+ * sev_guest_activate → sev_es_validate_asid), plus the ciphertext-hiding split (docs/reference/psp-firmware.md §4 item 6).
  */
 import { type CmdName, Status } from '@sevsim/psp-abi';
 import { CCX_PRESENT } from './asid-table';
@@ -31,37 +31,37 @@ export function activateGuards<C extends ActivateCtx>(name: CmdName): Guard<C>[]
   return [
     {
       id: `${name}.asid-valid`,
-      fact: 'psp-firmware.md §2.5 ACTIVATE step 1: ASID 0 or above the maximum → INVALID_ASID',
+      fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 1: ASID 0 or above the maximum → INVALID_ASID',
       check: ({ fw, asid }) => (asid === 0 || asid > fw.maxSevAsid() ? Status.INVALID_ASID : undefined),
     },
     {
       id: `${name}.asid-owned`,
-      fact: 'psp-firmware.md §2.5 ACTIVATE step 2: ASID allocated or in use by a guest → ASID_OWNED',
+      fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 2: ASID allocated or in use by a guest → ASID_OWNED',
       check: ({ fw, asid }) => (fw.state.asids.owned(asid) ? Status.ASID_OWNED : undefined),
     },
     {
       id: `${name}.already-active`,
-      fact: 'psp-firmware.md §2.5 ACTIVATE step 3: the guest already has an ASID → ACTIVE',
+      fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 3: the guest already has an ASID → ACTIVE',
       check: ({ target }) => (target && target.activation !== 'none' ? Status.ACTIVE : undefined),
     },
     {
       id: `${name}.sent`,
-      fact: 'psp-firmware.md §2.5 ACTIVATE step 4: a guest in SENT → INVALID_GUEST_STATE',
+      fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 4: a guest in SENT → INVALID_GUEST_STATE',
       check: ({ sent }) => (sent ? Status.INVALID_GUEST_STATE : undefined),
     },
     {
       id: `${name}.asid-dirty`,
-      fact: 'psp-firmware.md §2.5 ACTIVATE step 5: ASID dirty on any CCX → DFFLUSH_REQUIRED',
+      fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 5: ASID dirty on any CCX → DFFLUSH_REQUIRED',
       check: ({ fw, asid }) => (fw.state.asids.isDirty(asid) ? Status.DFFLUSH_REQUIRED : undefined),
     },
     {
       id: `${name}.asid-not-clean`,
-      fact: 'psp-firmware.md §2.5 ACTIVATE step 6: ASID not clean on every CCX → ASID_OWNED',
+      fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 6: ASID not clean on every CCX → ASID_OWNED',
       check: ({ fw, asid }) => (fw.state.asids.isCleanEverywhere(asid) ? undefined : Status.ASID_OWNED),
     },
     {
       id: `${name}.asid-range`,
-      fact: 'psp-firmware.md §2.5 ACTIVATE step 7: ES/SNP need 1 ≤ ASID < MIN_SEV_ASID, SEV needs MIN_SEV_ASID ≤ ASID ≤ max',
+      fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 7: ES/SNP need 1 ≤ ASID < MIN_SEV_ASID, SEV needs MIN_SEV_ASID ≤ ASID ≤ max',
       check: ({ fw, asid, es }) => {
         const min = fw.minSevAsid();
         const ok = es ? asid >= 1 && asid < min : asid >= min && asid <= fw.maxSevAsid();
@@ -70,7 +70,7 @@ export function activateGuards<C extends ActivateCtx>(name: CmdName): Guard<C>[]
     },
     {
       id: `${name}.cth-split`,
-      fact: 'psp-firmware.md §4 item 6: with ciphertext hiding SNP ASIDs ≤ MAX_SNP_ASID, SEV-ES ASIDs > MAX_SNP_ASID',
+      fact: 'docs/reference/psp-firmware.md §4 item 6: with ciphertext hiding SNP ASIDs ≤ MAX_SNP_ASID, SEV-ES ASIDs > MAX_SNP_ASID',
       check: ({ fw, asid, es, snp }) => {
         const { ciphertextHiding, maxSnpAsid } = fw.state.snp;
         if (!ciphertextHiding || !es) return undefined;
@@ -94,7 +94,7 @@ export function activate(fw: Firmware, target: ActivationTarget, asid: number, r
   }
 }
 
-/** LAUNCH_FINISH / SNP_LAUNCH_FINISH: a pending activation becomes active (§2.4, §3.12). */
+/** LAUNCH_FINISH / SNP_LAUNCH_FINISH: a pending activation becomes active (docs/reference/psp-firmware.md §2.4, docs/reference/psp-firmware.md §3.12). */
 export function completeActivation(fw: Firmware, target: ActivationTarget): void {
   if (target.activation !== 'pending') return;
   target.activation = 'active';

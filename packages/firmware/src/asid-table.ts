@@ -1,10 +1,10 @@
 /**
- * The firmware's ASID bookkeeping (psp-firmware.md §2.5): for each ASID 1..MAX_SEV_ASIDS, four
+ * The firmware's ASID bookkeeping (docs/reference/psp-firmware.md §2.5): for each ASID 1..MAX_SEV_ASIDS, four
  * per-CCX bitmasks dirty / clean / allocated / in_use. The machine model reports WBINVD for all
  * cores at once, so sevsim has one CCX (mask 0b1); the masks keep the firmware's shape.
  */
 
-/** MAX_SEV_ASIDS in the firmware (psp-firmware.md §7.3). */
+/** MAX_SEV_ASIDS in the firmware (docs/reference/psp-firmware.md §7.3). */
 export const MAX_SEV_ASIDS = 1006;
 /** All CCXs present (one CCX in sevsim). */
 export const CCX_PRESENT = 0b1;
@@ -27,7 +27,7 @@ export class AsidTable {
    */
   private counted: Readonly<AsidSummary> | null = null;
 
-  /** INIT (SNP UNINIT) and SNP_INIT: every ASID dirty on every CCX (§2.3 step 9, §3.2). */
+  /** INIT (SNP UNINIT) and SNP_INIT: every ASID dirty on every CCX (docs/reference/psp-firmware.md §2.3 step 9, docs/reference/psp-firmware.md §3.2). */
   markAllDirty(): void {
     this.counted = null;
     this.dirty.fill(CCX_PRESENT, 1);
@@ -36,7 +36,7 @@ export class AsidTable {
     this.inUse.fill(0);
   }
 
-  /** DF_FLUSH on the CCXs whose cores all did WBINVD: dirty → clean (§2.3 DF_FLUSH). */
+  /** DF_FLUSH on the CCXs whose cores all did WBINVD: dirty → clean (docs/reference/psp-firmware.md §2.3 DF_FLUSH). */
   flush(ccxs: number): void {
     this.counted = null;
     for (let a = 1; a <= MAX_SEV_ASIDS; a++) {
@@ -61,7 +61,7 @@ export class AsidTable {
     return this.clean[asid] === CCX_PRESENT;
   }
 
-  /** SNP_SHUTDOWN: every ASID must be clean on every CCX (§3.3 step 3). */
+  /** SNP_SHUTDOWN: every ASID must be clean on every CCX (docs/reference/psp-firmware.md §3.3 step 3). */
   allClean(): boolean {
     for (let a = 1; a <= MAX_SEV_ASIDS; a++) if (this.clean[a] !== CCX_PRESENT) return false;
     return true;

@@ -1,5 +1,5 @@
 /**
- * The command dispatcher (psp-firmware.md §2.2, Appendix A steps 1–2): command-id lookup and
+ * The command dispatcher (docs/reference/psp-firmware.md §2.2, Appendix A steps 1–2): command-id lookup and
  * version gate, the write-back command-buffer page check with SNP INIT, running the handler, and
  * the write-back rule.
  */
@@ -34,15 +34,15 @@ export interface DispatchResult extends Outcome {
 
 const UNKNOWN: GuardRef = {
   id: 'dispatch.unknown-command',
-  fact: 'psp-firmware.md §2.2: an unknown or unimplemented command id → INVALID_COMMAND',
+  fact: 'docs/reference/psp-firmware.md §2.2: an unknown or unimplemented command id → INVALID_COMMAND',
 };
 const TOO_OLD: GuardRef = {
   id: 'dispatch.command-version',
-  fact: 'psp-firmware.md §7.3: a command newer than the running firmware → INVALID_COMMAND',
+  fact: 'docs/reference/psp-firmware.md §7.3: a command newer than the running firmware → INVALID_COMMAND',
 };
 const CMD_BUF_STATE: GuardRef = {
   id: 'dispatch.cmd-buffer-page-state',
-  fact: 'psp-firmware.md §2.2: with SNP INIT a write-back command buffer must be Firmware/Default → INVALID_PAGE_STATE+0x40',
+  fact: 'docs/reference/psp-firmware.md §2.2: with SNP INIT a write-back command buffer must be Firmware/Default → INVALID_PAGE_STATE+0x40',
 };
 
 function lookup(fw: Firmware, id: number): { spec: CommandSpec } | { fail: Outcome } {
@@ -65,7 +65,7 @@ export function dispatch(
   if ('fail' in found) return { ...found.fail, buffer: unchanged() };
   const { spec } = found;
 
-  // §2.2: only while SNP is INIT and the RMP is initialised, for commands that write back.
+  // docs/reference/psp-firmware.md §2.2: only while SNP is INIT and the RMP is initialised, for commands that write back.
   const pagePa = opts.bufferPaddr;
   const checkPage = spec.writesBack && pagePa !== undefined && fw.snpInit() && fw.machine.rmp.initialised;
   if (checkPage && (!fw.inDram(pagePa, 1) || !fw.firmwareWritable(pagePa, 1))) {

@@ -1,6 +1,6 @@
 /**
  * What a firmware version can do. The running image's version gates commands and feature bits
- * (psp-firmware.md §7.3 "SNP API min versions used by Linux"; §3.8 FEATURE_INFO ECX bits).
+ * (docs/reference/psp-firmware.md §7.3 "SNP API min versions used by Linux"; §3.8 FEATURE_INFO ECX bits).
  * See README "Decisions" for the versions we had to choose.
  */
 import type { CpuPreset } from '@sevsim/hardware';
@@ -9,17 +9,17 @@ import { SnpFeatureEcx, SnpPolicy } from '@sevsim/psp-abi';
 
 const at = (major: number, minor: number, build = 0): FirmwareVersion => ({ major, minor, build });
 
-/** SNP commands exist from SNP API 1.51 (psp-firmware.md §7.3). */
+/** SNP commands exist from SNP API 1.51 (docs/reference/psp-firmware.md §7.3). */
 export const SNP_MIN_VERSION = at(1, 51);
-/** SNP_INIT_EX LIST_PADDR from 1.52 (psp-firmware.md §3.2). */
+/** SNP_INIT_EX LIST_PADDR from 1.52 (docs/reference/psp-firmware.md §3.2). */
 export const LIST_PADDR_VERSION = at(1, 52);
-/** IOMMU pages go to Reclaim at SNP_SHUTDOWN_EX from 1.53; older: Hypervisor (psp-firmware.md §3.3). */
+/** IOMMU pages go to Reclaim at SNP_SHUTDOWN_EX from 1.53; older: Hypervisor (docs/reference/psp-firmware.md §3.3). */
 export const IOMMU_RECLAIM_VERSION = at(1, 53);
-/** SNP_FEATURE_INFO from 1.55 (psp-firmware.md §3.8). */
+/** SNP_FEATURE_INFO from 1.55 (docs/reference/psp-firmware.md §3.8). */
 export const FEATURE_INFO_VERSION = at(1, 55);
 /** Decision: the Turin (Zen 5) images that added CTH and RAPL_DIS start at 1.55.37. */
 export const CIPHERTEXT_HIDING_VERSION = at(1, 55, 37);
-/** Linux enables PAGE_SWAP_DISABLE in the policy mask from API 1.58 (linux-ccp.md §6). */
+/** Linux enables PAGE_SWAP_DISABLE in the policy mask from API 1.58 (docs/reference/linux-ccp.md §6). */
 export const PAGE_SWAP_DISABLE_VERSION = at(1, 58);
 
 export function atLeast(v: FirmwareVersion, min: FirmwareVersion): boolean {
@@ -36,11 +36,11 @@ export interface FirmwareFeatures {
   ciphertextHiding: boolean;
   x86SnpShutdown: boolean;
   raplDis: boolean;
-  /** SNP guest policy bits this firmware accepts (others → POLICY_FAILURE, §3.11). */
+  /** SNP guest policy bits this firmware accepts (others → POLICY_FAILURE, docs/reference/psp-firmware.md §3.11). */
   snpPolicyMask: bigint;
 }
 
-/** Policy bits 0–20 are always defined (psp-firmware.md §3.11); bit 17 must be one. */
+/** Policy bits 0–20 are always defined (docs/reference/psp-firmware.md §3.11); bit 17 must be one. */
 const BASE_SNP_POLICY_MASK = (1n << 21n) - 1n;
 
 export function featuresOf(v: FirmwareVersion, preset: CpuPreset): FirmwareFeatures {

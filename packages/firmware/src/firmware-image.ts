@@ -68,7 +68,7 @@ export function compareVersion(a: FirmwareVersion, b: FirmwareVersion): number {
 /**
  * The SNP SVN an image carries when none is given. It rises with every API minor, and sits where
  * real images sit relative to the AMD-SB-3023 SEV-ES cut-off that Linux 7.2 checks
- * (linux-ccp.md §3.5): Zen 3/4 images at minor − 30 (1.55.x → 0x19, below 0x1B; 1.57+ at or
+ * (docs/reference/linux-ccp.md §3.5): Zen 3/4 images at minor − 30 (1.55.x → 0x19, below 0x1B; 1.57+ at or
  * above it), Zen 5 images at minor − 55 (1.58.x → 0x03, below 0x04; 1.59+ at or above it).
  */
 export function defaultSvn(v: FirmwareVersion, layout: TcbLayout = 'zen3-4'): number {

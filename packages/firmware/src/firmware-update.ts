@@ -1,5 +1,5 @@
 /**
- * Firmware update (psp-firmware.md §2.3 DOWNLOAD_FIRMWARE, §3.6 SNP_DOWNLOAD_FIRMWARE_EX, §4
+ * Firmware update (docs/reference/psp-firmware.md §2.3 DOWNLOAD_FIRMWARE, §3.6 SNP_DOWNLOAD_FIRMWARE_EX, §4
  * item 5). DOWNLOAD_FIRMWARE loads and commits with SEV and SNP UNINIT. DLFW_EX needs only SEV
  * UNINIT, keeps SNP guests running, and is provisional until committed. The image is sevsim's
  * format (abi/firmware-image.ts) read from host memory.
@@ -23,7 +23,7 @@ import type { Firmware } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command, fail } from './guard';
 import { freshState, imageSlot } from './state';
 
-/** The image address must be 32-byte aligned (psp-firmware.md §2.3, §3.6). */
+/** The image address must be 32-byte aligned (docs/reference/psp-firmware.md §2.3, §3.6). */
 const IMAGE_ALIGN = 32;
 
 interface ImageCtx extends BaseCtx {
@@ -42,28 +42,28 @@ function imageGuards<C extends ImageCtx>(name: 'DOWNLOAD_FIRMWARE' | 'SNP_DOWNLO
   return [
     {
       id: `${name}.align`,
-      fact: 'psp-firmware.md §3.6: the image address must be 32-byte aligned, else INVALID_ADDRESS',
+      fact: 'docs/reference/psp-firmware.md §3.6: the image address must be 32-byte aligned, else INVALID_ADDRESS',
       check: ({ address }) => (address % IMAGE_ALIGN !== 0 ? Status.INVALID_ADDRESS : undefined),
     },
     {
       id: `${name}.image-length`,
-      fact: 'psp-firmware.md §2.3: an image shorter than its header → INVALID_LENGTH',
+      fact: 'docs/reference/psp-firmware.md §2.3: an image shorter than its header → INVALID_LENGTH',
       check: ({ fw, address, len }) =>
         len < FIRMWARE_IMAGE_SIZE || !fw.inDram(address, len) ? Status.INVALID_LEN : undefined,
     },
     {
       id: `${name}.signature`,
-      fact: 'psp-firmware.md §3.6: image authentication failure → BAD_SIGNATURE',
+      fact: 'docs/reference/psp-firmware.md §3.6: image authentication failure → BAD_SIGNATURE',
       check: ({ image }) => (image?.signed ? undefined : Status.BAD_SIGNATURE),
     },
     {
       id: `${name}.svn`,
-      fact: 'psp-firmware.md §3.6: image SVN below the committed SVN → BAD_SVN',
+      fact: 'docs/reference/psp-firmware.md §3.6: image SVN below the committed SVN → BAD_SVN',
       check: ({ fw, image }) => (image && image.svn < fw.state.committed.svn ? Status.BAD_SVN : undefined),
     },
     {
       id: `${name}.version`,
-      fact: 'linux-ccp.md §5.2: image older than CommittedVersion → BAD_VERSION',
+      fact: 'docs/reference/linux-ccp.md §5.2: image older than CommittedVersion → BAD_VERSION',
       check: ({ fw, image }) =>
         image && compareVersion(image, fw.state.committed) < 0 ? Status.BAD_VERSION : undefined,
     },
@@ -80,7 +80,7 @@ const downloadFirmware = command<ImageCtx>({
   guards: [
     {
       id: 'DOWNLOAD_FIRMWARE.platform-uninit',
-      fact: 'psp-firmware.md §2.3 DOWNLOAD_FIRMWARE: needs SEV UNINIT and SNP UNINIT, else INVALID_PLATFORM_STATE',
+      fact: 'docs/reference/psp-firmware.md §2.3 DOWNLOAD_FIRMWARE: needs SEV UNINIT and SNP UNINIT, else INVALID_PLATFORM_STATE',
       check: ({ fw }) =>
         fw.state.sev.state !== SevState.UNINIT || fw.state.snp.state !== SnpState.UNINIT
           ? Status.INVALID_PLATFORM_STATE
@@ -122,17 +122,17 @@ const downloadFirmwareEx = command<DlfwExCtx>({
   guards: [
     {
       id: 'SNP_DOWNLOAD_FIRMWARE_EX.sev-uninit',
-      fact: 'psp-firmware.md §3.6: legacy SEV must be UNINIT (SNP may be INIT), else INVALID_PLATFORM_STATE',
+      fact: 'docs/reference/psp-firmware.md §3.6: legacy SEV must be UNINIT (SNP may be INIT), else INVALID_PLATFORM_STATE',
       check: ({ fw }) => (fw.state.sev.state !== SevState.UNINIT ? Status.INVALID_PLATFORM_STATE : undefined),
     },
     {
       id: 'SNP_DOWNLOAD_FIRMWARE_EX.reserved',
-      fact: 'psp-firmware.md §3.6: reserved fields → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.6: reserved fields → INVALID_PARAM',
       check: ({ buf }) => (SevDataDownloadFirmwareEx.reservedNonZero(buf) ? Status.INVALID_PARAM : undefined),
     },
     {
       id: 'SNP_DOWNLOAD_FIRMWARE_EX.length',
-      fact: 'psp-firmware.md §3.6: the command-buffer length must be its size, else INVALID_LENGTH',
+      fact: 'docs/reference/psp-firmware.md §3.6: the command-buffer length must be its size, else INVALID_LENGTH',
       check: ({ length }) => (length !== SevDataDownloadFirmwareEx.size ? Status.INVALID_LEN : undefined),
     },
     ...imageGuards<DlfwExCtx>('SNP_DOWNLOAD_FIRMWARE_EX'),
@@ -144,7 +144,7 @@ const downloadFirmwareEx = command<DlfwExCtx>({
       return fail(
         Status.UPDATE_FAILED,
         'SNP_DOWNLOAD_FIRMWARE_EX.dlfw-continue',
-        'psp-firmware.md §3.6: DLFW_CONTINUE failed; the firmware rolled back → UPDATE_FAILED',
+        'docs/reference/psp-firmware.md §3.6: DLFW_CONTINUE failed; the firmware rolled back → UPDATE_FAILED',
       );
     }
     fw.state.running = imageSlot(image!);

@@ -17,12 +17,12 @@ import type { FirmwareState } from './state';
 export const PAGE = PAGE_SIZE;
 export const PAGE_2M = PAGE_SIZE * PAGES_PER_2M;
 
-/** CPUID Fn8000_001F: ECX = number of ASIDs, EDX = MIN_SEV_ASID (psp-firmware.md §8.2). */
+/** CPUID Fn8000_001F: ECX = number of ASIDs, EDX = MIN_SEV_ASID (docs/reference/psp-firmware.md §8.2). */
 const CPUID_MEM_ENCRYPT = 0x8000001f;
 
 export const pfnOf = (pa: number): number => Math.floor(pa / PAGE);
 
-/** RMP entries the firmware writes (psp-firmware.md §5.3 table). */
+/** RMP entries the firmware writes (docs/reference/psp-firmware.md §5.3 table). */
 export const RmpEntries = {
   hypervisor: hypervisorEntry,
   hvFixed: (): RmpEntry => ({ ...RmpEntries.hypervisor(), immutable: true }),
@@ -46,12 +46,12 @@ export class Firmware {
     this.features = featuresOf(this.state.running, this.machine.preset);
   }
 
-  /** MIN_SEV_ASID: CPUID 0x8000001F EDX (psp-firmware.md §4 item 6). */
+  /** MIN_SEV_ASID: CPUID 0x8000001F EDX (docs/reference/psp-firmware.md §4 item 6). */
   minSevAsid(): number {
     return this.machine.cpuid(CPUID_MEM_ENCRYPT).edx;
   }
 
-  /** Highest ASID: CPUID ECX, capped at the firmware's MAX_SEV_ASIDS (§2.5 step 1). */
+  /** Highest ASID: CPUID ECX, capped at the firmware's MAX_SEV_ASIDS (docs/reference/psp-firmware.md §2.5 step 1). */
   maxSevAsid(): number {
     return Math.min(this.machine.cpuid(CPUID_MEM_ENCRYPT).ecx, MAX_SEV_ASIDS);
   }
@@ -70,7 +70,7 @@ export class Firmware {
 
   /**
    * "Firmware-writable": each page of [pa, pa+len) is Firmware or Default (beyond the RMP)
-   * (psp-firmware.md §2.2, FW check_page_range_firmware_writable).
+   * (docs/reference/psp-firmware.md §2.2, FW check_page_range_firmware_writable).
    */
   firmwareWritable(pa: number, len: number): boolean {
     const first = pfnOf(pa);
@@ -82,7 +82,7 @@ export class Firmware {
     return true;
   }
 
-  /** The SNP page-state rule applies only while SNP is INIT (psp-firmware.md §2.2). */
+  /** The SNP page-state rule applies only while SNP is INIT (docs/reference/psp-firmware.md §2.2). */
   snpInit(): boolean {
     return this.state.snp.state === 1;
   }
@@ -121,7 +121,7 @@ export class Firmware {
   }
 }
 
-/** Fits within one 4 KB page (SNP output buffers, psp-firmware.md §3.4, §3.8). */
+/** Fits within one 4 KB page (SNP output buffers, docs/reference/psp-firmware.md §3.4, §3.8). */
 export function withinPage(pa: number, len: number): boolean {
   return pfnOf(pa) === pfnOf(pa + len - 1);
 }

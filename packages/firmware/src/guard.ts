@@ -9,7 +9,7 @@ import type { Firmware } from './firmware';
 export interface GuardRef {
   /** `COMMAND.rule`, e.g. `SNP_INIT.sev-uninit`. */
   readonly id: string;
-  /** The reference fact it models, e.g. `psp-firmware.md §3.2 step 2`. */
+  /** The reference fact it models, e.g. `docs/reference/psp-firmware.md §3.2 step 2`. */
   readonly fact: string;
 }
 
@@ -35,9 +35,9 @@ export interface CommandSpec {
   readonly name: CmdName;
   /** First firmware version that has the command (older: INVALID_COMMAND). */
   readonly since?: FirmwareVersion;
-  /** Writes its results into the command buffer (psp-firmware.md §2.2). */
+  /** Writes its results into the command buffer (docs/reference/psp-firmware.md §2.2). */
   readonly writesBack: boolean;
-  /** Also writes back on INVALID_LENGTH, so the host learns the needed length (§2.2). */
+  /** Also writes back on INVALID_LENGTH, so the host learns the needed length (docs/reference/psp-firmware.md §2.2). */
   readonly writeBackOnInvalidLen: boolean;
   /** Bytes the firmware reads from the command buffer. */
   readonly bufferSize: number;

@@ -1,5 +1,5 @@
 /**
- * Legacy SEV/SEV-ES guest commands (psp-firmware.md §2.4, §2.5): LAUNCH_START,
+ * Legacy SEV/SEV-ES guest commands (docs/reference/psp-firmware.md §2.4, §2.5): LAUNCH_START,
  * LAUNCH_UPDATE_DATA, LAUNCH_UPDATE_VMSA, LAUNCH_MEASURE, LAUNCH_UPDATE_SECRET, LAUNCH_FINISH,
  * ACTIVATE, DEACTIVATE, DECOMMISSION, GUEST_STATUS, DBG_DECRYPT, DBG_ENCRYPT.
  */
@@ -30,14 +30,14 @@ import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
 import { addressGuard, sevStateGuard } from './sev-platform';
 import type { LegacyGuest } from './state';
 
-/** Legacy guest handles 1 … 1024 (psp-firmware.md §2.4). */
+/** Legacy guest handles 1 … 1024 (docs/reference/psp-firmware.md §2.4). */
 export const MAX_GUEST_HANDLES = 1024;
 /** LAUNCH_START transport blobs: sev_session (128 bytes) and a sev_cert (2084 bytes). */
 export const SEV_SESSION_SIZE = 128;
 export const SEV_DH_CERT_SIZE = 2084;
 /** LAUNCH_MEASURE output: 32-byte measurement + 16-byte mnonce. */
 export const LAUNCH_MEASURE_SIZE = 48;
-/** Policy bits the firmware knows: 0–5 flags, 16–31 API version (psp-firmware.md §2.4). */
+/** Policy bits the firmware knows: 0–5 flags, 16–31 API version (docs/reference/psp-firmware.md §2.4). */
 const POLICY_DEFINED = 0xffff_003f;
 
 const WORKING = [SevState.WORKING];
@@ -55,7 +55,7 @@ function lookup(ctx: BaseCtx, handle: number): LegacyGuest | undefined {
 function guestGuard<C extends GuestCtx>(name: CmdName): Guard<C> {
   return {
     id: `${name}.handle`,
-    fact: 'psp-firmware.md §2.4: a handle out of range or naming no guest → INVALID_GUEST',
+    fact: 'docs/reference/psp-firmware.md §2.4: a handle out of range or naming no guest → INVALID_GUEST',
     check: ({ guest }) => (guest ? undefined : Status.INVALID_GUEST),
   };
 }
@@ -63,7 +63,7 @@ function guestGuard<C extends GuestCtx>(name: CmdName): Guard<C> {
 function guestStateGuard<C extends GuestCtx>(name: CmdName, allowed: number[]): Guard<C> {
   return {
     id: `${name}.guest-state`,
-    fact: 'psp-firmware.md §2.4 guest transition table: other guest states → INVALID_GUEST_STATE',
+    fact: 'docs/reference/psp-firmware.md §2.4 guest transition table: other guest states → INVALID_GUEST_STATE',
     check: ({ guest }) => (guest && allowed.includes(guest.state) ? undefined : Status.INVALID_GUEST_STATE),
   };
 }
@@ -87,7 +87,7 @@ const launchStart = command<LaunchStartCtx>({
     sevStateGuard(
       'LAUNCH_START',
       INIT_OR_WORKING,
-      'psp-firmware.md §2.4: LAUNCH_START needs INIT or WORKING',
+      'docs/reference/psp-firmware.md §2.4: LAUNCH_START needs INIT or WORKING',
     ),
     {
       id: 'LAUNCH_START.session-len',
@@ -103,12 +103,12 @@ const launchStart = command<LaunchStartCtx>({
     },
     {
       id: 'LAUNCH_START.shared-handle',
-      fact: 'psp-firmware.md §2.4 LAUNCH_START: a non-zero handle must name an existing guest (INVALID_GUEST)',
+      fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_START: a non-zero handle must name an existing guest (INVALID_GUEST)',
       check: (c) => (c.handle !== 0 && !lookup(c, c.handle) ? Status.INVALID_GUEST : undefined),
     },
     {
       id: 'LAUNCH_START.key-sharing',
-      fact: 'psp-firmware.md §2.4 LAUNCH_START: sharing a key needs the same policy and NOKS=0 → POLICY_FAILURE',
+      fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_START: sharing a key needs the same policy and NOKS=0 → POLICY_FAILURE',
       check: (c) => {
         const shared = c.handle !== 0 ? lookup(c, c.handle) : undefined;
         if (!shared) return undefined;
@@ -119,18 +119,18 @@ const launchStart = command<LaunchStartCtx>({
     },
     {
       id: 'LAUNCH_START.handles',
-      fact: 'psp-firmware.md §2.4: all 1024 handles in use → RESOURCE_LIMIT',
+      fact: 'docs/reference/psp-firmware.md §2.4: all 1024 handles in use → RESOURCE_LIMIT',
       check: ({ fw }) => (fw.state.sev.guests.size >= MAX_GUEST_HANDLES ? Status.RESOURCE_LIMIT : undefined),
     },
     {
       id: 'LAUNCH_START.es-configured',
-      fact: 'psp-firmware.md §2.4 LAUNCH_START: ES policy needs INIT with ES, else UNSUPPORTED',
+      fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_START: ES policy needs INIT with ES, else UNSUPPORTED',
       check: ({ fw, policy }) =>
         policy & SevPolicy.ES && !fw.state.sev.esConfigured ? Status.UNSUPPORTED : undefined,
     },
     {
       id: 'LAUNCH_START.policy',
-      fact: 'psp-firmware.md §2.4 LAUNCH_START: reserved policy bits or an API newer than the firmware → POLICY_FAILURE',
+      fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_START: reserved policy bits or an API newer than the firmware → POLICY_FAILURE',
       check: ({ fw, policy }) =>
         (policy & ~POLICY_DEFINED) !== 0 ||
         apiVersionTooNew(policy, fw.state.running.major, fw.state.running.minor)
@@ -163,7 +163,7 @@ type UpdateCtx = GuestCtx & ReturnType<typeof SevDataLaunchUpdateData.decode>;
 function launchUpdate(vmsa: boolean): CommandSpec {
   const name: CmdName = vmsa ? 'LAUNCH_UPDATE_VMSA' : 'LAUNCH_UPDATE_DATA';
   const guards: Guard<UpdateCtx>[] = [
-    sevStateGuard(name, WORKING, 'psp-firmware.md §2.4: LAUNCH_UPDATE_* needs WORKING'),
+    sevStateGuard(name, WORKING, 'docs/reference/psp-firmware.md §2.4: LAUNCH_UPDATE_* needs WORKING'),
     guestGuard(name),
     guestStateGuard(name, [LegacyGuestState.LUPDATE]),
   ];
@@ -171,12 +171,12 @@ function launchUpdate(vmsa: boolean): CommandSpec {
     guards.push(
       {
         id: 'LAUNCH_UPDATE_VMSA.es',
-        fact: 'psp-firmware.md §2.4 LAUNCH_UPDATE_VMSA: a guest without the ES policy → UNSUPPORTED',
+        fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_UPDATE_VMSA: a guest without the ES policy → UNSUPPORTED',
         check: ({ guest }) => (guest?.es ? undefined : Status.UNSUPPORTED),
       },
       {
         id: 'LAUNCH_UPDATE_VMSA.inactive',
-        fact: 'psp-firmware.md §2.4 LAUNCH_UPDATE_VMSA: the guest must be activated (active or pending), else INACTIVE',
+        fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_UPDATE_VMSA: the guest must be activated (active or pending), else INACTIVE',
         check: ({ guest }) => (guest && guest.activation !== 'none' ? undefined : Status.INACTIVE),
       },
     );
@@ -189,12 +189,12 @@ function launchUpdate(vmsa: boolean): CommandSpec {
     },
     {
       id: `${name}.address-align`,
-      fact: 'psp-firmware.md §2.4 LAUNCH_UPDATE_DATA: address needs 16-byte alignment (INVALID_ADDRESS)',
+      fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_UPDATE_DATA: address needs 16-byte alignment (INVALID_ADDRESS)',
       check: ({ address }) => (address % 16 !== 0 ? Status.INVALID_ADDRESS : undefined),
     },
     {
       id: `${name}.len-align`,
-      fact: 'psp-firmware.md §2.4 LAUNCH_UPDATE_DATA: length needs 16-byte alignment (INVALID_LENGTH)',
+      fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_UPDATE_DATA: length needs 16-byte alignment (INVALID_LENGTH)',
       check: ({ len }) => (len === 0 || len % 16 !== 0 ? Status.INVALID_LEN : undefined),
     },
   );
@@ -230,12 +230,16 @@ const launchMeasure = command<MeasureCtx>({
     return { ...b, ...d, guest: lookup(b, d.handle) };
   },
   guards: [
-    sevStateGuard('LAUNCH_MEASURE', WORKING, 'psp-firmware.md §2.4: LAUNCH_MEASURE needs WORKING'),
+    sevStateGuard(
+      'LAUNCH_MEASURE',
+      WORKING,
+      'docs/reference/psp-firmware.md §2.4: LAUNCH_MEASURE needs WORKING',
+    ),
     guestGuard('LAUNCH_MEASURE'),
     guestStateGuard('LAUNCH_MEASURE', [LegacyGuestState.LUPDATE]),
     {
       id: 'LAUNCH_MEASURE.length',
-      fact: 'psp-firmware.md §2.4 LAUNCH_MEASURE: buffer too small → INVALID_LENGTH with the length written back',
+      fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_MEASURE: buffer too small → INVALID_LENGTH with the length written back',
       check: ({ buf, len }) => {
         if (len >= LAUNCH_MEASURE_SIZE) return undefined;
         SevDataLaunchMeasure.patch(buf, { len: LAUNCH_MEASURE_SIZE });
@@ -245,7 +249,7 @@ const launchMeasure = command<MeasureCtx>({
     addressGuard<MeasureCtx>('LAUNCH_MEASURE', (c) => [[c.address, LAUNCH_MEASURE_SIZE]]),
     {
       id: 'LAUNCH_MEASURE.page-state',
-      fact: 'psp-firmware.md §2.2: with SNP INIT the measurement destination must be Firmware/Default',
+      fact: 'docs/reference/psp-firmware.md §2.2: with SNP INIT the measurement destination must be Firmware/Default',
       check: ({ fw, address }) =>
         fw.snpInit() && !fw.firmwareWritable(address, LAUNCH_MEASURE_SIZE)
           ? Status.INVALID_PAGE_STATE
@@ -274,7 +278,7 @@ function handleCommand(
     sevStateGuard(
       name,
       platform,
-      `psp-firmware.md §2.4: ${name} needs platform ${platform.length > 1 ? 'INIT or WORKING' : 'WORKING'}`,
+      `docs/reference/psp-firmware.md §2.4: ${name} needs platform ${platform.length > 1 ? 'INIT or WORKING' : 'WORKING'}`,
     ),
     guestGuard(name),
   ];
@@ -324,7 +328,7 @@ const deactivateCmd = handleCommand(
   [
     {
       id: 'DEACTIVATE.inactive',
-      fact: 'psp-firmware.md §2.4 DEACTIVATE: a guest with no ASID → INACTIVE',
+      fact: 'docs/reference/psp-firmware.md §2.4 DEACTIVATE: a guest with no ASID → INACTIVE',
       check: ({ guest }) => (guest && guest.activation !== 'none' ? undefined : Status.INACTIVE),
     },
   ],
@@ -339,14 +343,14 @@ const decommission = handleCommand(
   [
     {
       id: 'DECOMMISSION.active',
-      fact: 'psp-firmware.md §2.4 DECOMMISSION: a guest still holding an ASID (active or pending) → ACTIVE',
+      fact: 'docs/reference/psp-firmware.md §2.4 DECOMMISSION: a guest still holding an ASID (active or pending) → ACTIVE',
       check: ({ guest }) => (guest && guest.activation !== 'none' ? Status.ACTIVE : undefined),
     },
   ],
   ({ fw, handle }) => {
     const sev = fw.state.sev;
     sev.guests.delete(handle);
-    // §2.6: the DECOMMISSION that removes the last legacy guest moves WORKING → INIT.
+    // docs/reference/psp-firmware.md §2.6: the DECOMMISSION that removes the last legacy guest moves WORKING → INIT.
     if (sev.guests.size === 0) sev.state = SevState.INIT;
   },
 );
@@ -373,7 +377,7 @@ const activateCmd = command<LegacyActivateCtx>({
     };
   },
   guards: [
-    sevStateGuard('ACTIVATE', WORKING, 'psp-firmware.md §2.4: ACTIVATE needs WORKING'),
+    sevStateGuard('ACTIVATE', WORKING, 'docs/reference/psp-firmware.md §2.4: ACTIVATE needs WORKING'),
     guestGuard('ACTIVATE'),
     ...activateGuards<LegacyActivateCtx>('ACTIVATE'),
   ],
@@ -394,13 +398,13 @@ const guestStatus = command<BaseCtx>({
     sevStateGuard(
       'GUEST_STATUS',
       INIT_OR_WORKING,
-      'psp-firmware.md §2.4: GUEST_STATUS needs INIT or WORKING',
+      'docs/reference/psp-firmware.md §2.4: GUEST_STATUS needs INIT or WORKING',
     ),
   ],
   effect: (c) => {
     const { handle } = SevDataGuestStatus.decode(c.buf);
     const g = lookup(c, handle);
-    // §2.4: an invalid handle is not an error: it reports state 0 (INVALID).
+    // docs/reference/psp-firmware.md §2.4: an invalid handle is not an error: it reports state 0 (INVALID).
     SevDataGuestStatus.patch(c.buf, {
       policy: g?.policy ?? 0,
       asid: g && g.activation !== 'none' ? g.asid : 0,
@@ -431,22 +435,22 @@ function dbg(encrypt: boolean): CommandSpec {
       return { ...b, ...d, guest: lookup(b, d.handle) };
     },
     guards: [
-      sevStateGuard(name, WORKING, 'psp-firmware.md §2.4: DBG_* needs WORKING'),
+      sevStateGuard(name, WORKING, 'docs/reference/psp-firmware.md §2.4: DBG_* needs WORKING'),
       guestGuard(name),
       guestStateGuard(name, live),
       {
         id: `${name}.nodbg`,
-        fact: 'psp-firmware.md §2.4 DBG_*: policy NODBG=1 → POLICY_FAILURE',
+        fact: 'docs/reference/psp-firmware.md §2.4 DBG_*: policy NODBG=1 → POLICY_FAILURE',
         check: ({ guest }) => (guest && guest.policy & SevPolicy.NODBG ? Status.POLICY_FAILURE : undefined),
       },
       {
         id: `${name}.inactive`,
-        fact: 'psp-firmware.md §2.4 DBG_*: the guest must be active (INACTIVE)',
+        fact: 'docs/reference/psp-firmware.md §2.4 DBG_*: the guest must be active (INACTIVE)',
         check: ({ guest }) => (guest && guest.activation !== 'none' ? undefined : Status.INACTIVE),
       },
       {
         id: `${name}.align`,
-        fact: 'psp-firmware.md §2.4 DBG_*: 16-byte alignment of addresses and length',
+        fact: 'docs/reference/psp-firmware.md §2.4 DBG_*: 16-byte alignment of addresses and length',
         check: ({ srcAddr, dstAddr, len }) =>
           srcAddr % 16 || dstAddr % 16
             ? Status.INVALID_ADDRESS

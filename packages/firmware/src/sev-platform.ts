@@ -1,7 +1,7 @@
 /**
- * Legacy SEV platform commands (psp-firmware.md §2.1–§2.3): INIT, INIT_EX, SHUTDOWN,
+ * Legacy SEV platform commands (docs/reference/psp-firmware.md §2.1–§2.3): INIT, INIT_EX, SHUTDOWN,
  * PLATFORM_RESET, PLATFORM_STATUS, PEK_GEN, PEK_CSR, PEK_CERT_IMPORT, PDH_GEN,
- * PDH_CERT_EXPORT, GET_ID, DF_FLUSH (and SNP_DF_FLUSH, which runs the same code, §3.5).
+ * PDH_CERT_EXPORT, GET_ID, DF_FLUSH (and SNP_DF_FLUSH, which runs the same code, docs/reference/psp-firmware.md §3.5).
  */
 import { MSR, SYSCFG } from '@sevsim/hardware';
 import {
@@ -33,7 +33,7 @@ import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
 export const SEV_CERT_SIZE = 2084;
 /** PDH_CERT_EXPORT chain: PEK, OCA and CEK certificates. */
 export const SEV_CERT_CHAIN_SIZE = 3 * SEV_CERT_SIZE;
-/** GET_ID: 64 bytes per socket (psp-firmware.md §2.3). */
+/** GET_ID: 64 bytes per socket (docs/reference/psp-firmware.md §2.3). */
 export const GET_ID_SIZE = 64;
 
 /** The GET_ID output of this machine: one 64-byte ID per socket. */
@@ -88,21 +88,25 @@ interface InitCtx extends BaseCtx {
 function initCommand(ex: boolean): CommandSpec {
   const name: CmdName = ex ? 'INIT_EX' : 'INIT';
   const guards: Guard<InitCtx>[] = [
-    sevStateGuard(name, [SevState.UNINIT], 'psp-firmware.md §2.3 INIT step 1: INIT requires SEV UNINIT'),
+    sevStateGuard(
+      name,
+      [SevState.UNINIT],
+      'docs/reference/psp-firmware.md §2.3 INIT step 1: INIT requires SEV UNINIT',
+    ),
     {
       id: `${name}.hw-encryption`,
-      fact: 'psp-firmware.md §2.3 INIT step 2: UMC encryption and SME on every core, else HWERROR_PLATFORM',
+      fact: 'docs/reference/psp-firmware.md §2.3 INIT step 2: UMC encryption and SME on every core, else HWERROR_PLATFORM',
       check: ({ fw }) =>
         fw.machine.config.bios.smee && smeAllCores(fw) ? undefined : Status.HWSEV_RET_PLATFORM,
     },
     {
       id: `${name}.flags`,
-      fact: 'psp-firmware.md §2.3 INIT step 3: flags may only use bit 0 (SEV_ES), else INVALID_CONFIG',
+      fact: 'docs/reference/psp-firmware.md §2.3 INIT step 3: flags may only use bit 0 (SEV_ES), else INVALID_CONFIG',
       check: (c) => ((c.flags & ~SEV_INIT_FLAGS_SEV_ES) !== 0 ? Status.INVALID_CONFIG : undefined),
     },
     {
       id: `${name}.snpen-needs-rmp`,
-      fact: 'psp-firmware.md §2.3 INIT step 4: SNPEn on all cores and RMP not initialised by SNP_INIT → INVALID_PLATFORM_STATE',
+      fact: 'docs/reference/psp-firmware.md §2.3 INIT step 4: SNPEn on all cores and RMP not initialised by SNP_INIT → INVALID_PLATFORM_STATE',
       check: ({ fw }) =>
         fw.machine.snpEnAllCores() && !fw.machine.rmp.initialised ? Status.INVALID_PLATFORM_STATE : undefined,
     },
@@ -111,24 +115,24 @@ function initCommand(ex: boolean): CommandSpec {
     guards.push(
       {
         id: 'INIT_EX.length',
-        fact: 'psp-firmware.md §2.3 INIT_EX: length must be 0x24, else INVALID_LENGTH',
+        fact: 'docs/reference/psp-firmware.md §2.3 INIT_EX: length must be 0x24, else INVALID_LENGTH',
         check: (c) => (c.length !== SEV_INIT_EX_LENGTH ? Status.INVALID_LEN : undefined),
       },
       {
         id: 'INIT_EX.nv-align',
-        fact: 'psp-firmware.md §2.3 INIT_EX: NV buffer must be 4 KB aligned, else INVALID_ADDRESS',
+        fact: 'docs/reference/psp-firmware.md §2.3 INIT_EX: NV buffer must be 4 KB aligned, else INVALID_ADDRESS',
         check: (c) =>
           c.nvAddress !== 0 && !isAligned(c.nvAddress, PAGE) ? Status.INVALID_ADDRESS : undefined,
       },
       {
         id: 'INIT_EX.nv-len',
-        fact: 'psp-firmware.md §2.3 INIT_EX: nv_len must be 32 KB, else INVALID_LENGTH',
+        fact: 'docs/reference/psp-firmware.md §2.3 INIT_EX: nv_len must be 32 KB, else INVALID_LENGTH',
         check: (c) => (c.nvAddress !== 0 && c.nvLen !== NV_LENGTH ? Status.INVALID_LEN : undefined),
       },
       addressGuard<InitCtx>('INIT_EX', (c) => (c.nvAddress !== 0 ? [[c.nvAddress, NV_LENGTH]] : [])),
       {
         id: 'INIT_EX.nv-page-state',
-        fact: 'psp-firmware.md §2.3 INIT step 6: with SNP INIT the NV range must be Firmware/Default',
+        fact: 'docs/reference/psp-firmware.md §2.3 INIT step 6: with SNP INIT the NV range must be Firmware/Default',
         check: ({ fw, nvAddress, nvLen }) =>
           fw.snpInit() && nvAddress !== 0 && !fw.firmwareWritable(nvAddress, nvLen)
             ? Status.INVALID_PAGE_STATE
@@ -136,7 +140,7 @@ function initCommand(ex: boolean): CommandSpec {
       },
       {
         id: 'INIT_EX.nv-integrity',
-        fact: 'psp-firmware.md §2.3 INIT step 7: corrupt persistent data → SECURE_DATA_INVALID (NV area erased first)',
+        fact: 'docs/reference/psp-firmware.md §2.3 INIT step 7: corrupt persistent data → SECURE_DATA_INVALID (NV area erased first)',
         check: ({ fw, nvAddress }) => {
           if (nvAddress === 0) return undefined;
           const head = fw.read(nvAddress, 4);
@@ -152,7 +156,7 @@ function initCommand(ex: boolean): CommandSpec {
   guards.push(
     {
       id: `${name}.tmr-nv-overlap`,
-      fact: 'psp-firmware.md §2.3 INIT_EX: TMR and NV ranges must not overlap, else INVALID_ADDRESS',
+      fact: 'docs/reference/psp-firmware.md §2.3 INIT_EX: TMR and NV ranges must not overlap, else INVALID_ADDRESS',
       check: ({ fw, ex, flags, tmrAddress, nvAddress }) => {
         if (!ex || !(flags & SEV_INIT_FLAGS_SEV_ES) || nvAddress === 0) return undefined;
         const tmrEnd = tmrAddress + tmrSize(fw);
@@ -167,7 +171,7 @@ function initCommand(ex: boolean): CommandSpec {
     },
     {
       id: `${name}.tmr-page-state`,
-      fact: 'psp-firmware.md §2.3 INIT step 10: with SNP INIT the TMR must be Firmware/Default',
+      fact: 'docs/reference/psp-firmware.md §2.3 INIT step 10: with SNP INIT the TMR must be Firmware/Default',
       check: ({ fw, flags, tmrAddress, tmrLen }) =>
         flags & SEV_INIT_FLAGS_SEV_ES && fw.snpInit() && !fw.firmwareWritable(tmrAddress, tmrLen)
           ? Status.INVALID_PAGE_STATE
@@ -175,13 +179,13 @@ function initCommand(ex: boolean): CommandSpec {
     },
     {
       id: `${name}.tmr-size`,
-      fact: 'psp-firmware.md §2.3 INIT step 10: TMR is 1 MB, or 2 MB once the RMP is initialised',
+      fact: 'docs/reference/psp-firmware.md §2.3 INIT step 10: TMR is 1 MB, or 2 MB once the RMP is initialised',
       check: ({ fw, flags, tmrLen }) =>
         flags & SEV_INIT_FLAGS_SEV_ES && tmrLen < tmrSize(fw) ? Status.INVALID_LEN : undefined,
     },
     {
       id: `${name}.tmr-align`,
-      fact: 'psp-firmware.md §2.3 INIT step 10: the TMR is naturally aligned (2 MB with the RMP)',
+      fact: 'docs/reference/psp-firmware.md §2.3 INIT step 10: the TMR is naturally aligned (2 MB with the RMP)',
       check: ({ fw, flags, tmrAddress }) =>
         flags & SEV_INIT_FLAGS_SEV_ES && !isAligned(tmrAddress, tmrSize(fw))
           ? Status.INVALID_ADDRESS
@@ -218,7 +222,7 @@ function initCommand(ex: boolean): CommandSpec {
 
 // ---------------------------------------------------------------- SHUTDOWN / PLATFORM_RESET
 
-/** SHUTDOWN: destroy every legacy guest (their ASIDs released), keep SNP guests (§2.3). */
+/** SHUTDOWN: destroy every legacy guest (their ASIDs released), keep SNP guests (docs/reference/psp-firmware.md §2.3). */
 export function shutdownLegacy(fw: Firmware): void {
   const s = fw.state;
   for (const g of s.sev.guests.values()) deactivate(fw, g);
@@ -244,7 +248,11 @@ const platformReset = command<BaseCtx>({
   name: 'FACTORY_RESET',
   prepare: (b) => b,
   guards: [
-    sevStateGuard('FACTORY_RESET', [SevState.UNINIT], 'psp-firmware.md §2.3: PLATFORM_RESET in UNINIT only'),
+    sevStateGuard(
+      'FACTORY_RESET',
+      [SevState.UNINIT],
+      'docs/reference/psp-firmware.md §2.3: PLATFORM_RESET in UNINIT only',
+    ),
   ],
   effect: ({ fw }) => {
     fw.state.sev.externallyOwned = false; // identity (OCA/PEK/PDH, ownership) erased
@@ -263,7 +271,7 @@ const platformStatus = command<BaseCtx>({
   effect: ({ fw, buf }) => {
     const s = fw.state;
     const uninit = s.sev.state === SevState.UNINIT;
-    // §2.3: in UNINIT the owner/ES flags and guest_count read as 0.
+    // docs/reference/psp-firmware.md §2.3: in UNINIT the owner/ES flags and guest_count read as 0.
     const flags = uninit
       ? 0
       : (s.sev.externallyOwned ? PLATFORM_STATUS_FLAG_OWNER : 0) |
@@ -294,7 +302,9 @@ const pekGen = command<BaseCtx>({
   id: Cmd.PEK_GEN,
   name: 'PEK_GEN',
   prepare: (b) => b,
-  guards: [sevStateGuard('PEK_GEN', [SevState.INIT], 'psp-firmware.md §2.3: PEK_GEN in INIT only')],
+  guards: [
+    sevStateGuard('PEK_GEN', [SevState.INIT], 'docs/reference/psp-firmware.md §2.3: PEK_GEN in INIT only'),
+  ],
   effect: ({ fw }) => {
     fw.state.sev.externallyOwned = false; // new self-signed OCA: self-owned again
     return undefined;
@@ -305,7 +315,13 @@ const pdhGen = command<BaseCtx>({
   id: Cmd.PDH_GEN,
   name: 'PDH_GEN',
   prepare: (b) => b,
-  guards: [sevStateGuard('PDH_GEN', INIT_OR_WORKING, 'psp-firmware.md §2.3: PDH_GEN in INIT or WORKING')],
+  guards: [
+    sevStateGuard(
+      'PDH_GEN',
+      INIT_OR_WORKING,
+      'docs/reference/psp-firmware.md §2.3: PDH_GEN in INIT or WORKING',
+    ),
+  ],
   effect: () => undefined,
 });
 
@@ -317,10 +333,14 @@ const pekCsr = command<PekCsrCtx>({
   writeBackOnInvalidLen: true,
   prepare: (b) => ({ ...b, ...SevDataPekCsr.decode(b.buf) }),
   guards: [
-    sevStateGuard('PEK_CSR', INIT_OR_WORKING, 'psp-firmware.md §2.3: PEK_CSR in INIT or WORKING [FW]'),
+    sevStateGuard(
+      'PEK_CSR',
+      INIT_OR_WORKING,
+      'docs/reference/psp-firmware.md §2.3: PEK_CSR in INIT or WORKING [FW]',
+    ),
     {
       id: 'PEK_CSR.length',
-      fact: 'psp-firmware.md §2.3: buffer too small → INVALID_LENGTH with the needed length written back',
+      fact: 'docs/reference/psp-firmware.md §2.3: buffer too small → INVALID_LENGTH with the needed length written back',
       check: ({ buf, len }) => {
         if (len >= SEV_CERT_SIZE) return undefined;
         SevDataPekCsr.patch(buf, { len: SEV_CERT_SIZE });
@@ -330,7 +350,7 @@ const pekCsr = command<PekCsrCtx>({
     addressGuard<PekCsrCtx>('PEK_CSR', (c) => [[c.address, SEV_CERT_SIZE]]),
     {
       id: 'PEK_CSR.page-state',
-      fact: 'psp-firmware.md §2.2: with SNP INIT every destination page must be Firmware/Default',
+      fact: 'docs/reference/psp-firmware.md §2.2: with SNP INIT every destination page must be Firmware/Default',
       check: ({ fw, address }) =>
         fw.snpInit() && !fw.firmwareWritable(address, SEV_CERT_SIZE) ? Status.INVALID_PAGE_STATE : undefined,
     },
@@ -348,15 +368,19 @@ const pekCertImport = command<PekImportCtx>({
   name: 'PEK_CERT_IMPORT',
   prepare: (b) => ({ ...b, ...SevDataPekCertImport.decode(b.buf) }),
   guards: [
-    sevStateGuard('PEK_CERT_IMPORT', [SevState.INIT], 'psp-firmware.md §2.3: PEK_CERT_IMPORT in INIT only'),
+    sevStateGuard(
+      'PEK_CERT_IMPORT',
+      [SevState.INIT],
+      'docs/reference/psp-firmware.md §2.3: PEK_CERT_IMPORT in INIT only',
+    ),
     {
       id: 'PEK_CERT_IMPORT.already-owned',
-      fact: 'psp-firmware.md §2.3: an externally owned platform → ALREADY_OWNED',
+      fact: 'docs/reference/psp-firmware.md §2.3: an externally owned platform → ALREADY_OWNED',
       check: ({ fw }) => (fw.state.sev.externallyOwned ? Status.ALREADY_OWNED : undefined),
     },
     {
       id: 'PEK_CERT_IMPORT.length',
-      fact: 'psp-firmware.md §2.3: PEK/OCA lengths must be exactly the certificate size',
+      fact: 'docs/reference/psp-firmware.md §2.3: PEK/OCA lengths must be exactly the certificate size',
       check: (c) =>
         c.pekCertLen !== SEV_CERT_SIZE || c.ocaCertLen !== SEV_CERT_SIZE ? Status.INVALID_LEN : undefined,
     },
@@ -366,7 +390,7 @@ const pekCertImport = command<PekImportCtx>({
     ]),
     {
       id: 'PEK_CERT_IMPORT.certificate',
-      fact: 'psp-firmware.md §2.3: certificates must validate (sevsim: sev_cert version field = 1)',
+      fact: 'docs/reference/psp-firmware.md §2.3: certificates must validate (sevsim: sev_cert version field = 1)',
       check: ({ fw, pekCertAddress, ocaCertAddress }) => {
         const version = (pa: number) => new DataView(fw.read(pa, 4).buffer).getUint32(0, true);
         return version(pekCertAddress) !== 1 || version(ocaCertAddress) !== 1
@@ -392,11 +416,11 @@ const pdhCertExport = command<PdhExportCtx>({
     sevStateGuard(
       'PDH_CERT_EXPORT',
       INIT_OR_WORKING,
-      'psp-firmware.md §2.3: PDH_CERT_EXPORT in INIT or WORKING',
+      'docs/reference/psp-firmware.md §2.3: PDH_CERT_EXPORT in INIT or WORKING',
     ),
     {
       id: 'PDH_CERT_EXPORT.length',
-      fact: 'psp-firmware.md §2.3: buffers too small → INVALID_LENGTH, needed lengths written back',
+      fact: 'docs/reference/psp-firmware.md §2.3: buffers too small → INVALID_LENGTH, needed lengths written back',
       check: ({ buf, pdhCertLen, certChainLen }) => {
         if (pdhCertLen >= SEV_CERT_SIZE && certChainLen >= SEV_CERT_CHAIN_SIZE) return undefined;
         SevDataPdhCertExport.patch(buf, { pdhCertLen: SEV_CERT_SIZE, certChainLen: SEV_CERT_CHAIN_SIZE });
@@ -409,7 +433,7 @@ const pdhCertExport = command<PdhExportCtx>({
     ]),
     {
       id: 'PDH_CERT_EXPORT.page-state',
-      fact: 'psp-firmware.md §2.2: with SNP INIT the certificate buffers must be Firmware/Default',
+      fact: 'docs/reference/psp-firmware.md §2.2: with SNP INIT the certificate buffers must be Firmware/Default',
       check: ({ fw, pdhCertAddress, certChainAddress }) =>
         fw.snpInit() &&
         (!fw.firmwareWritable(pdhCertAddress, SEV_CERT_SIZE) ||
@@ -436,7 +460,7 @@ const getId = command<GetIdCtx>({
   guards: [
     {
       id: 'GET_ID.length',
-      fact: 'psp-firmware.md §2.3 GET_ID: buffer < 64 bytes per socket → INVALID_LENGTH with the needed length written to len',
+      fact: 'docs/reference/psp-firmware.md §2.3 GET_ID: buffer < 64 bytes per socket → INVALID_LENGTH with the needed length written to len',
       check: ({ fw, buf, len }) => {
         if (len >= getIdLen(fw)) return undefined;
         SevDataGetId.patch(buf, { len: getIdLen(fw) });
@@ -446,7 +470,7 @@ const getId = command<GetIdCtx>({
     addressGuard<GetIdCtx>('GET_ID', (c) => [[c.address, getIdLen(c.fw)]]),
     {
       id: 'GET_ID.page-state',
-      fact: 'psp-firmware.md §2.3 GET_ID: with SNP INIT the buffer must be firmware-writable',
+      fact: 'docs/reference/psp-firmware.md §2.3 GET_ID: with SNP INIT the buffer must be firmware-writable',
       check: ({ fw, address }) =>
         fw.snpInit() && !fw.firmwareWritable(address, getIdLen(fw)) ? Status.INVALID_PAGE_STATE : undefined,
     },
@@ -460,7 +484,7 @@ const getId = command<GetIdCtx>({
 
 // ---------------------------------------------------------------- DF_FLUSH
 
-/** DF_FLUSH and SNP_DF_FLUSH: no platform-state check in [FW] (psp-firmware.md §2.3, §3.5). */
+/** DF_FLUSH and SNP_DF_FLUSH: no platform-state check in [FW] (docs/reference/psp-firmware.md §2.3, §3.5). */
 function dfFlushCommand(id: number, name: CmdName): CommandSpec {
   return command<BaseCtx>({
     id,
@@ -469,7 +493,7 @@ function dfFlushCommand(id: number, name: CmdName): CommandSpec {
     guards: [
       {
         id: `${name}.wbinvd-required`,
-        fact: 'psp-firmware.md §2.3 DF_FLUSH: a core without WBINVD since its last DEACTIVATE → WBINVD_REQUIRED',
+        fact: 'docs/reference/psp-firmware.md §2.3 DF_FLUSH: a core without WBINVD since its last DEACTIVATE → WBINVD_REQUIRED',
         check: ({ fw }) => (fw.machine.fwWbinvdDoneAll() ? undefined : Status.WBINVD_REQUIRED),
       },
     ],

@@ -1,5 +1,5 @@
 /**
- * SNP guest commands (psp-firmware.md §3.11, §3.12, §3.10): SNP_GCTX_CREATE, SNP_LAUNCH_START,
+ * SNP guest commands (docs/reference/psp-firmware.md §3.11, §3.12, §3.10): SNP_GCTX_CREATE, SNP_LAUNCH_START,
  * SNP_LAUNCH_UPDATE, SNP_LAUNCH_FINISH, SNP_ACTIVATE, SNP_GUEST_STATUS, SNP_DECOMMISSION,
  * SNP_PAGE_RECLAIM. Every one needs SNP INIT; a guest is named by its context page (gctx).
  */
@@ -32,7 +32,7 @@ import { type Firmware, PAGE, PAGE_2M, RmpEntries, isAligned, pfnOf, withinPage 
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
 import type { SnpGuest } from './state';
 
-/** Low 12 bits of an SNP address field are reserved (SNP_ADDR_RESERVED_MASK, §3.11). */
+/** Low 12 bits of an SNP address field are reserved (SNP_ADDR_RESERVED_MASK, docs/reference/psp-firmware.md §3.11). */
 const ADDR_RESERVED = 0xfff;
 
 interface SnpGuestCtx extends BaseCtx {
@@ -41,7 +41,7 @@ interface SnpGuestCtx extends BaseCtx {
 }
 
 function lookup(fw: Firmware, gctx: number): SnpGuest | undefined {
-  // §3.11: the gctx page must be in RMP state Context; the guest lives in that page.
+  // docs/reference/psp-firmware.md §3.11: the gctx page must be in RMP state Context; the guest lives in that page.
   if (gctx % PAGE !== 0 || !fw.inDram(gctx, PAGE) || fw.pageState(gctx) !== 'CONTEXT') return undefined;
   return fw.state.snp.guests.get(gctx);
 }
@@ -49,7 +49,7 @@ function lookup(fw: Firmware, gctx: number): SnpGuest | undefined {
 function reservedAddr<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
   return {
     id: `${name}.gctx-reserved`,
-    fact: 'psp-firmware.md §3.11: address low 12 bits are reserved → INVALID_PARAM',
+    fact: 'docs/reference/psp-firmware.md §3.11: address low 12 bits are reserved → INVALID_PARAM',
     check: ({ gctx }) => ((gctx % PAGE) & ADDR_RESERVED ? Status.INVALID_PARAM : undefined),
   };
 }
@@ -57,7 +57,7 @@ function reservedAddr<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
 function snpInitGuard<C extends BaseCtx>(name: CmdName): Guard<C> {
   return {
     id: `${name}.snp-init`,
-    fact: 'psp-firmware.md §3.12: every SNP guest command needs SNP INIT, else INVALID_PLATFORM_STATE',
+    fact: 'docs/reference/psp-firmware.md §3.12: every SNP guest command needs SNP INIT, else INVALID_PLATFORM_STATE',
     check: ({ fw }) => (fw.state.snp.state === SnpState.INIT ? undefined : Status.INVALID_PLATFORM_STATE),
   };
 }
@@ -65,7 +65,7 @@ function snpInitGuard<C extends BaseCtx>(name: CmdName): Guard<C> {
 function contextGuard<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
   return {
     id: `${name}.gctx-context`,
-    fact: 'psp-firmware.md §3.11: gctx page not in RMP state Context → INVALID_GUEST',
+    fact: 'docs/reference/psp-firmware.md §3.11: gctx page not in RMP state Context → INVALID_GUEST',
     check: ({ guest }) => (guest ? undefined : Status.INVALID_GUEST),
   };
 }
@@ -73,7 +73,7 @@ function contextGuard<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
 function guestStateGuard<C extends SnpGuestCtx>(name: CmdName, allowed: number[]): Guard<C> {
   return {
     id: `${name}.guest-state`,
-    fact: 'psp-firmware.md §3.11 guest transition table: other states → INVALID_GUEST_STATE',
+    fact: 'docs/reference/psp-firmware.md §3.11 guest transition table: other states → INVALID_GUEST_STATE',
     check: ({ guest }) => (guest && allowed.includes(guest.state) ? undefined : Status.INVALID_GUEST_STATE),
   };
 }
@@ -81,7 +81,7 @@ function guestStateGuard<C extends SnpGuestCtx>(name: CmdName, allowed: number[]
 function activatedGuard<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
   return {
     id: `${name}.inactive`,
-    fact: 'psp-firmware.md §3.12: the guest must be activated (pending is enough), else INACTIVE',
+    fact: 'docs/reference/psp-firmware.md §3.12: the guest must be activated (pending is enough), else INACTIVE',
     check: ({ guest }) => (guest && guest.activation !== 'none' ? undefined : Status.INACTIVE),
   };
 }
@@ -102,12 +102,12 @@ const gctxCreate = command<SnpGuestCtx>({
     },
     {
       id: 'SNP_GCTX_CREATE.page-state',
-      fact: 'psp-firmware.md §3.12 SNP_GCTX_CREATE: page not in Firmware state → INVALID_PAGE_STATE',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_GCTX_CREATE: page not in Firmware state → INVALID_PAGE_STATE',
       check: ({ fw, gctx }) => (fw.pageState(gctx) === 'FIRMWARE' ? undefined : Status.INVALID_PAGE_STATE),
     },
     {
       id: 'SNP_GCTX_CREATE.page-size',
-      fact: 'psp-firmware.md §3.12 SNP_GCTX_CREATE: a 2 MB RMP entry → INVALID_PAGE_SIZE',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_GCTX_CREATE: a 2 MB RMP entry → INVALID_PAGE_SIZE',
       check: ({ fw, gctx }) => (fw.entry(gctx)?.pageSize === '2M' ? Status.INVALID_PAGE_SIZE : undefined),
     },
   ],
@@ -147,7 +147,7 @@ const launchStart = command<LaunchStartCtx>({
   guards: [
     {
       id: 'SNP_LAUNCH_START.reserved',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_START: reserved fields → INVALID_PARAM (checked before the platform state)',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_START: reserved fields → INVALID_PARAM (checked before the platform state)',
       check: ({ buf, gctxPaddr, maGctxPaddr }) =>
         SevDataSnpLaunchStart.reservedNonZero(buf) ||
         gctxPaddr & ADDR_RESERVED ||
@@ -160,34 +160,34 @@ const launchStart = command<LaunchStartCtx>({
     guestStateGuard('SNP_LAUNCH_START', [SnpGuestState.INIT]),
     {
       id: 'SNP_LAUNCH_START.ma-context',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_START: ma_en with an MA gctx not in Context → INVALID_GUEST',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_START: ma_en with an MA gctx not in Context → INVALID_GUEST',
       check: ({ fw, maEn, maGctxPaddr }) =>
         maEn && !lookup(fw, maGctxPaddr) ? Status.INVALID_GUEST : undefined,
     },
     {
       id: 'SNP_LAUNCH_START.policy-mbo',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_START: policy bit 17 must be 1 → POLICY_FAILURE',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_START: policy bit 17 must be 1 → POLICY_FAILURE',
       check: ({ policy }) => (policy & SnpPolicy.RSVD_MBO ? undefined : Status.POLICY_FAILURE),
     },
     {
       id: 'SNP_LAUNCH_START.policy-smt',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_START: SMT=0 while SMT is enabled on the platform → POLICY_FAILURE',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_START: SMT=0 while SMT is enabled on the platform → POLICY_FAILURE',
       check: ({ fw, policy }) =>
         fw.machine.preset.threadsPerCore > 1 && !(policy & SnpPolicy.SMT) ? Status.POLICY_FAILURE : undefined,
     },
     {
       id: 'SNP_LAUNCH_START.policy-abi',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_START: policy ABI major.minor newer than the firmware → POLICY_FAILURE',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_START: policy ABI major.minor newer than the firmware → POLICY_FAILURE',
       check: ({ fw, policy }) => (abiTooNew(fw, policy) ? Status.POLICY_FAILURE : undefined),
     },
     {
       id: 'SNP_LAUNCH_START.policy-reserved',
-      fact: 'psp-firmware.md §3.11: policy bits this firmware does not define → POLICY_FAILURE',
+      fact: 'docs/reference/psp-firmware.md §3.11: policy bits this firmware does not define → POLICY_FAILURE',
       check: ({ fw, policy }) => (policy & ~fw.features.snpPolicyMask ? Status.POLICY_FAILURE : undefined),
     },
     {
       id: 'SNP_LAUNCH_START.policy-migrate-ma',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_START: ma_en without MIGRATE_MA → POLICY_FAILURE',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_START: ma_en without MIGRATE_MA → POLICY_FAILURE',
       check: ({ maEn, policy }) =>
         maEn && !(policy & SnpPolicy.MIGRATE_MA) ? Status.POLICY_FAILURE : undefined,
     },
@@ -215,7 +215,7 @@ const snpActivate = command<SnpActivateCtx>({
       asid,
       guest,
       target: guest,
-      es: true, // every SNP guest is ES (§2.5 step 7)
+      es: true, // every SNP guest is ES (docs/reference/psp-firmware.md §2.5 step 7)
       snp: true,
       sent: false,
       running: guest?.state === SnpGuestState.RUNNING,
@@ -228,7 +228,7 @@ const snpActivate = command<SnpActivateCtx>({
     guestStateGuard('SNP_ACTIVATE', [SnpGuestState.LAUNCH, SnpGuestState.RUNNING]),
     {
       id: 'SNP_ACTIVATE.asid-has-pages',
-      fact: 'psp-firmware.md §4 item 6: pages still assigned to the ASID in the RMP → INVALID_CONFIG',
+      fact: 'docs/reference/psp-firmware.md §4 item 6: pages still assigned to the ASID in the RMP → INVALID_CONFIG',
       check: ({ fw, asid }) =>
         asid >= 1 && asid <= MAX_SEV_ASIDS && fw.machine.rmp.assignedCount(asid) !== 0
           ? Status.INVALID_CONFIG
@@ -257,7 +257,7 @@ const launchUpdate = command<LaunchUpdateCtx>({
   guards: [
     {
       id: 'SNP_LAUNCH_UPDATE.reserved',
-      fact: 'psp-firmware.md §3.11: reserved fields and address low bits → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.11: reserved fields and address low bits → INVALID_PARAM',
       check: ({ buf, gctxPaddr, address }) =>
         SevDataSnpLaunchUpdate.reservedNonZero(buf) || gctxPaddr & ADDR_RESERVED || address % PAGE
           ? Status.INVALID_PARAM
@@ -275,43 +275,43 @@ const launchUpdate = command<LaunchUpdateCtx>({
     },
     {
       id: 'SNP_LAUNCH_UPDATE.pre-guest',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: target page not Pre-Guest → INVALID_PAGE_STATE',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: target page not Pre-Guest → INVALID_PAGE_STATE',
       check: ({ fw, address }) =>
         fw.pageState(address) === 'PRE_GUEST' ? undefined : Status.INVALID_PAGE_STATE,
     },
     {
       id: 'SNP_LAUNCH_UPDATE.page-size',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: RMP page size ≠ page_size → INVALID_PAGE_SIZE',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: RMP page size ≠ page_size → INVALID_PAGE_SIZE',
       check: ({ fw, address, pageSize }) =>
         (fw.entry(address)?.pageSize === '2M' ? 1 : 0) !== pageSize ? Status.INVALID_PAGE_SIZE : undefined,
     },
     {
       id: 'SNP_LAUNCH_UPDATE.align-2m',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: a 2 MB page must be 2 MB aligned',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: a 2 MB page must be 2 MB aligned',
       check: ({ address, pageSize }) =>
         pageSize && !isAligned(address, PAGE_2M) ? Status.INVALID_ADDRESS : undefined,
     },
     {
       id: 'SNP_LAUNCH_UPDATE.type-4k',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: VMSA, SECRETS and CPUID pages must be 4 KB',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: VMSA, SECRETS and CPUID pages must be 4 KB',
       check: ({ pageType, pageSize }) =>
         pageSize && FOUR_K_ONLY.includes(pageType) ? Status.INVALID_PARAM : undefined,
     },
     {
       id: 'SNP_LAUNCH_UPDATE.page-type',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: page_type 0 or > 6 → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: page_type 0 or > 6 → INVALID_PARAM',
       check: ({ pageType }) =>
         pageType < SnpPageType.NORMAL || pageType > SnpPageType.CPUID ? Status.INVALID_PARAM : undefined,
     },
     {
       id: 'SNP_LAUNCH_UPDATE.owner',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: page RMP ASID ≠ guest ASID → INVALID_PAGE_OWNER',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: page RMP ASID ≠ guest ASID → INVALID_PAGE_OWNER',
       check: ({ fw, address, guest }) =>
         fw.entry(address)?.asid === guest?.asid ? undefined : Status.INVALID_PAGE_OWNER,
     },
     {
       id: 'SNP_LAUNCH_UPDATE.imi',
-      fact: 'psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: IMI pages only when imi_en (sevsim never launches IMI)',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_UPDATE: IMI pages only when imi_en (sevsim never launches IMI)',
       check: ({ imiPage }) => (imiPage ? Status.INVALID_PARAM : undefined),
     },
   ],
@@ -344,7 +344,7 @@ const launchFinish = command<LaunchFinishCtx>({
   guards: [
     {
       id: 'SNP_LAUNCH_FINISH.reserved',
-      fact: 'psp-firmware.md §3.11: reserved fields and address low bits → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.11: reserved fields and address low bits → INVALID_PARAM',
       check: ({ buf, gctxPaddr }) =>
         SevDataSnpLaunchFinish.reservedNonZero(buf) || gctxPaddr & ADDR_RESERVED
           ? Status.INVALID_PARAM
@@ -376,7 +376,7 @@ const guestStatus = command<GuestStatusCtx>({
     reservedAddr('SNP_GUEST_STATUS'),
     {
       id: 'SNP_GUEST_STATUS.output-page',
-      fact: 'psp-firmware.md §3.12 SNP_GUEST_STATUS: output crossing a page → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_GUEST_STATUS: output crossing a page → INVALID_PARAM',
       check: ({ fw, address }) =>
         withinPage(address, SnpGuestStatusOutput.size) && fw.inDram(address, SnpGuestStatusOutput.size)
           ? undefined
@@ -386,7 +386,7 @@ const guestStatus = command<GuestStatusCtx>({
     contextGuard('SNP_GUEST_STATUS'),
     {
       id: 'SNP_GUEST_STATUS.output-page-state',
-      fact: 'psp-firmware.md §3.12 SNP_GUEST_STATUS: output page not Firmware/Default → INVALID_PAGE_STATE',
+      fact: 'docs/reference/psp-firmware.md §3.12 SNP_GUEST_STATUS: output page not Firmware/Default → INVALID_PAGE_STATE',
       check: ({ fw, address }) =>
         fw.firmwareWritable(address, SnpGuestStatusOutput.size) ? undefined : Status.INVALID_PAGE_STATE,
     },
@@ -421,7 +421,7 @@ const decommission = command<SnpGuestCtx>({
   ],
   effect: ({ fw, gctx, guest }) => {
     const g = guest!;
-    deactivate(fw, g); // implicit: allocated → clean, in_use → dirty (§3.12)
+    deactivate(fw, g); // implicit: allocated → clean, in_use → dirty (docs/reference/psp-firmware.md §3.12)
     if (g.state !== SnpGuestState.INIT) fw.state.snp.guestCount--;
     fw.state.snp.guests.delete(gctx);
     fw.setEntry(gctx, RmpEntries.firmware()); // Context → Firmware
@@ -448,7 +448,7 @@ const pageReclaim = command<ReclaimCtx>({
   guards: [
     {
       id: 'SNP_PAGE_RECLAIM.reserved',
-      fact: 'psp-firmware.md §3.10 SNP_PAGE_RECLAIM: bits 1–11 reserved → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.10 SNP_PAGE_RECLAIM: bits 1–11 reserved → INVALID_PARAM',
       check: ({ paddr }) => ((paddr % PAGE) & 0xffe ? Status.INVALID_PARAM : undefined),
     },
     snpInitGuard('SNP_PAGE_RECLAIM'),
@@ -460,24 +460,24 @@ const pageReclaim = command<ReclaimCtx>({
     },
     {
       id: 'SNP_PAGE_RECLAIM.page-size',
-      fact: 'psp-firmware.md §3.10 SNP_PAGE_RECLAIM: RMP page size ≠ requested → INVALID_PAGE_SIZE',
+      fact: 'docs/reference/psp-firmware.md §3.10 SNP_PAGE_RECLAIM: RMP page size ≠ requested → INVALID_PAGE_SIZE',
       check: ({ fw, address, large }) =>
         (fw.entry(address)!.pageSize === '2M') !== large ? Status.INVALID_PAGE_SIZE : undefined,
     },
     {
       id: 'SNP_PAGE_RECLAIM.align-2m',
-      fact: 'psp-firmware.md §3.10 SNP_PAGE_RECLAIM: a 2 MB request must be 2 MB aligned → INVALID_ADDRESS',
+      fact: 'docs/reference/psp-firmware.md §3.10 SNP_PAGE_RECLAIM: a 2 MB request must be 2 MB aligned → INVALID_ADDRESS',
       check: ({ address, large }) =>
         large && !isAligned(address, PAGE_2M) ? Status.INVALID_ADDRESS : undefined,
     },
     {
       id: 'SNP_PAGE_RECLAIM.not-immutable',
-      fact: 'psp-firmware.md §3.10 SNP_PAGE_RECLAIM: immutable already 0 → SUCCESS, nothing done',
+      fact: 'docs/reference/psp-firmware.md §3.10 SNP_PAGE_RECLAIM: immutable already 0 → SUCCESS, nothing done',
       check: ({ fw, address }) => (fw.entry(address)!.immutable ? undefined : Status.SUCCESS),
     },
     {
       id: 'SNP_PAGE_RECLAIM.state',
-      fact: 'psp-firmware.md §3.10 SNP_PAGE_RECLAIM: only Firmware, Metadata, Pre-Guest, Pre-Swap → else INVALID_PAGE_STATE',
+      fact: 'docs/reference/psp-firmware.md §3.10 SNP_PAGE_RECLAIM: only Firmware, Metadata, Pre-Guest, Pre-Swap → else INVALID_PAGE_STATE',
       check: ({ fw, address }) =>
         ['FIRMWARE', 'METADATA', 'PRE_GUEST', 'PRE_SWAP'].includes(fw.pageState(address))
           ? undefined

@@ -1,6 +1,6 @@
 /**
  * SNP_INIT (0x81) and SNP_INIT_EX (0x85), in the order of FW snp_mcmd_init_common
- * (psp-firmware.md §3.2), and the RMP build of §5.6.
+ * (docs/reference/psp-firmware.md §3.2), and the RMP build of §5.6.
  */
 import { HWCR_SMMLOCK, MSR, PAGE_STATES, type PageState, SYSCFG } from '@sevsim/hardware';
 import {
@@ -15,7 +15,7 @@ import {
 import { type Firmware, PAGE, RmpEntries, isAligned, pfnOf } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command, fail } from './guard';
 
-/** RANGE_LIST: one 4 KB page, so at most 255 entries (psp-firmware.md §3.2). */
+/** RANGE_LIST: one 4 KB page, so at most 255 entries (docs/reference/psp-firmware.md §3.2). */
 export const MAX_RANGES = 255;
 const MB = 0x100000;
 
@@ -30,7 +30,7 @@ interface SnpInitCtx extends BaseCtx {
   maxSnpAsid: number;
 }
 
-/** PLATFORM_STATUS ciphertext_hiding_cap: BIOS option and CPU capability (linux-ccp.md §6). */
+/** PLATFORM_STATUS ciphertext_hiding_cap: BIOS option and CPU capability (docs/reference/linux-ccp.md §6). */
 export function ciphertextHidingCap(fw: Firmware): boolean {
   return fw.machine.config.bios.ciphertextHiding && fw.machine.preset.ciphertextHidingCapable;
 }
@@ -55,7 +55,7 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
   return [
     {
       id: `${name}.reserved`,
-      fact: 'psp-firmware.md §3.2 step 1: reserved fields (and flags this image lacks) non-zero → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 1: reserved fields (and flags this image lacks) non-zero → INVALID_PARAM',
       check: ({ fw, ex, buf, listPaddrEn, raplDis, ciphertextHidingEn, tioEn }) => {
         if (!ex) return undefined;
         const f = fw.features;
@@ -69,7 +69,7 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.platform-uninit`,
-      fact: 'psp-firmware.md §3.2 step 2: SNP state ≠ UNINIT or SEV state ≠ UNINIT → INVALID_PLATFORM_STATE',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 2: SNP state ≠ UNINIT or SEV state ≠ UNINIT → INVALID_PLATFORM_STATE',
       check: ({ fw }) =>
         fw.state.snp.state !== SnpState.UNINIT || fw.state.sev.state !== SevState.UNINIT
           ? Status.INVALID_PLATFORM_STATE
@@ -77,7 +77,7 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.rmp-init-required`,
-      fact: 'psp-firmware.md §3.2 step 4: INIT_RMP=0 with no valid RMP (never built, shut down, or TCB changed) → RMP_INIT_REQUIRED',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 4: INIT_RMP=0 with no valid RMP (never built, shut down, or TCB changed) → RMP_INIT_REQUIRED',
       check: ({ fw, initRmp }) => {
         if (initRmp) return undefined;
         const valid = fw.machine.rmp.initialised && fw.state.snp.rmpBuiltBySvn === fw.state.running.svn;
@@ -86,12 +86,12 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.list-needs-rebuild`,
-      fact: 'psp-firmware.md §3.2 step 4: LIST_PADDR_EN=1 without a rebuild → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 4: LIST_PADDR_EN=1 without a rebuild → INVALID_PARAM',
       check: ({ initRmp, listPaddrEn }) => (listPaddrEn && !initRmp ? Status.INVALID_PARAM : undefined),
     },
     {
       id: `${name}.max-snp-asid`,
-      fact: 'psp-firmware.md §3.2 step 10: MAX_SNP_ASID must be 1 … MIN_SEV_ASID−1 (sevsim: INVALID_PARAM)',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 10: MAX_SNP_ASID must be 1 … MIN_SEV_ASID−1 (sevsim: INVALID_PARAM)',
       check: ({ fw, ciphertextHidingEn, maxSnpAsid }) =>
         ciphertextHidingEn && (maxSnpAsid < 1 || maxSnpAsid >= fw.minSevAsid())
           ? Status.INVALID_PARAM
@@ -99,13 +99,13 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.cth-capable`,
-      fact: 'psp-firmware.md §6: ciphertext hiding needs the platform capability (PLATFORM_STATUS bit 5); sevsim: INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §6: ciphertext hiding needs the platform capability (PLATFORM_STATUS bit 5); sevsim: INVALID_PARAM',
       check: ({ fw, ciphertextHidingEn }) =>
         ciphertextHidingEn && !ciphertextHidingCap(fw) ? Status.INVALID_PARAM : undefined,
     },
     {
       id: `${name}.cores-snp-enabled`,
-      fact: 'psp-firmware.md §3.2 step 5: UMC encryption, MemEncrypt, SNPEn and VMPLEn on every core, else INVALID_CONFIG',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 5: UMC encryption, MemEncrypt, SNPEn and VMPLEn on every core, else INVALID_CONFIG',
       check: ({ fw }) =>
         fw.machine.config.bios.smee &&
         allCores(fw, SYSCFG.MEM_ENCRYPT) &&
@@ -116,7 +116,7 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.syscfg-mfdm`,
-      fact: 'psp-firmware.md §3.2 step 6: SYSCFG identical on all cores with MFDM (bit 19), else INVALID_CONFIG',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 6: SYSCFG identical on all cores with MFDM (bit 19), else INVALID_CONFIG',
       check: ({ fw }) => {
         const v = msrSame(fw, MSR.SYSCFG);
         return v !== undefined && (v & SYSCFG.MFDM) !== 0n ? undefined : Status.INVALID_CONFIG;
@@ -124,7 +124,7 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.hwcr-smmlock`,
-      fact: 'psp-firmware.md §3.2 step 6: HWCR identical on all cores with SMMLock, else INVALID_CONFIG',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 6: HWCR identical on all cores with SMMLock, else INVALID_CONFIG',
       check: ({ fw }) => {
         const v = msrSame(fw, MSR.HWCR);
         return v !== undefined && (v & HWCR_SMMLOCK) !== 0n ? undefined : Status.INVALID_CONFIG;
@@ -132,13 +132,13 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.iommu-snp`,
-      fact: 'linux-ccp.md §3.3: IOMMUs must be configured with SNP support (FW validate_snp_iommu), else INVALID_CONFIG',
+      fact: 'docs/reference/linux-ccp.md §3.3: IOMMUs must be configured with SNP support (FW validate_snp_iommu), else INVALID_CONFIG',
       check: ({ fw }) =>
         fw.machine.iommu.mode !== 'off' && fw.machine.iommu.snpCapable ? undefined : Status.INVALID_CONFIG,
     },
     {
       id: `${name}.rmp-bounds`,
-      fact: 'psp-firmware.md §3.2 step 7: RMP_BASE/RMP_END identical, BASE 1 MB aligned, size a multiple of 1 MB, else INVALID_CONFIG',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 7: RMP_BASE/RMP_END identical, BASE 1 MB aligned, size a multiple of 1 MB, else INVALID_CONFIG',
       check: ({ fw }) => {
         const base = msrSame(fw, MSR.RMP_BASE);
         const end = msrSame(fw, MSR.RMP_END);
@@ -150,7 +150,7 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.rmp-cbit`,
-      fact: 'psp-firmware.md §3.2 step 7: C-bit set in the RMP MSRs → UNSUPPORTED',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 7: C-bit set in the RMP MSRs → UNSUPPORTED',
       check: ({ fw }) => {
         const cbit = 1n << BigInt(fw.machine.preset.cbit);
         const base = msrSame(fw, MSR.RMP_BASE) ?? 0n;
@@ -160,12 +160,12 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.memory-map`,
-      fact: 'psp-firmware.md §3.2 step 6: TSEG and the rebuilt memory map must match what the boot loader advertised (AMD-ASPFW check_tseg, validate_memory_map), else INVALID_CONFIG; AMDSEV#107/#271: a legacy (CSM) boot gives SNP_INIT 0x3',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 6: TSEG and the rebuilt memory map must match what the boot loader advertised (AMD-ASPFW check_tseg, validate_memory_map), else INVALID_CONFIG; AMDSEV#107/#271: a legacy (CSM) boot gives SNP_INIT 0x3',
       check: ({ fw }) => (fw.machine.config.bios.bootMode === 'legacy' ? Status.INVALID_CONFIG : undefined),
     },
     {
       id: `${name}.hsave-pa`,
-      fact: 'psp-firmware.md §3.2 step 8: rebuilding the RMP needs VM_HSAVE_PA = 0 on every core, else INVALID_CONFIG',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 8: rebuilding the RMP needs VM_HSAVE_PA = 0 on every core, else INVALID_CONFIG',
       check: ({ fw, initRmp }) =>
         initRmp && fw.machine.cores.some((c) => c.present && fw.machine.rdmsr(c.id, MSR.VM_HSAVE_PA) !== 0n)
           ? Status.INVALID_CONFIG
@@ -181,7 +181,7 @@ function resetRmp(fw: Firmware): void {
   for (const s of stored) for (const pfn of rmp.pfnsInState(s)) rmp.fwSetEntry(pfn, RmpEntries.hypervisor());
 }
 
-/** configure_rmp (psp-firmware.md §5.6): DRAM → Hypervisor, LIST ranges → HV_FIXED, table → Firmware. */
+/** configure_rmp (docs/reference/psp-firmware.md §5.6): DRAM → Hypervisor, LIST ranges → HV_FIXED, table → Firmware. */
 function buildRmp(fw: Firmware, listPaddr: number | undefined): boolean {
   let ranges: { base: number; pageCount: number }[] = [];
   if (listPaddr !== undefined) {
@@ -205,7 +205,7 @@ function snpInitCommand(ex: boolean): CommandSpec {
     id: ex ? Cmd.SNP_INIT_EX : Cmd.SNP_INIT,
     name,
     prepare: (base) => {
-      // SNP_INIT behaves like SNP_INIT_EX with INIT_RMP=1 and no list (§3.2).
+      // SNP_INIT behaves like SNP_INIT_EX with INIT_RMP=1 and no list (docs/reference/psp-firmware.md §3.2).
       if (!ex) {
         return {
           ...base,
@@ -242,7 +242,7 @@ function snpInitCommand(ex: boolean): CommandSpec {
           return fail(
             Status.RMP_INITIALIZATION_FAILED,
             `${name}.configure-rmp`,
-            'psp-firmware.md §3.2 step 9: RMP build (configure_rmp, incl. the RANGE_LIST) failed → RMP_INITIALIZATION_FAILED',
+            'docs/reference/psp-firmware.md §3.2 step 9: RMP build (configure_rmp, incl. the RANGE_LIST) failed → RMP_INITIALIZATION_FAILED',
           );
         }
         // The rebuilt RMP no longer holds any guest context page.
@@ -262,7 +262,7 @@ function snpInitCommand(ex: boolean): CommandSpec {
       s.ciphertextHiding = c.ciphertextHidingEn;
       s.maxSnpAsid = c.ciphertextHidingEn ? c.maxSnpAsid : 0;
       if (c.ciphertextHidingEn) m.fwSetCiphertextHiding(true, c.maxSnpAsid);
-      // All ASIDs invalid and dirty on every CCX; WBINVD_DONE cleared (§3.2 Effects).
+      // All ASIDs invalid and dirty on every CCX; WBINVD_DONE cleared (docs/reference/psp-firmware.md §3.2 Effects).
       fw.state.asids.markAllDirty();
       m.fwClearWbinvd();
       return undefined;

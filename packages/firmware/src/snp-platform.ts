@@ -1,6 +1,6 @@
 /**
- * SNP platform queries and settings (psp-firmware.md §3.4–§3.8): SNP_PLATFORM_STATUS,
- * SNP_FEATURE_INFO, SNP_CONFIG, SNP_COMMIT (SNP_DF_FLUSH shares DF_FLUSH's code, §3.5).
+ * SNP platform queries and settings (docs/reference/psp-firmware.md §3.4–§3.8): SNP_PLATFORM_STATUS,
+ * SNP_FEATURE_INFO, SNP_CONFIG, SNP_COMMIT (SNP_DF_FLUSH shares DF_FLUSH's code, docs/reference/psp-firmware.md §3.5).
  */
 import {
   Cmd,
@@ -59,7 +59,7 @@ const platformStatus = command<AddrCtx>({
   guards: [
     {
       id: 'SNP_PLATFORM_STATUS.page-cross',
-      fact: 'psp-firmware.md §3.4: the status buffer must not cross a 4 KB boundary, else INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.4: the status buffer must not cross a 4 KB boundary, else INVALID_PARAM',
       check: ({ fw, address }) =>
         withinPage(address, SevUserDataSnpStatus.size) && fw.inDram(address, SevUserDataSnpStatus.size)
           ? undefined
@@ -67,7 +67,7 @@ const platformStatus = command<AddrCtx>({
     },
     {
       id: 'SNP_PLATFORM_STATUS.page-state',
-      fact: 'psp-firmware.md §3.4: with SNP INIT the buffer page must be Firmware/Default, else INVALID_PAGE_STATE',
+      fact: 'docs/reference/psp-firmware.md §3.4: with SNP INIT the buffer page must be Firmware/Default, else INVALID_PAGE_STATE',
       check: ({ fw, address }) =>
         fw.snpInit() && !fw.firmwareWritable(address, SevUserDataSnpStatus.size)
           ? Status.INVALID_PAGE_STATE
@@ -89,12 +89,12 @@ const featureInfo = command<FeatureInfoCtx>({
   guards: [
     {
       id: 'SNP_FEATURE_INFO.length',
-      fact: 'psp-firmware.md §3.8: length must be 0x10, else INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.8: length must be 0x10, else INVALID_PARAM',
       check: ({ length }) => (length !== SevDataSnpFeatureInfo.size ? Status.INVALID_PARAM : undefined),
     },
     {
       id: 'SNP_FEATURE_INFO.address',
-      fact: 'psp-firmware.md §3.8: output 4-byte aligned and within one page, else INVALID_ADDRESS',
+      fact: 'docs/reference/psp-firmware.md §3.8: output 4-byte aligned and within one page, else INVALID_ADDRESS',
       check: ({ fw, featureInfoPaddr: pa }) =>
         isAligned(pa, 4) && withinPage(pa, SnpFeatureInfo.size) && fw.inDram(pa, SnpFeatureInfo.size)
           ? undefined
@@ -102,18 +102,18 @@ const featureInfo = command<FeatureInfoCtx>({
     },
     {
       id: 'SNP_FEATURE_INFO.page-state',
-      fact: 'psp-firmware.md §3.8: with SNP INIT the output page must be Firmware/Default, else INVALID_PAGE_STATE',
+      fact: 'docs/reference/psp-firmware.md §3.8: with SNP INIT the output page must be Firmware/Default, else INVALID_PAGE_STATE',
       check: ({ fw, featureInfoPaddr: pa }) =>
         fw.snpInit() && !fw.firmwareWritable(pa, SnpFeatureInfo.size) ? Status.INVALID_PAGE_STATE : undefined,
     },
     {
       id: 'SNP_FEATURE_INFO.subfunction',
-      fact: 'psp-firmware.md §3.8: ecx_in other than 0 or 1 → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.8: ecx_in other than 0 or 1 → INVALID_PARAM',
       check: ({ ecxIn }) => (ecxIn > 1 ? Status.INVALID_PARAM : undefined),
     },
   ],
   effect: ({ fw, ecxIn, featureInfoPaddr }) => {
-    // Sub-function 1: EAX = supported guest-message types, bits 0–8 in 1.55.25 (§3.8).
+    // Sub-function 1: EAX = supported guest-message types, bits 0–8 in 1.55.25 (docs/reference/psp-firmware.md §3.8).
     const out = ecxIn === 0 ? fw.features.featureInfo0 : { eax: 0x1ff, ebx: 0, ecx: 0, edx: 0 };
     fw.write(featureInfoPaddr, SnpFeatureInfo.encode(out));
     return undefined;
@@ -129,12 +129,12 @@ const config = command<ConfigCtx>({
   guards: [
     {
       id: 'SNP_CONFIG.reserved',
-      fact: 'psp-firmware.md §3.7: reserved ≠ 0 → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.7: reserved ≠ 0 → INVALID_PARAM',
       check: ({ buf }) => (SevUserDataSnpConfig.reservedNonZero(buf) ? Status.INVALID_PARAM : undefined),
     },
     {
       id: 'SNP_CONFIG.reported-tcb',
-      fact: 'psp-firmware.md §3.7: reported_tcb above the current TCB → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.7: reported_tcb above the current TCB → INVALID_PARAM',
       check: ({ fw, reportedTcb }) =>
         tcbNotAbove(reportedTcb, runningTcb(fw)) ? undefined : Status.INVALID_PARAM,
     },
@@ -157,7 +157,7 @@ const commit = command<CommitCtx>({
   guards: [
     {
       id: 'SNP_COMMIT.len',
-      fact: 'psp-firmware.md §3.6 SNP_COMMIT: len ≠ 4 → INVALID_PARAM (not INVALID_LENGTH) [FW]',
+      fact: 'docs/reference/psp-firmware.md §3.6 SNP_COMMIT: len ≠ 4 → INVALID_PARAM (not INVALID_LENGTH) [FW]',
       check: ({ len }) => (len !== SevDataSnpCommit.size ? Status.INVALID_PARAM : undefined),
     },
   ],

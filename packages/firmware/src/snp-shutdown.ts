@@ -1,6 +1,6 @@
 /**
  * SNP_SHUTDOWN (0x82) and SNP_SHUTDOWN_EX (0x86), in the order of FW snp_mcmd_shutdown_common
- * (psp-firmware.md §3.3), with the IOMMU and x86 SNP shutdown effects of §3.3 and §8.3.
+ * (docs/reference/psp-firmware.md §3.3), with the IOMMU and x86 SNP shutdown effects of §3.3 and §8.3.
  */
 import { Cmd, type CmdName, Status, SevDataSnpShutdownEx, SevState, SnpState } from '@sevsim/psp-abi';
 import { RmpEntries } from './firmware';
@@ -17,33 +17,33 @@ function guards(name: CmdName): Guard<ShutdownCtx>[] {
   return [
     {
       id: `${name}.sev-uninit`,
-      fact: 'psp-firmware.md §3.3 step 1: SEV state ≠ UNINIT → INVALID_PLATFORM_STATE',
+      fact: 'docs/reference/psp-firmware.md §3.3 step 1: SEV state ≠ UNINIT → INVALID_PLATFORM_STATE',
       check: ({ fw }) => (fw.state.sev.state !== SevState.UNINIT ? Status.INVALID_PLATFORM_STATE : undefined),
     },
     {
       id: `${name}.already-uninit`,
-      fact: 'psp-firmware.md §3.3 step 2: SNP already UNINIT → SUCCESS, no action',
+      fact: 'docs/reference/psp-firmware.md §3.3 step 2: SNP already UNINIT → SUCCESS, no action',
       check: ({ fw }) => (fw.state.snp.state === SnpState.UNINIT ? Status.SUCCESS : undefined),
     },
     {
       id: `${name}.asids-clean`,
-      fact: 'psp-firmware.md §3.3 step 3: any ASID not clean on every CCX → DFFLUSH_REQUIRED',
+      fact: 'docs/reference/psp-firmware.md §3.3 step 3: any ASID not clean on every CCX → DFFLUSH_REQUIRED',
       check: ({ fw }) => (fw.state.asids.allClean() ? undefined : Status.DFFLUSH_REQUIRED),
     },
     {
       id: `${name}.len`,
-      fact: 'psp-firmware.md §3.3 step 4: len ≠ 8 → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.3 step 4: len ≠ 8 → INVALID_PARAM',
       check: ({ ex, len }) => (ex && len !== SevDataSnpShutdownEx.size ? Status.INVALID_PARAM : undefined),
     },
     {
       id: `${name}.reserved`,
-      fact: 'psp-firmware.md §3.3 step 4: reserved bits ≠ 0 → INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.3 step 4: reserved bits ≠ 0 → INVALID_PARAM',
       check: ({ ex, buf }) =>
         ex && SevDataSnpShutdownEx.reservedNonZero(buf) ? Status.INVALID_PARAM : undefined,
     },
     {
       id: `${name}.x86-needs-iommu`,
-      fact: 'psp-firmware.md §3.3 step 4: X86_SNP_SHUTDOWN needs IOMMU_SNP_SHUTDOWN and FEATURE_INFO ECX bit 1, else INVALID_PARAM',
+      fact: 'docs/reference/psp-firmware.md §3.3 step 4: X86_SNP_SHUTDOWN needs IOMMU_SNP_SHUTDOWN and FEATURE_INFO ECX bit 1, else INVALID_PARAM',
       check: ({ fw, x86, iommu }) =>
         x86 && (!iommu || !fw.features.x86SnpShutdown) ? Status.INVALID_PARAM : undefined,
     },
@@ -77,7 +77,7 @@ function shutdownCommand(ex: boolean): CommandSpec {
         m.fwWipeKeys();
         if (x86) m.fwClearSnpEn();
       }
-      // Non-persistent SNP context cleared, VLEK wiped (§3.3 "Always").
+      // Non-persistent SNP context cleared, VLEK wiped (docs/reference/psp-firmware.md §3.3 "Always").
       s.guests.clear();
       s.guestCount = 0;
       s.vlek = false;

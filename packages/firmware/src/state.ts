@@ -1,6 +1,6 @@
 /**
- * The firmware's state variables (psp-firmware.md Appendix A) and the JSON snapshot the
- * simulator shows. Platform states are the numeric values of §2.1 / §3.1.
+ * The firmware's state variables (docs/reference/psp-firmware.md Appendix A) and the JSON snapshot the
+ * simulator shows. Platform states are the numeric values of docs/reference/psp-firmware.md §2.1 / docs/reference/psp-firmware.md §3.1.
  */
 import type { FirmwareImage, FirmwareVersion } from './firmware-image';
 import { SevState, SnpState } from '@sevsim/psp-abi';
@@ -46,14 +46,14 @@ export interface FirmwareState {
     maxSnpAsid: number;
     raplDis: boolean;
     guests: Map<number, SnpGuest>;
-    /** SNP guests past LAUNCH_START (PLATFORM_STATUS guest_count, §3.4). */
+    /** SNP guests past LAUNCH_START (PLATFORM_STATUS guest_count, docs/reference/psp-firmware.md §3.4). */
     guestCount: number;
     vlek: boolean;
     maskChipId: boolean;
     maskChipKey: boolean;
     /** SNP_CONFIG reported TCB; undefined = current. */
     reportedTcb: bigint | undefined;
-    /** SVN of the image that built the RMP: a DLFW_EX since then forces INIT_RMP (§3.2 step 4). */
+    /** SVN of the image that built the RMP: a DLFW_EX since then forces INIT_RMP (docs/reference/psp-firmware.md §3.2 step 4). */
     rmpBuiltBySvn: number | undefined;
   };
   asids: AsidTable;

@@ -1,5 +1,5 @@
 /**
- * TCB_VERSION of the running image (psp-firmware.md §3.4): Milan/Genoa [0] boot_loader, [1] tee,
+ * TCB_VERSION of the running image (docs/reference/psp-firmware.md §3.4): Milan/Genoa [0] boot_loader, [1] tee,
  * [6] snp, [7] microcode; Turin [0] fmc, [1] boot_loader, [2] tee, [3] snp, [7] microcode.
  * sevsim's SNP SPL is the image SVN; the other components are fixed per CPU (README Decisions).
  */

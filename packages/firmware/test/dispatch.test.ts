@@ -1,4 +1,4 @@
-/** The dispatcher (psp-firmware.md §2.2, Appendix A steps 1–2) and write-back rules. */
+/** The dispatcher (docs/reference/psp-firmware.md §2.2, Appendix A steps 1–2) and write-back rules. */
 import { describe, expect, it } from 'vitest';
 import {
   CMD_BUF_PAGE_STATE_OFFSET,
@@ -30,7 +30,7 @@ describe('dispatch', () => {
       statusName: 'INVALID_PLATFORM_STATE',
       guard: {
         id: 'INIT.snpen-needs-rmp',
-        fact: expect.stringContaining('psp-firmware.md §2.3 INIT step 4'),
+        fact: expect.stringContaining('docs/reference/psp-firmware.md §2.3 INIT step 4'),
       },
     });
   });
@@ -45,7 +45,7 @@ describe('dispatch', () => {
     expect(statusName(r.status)).toBe('INVALID_PAGE_STATE+0x40');
   });
 
-  it('after a write-back command the Firmware buffer page becomes Reclaim (§2.2)', () => {
+  it('after a write-back command the Firmware buffer page becomes Reclaim (docs/reference/psp-firmware.md §2.2)', () => {
     const p = platform();
     snpInit(p);
     const page = firmwarePage(p);
@@ -79,7 +79,7 @@ describe('dispatch', () => {
     for (const spec of COMMANDS.values()) {
       for (const g of spec.guards) {
         expect(g.id.startsWith(`${spec.name}.`), g.id).toBe(true);
-        expect(g.fact).toMatch(/psp-firmware\.md|linux-ccp\.md|FW /);
+        expect(g.fact).toMatch(/^docs\/reference\/(psp-firmware|linux-ccp)\.md §\d|^FW [a-z_]+/);
       }
     }
     expect(COMMANDS.size).toBe(43);

@@ -1,7 +1,7 @@
 /** The README example, proven to run. */
 import { expect, it } from 'vitest';
 
-it('README example: Linux init order on a Genoa, then SNP_PLATFORM_STATUS (psp-firmware.md §3.2, §3.4)', async () => {
+it('README example: Linux init order on a Genoa, then SNP_PLATFORM_STATUS (docs/reference/psp-firmware.md §3.2, §3.4)', async () => {
   // --- README example start
   const { createMachine, hostSnpBoot } = await import('@sevsim/hardware');
   const { Cmd, SevDataInit, SevDataSnpAddr, SevDataSnpInitEx, SevUserDataSnpStatus, statusName } =

@@ -1,4 +1,4 @@
-/** DOWNLOAD_FIRMWARE and SNP_DOWNLOAD_FIRMWARE_EX (psp-firmware.md §2.3, §3.6, §4 item 5). */
+/** DOWNLOAD_FIRMWARE and SNP_DOWNLOAD_FIRMWARE_EX (docs/reference/psp-firmware.md §2.3, §3.6, §4 item 5). */
 import { describe, expect, it } from 'vitest';
 import {
   SevDataDownloadFirmware,
@@ -29,7 +29,7 @@ function dlfw(p: Platform, spec: FirmwareImageSpec, offset = 0): number {
   return p.run('DOWNLOAD_FIRMWARE', SevDataDownloadFirmware.encode({ address: pa, len }));
 }
 
-describe('DOWNLOAD_FIRMWARE (0x0B): SEV and SNP UNINIT, load + commit (§2.3)', () => {
+describe('DOWNLOAD_FIRMWARE (0x0B): SEV and SNP UNINIT, load + commit (docs/reference/psp-firmware.md §2.3)', () => {
   it('loads and commits', () => {
     const p = platform();
     expect(dlfw(p, { version: '1.55.29' })).toBe(0);
@@ -59,7 +59,7 @@ describe('DOWNLOAD_FIRMWARE (0x0B): SEV and SNP UNINIT, load + commit (§2.3)', 
   });
 });
 
-describe('SNP_DOWNLOAD_FIRMWARE_EX (0xCA) (§3.6)', () => {
+describe('SNP_DOWNLOAD_FIRMWARE_EX (0xCA) (docs/reference/psp-firmware.md §3.6)', () => {
   it('provisional until committed; a reboot returns to the committed image', () => {
     const p = platform();
     expect(dlfwEx(p, { version: '1.55.30' })).toBe(0);
@@ -125,7 +125,7 @@ describe('SNP_DOWNLOAD_FIRMWARE_EX (0xCA) (§3.6)', () => {
     ).toBe(Status.INVALID_ADDRESS);
   });
 
-  it('a TCB change since the RMP was built forces INIT_RMP at the next SNP_INIT_EX (§3.2 step 4)', () => {
+  it('a TCB change since the RMP was built forces INIT_RMP at the next SNP_INIT_EX (docs/reference/psp-firmware.md §3.2 step 4)', () => {
     const p = platform();
     snpInit(p);
     p.run('SNP_SHUTDOWN_EX', new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0]));

@@ -65,7 +65,7 @@ function expectOk(rc: number): void {
   if (rc !== 0) throw new Error(`RMPUPDATE failed: ${rc}`);
 }
 
-/** Linux's SNP init: WBINVD, SNP_INIT_EX (INIT_RMP), WBINVD, SNP_DF_FLUSH (linux-ccp.md §3.3). */
+/** Linux's SNP init: WBINVD, SNP_INIT_EX (INIT_RMP), WBINVD, SNP_DF_FLUSH (docs/reference/linux-ccp.md §3.3). */
 export function snpInit(p: Platform, fields: Parameters<typeof SevDataSnpInitEx.encode>[0] = {}): number {
   p.machine.wbinvdAll();
   const s = p.run('SNP_INIT_EX', SevDataSnpInitEx.encode({ initRmp: 1, ...fields }));

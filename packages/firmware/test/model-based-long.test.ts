@@ -1,6 +1,6 @@
 /**
  * Model-based runs from fresh platforms: 2,000 runs × 50 steps (100,000 commands) checking the
- * invariants of psp-firmware.md Appendix A after every step, and garbage ids and buffers. The runs
+ * invariants of docs/reference/psp-firmware.md Appendix A after every step, and garbage ids and buffers. The runs
  * are split into tests of 250 runs (about a second of CPU each) so vitest reports progress and no
  * test comes near its timeout on a busy machine.
  */
@@ -18,7 +18,7 @@ const chunks = (cpu: string, seed: number) =>
     seed: seed + i,
   }));
 
-describe('model-based command sequences (psp-firmware.md Appendix A invariants)', () => {
+describe('model-based command sequences (docs/reference/psp-firmware.md Appendix A invariants)', () => {
   it.each([...chunks('genoa', 20241207), ...chunks('turin', 107)])(
     `$cpu: runs $first to $last of ${RUNS / 2}, ${STEPS} steps each (seed $seed)`,
     ({ cpu, seed }) => {

@@ -1,7 +1,7 @@
 /**
  * 100,000 short command sequences (1-4 steps) played back to back on platforms rebuilt every 250
  * sequences, alternating Genoa and Turin and the four starting states, with the invariants of
- * psp-firmware.md Appendix A checked after every step. Split into 40 tests of 2,500 sequences (each
+ * docs/reference/psp-firmware.md Appendix A checked after every step. Split into 40 tests of 2,500 sequences (each
  * seeded from its index) so none comes near the test timeout on a busy machine, and kept in a
  * file of its own so vitest runs it beside the long runs.
  */
@@ -20,7 +20,7 @@ const chunks = Array.from({ length: SHORT_RUNS / CHUNK }, (_, i) => ({
   seed: 55766 + i,
 }));
 
-describe('model-based short sequences (psp-firmware.md Appendix A invariants)', () => {
+describe('model-based short sequences (docs/reference/psp-firmware.md Appendix A invariants)', () => {
   it.each(chunks)(
     'sequences $first to $last of 100,000, platform rebuilt every 250 (seed $seed)',
     ({ first, seed }) => {

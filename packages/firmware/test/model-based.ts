@@ -1,6 +1,6 @@
 /**
  * The model-based runs' world: random command sequences (valid, plausible and garbage) against the
- * PSP and the invariants of psp-firmware.md Appendix A, checked after every step. The runs are in
+ * PSP and the invariants of docs/reference/psp-firmware.md Appendix A, checked after every step. The runs are in
  * `model-based-long.test.ts` (2,000 runs × 50 steps from fresh platforms) and
  * `model-based-short.test.ts` (100,000 short sequences back to back), two files so vitest runs them
  * on two workers.
@@ -250,7 +250,7 @@ export function step(w: World, a: Action): number | undefined {
         SevDataSnpPageReclaim.encode({ paddr: pages[a.page]! + (a.large ? 1 : 0) }),
       );
     case 'rmp': {
-      // A host RMPUPDATE never changes an immutable entry (psp-firmware.md §5.4).
+      // A host RMPUPDATE never changes an immutable entry (docs/reference/psp-firmware.md §5.4).
       const pfn = pages[a.page]! / 4096;
       const before = machine.rmp.entry(pfn);
       const fields =

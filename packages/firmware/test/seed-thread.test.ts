@@ -26,7 +26,7 @@ function dlfwEx(p: ReturnType<typeof platform>, version: string): number {
 }
 
 describe('seed thread: SNP_INIT vs SEV INIT ordering', () => {
-  it('SNP_INIT after SEV INIT → INVALID_PLATFORM_STATE (thread point 1; psp-firmware.md §3.2 step 2)', () => {
+  it('SNP_INIT after SEV INIT → INVALID_PLATFORM_STATE (thread point 1; docs/reference/psp-firmware.md §3.2 step 2)', () => {
     const p = platform({}, { snpEnAtBoot: false }); // SNPEn clear: legacy INIT alone works
     expect(sevInit(p, false)).toBe(Status.SUCCESS);
     // SNPEn now set (kernel snp_prepare), then SNP_INIT_EX
@@ -38,14 +38,14 @@ describe('seed thread: SNP_INIT vs SEV INIT ordering', () => {
     expect(lastGuard(p)).toBe('SNP_INIT_EX.platform-uninit');
   });
 
-  it('SEV INIT with SNPEn and no SNP_INIT → 0x01 (thread point 2; psp-firmware.md §2.3 step 4)', () => {
+  it('SEV INIT with SNPEn and no SNP_INIT → 0x01 (thread point 2; docs/reference/psp-firmware.md §2.3 step 4)', () => {
     const p = platform();
     expect(p.machine.snpEnAllCores()).toBe(true);
     expect(p.run('INIT', SevDataInit.encode({}))).toBe(0x01);
     expect(lastGuard(p)).toBe('INIT.snpen-needs-rmp');
   });
 
-  it('SNP_INIT first, then SEV INIT succeeds (the only working order with SNPEn, §4 item 1)', () => {
+  it('SNP_INIT first, then SEV INIT succeeds (the only working order with SNPEn, docs/reference/psp-firmware.md §4 item 1)', () => {
     const p = platform();
     expect(snpInit(p)).toBe(Status.SUCCESS);
     expect(sevInit(p)).toBe(Status.SUCCESS);

@@ -1,4 +1,4 @@
-/** Legacy guest commands and the ACTIVATE ASID rules (psp-firmware.md §2.4, §2.5, §4 item 6). */
+/** Legacy guest commands and the ACTIVATE ASID rules (docs/reference/psp-firmware.md §2.4, §2.5, §4 item 6). */
 import { describe, expect, it } from 'vitest';
 import {
   Cmd,
@@ -30,7 +30,7 @@ function ready(): Platform {
 const activate = (p: Platform, handle: number, asid: number) =>
   p.run('ACTIVATE', SevDataActivate.encode({ handle, asid }));
 
-describe('LAUNCH_START (psp-firmware.md §2.4)', () => {
+describe('LAUNCH_START (docs/reference/psp-firmware.md §2.4)', () => {
   it('creates handle 1, moves INIT → WORKING, writes the handle back', () => {
     const p = ready();
     const r = p.psp.command(Cmd.LAUNCH_START, SevDataLaunchStart.encode({ policy: 0 }));
@@ -85,7 +85,7 @@ describe('LAUNCH_START (psp-firmware.md §2.4)', () => {
   });
 });
 
-describe('ACTIVATE order (psp-firmware.md §2.5 steps 1–8)', () => {
+describe('ACTIVATE order (docs/reference/psp-firmware.md §2.5 steps 1–8)', () => {
   it('step 1: ASID 0 or above ECX → INVALID_ASID', () => {
     const p = ready();
     const h = sevGuest(p, 0);
@@ -150,7 +150,7 @@ describe('ACTIVATE order (psp-firmware.md §2.5 steps 1–8)', () => {
   });
 });
 
-describe('DEACTIVATE / DECOMMISSION / reuse protocol (psp-firmware.md §2.4, §2.5)', () => {
+describe('DEACTIVATE / DECOMMISSION / reuse protocol (docs/reference/psp-firmware.md §2.4, §2.5)', () => {
   function running(p: Platform, asid: number): number {
     const h = sevGuest(p, 0, asid);
     p.run('LAUNCH_MEASURE', SevDataLaunchMeasure.encode({ handle: h, address: 0x10000, len: 48 }));
@@ -201,7 +201,7 @@ describe('DEACTIVATE / DECOMMISSION / reuse protocol (psp-firmware.md §2.4, §2
   });
 });
 
-describe('LAUNCH_UPDATE_*, MEASURE, GUEST_STATUS, DBG (psp-firmware.md §2.4)', () => {
+describe('LAUNCH_UPDATE_*, MEASURE, GUEST_STATUS, DBG (docs/reference/psp-firmware.md §2.4)', () => {
   it('LAUNCH_UPDATE_DATA: 16-byte alignment → INVALID_ADDRESS / INVALID_LENGTH; wrong state → INVALID_GUEST_STATE', () => {
     const p = ready();
     const h = sevGuest(p, 0, 300);
@@ -279,7 +279,7 @@ describe('LAUNCH_UPDATE_*, MEASURE, GUEST_STATUS, DBG (psp-firmware.md §2.4)', 
   });
 });
 
-describe('SEV-ES and SNP share the ES ASID range (psp-firmware.md §4 item 6)', () => {
+describe('SEV-ES and SNP share the ES ASID range (docs/reference/psp-firmware.md §4 item 6)', () => {
   it('an SNP guest holding ASID 5 makes ACTIVATE of an SEV-ES guest on 5 → ASID_OWNED', () => {
     const p = platform();
     snpInit(p);

@@ -1,4 +1,4 @@
-/** Legacy platform commands: accepted and refused states with exact statuses (psp-firmware.md §2.3). */
+/** Legacy platform commands: accepted and refused states with exact statuses (docs/reference/psp-firmware.md §2.3). */
 import { MSR } from '@sevsim/hardware';
 import { describe, expect, it } from 'vitest';
 import {
@@ -35,7 +35,7 @@ function legacy(state: Setup): Platform {
   return p;
 }
 
-describe('state gating, table-driven (psp-firmware.md §2.3 table)', () => {
+describe('state gating, table-driven (docs/reference/psp-firmware.md §2.3 table)', () => {
   const cases: [string, (p: Platform) => number, Record<Setup, number>][] = [
     ['INIT', (p) => p.run('INIT', SevDataInit.encode({})), { uninit: 0, init: 1, working: 1 }],
     ['SHUTDOWN', (p) => p.run('SHUTDOWN'), { uninit: 0, init: 0, working: 0 }],
@@ -83,7 +83,7 @@ describe('state gating, table-driven (psp-firmware.md §2.3 table)', () => {
   }
 });
 
-describe('INIT / INIT_EX check order (psp-firmware.md §2.3 INIT steps)', () => {
+describe('INIT / INIT_EX check order (docs/reference/psp-firmware.md §2.3 INIT steps)', () => {
   it('step 2: SME off in BIOS → HWERROR_PLATFORM 0x13', () => {
     const p = platform({ bios: { smee: false } }, { snpEnAtBoot: false });
     expect(p.run('INIT', SevDataInit.encode({}))).toBe(Status.HWSEV_RET_PLATFORM);
@@ -164,7 +164,7 @@ describe('INIT / INIT_EX check order (psp-firmware.md §2.3 INIT steps)', () => 
 });
 
 describe('SHUTDOWN, PLATFORM_STATUS, identity', () => {
-  it('SHUTDOWN in WORKING deletes legacy guests and leaves SNP guests (psp-firmware.md §2.3, §2.6)', () => {
+  it('SHUTDOWN in WORKING deletes legacy guests and leaves SNP guests (docs/reference/psp-firmware.md §2.3, §2.6)', () => {
     const p = platform();
     snpInit(p);
     sevInit(p);
@@ -177,7 +177,7 @@ describe('SHUTDOWN, PLATFORM_STATUS, identity', () => {
     expect(s.legacyGuests).toEqual([]);
   });
 
-  it('PLATFORM_STATUS reports api, state, ES flag, build, guest count; zeros in UNINIT (§2.3)', () => {
+  it('PLATFORM_STATUS reports api, state, ES flag, build, guest count; zeros in UNINIT (docs/reference/psp-firmware.md §2.3)', () => {
     const p = legacy('uninit');
     let r = p.psp.command(Cmd.PLATFORM_STATUS, new Uint8Array(12));
     expect(SevUserDataStatus.decode(r.buffer)).toEqual({
@@ -201,14 +201,14 @@ describe('SHUTDOWN, PLATFORM_STATUS, identity', () => {
     });
   });
 
-  it('PEK_CSR: small buffer → INVALID_LENGTH with the needed length written back (§2.2)', () => {
+  it('PEK_CSR: small buffer → INVALID_LENGTH with the needed length written back (docs/reference/psp-firmware.md §2.2)', () => {
     const p = legacy('init');
     const r = p.psp.command(Cmd.PEK_CSR, SevDataPekCsr.encode({ address: 0, len: 0 }));
     expect(r.status).toBe(Status.INVALID_LEN);
     expect(SevDataPekCsr.decode(r.buffer).len).toBe(SEV_CERT_SIZE);
   });
 
-  it('GET_ID: len < 64 → INVALID_LENGTH with 64 written back; success writes 64 bytes (§2.3)', () => {
+  it('GET_ID: len < 64 → INVALID_LENGTH with 64 written back; success writes 64 bytes (docs/reference/psp-firmware.md §2.3)', () => {
     const p = legacy('uninit');
     let r = p.psp.command(Cmd.GET_ID, SevDataGetId.encode({ address: 0, len: 10 }));
     expect(r.status).toBe(Status.INVALID_LEN);
@@ -219,7 +219,7 @@ describe('SHUTDOWN, PLATFORM_STATUS, identity', () => {
     expect(SevDataGetId.decode(r.buffer).len).toBe(64);
   });
 
-  it('GET_ID with SNP INIT: a Hypervisor page → INVALID_PAGE_STATE, a Firmware page works (§2.3)', () => {
+  it('GET_ID with SNP INIT: a Hypervisor page → INVALID_PAGE_STATE, a Firmware page works (docs/reference/psp-firmware.md §2.3)', () => {
     const p = platform();
     snpInit(p);
     expect(p.run('GET_ID', SevDataGetId.encode({ address: hostPage(p), len: 64 }))).toBe(
@@ -253,7 +253,7 @@ describe('SHUTDOWN, PLATFORM_STATUS, identity', () => {
   });
 });
 
-describe('DF_FLUSH (psp-firmware.md §2.3, §2.5)', () => {
+describe('DF_FLUSH (docs/reference/psp-firmware.md §2.3, §2.5)', () => {
   it('WBINVD_REQUIRED when a core has not done WBINVD; no platform-state check', () => {
     const p = legacy('uninit');
     p.machine.fwClearWbinvd();

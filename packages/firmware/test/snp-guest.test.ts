@@ -1,4 +1,4 @@
-/** SNP guest commands (psp-firmware.md §3.10–§3.12, §4 item 6). */
+/** SNP guest commands (docs/reference/psp-firmware.md §3.10–§3.12, §4 item 6). */
 import { describe, expect, it } from 'vitest';
 import {
   SevDataSnpActivate,
@@ -47,7 +47,7 @@ function launched(p: Platform, policy = SNP_POLICY): number {
   return gctx;
 }
 
-describe('every SNP guest command needs SNP INIT (§3.12)', () => {
+describe('every SNP guest command needs SNP INIT (docs/reference/psp-firmware.md §3.12)', () => {
   it.each([
     ['SNP_GCTX_CREATE', addr(0x10000)],
     ['SNP_DECOMMISSION', addr(0x10000)],
@@ -60,7 +60,7 @@ describe('every SNP guest command needs SNP INIT (§3.12)', () => {
   });
 });
 
-describe('SNP_GCTX_CREATE (§3.12)', () => {
+describe('SNP_GCTX_CREATE (docs/reference/psp-firmware.md §3.12)', () => {
   it('low 12 bits → INVALID_PARAM; Hypervisor page → INVALID_PAGE_STATE; Firmware page → Context', () => {
     const p = ready();
     expect(p.run('SNP_GCTX_CREATE', addr(0x10008))).toBe(Status.INVALID_PARAM);
@@ -78,7 +78,7 @@ describe('SNP_GCTX_CREATE (§3.12)', () => {
   });
 });
 
-describe('SNP_LAUNCH_START (§3.12)', () => {
+describe('SNP_LAUNCH_START (docs/reference/psp-firmware.md §3.12)', () => {
   it('gctx not Context → INVALID_GUEST; not INIT → INVALID_GUEST_STATE', () => {
     const p = ready();
     expect(
@@ -123,7 +123,7 @@ describe('SNP_LAUNCH_START (§3.12)', () => {
   });
 });
 
-describe('SNP_ACTIVATE (§3.12, §2.5, §4 item 6)', () => {
+describe('SNP_ACTIVATE (docs/reference/psp-firmware.md §3.12, docs/reference/psp-firmware.md §2.5, docs/reference/psp-firmware.md §4 item 6)', () => {
   it('guest in INIT → INVALID_GUEST_STATE', () => {
     const p = ready();
     expect(activate(p, created(p), 1)).toBe(Status.INVALID_GUEST_STATE);
@@ -166,7 +166,7 @@ describe('SNP_ACTIVATE (§3.12, §2.5, §4 item 6)', () => {
   });
 });
 
-describe('SNP_LAUNCH_UPDATE / FINISH (§3.12)', () => {
+describe('SNP_LAUNCH_UPDATE / FINISH (docs/reference/psp-firmware.md §3.12)', () => {
   it('not activated → INACTIVE; page not Pre-Guest → INVALID_PAGE_STATE; other ASID → INVALID_PAGE_OWNER', () => {
     const p = ready();
     const gctx = launched(p);
@@ -204,7 +204,7 @@ describe('SNP_LAUNCH_UPDATE / FINISH (§3.12)', () => {
   });
 });
 
-describe('SNP_GUEST_STATUS (§3.12)', () => {
+describe('SNP_GUEST_STATUS (docs/reference/psp-firmware.md §3.12)', () => {
   it('output crossing a page → INVALID_PARAM; Hypervisor output page → INVALID_PAGE_STATE; firmware page → written', () => {
     const p = ready();
     const { gctx } = snpGuest(p, 6);
@@ -221,7 +221,7 @@ describe('SNP_GUEST_STATUS (§3.12)', () => {
   });
 });
 
-describe('SNP_DECOMMISSION and SNP_PAGE_RECLAIM (§3.12, §3.10)', () => {
+describe('SNP_DECOMMISSION and SNP_PAGE_RECLAIM (docs/reference/psp-firmware.md §3.12, docs/reference/psp-firmware.md §3.10)', () => {
   it('decommission never returns ACTIVE; Context → Firmware; the used ASID turns dirty', () => {
     const p = ready();
     const { gctx } = snpGuest(p, 6);

@@ -1,4 +1,4 @@
-/** SNP_INIT(_EX) and SNP_SHUTDOWN(_EX) (psp-firmware.md §3.2, §3.3, §4, §5.6, §8.3). */
+/** SNP_INIT(_EX) and SNP_SHUTDOWN(_EX) (docs/reference/psp-firmware.md §3.2, §3.3, §4, §5.6, §8.3). */
 import { MSR, SYSCFG } from '@sevsim/hardware';
 import { describe, expect, it } from 'vitest';
 import { Cmd, SevDataSnpInitEx, Status, encodeRangeList } from '@sevsim/psp-abi';
@@ -6,7 +6,7 @@ import { lastGuard, platform, sevInit, shutdownEx, snpGuest, snpInit } from './h
 
 const initEx = (fields: Parameters<typeof SevDataSnpInitEx.encode>[0]) => SevDataSnpInitEx.encode(fields);
 
-describe('SNP_INIT_EX preconditions, in firmware order (§3.2)', () => {
+describe('SNP_INIT_EX preconditions, in firmware order (docs/reference/psp-firmware.md §3.2)', () => {
   it('step 1: reserved bits → INVALID_PARAM (before the state check)', () => {
     const p = platform();
     snpInit(p);
@@ -60,7 +60,7 @@ describe('SNP_INIT_EX preconditions, in firmware order (§3.2)', () => {
     expect(p.run('SNP_INIT_EX', initEx({}))).toBe(0);
   });
 
-  it('IOMMU passthrough is accepted by the firmware; IOMMU off → INVALID_CONFIG (linux-ccp.md §3.3)', () => {
+  it('IOMMU passthrough is accepted by the firmware; IOMMU off → INVALID_CONFIG (docs/reference/linux-ccp.md §3.3)', () => {
     const p = platform({ iommu: 'off' }, { snpEnAtBoot: false });
     for (const c of p.machine.cores) {
       p.machine.wrmsr(c.id, MSR.SYSCFG, p.machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.MFDM);
@@ -70,7 +70,7 @@ describe('SNP_INIT_EX preconditions, in firmware order (§3.2)', () => {
     expect(lastGuard(p)).toBe('SNP_INIT.iommu-snp');
   });
 
-  it('SNP commands on firmware older than 1.51 → INVALID_COMMAND (§7.3)', () => {
+  it('SNP commands on firmware older than 1.51 → INVALID_COMMAND (docs/reference/psp-firmware.md §7.3)', () => {
     const p = platform({}, { version: '1.49.3' });
     expect(p.run('SNP_INIT')).toBe(Status.INVALID_COMMAND);
   });
@@ -82,7 +82,7 @@ describe('SNP_INIT_EX preconditions, in firmware order (§3.2)', () => {
   });
 });
 
-describe('SNP_INIT effects (§3.2 Effects, §5.6)', () => {
+describe('SNP_INIT effects (docs/reference/psp-firmware.md §3.2 Effects, docs/reference/psp-firmware.md §5.6)', () => {
   it('RMP built: table pages Firmware, IOMMU pages FIRMWARE_IOMMU + enforcement, LIST ranges HV_FIXED, ASIDs dirty', () => {
     const p = platform();
     const list = p.machine.allocPages(1) * 4096;
@@ -110,7 +110,7 @@ describe('SNP_INIT effects (§3.2 Effects, §5.6)', () => {
     expect(p.psp.snapshot().snp).toBe('UNINIT');
   });
 
-  it('SNP_ACTIVATE right after SNP_INIT without SNP_DF_FLUSH → DFFLUSH_REQUIRED (§3.2)', () => {
+  it('SNP_ACTIVATE right after SNP_INIT without SNP_DF_FLUSH → DFFLUSH_REQUIRED (docs/reference/psp-firmware.md §3.2)', () => {
     const p = platform();
     p.machine.wbinvdAll();
     p.run('SNP_INIT');
@@ -118,7 +118,7 @@ describe('SNP_INIT effects (§3.2 Effects, §5.6)', () => {
   });
 });
 
-describe('ciphertext hiding at SNP_INIT_EX (§6, linux-ccp.md §6)', () => {
+describe('ciphertext hiding at SNP_INIT_EX (docs/reference/psp-firmware.md §6, docs/reference/linux-ccp.md §6)', () => {
   it('Turin 1.58 with BIOS CTH: enabled with MAX_SNP_ASID, memory controller hides SNP pages', () => {
     const p = platform({ cpu: 'turin', bios: { ciphertextHiding: true } });
     expect(snpInit(p, { ciphertextHidingEn: 1, maxSnpAsid: 50 })).toBe(0);
@@ -144,7 +144,7 @@ describe('ciphertext hiding at SNP_INIT_EX (§6, linux-ccp.md §6)', () => {
   });
 });
 
-describe('SNP_SHUTDOWN(_EX) (§3.3)', () => {
+describe('SNP_SHUTDOWN(_EX) (docs/reference/psp-firmware.md §3.3)', () => {
   it('step 1: SEV not UNINIT → INVALID_PLATFORM_STATE', () => {
     const p = platform();
     snpInit(p);
@@ -170,7 +170,7 @@ describe('SNP_SHUTDOWN(_EX) (§3.3)', () => {
     expect(p.run('SNP_SHUTDOWN_EX', shutdownEx(true))).toBe(0);
   });
 
-  it('a running SNP guest blocks shutdown until decommissioned + WBINVD + SNP_DF_FLUSH (§4 item 7)', () => {
+  it('a running SNP guest blocks shutdown until decommissioned + WBINVD + SNP_DF_FLUSH (docs/reference/psp-firmware.md §4 item 7)', () => {
     const p = platform();
     snpInit(p);
     const { gctx } = snpGuest(p, 3);
@@ -210,21 +210,21 @@ describe('SNP_SHUTDOWN(_EX) (§3.3)', () => {
     expect(m.snpEnAllCores()).toBe(true); // no X86_SNP_SHUTDOWN requested
   });
 
-  it('firmware before 1.53 returns IOMMU pages to Hypervisor instead (§3.3)', () => {
+  it('firmware before 1.53 returns IOMMU pages to Hypervisor instead (docs/reference/psp-firmware.md §3.3)', () => {
     const p = platform({}, { version: '1.52.4' });
     snpInit(p);
     expect(p.run('SNP_SHUTDOWN_EX', shutdownEx(true))).toBe(0);
     for (const pfn of p.machine.iommu.logPages) expect(p.machine.rmp.state(pfn)).toBe('HYPERVISOR');
   });
 
-  it('X86_SNP_SHUTDOWN clears SNPEn on every core (FEATURE_INFO ECX bit 1, §3.3)', () => {
+  it('X86_SNP_SHUTDOWN clears SNPEn on every core (FEATURE_INFO ECX bit 1, docs/reference/psp-firmware.md §3.3)', () => {
     const p = platform();
     snpInit(p);
     expect(p.run('SNP_SHUTDOWN_EX', shutdownEx(true, true))).toBe(0);
     expect(p.machine.cores.some((c) => (p.machine.rdmsr(c.id, MSR.SYSCFG) & SYSCFG.SNP_EN) !== 0n)).toBe(
       false,
     );
-    // §4 item 4: SEV INIT is allowed again after X86_SNP_SHUTDOWN cleared SNPEn.
+    // docs/reference/psp-firmware.md §4 item 4: SEV INIT is allowed again after X86_SNP_SHUTDOWN cleared SNPEn.
     expect(sevInit(p, false)).toBe(0);
   });
 
@@ -234,7 +234,7 @@ describe('SNP_SHUTDOWN(_EX) (§3.3)', () => {
     expect(p.run('SNP_SHUTDOWN_EX', shutdownEx(true, true))).toBe(Status.INVALID_PARAM);
   });
 
-  it('§4 item 4: SEV INIT after SNP_SHUTDOWN without IOMMU shutdown works; after IOMMU shutdown → 0x01', () => {
+  it('docs/reference/psp-firmware.md §4 item 4: SEV INIT after SNP_SHUTDOWN without IOMMU shutdown works; after IOMMU shutdown → 0x01', () => {
     const a = platform();
     snpInit(a);
     a.run('SNP_SHUTDOWN_EX', shutdownEx(false));
@@ -245,7 +245,7 @@ describe('SNP_SHUTDOWN(_EX) (§3.3)', () => {
     expect(sevInit(b, false)).toBe(Status.INVALID_PLATFORM_STATE);
   });
 
-  it('after IOMMU shutdown the next SNP_INIT_EX needs INIT_RMP=1 (§5.6)', () => {
+  it('after IOMMU shutdown the next SNP_INIT_EX needs INIT_RMP=1 (docs/reference/psp-firmware.md §5.6)', () => {
     const p = platform();
     snpInit(p);
     p.run('SNP_SHUTDOWN_EX', shutdownEx(true));

@@ -1,4 +1,4 @@
-/** SNP_PLATFORM_STATUS, SNP_FEATURE_INFO, SNP_CONFIG, SNP_COMMIT (psp-firmware.md §3.4–§3.8). */
+/** SNP_PLATFORM_STATUS, SNP_FEATURE_INFO, SNP_CONFIG, SNP_COMMIT (docs/reference/psp-firmware.md §3.4–§3.8). */
 import { describe, expect, it } from 'vitest';
 import {
   SevDataSnpAddr,
@@ -26,7 +26,7 @@ function featureInfo(p: Platform, ecxIn = 0) {
   return { s, out: SnpFeatureInfo.decode(p.machine.readPhys(pa, 16)) };
 }
 
-describe('SNP_PLATFORM_STATUS (§3.4)', () => {
+describe('SNP_PLATFORM_STATUS (docs/reference/psp-firmware.md §3.4)', () => {
   it('UNINIT on Genoa 1.55.25: api 1.55, build 25, feature_info set, no CTH capability', () => {
     const { s, st } = status(platform());
     expect(s).toBe(0);
@@ -73,14 +73,14 @@ describe('SNP_PLATFORM_STATUS (§3.4)', () => {
     expect(featureInfo(p).s).toBe(Status.INVALID_COMMAND);
   });
 
-  it('TCB layout: Genoa SNP SPL in byte 6, Turin in byte 3 (§3.4)', () => {
+  it('TCB layout: Genoa SNP SPL in byte 6, Turin in byte 3 (docs/reference/psp-firmware.md §3.4)', () => {
     expect((status(platform()).st.currentTcb >> 48n) & 0xffn).toBe(0x19n); // defaultSvn(1.55) = 55 - 30
     // Turin 1.58.1: defaultSvn for the Zen 5 layout = 58 - 55
     expect((status(platform({ cpu: 'turin' })).st.currentTcb >> 24n) & 0xffn).toBe(3n);
   });
 });
 
-describe('SNP_FEATURE_INFO (§3.8)', () => {
+describe('SNP_FEATURE_INFO (docs/reference/psp-firmware.md §3.8)', () => {
   it('Genoa 1.55.25: EAX 1, EBX bit 0, ECX = VLEK | X86_SNP_SHUTDOWN (no CTH, no RAPL_DIS)', () => {
     expect(featureInfo(platform()).out).toEqual({ eax: 1, ebx: 1, ecx: 0b11, edx: 0 });
   });
@@ -108,7 +108,7 @@ describe('SNP_FEATURE_INFO (§3.8)', () => {
   });
 });
 
-describe('SNP_CONFIG and SNP_COMMIT (§3.6, §3.7)', () => {
+describe('SNP_CONFIG and SNP_COMMIT (docs/reference/psp-firmware.md §3.6, docs/reference/psp-firmware.md §3.7)', () => {
   it('reported_tcb above current → INVALID_PARAM; lower is reported until SNP_COMMIT', () => {
     const p = platform();
     snpInit(p);

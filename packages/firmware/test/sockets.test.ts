@@ -5,7 +5,7 @@ import { Cmd, SevDataGetId, Status } from '@sevsim/psp-abi';
 import { hostPage, lastGuard, platform, snpInit } from './helpers';
 
 describe('two sockets', () => {
-  it('GET_ID returns one 64-byte ID per socket: 128 bytes on two sockets (psp-firmware.md §2.3)', () => {
+  it('GET_ID returns one 64-byte ID per socket: 128 bytes on two sockets (docs/reference/psp-firmware.md §2.3)', () => {
     const p = platform({ sockets: 2, cores: 2 });
     let r = p.psp.command(Cmd.GET_ID, SevDataGetId.encode({ address: 0, len: 64 }));
     expect(r.status).toBe(Status.INVALID_LEN);

@@ -44,7 +44,7 @@ describe('struct sizes match include/linux/psp-sev.h (__packed)', () => {
 });
 
 describe('field offsets', () => {
-  it('sev_data_snp_init_ex: flag bits in u32 @0, list_paddr @8, max_snp_asid u16 @0x10 (psp-firmware.md §3.2)', () => {
+  it('sev_data_snp_init_ex: flag bits in u32 @0, list_paddr @8, max_snp_asid u16 @0x10 (docs/reference/psp-firmware.md §3.2)', () => {
     const b = SevDataSnpInitEx.encode({
       initRmp: 1,
       ciphertextHidingEn: 1,

@@ -65,7 +65,7 @@ export interface ResolvedMachineConfig {
   readonly memoryGiB: number;
 }
 
-/** Firmware MAX_SEV_ASIDS (psp-firmware.md §2.5, §7.3): no platform exposes more. */
+/** Firmware MAX_SEV_ASIDS (docs/reference/psp-firmware.md §2.5, §7.3): no platform exposes more. */
 export const MAX_ASIDS = 1006;
 /** Per socket. */
 const MAX_PHYSICAL_CORES = 256;
@@ -156,7 +156,7 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
     requireBool(biosIn, key);
   }
   const bios: BiosOptions = { ...defaultBios(preset), ...biosIn };
-  // EDX may exceed ECX: that is the "SEV unusable" case (linux-kvm-amd.md §2.5), but not beyond ECX+1.
+  // EDX may exceed ECX: that is the "SEV unusable" case (docs/reference/linux-kvm-amd.md §2.5), but not beyond ECX+1.
   if (!isInt(bios.minSevAsid) || bios.minSevAsid < 0 || bios.minSevAsid > asids + 1) {
     throw new HardwareConfigError(
       `bios.minSevAsid must be an integer in 0..${asids + 1} (asids + 1), got ${bios.minSevAsid}`,

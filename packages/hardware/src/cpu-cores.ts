@@ -26,7 +26,7 @@ export interface Core {
 export type WrmsrResult = 'ok' | '#GP';
 
 /**
- * Per-CPU MSR state and the WRMSR rules of SYSCFG (psp-firmware.md §8.1, linux-ccp.md §2.3).
+ * Per-CPU MSR state and the WRMSR rules of SYSCFG (docs/reference/psp-firmware.md §8.1, docs/reference/linux-ccp.md §2.3).
  * The RMP MSRs are programmed by the BIOS and identical on every core.
  */
 export class CpuCores {
@@ -131,17 +131,17 @@ export class CpuCores {
     const old = this.syscfg[id] as bigint;
     const setting = (bit: bigint) => (old & bit) === 0n && (value & bit) !== 0n;
     const clearing = (bit: bigint) => (old & bit) !== 0n && (value & bit) === 0n;
-    // SNPEn is sticky: only the firmware's x86 SNP shutdown clears it (psp-firmware.md §8.1).
+    // SNPEn is sticky: only the firmware's x86 SNP shutdown clears it (docs/reference/psp-firmware.md §8.1).
     if (clearing(SYSCFG.SNP_EN)) return '#GP';
     // MemEncryptionModEn belongs to the BIOS (SMEE); the kernel only reads it.
     if (setting(SYSCFG.MEM_ENCRYPT) || clearing(SYSCFG.MEM_ENCRYPT)) return '#GP';
     if (setting(SYSCFG.SNP_EN)) {
-      // SNPEn needs MemEncryptionModEn, the RMP MSRs programmed and MFDM set (psp-firmware.md §8.1).
+      // SNPEn needs MemEncryptionModEn, the RMP MSRs programmed and MFDM set (docs/reference/psp-firmware.md §8.1).
       if ((value & SYSCFG.MEM_ENCRYPT) === 0n) return '#GP';
       if (!this.rmp.reserved) return '#GP';
       if ((value & SYSCFG.MFDM) === 0n) return '#GP';
       // Fam19h models 10h-1Fh erratum: a non-zero VM_HSAVE_PA on the SMT sibling makes the 0→1
-      // write #GP (linux-ccp.md §2.3).
+      // write #GP (docs/reference/linux-ccp.md §2.3).
       if (this.hasHsaveErratum() && (this.hsavePa[this.sibling(id)] as bigint) !== 0n) return '#GP';
     }
     this.syscfg[id] = value;
@@ -156,7 +156,7 @@ export class CpuCores {
     return id < this.physicalCores ? id + this.physicalCores : id - this.physicalCores;
   }
 
-  /** Firmware hidden-MSR write of SNP_SHUTDOWN_EX X86_SNP_SHUTDOWN (psp-firmware.md §3.3). */
+  /** Firmware hidden-MSR write of SNP_SHUTDOWN_EX X86_SNP_SHUTDOWN (docs/reference/psp-firmware.md §3.3). */
   fwClearSnpEn(): void {
     for (let i = 0; i < this.syscfg.length; i++) this.syscfg[i] = (this.syscfg[i] as bigint) & ~SYSCFG.SNP_EN;
   }

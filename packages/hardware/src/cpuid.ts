@@ -9,7 +9,7 @@ export interface CpuidResult {
   edx: number;
 }
 
-/** CPUID Fn8000_001F EAX bit positions (psp-firmware.md §8.2). */
+/** CPUID Fn8000_001F EAX bit positions (docs/reference/psp-firmware.md §8.2). */
 export const CPUID_8000_001F_EAX = {
   SME: 1 << 0,
   SEV: 1 << 1,
@@ -44,7 +44,7 @@ function memEncryptEax(p: CpuPreset, cfg: ResolvedMachineConfig): number {
     (f.debugSwap ? B.DEBUG_SWAP : 0) |
     (f.rmpread ? B.RMPREAD : 0) |
     (f.segmentedRmp ? B.SEGMENTED_RMP : 0);
-  // What the kernel's early_detect_mem_encrypt leaves (linux-ccp.md §7.1 step 1): SMEE off hides
+  // What the kernel's early_detect_mem_encrypt leaves (docs/reference/linux-ccp.md §7.1 step 1): SMEE off hides
   // SME, SEV, SEV-ES and SNP; SMMLock clear hides SEV, SEV-ES and SNP.
   if (!cfg.bios.smee) eax &= ~(B.SME | B.SEV | B.SEV_ES | B.SNP);
   else if (!cfg.bios.smmLock) eax &= ~(B.SEV | B.SEV_ES | B.SNP);
@@ -57,7 +57,7 @@ export function cpuid(p: CpuPreset, cfg: ResolvedMachineConfig, leaf: number, _s
       // Highest standard leaf 0x10 and "AuthenticAMD".
       return { eax: 0x10, ebx: 0x68747541, ecx: 0x444d4163, edx: 0x69746e65 };
     case 0x1:
-      // ECX bit 31 (hypervisor present) is clear: this is bare metal (linux-ccp.md §7.1 step 2).
+      // ECX bit 31 (hypervisor present) is clear: this is bare metal (docs/reference/linux-ccp.md §7.1 step 2).
       return { eax: signature(p), ebx: 0, ecx: 0, edx: 0 };
     case 0x80000000:
       return { eax: 0x80000025, ebx: 0x68747541, ecx: 0x444d4163, edx: 0x69746e65 };
@@ -70,7 +70,7 @@ export function cpuid(p: CpuPreset, cfg: ResolvedMachineConfig, leaf: number, _s
       };
     case 0x80000025:
       // Segmented-RMP parameters: EAX[5:0] min and EAX[11:6] max segment shift; EBX 0 leaves the
-      // kernel's default of 512 RST entries (psp-firmware.md §5.1).
+      // kernel's default of 512 RST entries (docs/reference/psp-firmware.md §5.1).
       if (!p.features.segmentedRmp) return ZERO;
       return { eax: SEGMENT_SHIFT_MIN | (SEGMENT_SHIFT_MAX << 6), ebx: 0, ecx: 0, edx: 0 };
     default:

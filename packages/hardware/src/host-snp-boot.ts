@@ -39,7 +39,7 @@ const SNP = 'SEV-SNP: ';
 const AMDVI = 'AMD-Vi: ';
 
 /**
- * The kernel's boot-time decision chain for CC_ATTR_HOST_SEV_SNP (linux-ccp.md §7.1, §7.2), using
+ * The kernel's boot-time decision chain for CC_ATTR_HOST_SEV_SNP (docs/reference/linux-ccp.md §7.1, §7.2), using
  * only what the kernel can use: CPUID, RDMSR/WRMSR, the RMP Segment Table in memory, the IOMMU.
  */
 export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpBootResult {
@@ -50,19 +50,20 @@ export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpB
     disabledBy: { id, fact },
   });
 
-  // §7.1 step 1, early_detect_mem_encrypt: SYSCFG.MemEncryptionModEn, then HWCR.SMMLock.
+  // docs/reference/linux-ccp.md §7.1 step 1, early_detect_mem_encrypt: SYSCFG.MemEncryptionModEn, then HWCR.SMMLock.
   if ((machine.rdmsr(0, MSR.SYSCFG) & SYSCFG.MEM_ENCRYPT) === 0n)
-    return off('smee-off', 'linux-ccp.md §7.1 step 1');
+    return off('smee-off', 'docs/reference/linux-ccp.md §7.1 step 1');
   if ((machine.rdmsr(0, MSR.HWCR) & HWCR_SMMLOCK) === 0n)
-    return off('smm-lock-clear', 'linux-ccp.md §7.1 step 1');
+    return off('smm-lock-clear', 'docs/reference/linux-ccp.md §7.1 step 1');
 
-  // §7.1 step 2, bsp_determine_snp.
+  // docs/reference/linux-ccp.md §7.1 step 2, bsp_determine_snp.
   const eax = machine.cpuid(0x8000001f).eax;
-  if ((eax & CPUID_8000_001F_EAX.SNP) === 0) return off('cpu-no-snp', 'linux-ccp.md §7.1 step 2');
+  if ((eax & CPUID_8000_001F_EAX.SNP) === 0)
+    return off('cpu-no-snp', 'docs/reference/linux-ccp.md §7.1 step 2');
   // The raw RMP format is known for Zen3/Zen4 (all of family 19h); later CPUs need RMPREAD.
   const family = familyOf(machine.cpuid(1).eax);
   if (family !== 0x19 && (eax & CPUID_8000_001F_EAX.RMPREAD) === 0) {
-    return off('rmp-format-unknown', 'linux-ccp.md §7.1 step 2');
+    return off('rmp-format-unknown', 'docs/reference/linux-ccp.md §7.1 step 2');
   }
   const rmpCfg = (eax & CPUID_8000_001F_EAX.SEGMENTED_RMP) !== 0 ? machine.rdmsr(0, MSR.RMP_CFG) : 0n;
   const segmented = (rmpCfg & RMP_CFG_SEGMENTED) !== 0n;
@@ -73,7 +74,7 @@ export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpB
     : (rmpBase & RMP_ADDR_MASK) === 0n || (rmpEnd & RMP_ADDR_MASK) === 0n;
   if (notReserved) {
     log.push(`${SNP}Memory for the RMP table has not been reserved by BIOS`);
-    return off('rmp-not-reserved', 'linux-ccp.md §7.1 step 2');
+    return off('rmp-not-reserved', 'docs/reference/linux-ccp.md §7.1 step 2');
   }
   const bookkeeping = BigInt(RMP_BOOKKEEPING_BYTES);
   if (segmented) {
@@ -84,32 +85,32 @@ export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpB
     log.push(`${SNP}RMP table physical range [${hex16(rmpBase)} - ${hex16(rmpEnd)}]`);
   }
 
-  // §7.1 step 4, AMD IOMMU init: no IVRS or amd_iommu=off end SNP without a message.
-  if (!machine.config.bios.iommu) return off('iommu-absent', 'linux-ccp.md §7.1 step 4');
-  if (machine.iommu.mode === 'off') return off('iommu-off', 'linux-ccp.md §7.1 step 4');
+  // docs/reference/linux-ccp.md §7.1 step 4, AMD IOMMU init: no IVRS or amd_iommu=off end SNP without a message.
+  if (!machine.config.bios.iommu) return off('iommu-absent', 'docs/reference/linux-ccp.md §7.1 step 4');
+  if (machine.iommu.mode === 'off') return off('iommu-off', 'docs/reference/linux-ccp.md §7.1 step 4');
   // iommu_snp_enable().
   if (machine.iommu.mode === 'passthrough') {
     log.push(`${AMDVI}SNP: IOMMU disabled or configured in passthrough mode, SNP cannot be supported.`);
-    return off('iommu-passthrough', 'linux-ccp.md §7.1 step 4');
+    return off('iommu-passthrough', 'docs/reference/linux-ccp.md §7.1 step 4');
   }
   if (!machine.iommu.snpCapable) {
     log.push(`${AMDVI}SNP: IOMMU SNP feature not enabled, SNP cannot be supported.`);
-    return off('iommu-no-snp', 'linux-ccp.md §7.1 step 4');
+    return off('iommu-no-snp', 'docs/reference/linux-ccp.md §7.1 step 4');
   }
 
-  // §7.1 step 5, snp_rmptable_init → setup_rmptable: the RMP must cover all of RAM.
+  // docs/reference/linux-ccp.md §7.1 step 5, snp_rmptable_init → setup_rmptable: the RMP must cover all of RAM.
   const maxPfn = BigInt(machine.maxPfn);
   const covered = segmented
     ? segmentedCovers(machine, rmpBase, rmpCfg, maxPfn, log)
     : contiguousCovers(rmpBase, rmpEnd, maxPfn, log);
   if (!covered) {
     log.push(`${AMDVI}SNP: RMP initialization failed, SNP cannot be supported.`);
-    return off('rmp-coverage', 'linux-ccp.md §7.1 step 5');
+    return off('rmp-coverage', 'docs/reference/linux-ccp.md §7.1 step 5');
   }
 
   // ≤7.0 only: zero the RMP, WBINVD, then MFDM and SNPEn|VMPLEn on every online CPU, unless SNPEn
   // is already set (kexec). Offline CPUs are left alone: the hotplug callback would enable them
-  // when they come online (linux-ccp.md §3.3 step 4 [HISTORIC]).
+  // when they come online (docs/reference/linux-ccp.md §3.3 step 4 [HISTORIC]).
   if (profile.snpEnAtBoot && (machine.rdmsr(0, MSR.SYSCFG) & SYSCFG.SNP_EN) === 0n) {
     machine.rmp.clear();
     machine.wbinvdAll();

@@ -2,9 +2,9 @@ import type { IommuMode } from './config.js';
 
 export interface IommuView {
   readonly mode: IommuMode;
-  /** EFR bit 63 SNPSup (psp-firmware.md §8.3). */
+  /** EFR bit 63 SNPSup (docs/reference/psp-firmware.md §8.3). */
   readonly snpCapable: boolean;
-  /** RMP checks on DMA, switched by the firmware at SNP_INIT / SNP_SHUTDOWN_EX (§8.3). */
+  /** RMP checks on DMA, switched by the firmware at SNP_INIT / SNP_SHUTDOWN_EX (docs/reference/psp-firmware.md §8.3). */
   readonly snpEnforced: boolean;
   /** PFNs of the event log (8 KB), PPR log (8 KB) and completion-wait semaphore (4 KB), in order. */
   readonly logPages: readonly number[];

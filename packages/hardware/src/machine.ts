@@ -75,7 +75,7 @@ export class Machine {
     this.iommuUnit = this.createIommu();
   }
 
-  /** The BIOS fills the RMP Segment Table in memory (psp-firmware.md §5.1). */
+  /** The BIOS fills the RMP Segment Table in memory (docs/reference/psp-firmware.md §5.1). */
   private writeRst(): void {
     if (!this.placement.segmented) return;
     const rst = new DataView(new ArrayBuffer(RST_BYTES));
@@ -172,7 +172,7 @@ export class Machine {
 
   /**
    * A host write, RMP-checked when SNPEn is set on the writing CPU: a page whose governing entry is
-   * assigned raises #PF with the RMP bit (psp-firmware.md §5.5). Contents go through `writePhys`.
+   * assigned raises #PF with the RMP bit (docs/reference/psp-firmware.md §5.5). Contents go through `writePhys`.
    */
   hostWrite(pa: number, core = 0): 'ok' | 'rmp-fault' {
     const pfn = this.pfnOf(pa);
@@ -182,7 +182,7 @@ export class Machine {
   }
 
   /**
-   * What a host read returns (psp-firmware.md §5.5, §6): plaintext for host pages; all 0xFF for
+   * What a host read returns (docs/reference/psp-firmware.md §5.5, §6): plaintext for host pages; all 0xFF for
    * an SNP guest's page (assigned, ASID 1..MAX_SNP_ASID) when ciphertext hiding is on; else ciphertext.
    */
   hostRead(pa: number): 'plaintext' | 'ciphertext' | 'ff' {

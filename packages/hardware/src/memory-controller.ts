@@ -8,7 +8,7 @@ export interface MemoryControllerView {
   readonly ciphertextHidingCapable: boolean;
 }
 
-/** The UMCs: guest key slots (one per ASID) and the ciphertext-hiding setting (psp-firmware.md §6). */
+/** The UMCs: guest key slots (one per ASID) and the ciphertext-hiding setting (docs/reference/psp-firmware.md §6). */
 export class MemoryController implements MemoryControllerView {
   private readonly installed = new Set<number>();
   private hiding = false;

@@ -1,4 +1,4 @@
-/** MSR numbers the SEV stack touches (psp-firmware.md §8.1, §5.1). */
+/** MSR numbers the SEV stack touches (docs/reference/psp-firmware.md §8.1, §5.1). */
 export const MSR = {
   SYSCFG: 0xc0010010,
   HWCR: 0xc0010015,
@@ -8,7 +8,7 @@ export const MSR = {
   RMP_CFG: 0xc0010136,
 } as const;
 
-/** SYSCFG bits (psp-firmware.md §8.1). */
+/** SYSCFG bits (docs/reference/psp-firmware.md §8.1). */
 export const SYSCFG = {
   MFDM: 1n << 19n,
   MEM_ENCRYPT: 1n << 23n,
@@ -16,9 +16,9 @@ export const SYSCFG = {
   VMPL_EN: 1n << 25n,
 } as const;
 
-/** HWCR bit 0 SMMLock (psp-firmware.md §8.1; linux-ccp.md §7.1 step 1). */
+/** HWCR bit 0 SMMLock (docs/reference/psp-firmware.md §8.1; docs/reference/linux-ccp.md §7.1 step 1). */
 export const HWCR_SMMLOCK = 1n;
 
-/** RMP_CFG: bit 0 segmented-RMP enable, bits 13:8 segment shift (psp-firmware.md §5.1). */
+/** RMP_CFG: bit 0 segmented-RMP enable, bits 13:8 segment shift (docs/reference/psp-firmware.md §5.1). */
 export const RMP_CFG_SEGMENTED = 1n;
 export const RMP_CFG_SHIFT_BIT = 8n;

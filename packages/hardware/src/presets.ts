@@ -1,7 +1,7 @@
 export type CpuModel = 'milan' | 'genoa' | 'turin';
 export type TcbLayout = 'zen3-4' | 'zen5';
 
-/** Memory-encryption features reported in CPUID Fn8000_001F EAX (psp-firmware.md §8.2). */
+/** Memory-encryption features reported in CPUID Fn8000_001F EAX (docs/reference/psp-firmware.md §8.2). */
 export interface CpuFeatures {
   sme: boolean;
   sev: boolean;
@@ -45,9 +45,9 @@ export const CORES_PER_CCX = 8;
 
 /**
  * The three EPYC generations. Families/models: Milan 19h/01h, Genoa 19h/11h, Turin 1Ah/02h. ASID
- * counts: 1006 is the firmware's MAX_SEV_ASIDS on Genoa (psp-firmware.md §7.3); Milan exposes 509.
- * RMPREAD and the segmented RMP exist from Zen 5 (psp-firmware.md §5.1, §5.2); ciphertext hiding
- * needs a newer platform (§6). Values the references do not give are listed in README "Decisions".
+ * counts: 1006 is the firmware's MAX_SEV_ASIDS on Genoa (docs/reference/psp-firmware.md §7.3); Milan exposes 509.
+ * RMPREAD and the segmented RMP exist from Zen 5 (docs/reference/psp-firmware.md §5.1, §5.2); ciphertext hiding
+ * needs a newer platform (docs/reference/psp-firmware.md §6). Values the references do not give are listed in README "Decisions".
  */
 export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
   milan: {

@@ -2,17 +2,17 @@ import type { SnpMemoryCoverage } from './config.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGES_PER_2M = 512;
-/** First 16 KB at RMP_BASE: CPU bookkeeping and the firmware's per-ASID counters (psp-firmware.md §5.1). */
+/** First 16 KB at RMP_BASE: CPU bookkeeping and the firmware's per-ASID counters (docs/reference/psp-firmware.md §5.1). */
 export const RMP_BOOKKEEPING_BYTES = 0x4000;
-/** One 16-byte RMP entry per 4 KB page (psp-firmware.md §5.1). */
+/** One 16-byte RMP entry per 4 KB page (docs/reference/psp-firmware.md §5.1). */
 export const RMP_ENTRY_BYTES = 16;
-/** Segmented RMP: the 4 KB RMP Segment Table follows the bookkeeping area (psp-firmware.md §5.1). */
+/** Segmented RMP: the 4 KB RMP Segment Table follows the bookkeeping area (docs/reference/psp-firmware.md §5.1). */
 export const RST_BYTES = 4096;
 export const RST_MAX_ENTRIES = 512;
 const MB = 1 << 20;
 const GIB = 2 ** 30;
 
-/** Segment shift the modelled BIOS programs into RMP_CFG[13:8] (0x24 = 64 GB, psp-firmware.md §5.1). */
+/** Segment shift the modelled BIOS programs into RMP_CFG[13:8] (0x24 = 64 GB, docs/reference/psp-firmware.md §5.1). */
 export const DEFAULT_SEGMENT_SHIFT = 0x24;
 /** CPUID 0x80000025 EAX bounds of the modelled Zen 5 (see README Decisions). */
 export const SEGMENT_SHIFT_MIN = 30;
@@ -55,7 +55,7 @@ function rmpBytesFor(coveredBytes: number): number {
 /**
  * Where the BIOS puts the RMP: carved from the top of DRAM, 2 MB aligned at both ends (so the
  * kernel's e820 fix-up for unaligned RMP boundaries never triggers) and a multiple of 1 MB as the
- * firmware requires (psp-firmware.md §5.1). 'partial' reserves a table for only half of DRAM.
+ * firmware requires (docs/reference/psp-firmware.md §5.1). 'partial' reserves a table for only half of DRAM.
  */
 export function placeRmp(
   dramBytes: number,
@@ -136,14 +136,14 @@ export function placeRmp(
     segmentShift: shift,
     segments,
     msrBase: BigInt(base),
-    // RMP_END should be 0 with a segmented RMP (psp-firmware.md §5.1).
+    // RMP_END should be 0 with a segmented RMP (docs/reference/psp-firmware.md §5.1).
     msrEnd: 0n,
     msrCfg: 1n | (BigInt(shift) << 8n),
     usableTop: base,
   };
 }
 
-/** RST entry: bits 19:0 = GB mapped by the segment, bits 51:20 = segment PA (psp-firmware.md §5.1). */
+/** RST entry: bits 19:0 = GB mapped by the segment, bits 51:20 = segment PA (docs/reference/psp-firmware.md §5.1). */
 export function encodeRstEntry(s: RmpSegment): bigint {
   return BigInt(s.rmpPa) | BigInt(Math.ceil(s.coveredBytes / GIB));
 }

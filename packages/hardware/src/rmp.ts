@@ -35,7 +35,7 @@ const STATE_INDEX = Object.fromEntries(PAGE_STATES.map((s, i) => [s, i])) as Rec
 
 export type RmpPageSize = '4K' | '2M';
 
-/** The fields of one RMP entry (psp-firmware.md §5.2). `gpa` is a byte address. */
+/** The fields of one RMP entry (docs/reference/psp-firmware.md §5.2). `gpa` is a byte address. */
 export interface RmpEntry {
   assigned: boolean;
   pageSize: RmpPageSize;
@@ -44,9 +44,9 @@ export interface RmpEntry {
   asid: number;
   vmsa: boolean;
   validated: boolean;
-  /** Firmware-internal marker for FIRMWARE_IOMMU pages (psp-firmware.md §5.3 row 5). */
+  /** Firmware-internal marker for FIRMWARE_IOMMU pages (docs/reference/psp-firmware.md §5.3 row 5). */
   iommu?: boolean;
-  /** Firmware-internal marker for swap METADATA pages (psp-firmware.md §5.3 row 8). */
+  /** Firmware-internal marker for swap METADATA pages (docs/reference/psp-firmware.md §5.3 row 8). */
   metadata?: boolean;
 }
 
@@ -58,7 +58,7 @@ export interface RmpUpdateFields {
   asid?: number;
 }
 
-/** Return codes of RMPUPDATE / PSMASH / PVALIDATE (psp-firmware.md §5.4). */
+/** Return codes of RMPUPDATE / PSMASH / PVALIDATE (docs/reference/psp-firmware.md §5.4). */
 export const RmpResult = {
   SUCCESS: 0,
   FAIL_INPUT: 1,
@@ -70,11 +70,11 @@ export const RmpResult = {
 } as const;
 export type RmpResultCode = (typeof RmpResult)[keyof typeof RmpResult];
 
-/** GPA field is 39 bits of GFN (psp-firmware.md §5.2): addresses below 2^51. */
+/** GPA field is 39 bits of GFN (docs/reference/psp-firmware.md §5.2): addresses below 2^51. */
 const GPA_LIMIT = 2 ** 51;
 
 /** What the RMP needs from the rest of the machine. */
-/** What the RMP needs to know of the cores: SNPEn set on any core makes clearing the table fault (§5.1). */
+/** What the RMP needs to know of the cores: SNPEn set on any core makes clearing the table fault (docs/reference/psp-firmware.md §5.1). */
 export interface RmpCores {
   snpEnAny(): boolean;
 }
@@ -96,7 +96,7 @@ function subpageGpa(e: RmpEntry, i: number): number {
   return e.asid !== 0 ? e.gpa + i * PAGE_SIZE : e.gpa;
 }
 
-/** Page state derived from an entry, psp-firmware.md §5.3 table. */
+/** Page state derived from an entry, docs/reference/psp-firmware.md §5.3 table. */
 export function classify(e: RmpEntry): PageState {
   if (!e.assigned) return e.immutable ? 'HV_FIXED' : 'HYPERVISOR';
   if (e.asid === 0) {
@@ -150,7 +150,7 @@ export class Rmp {
     this.segments = placement.segments;
   }
 
-  /** Set by the firmware when SNP_INIT builds the table; cleared by IOMMU SNP shutdown (§3.3). */
+  /** Set by the firmware when SNP_INIT builds the table; cleared by IOMMU SNP shutdown (docs/reference/psp-firmware.md §3.3). */
   get initialised(): boolean {
     return this.isInitialised;
   }
@@ -159,7 +159,7 @@ export class Rmp {
     this.isInitialised = v;
   }
 
-  /** The PFN has an RMP entry (psp-firmware.md §5.1: addresses beyond the table are DEFAULT). */
+  /** The PFN has an RMP entry (docs/reference/psp-firmware.md §5.1: addresses beyond the table are DEFAULT). */
   covers(pfn: number): boolean {
     return Number.isInteger(pfn) && pfn >= 0 && pfn < this.coveredPages;
   }
@@ -182,7 +182,7 @@ export class Rmp {
   }
 
   /**
-   * RMPUPDATE from the host (psp-firmware.md §5.4): input checks → FAIL_INPUT; any immutable entry
+   * RMPUPDATE from the host (docs/reference/psp-firmware.md §5.4): input checks → FAIL_INPUT; any immutable entry
    * in the range → FAIL_PERMISSION; 4K inside an assigned 2M entry or 2M over assigned 4K pages →
    * FAIL_OVERLAP. Validated and VMSA are always cleared.
    */
@@ -200,7 +200,7 @@ export class Rmp {
     if (!Number.isInteger(gpa) || gpa < 0 || gpa >= GPA_LIMIT || gpa % gpaAlign !== 0) {
       return RmpResult.FAIL_INPUT;
     }
-    // The host reaches only HYPERVISOR, FIRMWARE, PRE_GUEST and GUEST_INVALID (§5.4).
+    // The host reaches only HYPERVISOR, FIRMWARE, PRE_GUEST and GUEST_INVALID (docs/reference/psp-firmware.md §5.4).
     if (!e.assigned && (e.immutable || asid !== 0 || gpa !== 0)) return RmpResult.FAIL_INPUT;
     if (e.assigned && asid === 0 && (!e.immutable || gpa !== 0)) return RmpResult.FAIL_INPUT;
 
@@ -229,7 +229,7 @@ export class Rmp {
     return RmpResult.SUCCESS;
   }
 
-  /** PSMASH (§5.4): split an assigned 2 MB entry into 512 4 KB entries, keeping Validated. */
+  /** PSMASH (docs/reference/psp-firmware.md §5.4): split an assigned 2 MB entry into 512 4 KB entries, keeping Validated. */
   psmash(pfn: number): number {
     if (!this.covers(pfn) || pfn % PAGES_PER_2M !== 0) return RmpResult.FAIL_INPUT;
     const head = this.entries.get(pfn);
@@ -242,7 +242,7 @@ export class Rmp {
   }
 
   /**
-   * PVALIDATE by the guest owning `asid` (§5.4): FAIL_INPUT for bad operands, FAIL_SIZEMISMATCH (6)
+   * PVALIDATE by the guest owning `asid` (docs/reference/psp-firmware.md §5.4): FAIL_INPUT for bad operands, FAIL_SIZEMISMATCH (6)
    * when the requested size differs from the RMP entry's. A page the guest may not touch (not its
    * own, or immutable) is an #NPF on real hardware; the model reports FAIL_PERMISSION.
    */
@@ -262,7 +262,7 @@ export class Rmp {
 
   /**
    * Firmware-only write of a whole entry (SNP_INIT build, GCTX_CREATE, LAUNCH_UPDATE, RECLAIM, …).
-   * A 2 MB entry takes over its region, as SNP_PAGE_UNSMASH does (psp-firmware.md §3.10).
+   * A 2 MB entry takes over its region, as SNP_PAGE_UNSMASH does (docs/reference/psp-firmware.md §3.10).
    */
   fwSetEntry(pfn: number, e: RmpEntry): void {
     if (!this.covers(pfn)) {
@@ -278,7 +278,7 @@ export class Rmp {
     this.write(pfn, { ...e });
   }
 
-  /** Kernel clear_rmp(): zero the table; faults while SNPEn is set (psp-firmware.md §5.1). */
+  /** Kernel clear_rmp(): zero the table; faults while SNPEn is set (docs/reference/psp-firmware.md §5.1). */
   clear(): 'ok' | 'fault' {
     if (this.cores.snpEnAny()) return 'fault';
     this.entries.clear();
@@ -305,7 +305,7 @@ export class Rmp {
     return out;
   }
 
-  /** Pages assigned to `asid` (the per-ASID counter SNP_ACTIVATE checks, psp-firmware.md §4 item 6). */
+  /** Pages assigned to `asid` (the per-ASID counter SNP_ACTIVATE checks, docs/reference/psp-firmware.md §4 item 6). */
   assignedCount(asid: number): number {
     return this.perAsid.get(asid) ?? 0;
   }
@@ -357,7 +357,7 @@ export class Rmp {
   }
 }
 
-/** The all-zero entry: a HYPERVISOR page (psp-firmware.md §5.3). */
+/** The all-zero entry: a HYPERVISOR page (docs/reference/psp-firmware.md §5.3). */
 export function hypervisorEntry(): RmpEntry {
   return {
     assigned: false,

@@ -20,7 +20,7 @@ describe('createMachine validation', () => {
 
   test('unknown cpu', bad({ cpu: 'rome' as never }, /unknown cpu "rome"/));
   test(
-    'asids above the firmware MAX_SEV_ASIDS 1006 (psp-firmware.md §7.3)',
+    'asids above the firmware MAX_SEV_ASIDS 1006 (docs/reference/psp-firmware.md §7.3)',
     bad({ cpu: 'genoa', asids: 1007 }, /1\.\.1006/),
   );
   test('asids 0', bad({ cpu: 'genoa', asids: 0 }, /asids/));
@@ -41,7 +41,7 @@ describe('createMachine validation', () => {
     bad({ cpu: 'genoa', bios: { bootMode: 'csm' as never } }, /bios.bootMode must be one of uefi, legacy/),
   );
 
-  test('minSevAsid = asids + 1 is allowed (SEV unusable case, linux-kvm-amd.md §2.5)', () => {
+  test('minSevAsid = asids + 1 is allowed (SEV unusable case, docs/reference/linux-kvm-amd.md §2.5)', () => {
     expect(createMachine({ cpu: 'genoa', asids: 10, bios: { minSevAsid: 11 } }).cpuid(0x8000001f).edx).toBe(
       11,
     );

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CPU_PRESETS, CPUID_8000_001F_EAX as B, createMachine } from '@sevsim/hardware';
 
-describe('CPUID Fn8000_001F (psp-firmware.md §8.2)', () => {
+describe('CPUID Fn8000_001F (docs/reference/psp-firmware.md §8.2)', () => {
   test('milan: SME|SEV|SEV-ES|SNP|VMPL, C-bit 51, 509 ASIDs, EDX = BIOS minSevAsid 100', () => {
     const r = createMachine({ cpu: 'milan' }).cpuid(0x8000001f);
     expect(r.eax).toBe(B.SME | B.SEV | B.SEV_ES | B.SNP | B.VMPL);
@@ -25,19 +25,19 @@ describe('CPUID Fn8000_001F (psp-firmware.md §8.2)', () => {
     expect(r.eax).toBe(0x3b | (1 << 8) | (1 << 14) | (1 << 21) | (1 << 23));
   });
 
-  test('ECX/EDX follow the config: asids override and an EDX above ECX (SEV unusable, linux-kvm-amd.md §2.5)', () => {
+  test('ECX/EDX follow the config: asids override and an EDX above ECX (SEV unusable, docs/reference/linux-kvm-amd.md §2.5)', () => {
     const r = createMachine({ cpu: 'genoa', asids: 16, bios: { minSevAsid: 17 } }).cpuid(0x8000001f);
     expect(r.ecx).toBe(16);
     expect(r.edx).toBe(17);
   });
 
-  test('SMEE off: the kernel sees no SME, SEV, SEV-ES, SNP (linux-ccp.md §7.1 step 1)', () => {
+  test('SMEE off: the kernel sees no SME, SEV, SEV-ES, SNP (docs/reference/linux-ccp.md §7.1 step 1)', () => {
     const r = createMachine({ cpu: 'genoa', bios: { smee: false } }).cpuid(0x8000001f);
     expect(r.eax & (B.SME | B.SEV | B.SEV_ES | B.SNP)).toBe(0);
     expect(r.eax & B.VMPL).toBe(B.VMPL);
   });
 
-  test('SMMLock clear: SEV, SEV-ES and SNP hidden, SME kept (linux-ccp.md §7.1 step 1)', () => {
+  test('SMMLock clear: SEV, SEV-ES and SNP hidden, SME kept (docs/reference/linux-ccp.md §7.1 step 1)', () => {
     const r = createMachine({ cpu: 'genoa', bios: { smmLock: false } }).cpuid(0x8000001f);
     expect(r.eax & B.SME).toBe(B.SME);
     expect(r.eax & (B.SEV | B.SEV_ES | B.SNP)).toBe(0);
@@ -57,7 +57,7 @@ describe('CPUID Fn8000_001F (psp-firmware.md §8.2)', () => {
     expect(createMachine({ cpu: 'milan' }).cpuid(1).eax).toBe(0x00a00f11);
   });
 
-  test('presets: TCB layout and ciphertext hiding capability (psp-firmware.md §3.4, §6)', () => {
+  test('presets: TCB layout and ciphertext hiding capability (docs/reference/psp-firmware.md §3.4, §6)', () => {
     expect(CPU_PRESETS.milan.tcbLayout).toBe('zen3-4');
     expect(CPU_PRESETS.genoa.tcbLayout).toBe('zen3-4');
     expect(CPU_PRESETS.turin.tcbLayout).toBe('zen5');

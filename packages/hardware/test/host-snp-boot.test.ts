@@ -6,7 +6,7 @@ const boot = (c: Partial<MachineConfig>, snpEnAtBoot = false) => {
   return { m, r: hostSnpBoot(m, { snpEnAtBoot }) };
 };
 
-describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (linux-ccp.md §7.1, §7.2)', () => {
+describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (docs/reference/linux-ccp.md §7.1, §7.2)', () => {
   test('success on genoa: RMP range line, then AMD-Vi enabled line', () => {
     const { r } = boot({});
     expect(r).toEqual({
@@ -18,7 +18,7 @@ describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (linux-ccp.md §7.1, 
     });
   });
 
-  test('success on turin: segmented RMP lines (§7.1 step 2, 5)', () => {
+  test('success on turin: segmented RMP lines (docs/reference/linux-ccp.md §7.1 step 2, 5)', () => {
     const { r } = boot({ cpu: 'turin' });
     expect(r.hostSnp).toBe(true);
     expect(r.log).toEqual([

@@ -10,7 +10,7 @@ function setSnpEn(m: ReturnType<typeof machine>): void {
   }
 }
 
-describe('host write RMP check (psp-firmware.md §5.5)', () => {
+describe('host write RMP check (docs/reference/psp-firmware.md §5.5)', () => {
   test('assigned page → rmp-fault once SNPEn is set; HYPERVISOR and HV_FIXED stay writable', () => {
     const m = machine();
     const pfn = m.allocPages(3);
@@ -39,7 +39,7 @@ describe('host write RMP check (psp-firmware.md §5.5)', () => {
   });
 });
 
-describe('host read of guest memory (psp-firmware.md §6, addendum)', () => {
+describe('host read of guest memory (docs/reference/psp-firmware.md §6, addendum)', () => {
   test('plaintext for host pages, ciphertext for guest pages, 0xFF with ciphertext hiding for SNP ASIDs', () => {
     const m = machine('turin');
     const [host, snp, es] = [m.allocPages(1), m.allocPages(1), m.allocPages(1)];

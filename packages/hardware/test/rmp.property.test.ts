@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { createMachine, type RmpEntry, RmpResult } from '@sevsim/hardware';
 
-// Properties of the host RMP instructions (psp-firmware.md §5.4, Appendix A "Key invariants":
+// Properties of the host RMP instructions (docs/reference/psp-firmware.md §5.4, Appendix A "Key invariants":
 // an immutable RMP entry can only be changed by the firmware).
 const HEAD = 0x2000; // two 2 MB regions: [HEAD, HEAD + 1024)
 const WINDOW = 1024;
@@ -167,9 +167,9 @@ describe('host RMP operations (fast-check)', () => {
   });
 
   // counts() is kept up to date on every write; it must equal the per-page classification of the
-  // §5.3 table (what state() reports), page by page, after any mix of host and firmware writes.
-  test('counts() equals the page states counted one by one (psp-firmware.md §5.3 table)', () => {
-    // Firmware 2 MB writes at the region heads take over the 4 KB entries below them (§3.10).
+  // docs/reference/psp-firmware.md §5.3 table (what state() reports), page by page, after any mix of host and firmware writes.
+  test('counts() equals the page states counted one by one (docs/reference/psp-firmware.md §5.3 table)', () => {
+    // Firmware 2 MB writes at the region heads take over the 4 KB entries below them (docs/reference/psp-firmware.md §3.10).
     const fwOpArb = fc.record({
       kind: fc.constant('fw' as const),
       pfn: fc.constantFrom(HEAD, HEAD + 512),

@@ -13,7 +13,7 @@ const base: RmpEntry = {
 };
 const P = 0x1000; // a PFN well inside the covered range
 
-describe('RMP page states (psp-firmware.md §5.3)', () => {
+describe('RMP page states (docs/reference/psp-firmware.md §5.3)', () => {
   test('every state is derived from the entry fields as in the table', () => {
     const m = machine();
     const rows: [Partial<RmpEntry>, PageState][] = [
@@ -35,7 +35,7 @@ describe('RMP page states (psp-firmware.md §5.3)', () => {
     });
   });
 
-  test('DEFAULT beyond the RMP coverage: no entry, host writes unrestricted (§5.1)', () => {
+  test('DEFAULT beyond the RMP coverage: no entry, host writes unrestricted (docs/reference/psp-firmware.md §5.1)', () => {
     const m = createMachine({ cpu: 'genoa', cores: 1, memoryGiB: 2, bios: { snpMemoryCoverage: 'partial' } });
     const beyond = m.rmp.coveredPages + 10;
     expect(m.rmp.entry(beyond)).toBeUndefined();
@@ -52,7 +52,7 @@ describe('RMP page states (psp-firmware.md §5.3)', () => {
   });
 });
 
-describe('RMPUPDATE (psp-firmware.md §5.4)', () => {
+describe('RMPUPDATE (docs/reference/psp-firmware.md §5.4)', () => {
   test('host transitions: HYPERVISOR → FIRMWARE / PRE_GUEST / GUEST_INVALID, and back to HYPERVISOR', () => {
     const m = machine();
     expect(m.rmp.rmpupdate(P, { assigned: true, immutable: true })).toBe(0);
@@ -129,7 +129,7 @@ describe('RMPUPDATE (psp-firmware.md §5.4)', () => {
   });
 });
 
-describe('PSMASH and PVALIDATE (psp-firmware.md §5.4)', () => {
+describe('PSMASH and PVALIDATE (docs/reference/psp-firmware.md §5.4)', () => {
   test('PSMASH splits a 2M entry into 512 4K entries, GPAs +4K, Validated kept', () => {
     const m = machine();
     const head = 0x2000;
@@ -181,7 +181,7 @@ describe('PSMASH and PVALIDATE (psp-firmware.md §5.4)', () => {
   });
 });
 
-describe('2 MB entries (psp-firmware.md §5.2, §5.3)', () => {
+describe('2 MB entries (docs/reference/psp-firmware.md §5.2, §5.3)', () => {
   test('every 4 KB page under a 2 MB Firmware entry reads FIRMWARE, not METADATA (ASID-0 GPA stays 0)', () => {
     const m = machine();
     const head = 0x2000; // 2 MB aligned PFN
@@ -199,7 +199,7 @@ describe('2 MB entries (psp-firmware.md §5.2, §5.3)', () => {
 });
 
 describe('table-wide operations', () => {
-  test('clear() faults while SNPEn is set on any core, zeroes the table otherwise (§5.1)', () => {
+  test('clear() faults while SNPEn is set on any core, zeroes the table otherwise (docs/reference/psp-firmware.md §5.1)', () => {
     const m = machine();
     m.rmp.rmpupdate(P, { assigned: true, immutable: true });
     m.rmp.fwMarkInitialised(true);
@@ -228,7 +228,7 @@ describe('table-wide operations', () => {
     expect(() => m.rmp.pfnsInState('HYPERVISOR')).toThrow(/use counts/);
   });
 
-  test('fwSetEntry of a 2M entry takes over the region (SNP_PAGE_UNSMASH, §3.10)', () => {
+  test('fwSetEntry of a 2M entry takes over the region (SNP_PAGE_UNSMASH, docs/reference/psp-firmware.md §3.10)', () => {
     const m = machine();
     for (let i = 0; i < 512; i++) {
       m.rmp.fwSetEntry(0x2000 + i, { ...base, assigned: true, immutable: true, asid: 3, gpa: i * 4096 });

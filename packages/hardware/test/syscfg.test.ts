@@ -10,7 +10,7 @@ function enableSnp(m: ReturnType<typeof small>, core: number): string {
   return m.wrmsr(core, MSR.SYSCFG, v | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
 }
 
-describe('SYSCFG rules (psp-firmware.md §8.1)', () => {
+describe('SYSCFG rules (docs/reference/psp-firmware.md §8.1)', () => {
   test('BIOS state: MemEncryptionModEn set when SMEE is on, SNPEn clear, HWCR.SMMLock set', () => {
     const m = small();
     expect(m.rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT);
@@ -37,7 +37,7 @@ describe('SYSCFG rules (psp-firmware.md §8.1)', () => {
     expect(enableSnp(m, 0)).toBe('#GP');
   });
 
-  test('SNPEn is sticky: clearing it is #GP and leaves it set; only fwClearSnpEn clears it (§3.3)', () => {
+  test('SNPEn is sticky: clearing it is #GP and leaves it set; only fwClearSnpEn clears it (docs/reference/psp-firmware.md §3.3)', () => {
     const m = small();
     for (const c of m.cores) expect(enableSnp(m, c.id)).toBe('ok');
     expect(m.snpEnAllCores()).toBe(true);
@@ -64,7 +64,7 @@ describe('SYSCFG rules (psp-firmware.md §8.1)', () => {
     expect(m.wrmsr(0, MSR.SYSCFG, 0n)).toBe('#GP');
   });
 
-  test('genoa erratum: SNPEn 0→1 with non-zero VM_HSAVE_PA on the SMT sibling is #GP (linux-ccp.md §2.3)', () => {
+  test('genoa erratum: SNPEn 0→1 with non-zero VM_HSAVE_PA on the SMT sibling is #GP (docs/reference/linux-ccp.md §2.3)', () => {
     const m = small();
     // cores: 2 physical → CPU 0's sibling is CPU 2.
     expect(m.wrmsr(2, MSR.VM_HSAVE_PA, 0x10_0000n)).toBe('ok');
@@ -86,7 +86,7 @@ describe('SYSCFG rules (psp-firmware.md §8.1)', () => {
     expect(m.wrmsr(0, MSR.HWCR, 0n)).toBe('#GP');
   });
 
-  test('RMP MSRs: contiguous base/end 1 MB aligned on genoa; turin segmented with RMP_END 0 (psp-firmware.md §5.1)', () => {
+  test('RMP MSRs: contiguous base/end 1 MB aligned on genoa; turin segmented with RMP_END 0 (docs/reference/psp-firmware.md §5.1)', () => {
     const g = createMachine({ cpu: 'genoa', memoryGiB: 8 });
     const base = g.rdmsr(0, MSR.RMP_BASE);
     const end = g.rdmsr(0, MSR.RMP_END);

@@ -1,5 +1,5 @@
 /**
- * sev_asid_new(), sev_asid_free() and sev_flush_asids() (linux-kvm-amd.md §4.7, §3 step 2).
+ * sev_asid_new(), sev_asid_free() and sev_flush_asids() (docs/reference/linux-kvm-amd.md §4.7, §3 step 2).
  */
 import { Errno } from '@sevsim/ccp';
 import { Cmd } from '@sevsim/psp-abi';
@@ -33,7 +33,7 @@ export function asidRange(k: KvmSev, vm: Vm): { min: number; max: number } {
   return { min: s.minSevAsid, max: s.maxSevAsid };
 }
 
-/** sev_asid_new(): returns 0 (vm.asid set) or -ENOTTY / -EINVAL / -EBUSY (§4.7). */
+/** sev_asid_new(): returns 0 (vm.asid set) or -ENOTTY / -EINVAL / -EBUSY (docs/reference/linux-kvm-amd.md §4.7). */
 export function sevAsidNew(k: KvmSev, vm: Vm): number {
   const { min, max } = asidRange(k, vm);
   // "unusable" range: zero SEV ASIDs, or SEV-ES with every joint ASID given to SNP.

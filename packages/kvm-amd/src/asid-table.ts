@@ -1,5 +1,5 @@
 /**
- * KVM's SEV ASID bookkeeping (linux-kvm-amd.md §2.2 step 5, §4.7): two bitmaps indexed by ASID
+ * KVM's SEV ASID bookkeeping (docs/reference/linux-kvm-amd.md §2.2 step 5, §4.7): two bitmaps indexed by ASID
  * (bit 0 never used), lowest-free allocation, and recycling of freed ASIDs only when a range is
  * exhausted.
  */
@@ -10,13 +10,13 @@ export class AsidTable {
   /** sev_reclaim_asid_bitmap: freed, waiting for WBINVD + (SNP_)DF_FLUSH. */
   private readonly reclaim: Uint8Array;
 
-  /** `maxSevAsid` = CPUID 0x8000001F ECX; nr_asids = max + 1 (§2.2 step 5). */
+  /** `maxSevAsid` = CPUID 0x8000001F ECX; nr_asids = max + 1 (docs/reference/linux-kvm-amd.md §2.2 step 5). */
   constructor(readonly maxSevAsid: number) {
     this.inUse = new Uint8Array(maxSevAsid + 1);
     this.reclaim = new Uint8Array(maxSevAsid + 1);
   }
 
-  /** find_next_zero_bit(sev_asid_bitmap, max + 1, min): the lowest free ASID in [min, max] (§4.7). */
+  /** find_next_zero_bit(sev_asid_bitmap, max + 1, min): the lowest free ASID in [min, max] (docs/reference/linux-kvm-amd.md §4.7). */
   findFree(min: number, max: number): number | undefined {
     const top = Math.min(max, this.maxSevAsid);
     for (let asid = Math.max(min, 0); asid <= top; asid++) if (!this.inUse[asid]) return asid;
@@ -27,12 +27,12 @@ export class AsidTable {
     this.inUse[asid] = 1;
   }
 
-  /** sev_asid_free(): into the reclaim bitmap, still set in the in-use bitmap (§4.7 "Reuse semantics"). */
+  /** sev_asid_free(): into the reclaim bitmap, still set in the in-use bitmap (docs/reference/linux-kvm-amd.md §4.7 "Reuse semantics"). */
   free(asid: number): void {
     this.reclaim[asid] = 1;
   }
 
-  /** sev_flush_asids() precondition: a reclaimable ASID whose first occurrence ≥ min is ≤ max (§4.7). */
+  /** sev_flush_asids() precondition: a reclaimable ASID whose first occurrence ≥ min is ≤ max (docs/reference/linux-kvm-amd.md §4.7). */
   hasReclaimable(min: number, max: number): boolean {
     for (let asid = Math.max(min, 0); asid <= this.maxSevAsid; asid++) {
       if (this.reclaim[asid]) return asid <= max;
@@ -40,7 +40,7 @@ export class AsidTable {
     return false;
   }
 
-  /** After a successful flush: sev_asid_bitmap ^= reclaim (all types at once), reclaim cleared (§4.7). */
+  /** After a successful flush: sev_asid_bitmap ^= reclaim (all types at once), reclaim cleared (docs/reference/linux-kvm-amd.md §4.7). */
   recycle(): void {
     for (let asid = 0; asid <= this.maxSevAsid; asid++) {
       if (this.reclaim[asid]) {

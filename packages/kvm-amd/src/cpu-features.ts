@@ -1,7 +1,7 @@
 /**
  * The boot_cpu_has() bits kvm-amd's SEV setup reads. CPUID 0x8000001F EAX as the kernel sees it
  * after early_detect_mem_encrypt(): SYSCFG.MemEncryptionModEn clear drops SME/SEV/ES/SNP, HWCR.SMMLOCK
- * clear drops SEV/ES/SNP (linux-ccp.md §7.1 step 1).
+ * clear drops SEV/ES/SNP (docs/reference/linux-ccp.md §7.1 step 1).
  */
 import { HWCR_SMMLOCK, MSR, SYSCFG, type Machine } from '@sevsim/hardware';
 
@@ -13,7 +13,7 @@ export interface SevCpuFeatures {
   readonly debugSwap: boolean;
   /** X86_FEATURE_SNP_SECURE_TSC. */
   readonly secureTsc: boolean;
-  /** CPUID 0x8000001F: EBX[5:0] C-bit, ECX max_sev_asid, EDX min_sev_asid (linux-kvm-amd.md §2.2 step 4). */
+  /** CPUID 0x8000001F: EBX[5:0] C-bit, ECX max_sev_asid, EDX min_sev_asid (docs/reference/linux-kvm-amd.md §2.2 step 4). */
   readonly cbit: number;
   readonly ecx: number;
   readonly edx: number;
@@ -32,7 +32,7 @@ export function sevCpuFeatures(machine: Machine): SevCpuFeatures {
   return {
     sev,
     sevEs: sev && (leaf.eax & EAX_SEV_ES) !== 0,
-    // bsp_determine_snp() clears X86_FEATURE_SEV_SNP when BIOS reserved no RMP (linux-ccp.md §7.1 step 2).
+    // bsp_determine_snp() clears X86_FEATURE_SEV_SNP when BIOS reserved no RMP (docs/reference/linux-ccp.md §7.1 step 2).
     sevSnp: sev && (leaf.eax & EAX_SNP) !== 0 && machine.rmp.reserved,
     debugSwap: machine.preset.features.debugSwap,
     secureTsc: machine.preset.features.secureTsc,

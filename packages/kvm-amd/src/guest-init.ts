@@ -1,24 +1,24 @@
 /**
  * KVM_SEV_INIT / KVM_SEV_ES_INIT / KVM_SEV_INIT2 and __sev_guest_init()
- * (linux-kvm-amd.md §4.4–§4.6; linux-ccp.md §3.6).
+ * (docs/reference/linux-kvm-amd.md §4.4–§4.6; docs/reference/linux-ccp.md §3.6).
  */
 import { Errno } from '@sevsim/ccp';
 import { sevAsidFree, sevAsidNew } from './asid-alloc';
 import { fail, ok, type KvmSev, type SevCmdResult } from './kvm-sev';
 import { SevFeature, type Vm, type VmType, VmTypeId } from './vm';
 
-/** struct kvm_sev_init (linux-kvm-amd.md §4.1). */
+/** struct kvm_sev_init (docs/reference/linux-kvm-amd.md §4.1). */
 export interface KvmSevInit {
   vmsaFeatures?: bigint | number;
   flags?: number;
   ghcbVersion?: number;
 }
 
-/** GHCB_VERSION_MAX 2, GHCB_VERSION_MIN 1 (§4.1). */
+/** GHCB_VERSION_MAX 2, GHCB_VERSION_MIN 1 (docs/reference/linux-kvm-amd.md §4.1). */
 const GHCB_VERSION_MAX = 2;
 const GHCB_VERSION_MIN = 1;
 
-/** __sev_guest_init(): the validation order and errnos of §4.6. */
+/** __sev_guest_init(): the validation order and errnos of docs/reference/linux-kvm-amd.md §4.6. */
 function sevGuestInit(k: KvmSev, vm: Vm, data: KvmSevInit, vmType: VmType): SevCmdResult {
   const esActive = vmType !== VmTypeId.SEV;
   const snpActive = vmType === VmTypeId.SNP;
@@ -63,7 +63,7 @@ function sevGuestInit(k: KvmSev, vm: Vm, data: KvmSevInit, vmType: VmType): SevC
     reset();
     return fail(rc, error);
   };
-  // Step 10: implicit sev_platform_init(probe=false) — the deferred legacy INIT point (§3.6).
+  // Step 10: implicit sev_platform_init(probe=false) — the deferred legacy INIT point (docs/reference/linux-ccp.md §3.6).
   const init = k.driver.platformInit({ probe: false, maxSnpAsid: 0 });
   if (init.rc !== 0) return freeAsid(init.rc, init.error);
   // Step 12: snp_guest_req_init(): the firmware-owned response page, after firmware init.
@@ -78,7 +78,7 @@ function sevGuestInit(k: KvmSev, vm: Vm, data: KvmSevInit, vmType: VmType): SevC
   return ok();
 }
 
-/** KVM_SEV_INIT / KVM_SEV_ES_INIT: DEFAULT VMs only; ES_INIT pinned to GHCB v1 (§4.4). */
+/** KVM_SEV_INIT / KVM_SEV_ES_INIT: DEFAULT VMs only; ES_INIT pinned to GHCB v1 (docs/reference/linux-kvm-amd.md §4.4). */
 export function sevLegacyInit(k: KvmSev, vm: Vm, es: boolean): SevCmdResult {
   if (vm.type !== VmTypeId.DEFAULT) return fail(-Errno.EINVAL);
   return sevGuestInit(
@@ -89,7 +89,7 @@ export function sevLegacyInit(k: KvmSev, vm: Vm, es: boolean): SevCmdResult {
   );
 }
 
-/** KVM_SEV_INIT2 (§4.5). */
+/** KVM_SEV_INIT2 (docs/reference/linux-kvm-amd.md §4.5). */
 export function sevInit2(k: KvmSev, vm: Vm, data: KvmSevInit): SevCmdResult {
   if (!vm.needInit) return fail(-Errno.EINVAL);
   if (vm.type !== VmTypeId.SEV && vm.type !== VmTypeId.SEV_ES && vm.type !== VmTypeId.SNP) {

@@ -35,7 +35,7 @@ import {
 import { destroyVmState } from './vm-teardown';
 import { GUEST_MEMORY_PAGES, isSnpGuest, type Vm, type VmType, VmTypeId, type VmView, vmView } from './vm';
 
-/** enum sev_cmd_id (linux-kvm-amd.md §4.1). */
+/** enum sev_cmd_id (docs/reference/linux-kvm-amd.md §4.1). */
 export const SevCmdId = {
   KVM_SEV_INIT: 0,
   KVM_SEV_ES_INIT: 1,
@@ -156,7 +156,7 @@ export class KvmAmd implements KvmSev {
     return this.blobPfn;
   }
 
-  /** Effective parameter values (§2.4: sev/sev_es/sev_snp/ciphertext_hiding_asids/debug_swap overwritten). */
+  /** Effective parameter values (docs/reference/linux-kvm-amd.md §2.4: sev/sev_es/sev_snp/ciphertext_hiding_asids/debug_swap overwritten). */
   params(): Record<string, boolean | number> {
     const effective: KvmAmdParams = {
       ...this.requested,
@@ -172,8 +172,8 @@ export class KvmAmd implements KvmSev {
   }
 
   /**
-   * KVM_GET_SUPPORTED_CPUID SEV bits: sev_set_cpu_caps() from the final enabled flags (§2.4; 7.2
-   * deliberately leaves these unchanged while masking VM types, §7.1).
+   * KVM_GET_SUPPORTED_CPUID SEV bits: sev_set_cpu_caps() from the final enabled flags (docs/reference/linux-kvm-amd.md §2.4; 7.2
+   * deliberately leaves these unchanged while masking VM types, docs/reference/linux-kvm-amd.md §7.1).
    */
   cpuidCaps(): { sev: boolean; sevEs: boolean; sevSnp: boolean } {
     return { sev: this.setup.sevEnabled, sevEs: this.setup.sevEsEnabled, sevSnp: this.setup.snpEnabled };
@@ -183,7 +183,7 @@ export class KvmAmd implements KvmSev {
     if (!this.loaded) throw new Error('kvm_amd is not loaded');
   }
 
-  /** KVM_CREATE_VM: -EINVAL unless BIT(type) is in KVM_CAP_VM_TYPES (§2.4, §4.2). */
+  /** KVM_CREATE_VM: -EINVAL unless BIT(type) is in KVM_CAP_VM_TYPES (docs/reference/linux-kvm-amd.md §2.4, docs/reference/linux-kvm-amd.md §4.2). */
   createVm(type: VmType): Vm | { errno: number } {
     this.requireLoaded();
     if ((this.setup.vmTypes & (1 << type)) === 0) return { errno: -Errno.EINVAL };
@@ -223,7 +223,7 @@ export class KvmAmd implements KvmSev {
   }
 
   /**
-   * KVM_MEMORY_ENCRYPT_OP (sev_mem_enc_ioctl), checks in the order of linux-kvm-amd.md §4.3;
+   * KVM_MEMORY_ENCRYPT_OP (sev_mem_enc_ioctl), checks in the order of docs/reference/linux-kvm-amd.md §4.3;
    * `null` is the NULL-argument probe.
    */
   memEncryptOp(vm: Vm, cmd: SevCmd | null): SevCmdResult {
@@ -281,7 +281,7 @@ export class KvmAmd implements KvmSev {
     }
   }
 
-  /** Closing the VM fd: sev_vm_destroy (§4.9). */
+  /** Closing the VM fd: sev_vm_destroy (docs/reference/linux-kvm-amd.md §4.9). */
   destroyVm(vm: Vm): void {
     this.requireLoaded();
     if (vm.state === 'destroyed') return;
@@ -290,7 +290,7 @@ export class KvmAmd implements KvmSev {
   }
 
   /**
-   * rmmod kvm_amd → sev_hardware_unsetup (§3): only with effective SEV enabled: flush reclaimable
+   * rmmod kvm_amd → sev_hardware_unsetup (docs/reference/linux-kvm-amd.md §3): only with effective SEV enabled: flush reclaimable
    * ASIDs, capacities 0, sev_platform_shutdown() (6.16+). A built-in module is not in the module
    * list (delete_module: -ENOENT); live VMs hold a module reference (-EBUSY).
    */

@@ -1,6 +1,6 @@
 /**
  * The misc cgroup resources MISC_CG_RES_SEV and MISC_CG_RES_SEV_ES, modelled for the root cgroup
- * only (linux-kvm-amd.md §2.2 steps 6 and 9, §4.7).
+ * only (docs/reference/linux-kvm-amd.md §2.2 steps 6 and 9, §4.7).
  */
 import { Errno } from '@sevsim/ccp';
 
@@ -14,7 +14,7 @@ export class MiscCgroup {
     this.capacity[res] = n;
   }
 
-  /** misc_cg_try_charge(): -EINVAL when the capacity is 0, -EBUSY when usage would exceed it (§4.7). */
+  /** misc_cg_try_charge(): -EINVAL when the capacity is 0, -EBUSY when usage would exceed it (docs/reference/linux-kvm-amd.md §4.7). */
   tryCharge(res: MiscResource): number {
     if (this.capacity[res] === 0) return -Errno.EINVAL;
     if (this.usage[res] + 1 > this.capacity[res]) return -Errno.EBUSY;

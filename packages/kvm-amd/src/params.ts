@@ -1,5 +1,5 @@
 /**
- * kvm_amd module parameters that SEV setup reads (linux-kvm-amd.md §2.1), with the kernel's own
+ * kvm_amd module parameters that SEV setup reads (docs/reference/linux-kvm-amd.md §2.1), with the kernel's own
  * parsing rules, so the scenario layer can reject unknown parameters, ones the release lacks, and
  * values the kernel would refuse.
  */
@@ -31,22 +31,28 @@ export type KvmAmdParamName =
   | 'nrips'
   | 'lbrv';
 
-/** All 0444: read-only after load (§2.1). */
+/** All 0444: read-only after load (docs/reference/linux-kvm-amd.md §2.1). */
 export const KVM_AMD_PARAMS: readonly KvmAmdParamSpec[] = [
-  { name: 'sev', type: 'bool', default: true, file: 'sev.c', fact: 'linux-kvm-amd.md §2.1 (sev_enabled)' },
+  {
+    name: 'sev',
+    type: 'bool',
+    default: true,
+    file: 'sev.c',
+    fact: 'docs/reference/linux-kvm-amd.md §2.1 (sev_enabled)',
+  },
   {
     name: 'sev_es',
     type: 'bool',
     default: true,
     file: 'sev.c',
-    fact: 'linux-kvm-amd.md §2.1 (sev_es_enabled)',
+    fact: 'docs/reference/linux-kvm-amd.md §2.1 (sev_es_enabled)',
   },
   {
     name: 'sev_snp',
     type: 'bool',
     default: true,
     file: 'sev.c',
-    fact: 'linux-kvm-amd.md §2.1 (sev_snp_enabled)',
+    fact: 'docs/reference/linux-kvm-amd.md §2.1 (sev_snp_enabled)',
   },
   {
     name: 'ciphertext_hiding_asids',
@@ -55,7 +61,7 @@ export const KVM_AMD_PARAMS: readonly KvmAmdParamSpec[] = [
     file: 'sev.c',
     requires: 'ciphertextHidingParam',
     since: '6.18',
-    fact: 'linux-kvm-amd.md §2.1, §6.1 (nr_ciphertext_hiding_asids, added v6.18)',
+    fact: 'docs/reference/linux-kvm-amd.md §2.1, §6.1 (nr_ciphertext_hiding_asids, added v6.18)',
   },
   {
     name: 'debug_swap',
@@ -64,11 +70,29 @@ export const KVM_AMD_PARAMS: readonly KvmAmdParamSpec[] = [
     file: 'sev.c',
     requires: 'debugSwapParam',
     until: '7.0',
-    fact: 'linux-kvm-amd.md §2.1 (sev_es_debug_swap_enabled, removed in the 7.0 cycle by 9587dd7a7ebd)',
+    fact: 'docs/reference/linux-kvm-amd.md §2.1 (sev_es_debug_swap_enabled, removed in the 7.0 cycle by 9587dd7a7ebd)',
   },
-  { name: 'npt', type: 'bool', default: true, file: 'svm.c', fact: 'linux-kvm-amd.md §2.1 (npt_enabled)' },
-  { name: 'nrips', type: 'int', default: 1, file: 'svm.c', fact: 'linux-kvm-amd.md §2.1 (nrips)' },
-  { name: 'lbrv', type: 'int', default: 1, file: 'svm.c', fact: 'linux-kvm-amd.md §2.1 (lbrv)' },
+  {
+    name: 'npt',
+    type: 'bool',
+    default: true,
+    file: 'svm.c',
+    fact: 'docs/reference/linux-kvm-amd.md §2.1 (npt_enabled)',
+  },
+  {
+    name: 'nrips',
+    type: 'int',
+    default: 1,
+    file: 'svm.c',
+    fact: 'docs/reference/linux-kvm-amd.md §2.1 (nrips)',
+  },
+  {
+    name: 'lbrv',
+    type: 'int',
+    default: 1,
+    file: 'svm.c',
+    fact: 'docs/reference/linux-kvm-amd.md §2.1 (lbrv)',
+  },
 ];
 
 export interface KvmAmdParams {

@@ -1,51 +1,51 @@
 /**
  * Kernel release profiles: one field per behavioural difference, for the host boot code
  * (@sevsim/hardware), the ccp driver (@sevsim/ccp) and kvm-amd (this package). Which release has
- * what comes from linux-ccp.md §1.2 and linux-kvm-amd.md §7.1; README "Decisions" lists the
+ * what comes from docs/reference/linux-ccp.md §1.2 and docs/reference/linux-kvm-amd.md §7.1; README "Decisions" lists the
  * fields whose release was not pinned by a source.
  */
 import type { CcpProfile } from '@sevsim/ccp';
 import type { HostSnpProfile } from '@sevsim/hardware';
 
 export interface KvmAmdProfile {
-  /** 6.16+: sev_hardware_setup() calls sev_platform_init(probe=true) (linux-kvm-amd.md §2.3, §7.1 "v6.16"). */
+  /** 6.16+: sev_hardware_setup() calls sev_platform_init(probe=true) (docs/reference/linux-kvm-amd.md §2.3, §7.1 "v6.16"). */
   readonly platformInitAtLoad: boolean;
-  /** 6.16+: sev_hardware_unsetup() calls sev_platform_shutdown() (linux-kvm-amd.md §3 step 4). */
+  /** 6.16+: sev_hardware_unsetup() calls sev_platform_shutdown() (docs/reference/linux-kvm-amd.md §3 step 4). */
   readonly shutdownAtUnload: boolean;
-  /** 6.18+: `ciphertext_hiding_asids` param and the SNP/SEV-ES split (linux-kvm-amd.md §2.1, §2.5, §7.1 "v6.18"). */
+  /** 6.18+: `ciphertext_hiding_asids` param and the SNP/SEV-ES split (docs/reference/linux-kvm-amd.md §2.1, §2.5, §7.1 "v6.18"). */
   readonly ciphertextHidingParam: boolean;
   /**
    * 6.18+: separate min/max_sev_es_asid and min/max_snp_asid printed as such, SEV-ES three-way
    * "enabled/unusable/disabled"; before, both lines printed `min_sev_asid > 1 ? 1 : 0, min_sev_asid - 1`
-   * (linux-kvm-amd.md §2.6, §7.1 "v6.18"; the prep patch of the ciphertext-hiding series).
+   * (docs/reference/linux-kvm-amd.md §2.6, §7.1 "v6.18"; the prep patch of the ciphertext-hiding series).
    */
   readonly perTypeAsidSummary: boolean;
-  /** Until 7.0 (exclusive): `debug_swap` param gates DebugSwap in sev_supported_vmsa_features (linux-kvm-amd.md §2.1). */
+  /** Until 7.0 (exclusive): `debug_swap` param gates DebugSwap in sev_supported_vmsa_features (docs/reference/linux-kvm-amd.md §2.1). */
   readonly debugSwapParam: boolean;
   /**
-   * 6.18+: INIT2 of an SNP VM with ghcb_version < 2 → -EINVAL (linux-kvm-amd.md §4.6 step 6). The
+   * 6.18+: INIT2 of an SNP VM with ghcb_version < 2 → -EINVAL (docs/reference/linux-kvm-amd.md §4.6 step 6). The
    * reference dates it "7.0 cycle"; the patch ("KVM: SEV: Enforce minimum GHCB version requirement
    * for SEV-SNP guests", v11 2/8) was applied in Aug 2025 with the Secure TSC series, so 6.18.
    */
   readonly snpGhcbMin2: boolean;
   /**
    * 7.0+: SNP policy checked against `sev_get_snp_policy_bits() & KVM_SNP_POLICY_MASK_VALID`;
-   * before, against the fixed SNP_POLICY_MASK_VALID (linux-kvm-amd.md §2.4, §7.1 "7.0 cycle").
+   * before, against the fixed SNP_POLICY_MASK_VALID (docs/reference/linux-kvm-amd.md §2.4, §7.1 "7.0 cycle").
    */
   readonly snpPolicyBitsFromFirmware: boolean;
-  /** 7.0+: KVM_SEV_SNP_ENABLE_REQ_CERTS (103) exists, KVM_SEV_NR_MAX = 104 (linux-kvm-amd.md §4.1). */
+  /** 7.0+: KVM_SEV_SNP_ENABLE_REQ_CERTS (103) exists, KVM_SEV_NR_MAX = 104 (docs/reference/linux-kvm-amd.md §4.1). */
   readonly snpEnableReqCerts: boolean;
-  /** 6.18+: SVM_SEV_FEAT_SECURE_TSC in sev_supported_vmsa_features for SNP (linux-kvm-amd.md §2.4). */
+  /** 6.18+: SVM_SEV_FEAT_SECURE_TSC in sev_supported_vmsa_features for SNP (docs/reference/linux-kvm-amd.md §2.4). */
   readonly snpSecureTsc: boolean;
   /**
    * 7.2+: "Don't advertise unusable VM types": VM types need a non-empty ASID range and are masked
    * with sev_firmware_supported_vm_types(); SNP summary via sev_str_feature_state
-   * (linux-kvm-amd.md §7.1 "Pending (2026-04, v3)", merged per linux-ccp.md §1.2).
+   * (docs/reference/linux-kvm-amd.md §7.1 "Pending (2026-04, v3)", merged per docs/reference/linux-ccp.md §1.2).
    */
   readonly advertiseOnlyUsableVmTypes: boolean;
   /**
    * Test-only mutation for @sevsim/explorer (no release sets it): the SEV range starts one below
-   * min_sev_asid, an off-by-one against the §2.5 formula `[min_sev_asid, max_sev_asid]`.
+   * min_sev_asid, an off-by-one against the docs/reference/linux-kvm-amd.md §2.5 formula `[min_sev_asid, max_sev_asid]`.
    */
   readonly mutationSevAsidOffByOne?: boolean;
 }
@@ -60,7 +60,7 @@ export interface ReleaseProfile {
 
 type Stage = { host: HostSnpProfile; ccp: CcpProfile; kvm: KvmAmdProfile };
 
-/** 6.14: ccp initialises at probe, SNPEn at boot, no KVM platform init (linux-ccp.md §3.1 step 4 [HISTORIC]). */
+/** 6.14: ccp initialises at probe, SNPEn at boot, no KVM platform init (docs/reference/linux-ccp.md §3.1 step 4 [HISTORIC]). */
 const v6_14: Stage = {
   host: { snpEnAtBoot: true },
   ccp: {
@@ -69,7 +69,7 @@ const v6_14: Stage = {
     snpPrepare: 'boot',
     x86SnpShutdown: false,
     ciphertextHiding: false,
-    // ≤6.15: legacy INIT only, left initialised (no implicit shutdown) (linux-ccp.md §3.8 [HISTORIC]).
+    // ≤6.15: legacy INIT only, left initialised (no implicit shutdown) (docs/reference/linux-ccp.md §3.8 [HISTORIC]).
     ioctlImplicitInit: 'legacy-persistent',
     snpStatusImplicitInit: false,
     firmwareVmTypes: false,
@@ -92,7 +92,7 @@ const v6_14: Stage = {
   },
 };
 
-/** 6.16: "Move SEV/SNP Platform initialization to KVM" (linux-ccp.md §1.2; linux-kvm-amd.md §7.1). */
+/** 6.16: "Move SEV/SNP Platform initialization to KVM" (docs/reference/linux-ccp.md §1.2; docs/reference/linux-kvm-amd.md §7.1). */
 const v6_16: Stage = {
   host: v6_14.host,
   ccp: {
@@ -106,7 +106,7 @@ const v6_16: Stage = {
   kvm: { ...v6_14.kvm, platformInitAtLoad: true, shutdownAtUnload: true },
 };
 
-/** 6.18: ciphertext hiding (kvm-x86-ciphertext-6.18; linux-ccp.md §6); kdump skip (linux-ccp.md §3.2 step 2). */
+/** 6.18: ciphertext hiding (kvm-x86-ciphertext-6.18; docs/reference/linux-ccp.md §6); kdump skip (docs/reference/linux-ccp.md §3.2 step 2). */
 const v6_18: Stage = {
   host: v6_16.host,
   ccp: { ...v6_16.ccp, ciphertextHiding: true, kdumpSkip: true },
@@ -120,8 +120,8 @@ const v6_18: Stage = {
 };
 
 /**
- * 7.0: DebugSwap param dropped, firmware policy bits, REQ_CERTS (linux-kvm-amd.md
- * §7.1); SNP_PLATFORM_STATUS ioctl no longer inits SNP (Jan 2026 crypto fix, linux-ccp.md §1.2).
+ * 7.0: DebugSwap param dropped, firmware policy bits, REQ_CERTS (docs/reference/linux-kvm-amd.md
+ * docs/reference/linux-kvm-amd.md §7.1); SNP_PLATFORM_STATUS ioctl no longer inits SNP (Jan 2026 crypto fix, docs/reference/linux-ccp.md §1.2).
  */
 const v7_0: Stage = {
   host: v6_18.host,
@@ -134,14 +134,14 @@ const v7_0: Stage = {
   },
 };
 
-/** 7.1: "Move SNP initialization to the CCP driver" (x86_sev_for_v7.1_rc1; linux-ccp.md §1.2, §2.3). */
+/** 7.1: "Move SNP initialization to the CCP driver" (x86_sev_for_v7.1_rc1; docs/reference/linux-ccp.md §1.2, §2.3). */
 const v7_1: Stage = {
   host: { snpEnAtBoot: false },
   ccp: { ...v7_0.ccp, snpPrepare: 'snp-init', x86SnpShutdown: true },
   kvm: v7_0.kvm,
 };
 
-/** 7.2: offline-CPU refusal, ioctl re-init fixes, firmware VM types (linux-ccp.md §1.2, §3.5, §3.8). */
+/** 7.2: offline-CPU refusal, ioctl re-init fixes, firmware VM types (docs/reference/linux-ccp.md §1.2, §3.5, §3.8). */
 const v7_2: Stage = {
   host: v7_1.host,
   ccp: {
@@ -178,12 +178,12 @@ export interface PatchSpec {
   apply(profile: ReleaseProfile): ReleaseProfile;
 }
 
-/** Named pending series (linux-ccp.md §1.2 [PENDING]). */
+/** Named pending series (docs/reference/linux-ccp.md §1.2 [PENDING]). */
 export const PATCHES: Readonly<Record<string, PatchSpec>> = {
   'sev-fw-upload': {
     name: 'sev-fw-upload',
     description:
-      'Tycho Andersen, "Implement SNP DOWNLOAD_FIRMWARE_EX support" RFC v1 (30 Apr 2026): fw_upload device "sev" (linux-ccp.md §5.2)',
+      'Tycho Andersen, "Implement SNP DOWNLOAD_FIRMWARE_EX support" RFC v1 (30 Apr 2026): fw_upload device "sev" (docs/reference/linux-ccp.md §5.2)',
     appliesTo: ['7.2'],
     apply: (p) => ({ ...p, ccp: { ...p.ccp, fwUpload: true } }),
   },

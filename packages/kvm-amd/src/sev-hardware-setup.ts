@@ -1,6 +1,6 @@
 /**
- * sev_hardware_setup(): the kvm_amd load-time SEV setup (linux-kvm-amd.md §2.2–§2.6,
- * linux-ccp.md §3.5), as data the VM code reads afterwards.
+ * sev_hardware_setup(): the kvm_amd load-time SEV setup (docs/reference/linux-kvm-amd.md §2.2–§2.6,
+ * docs/reference/linux-ccp.md §3.5), as data the VM code reads afterwards.
  */
 import type { KernelContext, SevDriver } from '@sevsim/ccp';
 import { Cmd, SevDataSnpAddr, SevUserDataSnpStatus, SnpPolicy } from '@sevsim/psp-abi';
@@ -12,39 +12,39 @@ import type { KvmAmdProfile } from './releases';
 import { SevFeature, VmTypeId } from './vm';
 
 export interface SevSetup {
-  /** Effective sev/sev_es/sev_snp (the params are overwritten with these, §2.4). */
+  /** Effective sev/sev_es/sev_snp (the params are overwritten with these, docs/reference/linux-kvm-amd.md §2.4). */
   readonly sevEnabled: boolean;
   readonly sevEsEnabled: boolean;
   readonly snpEnabled: boolean;
-  /** ASID ranges as unsigned 32-bit values, exactly as KVM computes them (§2.5). */
+  /** ASID ranges as unsigned 32-bit values, exactly as KVM computes them (docs/reference/linux-kvm-amd.md §2.5). */
   readonly minSevAsid: number;
   readonly maxSevAsid: number;
   readonly minSevEsAsid: number;
   readonly maxSevEsAsid: number;
   readonly minSnpAsid: number;
   readonly maxSnpAsid: number;
-  /** Effective `ciphertext_hiding_asids` (§2.3; raw user value kept when SNP is unsupported, §7.2 Q1). */
+  /** Effective `ciphertext_hiding_asids` (docs/reference/linux-kvm-amd.md §2.3; raw user value kept when SNP is unsupported, docs/reference/linux-kvm-amd.md §7.2 Q1). */
   readonly nrCiphertextHidingAsids: number;
   /** Effective `debug_swap` (≤6.19: cleared unless SEV-ES and the CPU features are there). */
   readonly debugSwap: boolean;
-  /** sev_supported_vmsa_features (§2.4). */
+  /** sev_supported_vmsa_features (docs/reference/linux-kvm-amd.md §2.4). */
   readonly supportedVmsaFeatures: bigint;
-  /** snp_supported_policy_bits (7.0+) or the fixed SNP_POLICY_MASK_VALID (§2.4). */
+  /** snp_supported_policy_bits (7.0+) or the fixed SNP_POLICY_MASK_VALID (docs/reference/linux-kvm-amd.md §2.4). */
   readonly snpPolicyBits: bigint;
-  /** kvm_caps.supported_vm_types as a bit mask of BIT(type) (§2.4, §7.1). */
+  /** kvm_caps.supported_vm_types as a bit mask of BIT(type) (docs/reference/linux-kvm-amd.md §2.4, docs/reference/linux-kvm-amd.md §7.1). */
   readonly vmTypes: number;
   /**
    * Whether each flavour counts as usable in the summary lines: a non-empty ASID range, and from
-   * 7.2 also advertised in `vmTypes` (so a type the firmware refuses reads "unusable", §7.1).
+   * 7.2 also advertised in `vmTypes` (so a type the firmware refuses reads "unusable", docs/reference/linux-kvm-amd.md §7.1).
    */
   readonly usable: { readonly sev: boolean; readonly sevEs: boolean; readonly snp: boolean };
-  /** The ASID bitmaps; null when setup stopped before allocating them (§2.2 step 5). */
+  /** The ASID bitmaps; null when setup stopped before allocating them (docs/reference/linux-kvm-amd.md §2.2 step 5). */
   readonly asids: AsidTable | null;
 }
 
 const u32 = (n: number): number => n >>> 0;
 
-/** KVM_SNP_POLICY_MASK_VALID (7.0+): MIGRATE_MA deliberately absent (§2.4). */
+/** KVM_SNP_POLICY_MASK_VALID (7.0+): MIGRATE_MA deliberately absent (docs/reference/linux-kvm-amd.md §2.4). */
 const API_BITS = 0xffffn;
 export const KVM_SNP_POLICY_MASK_VALID =
   API_BITS |
@@ -67,7 +67,7 @@ export function hexAlt(n: number): string {
   return n === 0 ? '0' : `0x${(n >>> 0).toString(16)}`;
 }
 
-/** sev_str_feature_state() / the nested ternary before it (§2.6). */
+/** sev_str_feature_state() / the nested ternary before it (docs/reference/linux-kvm-amd.md §2.6). */
 function featureState(supported: boolean, usable: boolean): string {
   if (!supported) return 'disabled';
   return usable ? 'enabled' : 'unusable';
@@ -75,7 +75,7 @@ function featureState(supported: boolean, usable: boolean): string {
 
 /**
  * is_sev_snp_initialized(): SNP_PLATFORM_STATUS into a firmware page, `state != 0`
- * (linux-kvm-amd.md §2.3; linux-ccp.md §3.5 step 2).
+ * (docs/reference/linux-kvm-amd.md §2.3; docs/reference/linux-ccp.md §3.5 step 2).
  */
 function isSevSnpInitialized(ctx: KernelContext, driver: SevDriver): boolean {
   const pfn = driver.snpAllocFirmwarePage();
@@ -107,7 +107,7 @@ interface Gated {
   asids: AsidTable | null;
 }
 
-/** §2.2: each failed gate jumps to `out`, leaving that level and all below unsupported. */
+/** docs/reference/linux-kvm-amd.md §2.2: each failed gate jumps to `out`, leaving that level and all below unsupported. */
 function hardwareGates(
   ctx: KernelContext,
   params: KvmAmdParams,
@@ -166,13 +166,13 @@ export function sevHardwareSetup(
   const gated = hardwareGates(ctx, params, cpu, cgroup);
   let { sevSupported, sevEsSupported, snpSupported, maxSnpAsid, minSevEsAsid } = gated;
   const { maxSevAsid, maxSevEsAsid, minSnpAsid, asids } = gated;
-  // Test-only mutation (KvmAmdProfile.mutationSevAsidOffByOne); every release uses §2.5 as is.
+  // Test-only mutation (KvmAmdProfile.mutationSevAsidOffByOne); every release uses docs/reference/linux-kvm-amd.md §2.5 as is.
   const minSevAsid = profile.mutationSevAsidOffByOne ? gated.minSevAsid - 1 : gated.minSevAsid;
 
   let nrCth = profile.ciphertextHidingParam ? params.ciphertext_hiding_asids : 0;
   let snpPolicyBits = profile.snpPolicyBitsFromFirmware ? 0n : LEGACY_SNP_POLICY_MASK_VALID;
 
-  // §2.3: platform init at load (6.16+), gated on the `sev` *param*, not on sev_supported (§7.2 Q4).
+  // docs/reference/linux-kvm-amd.md §2.3: platform init at load (6.16+), gated on the `sev` *param*, not on sev_supported (docs/reference/linux-kvm-amd.md §7.2 Q4).
   if (profile.platformInitAtLoad && params.sev) {
     let maxSnpAsidArg = 0;
     if (profile.ciphertextHidingParam && driver.isSnpCiphertextHidingSupported()) {
@@ -189,7 +189,7 @@ export function sevHardwareSetup(
     if (snpSupported) {
       if (profile.snpPolicyBitsFromFirmware)
         snpPolicyBits = driver.snpPolicyBits() & KVM_SNP_POLICY_MASK_VALID;
-      // Only here is the param overwritten with the applied value; otherwise the raw value stays (§7.2 Q1).
+      // Only here is the param overwritten with the applied value; otherwise the raw value stays (docs/reference/linux-kvm-amd.md §7.2 Q1).
       nrCth = maxSnpAsidArg;
     }
     if (nrCth !== 0) {
@@ -199,7 +199,7 @@ export function sevHardwareSetup(
     }
   }
 
-  // §7.1 "Pending (2026-04, v3)", merged for 7.2: VM types from usable ranges, masked by firmware.
+  // docs/reference/linux-kvm-amd.md §7.1 "Pending (2026-04, v3)", merged for 7.2: VM types from usable ranges, masked by firmware.
   let vmTypes = 1 << VmTypeId.DEFAULT;
   if (profile.advertiseOnlyUsableVmTypes) {
     let sevTypes = 0;
@@ -208,7 +208,7 @@ export function sevHardwareSetup(
     if (snpSupported) sevTypes |= 1 << VmTypeId.SNP;
     vmTypes |= sevTypes & driver.firmwareSupportedVmTypes();
   } else {
-    // sev_set_cpu_caps(): from the final enabled flags, no range check (§2.4).
+    // sev_set_cpu_caps(): from the final enabled flags, no range check (docs/reference/linux-kvm-amd.md §2.4).
     if (sevSupported) vmTypes |= 1 << VmTypeId.SEV;
     if (sevEsSupported) vmTypes |= 1 << VmTypeId.SEV_ES;
     if (snpSupported) vmTypes |= 1 << VmTypeId.SNP;
@@ -221,7 +221,7 @@ export function sevHardwareSetup(
     ? { sev: advertised(VmTypeId.SEV), sevEs: advertised(VmTypeId.SEV_ES), snp: advertised(VmTypeId.SNP) }
     : { sev: minSevAsid <= maxSevAsid, sevEs: minSevEsAsid <= maxSevEsAsid, snp: minSnpAsid <= maxSnpAsid };
 
-  // §2.6: one line per CPU feature flag, prefix "kvm_amd: ".
+  // docs/reference/linux-kvm-amd.md §2.6: one line per CPU feature flag, prefix "kvm_amd: ".
   if (cpu.sev) {
     ctx.log.print(
       `kvm_amd: SEV ${featureState(sevSupported, usable.sev)} (ASIDs ${minSevAsid} - ${maxSevAsid})`,
@@ -252,7 +252,7 @@ export function sevHardwareSetup(
       ctx.log.print(`kvm_amd: SEV-SNP ${snpSupported ? 'enabled' : 'disabled'} (ASIDs ${lo} - ${hi})`);
   }
 
-  // §2.4: sev_supported_vmsa_features from the final flags.
+  // docs/reference/linux-kvm-amd.md §2.4: sev_supported_vmsa_features from the final flags.
   const debugSwap = sevEsSupported && cpu.debugSwap && (profile.debugSwapParam ? params.debug_swap : true);
   let vmsaFeatures = 0n;
   if (debugSwap) vmsaFeatures |= SevFeature.DEBUG_SWAP;

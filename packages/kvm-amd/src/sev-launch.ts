@@ -1,5 +1,5 @@
 /**
- * SEV / SEV-ES launch commands and the firmware commands they issue (linux-kvm-amd.md §4.8).
+ * SEV / SEV-ES launch commands and the firmware commands they issue (docs/reference/linux-kvm-amd.md §4.8).
  */
 import { PAGE_SIZE } from '@sevsim/hardware';
 import { Errno } from '@sevsim/ccp';

@@ -1,5 +1,5 @@
 /**
- * SEV-SNP launch commands (linux-kvm-amd.md §4.8 "SNP") and snp_decommission_context (§4.9 step 5).
+ * SEV-SNP launch commands (docs/reference/linux-kvm-amd.md §4.8 "SNP") and snp_decommission_context (§4.9 step 5).
  */
 import { Errno } from '@sevsim/ccp';
 import {
@@ -34,10 +34,10 @@ export interface KvmSevSnpLaunchFinish {
   flags?: number;
 }
 
-/** INITIAL_VMSA_GPA (linux-kvm-amd.md §4.1). */
+/** INITIAL_VMSA_GPA (docs/reference/linux-kvm-amd.md §4.1). */
 const INITIAL_VMSA_GPA = 0xfffffffff000;
 
-/** KVM_SEV_SNP_PAGE_TYPE_{NORMAL, ZERO, UNMEASURED, SECRETS, CPUID} (§4.1). */
+/** KVM_SEV_SNP_PAGE_TYPE_{NORMAL, ZERO, UNMEASURED, SECRETS, CPUID} (docs/reference/linux-kvm-amd.md §4.1). */
 const LAUNCH_UPDATE_TYPES = new Set<number>([
   SnpPageType.NORMAL,
   SnpPageType.ZERO,

@@ -1,6 +1,6 @@
 /**
  * sev_vm_destroy() on VM fd release, plus what freeing the vCPUs and the guest_memfd does to the
- * RMP (linux-kvm-amd.md §4.9).
+ * RMP (docs/reference/linux-kvm-amd.md §4.9).
  */
 import { Cmd, SevDataDeactivate, SevDataDecommission } from '@sevsim/psp-abi';
 import { sevAsidFree } from './asid-alloc';

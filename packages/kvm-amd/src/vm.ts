@@ -1,9 +1,9 @@
 /**
  * A VM as kvm-amd sees it: `struct kvm_sev_info` plus the vCPUs and guest memory the SEV code
- * touches (linux-kvm-amd.md §4.2, §4.6, §4.8).
+ * touches (docs/reference/linux-kvm-amd.md §4.2, §4.6, §4.8).
  */
 
-/** KVM_X86_DEFAULT_VM 0, KVM_X86_SEV_VM 2, KVM_X86_SEV_ES_VM 3, KVM_X86_SNP_VM 4 (linux-kvm-amd.md §4.1). */
+/** KVM_X86_DEFAULT_VM 0, KVM_X86_SEV_VM 2, KVM_X86_SEV_ES_VM 3, KVM_X86_SNP_VM 4 (docs/reference/linux-kvm-amd.md §4.1). */
 export type VmType = 0 | 2 | 3 | 4;
 
 export const VmTypeId = { DEFAULT: 0, SEV: 2, SEV_ES: 3, SNP: 4 } as const;
@@ -25,15 +25,15 @@ export interface Vm {
   readonly id: number;
   readonly type: VmType;
   state: VmState;
-  /** sev->need_init: SEV/ES/SNP VM types must issue KVM_SEV_INIT2 (§4.2). */
+  /** sev->need_init: SEV/ES/SNP VM types must issue KVM_SEV_INIT2 (docs/reference/linux-kvm-amd.md §4.2). */
   needInit: boolean;
-  /** sev->active / sev->es_active (§4.6 step 8). */
+  /** sev->active / sev->es_active (docs/reference/linux-kvm-amd.md §4.6 step 8). */
   active: boolean;
   esActive: boolean;
-  /** sev->vmsa_features incl. SVM_SEV_FEAT_SNP_ACTIVE (BIT 0) for SNP (§4.6 step 8). */
+  /** sev->vmsa_features incl. SVM_SEV_FEAT_SNP_ACTIVE (BIT 0) for SNP (docs/reference/linux-kvm-amd.md §4.6 step 8). */
   vmsaFeatures: bigint;
   ghcbVersion: number;
-  /** sev->asid; `asidAssigned` tells whether one was allocated (ASID 0 is reachable through §7.2 Q1). */
+  /** sev->asid; `asidAssigned` tells whether one was allocated (ASID 0 is reachable through docs/reference/linux-kvm-amd.md §7.2 Q1). */
   asid: number;
   asidAssigned: boolean;
   /** Firmware guest handle from LAUNCH_START (SEV/ES), 0 when none. */
@@ -41,10 +41,10 @@ export interface Vm {
   policy: bigint;
   /** pfn of the SNP guest context page (sev->snp_context), null when none. */
   gctx: number | null;
-  /** pfn of the firmware-owned SNP guest-request response page (§4.6 step 12). */
+  /** pfn of the firmware-owned SNP guest-request response page (docs/reference/linux-kvm-amd.md §4.6 step 12). */
   guestRespBuf: number | null;
   snpCertsEnabled: boolean;
-  /** Misc cgroup resource charged at ASID allocation (§4.7). */
+  /** Misc cgroup resource charged at ASID allocation (docs/reference/linux-kvm-amd.md §4.7). */
   charged: 'sev' | 'sev_es' | null;
   readonly vcpus: Vcpu[];
   readonly memoryPfn: number;
@@ -53,14 +53,14 @@ export interface Vm {
   readonly privatePfns: number[];
 }
 
-/** SVM_SEV_FEAT_* VMSA feature bits (linux-kvm-amd.md §2.4). */
+/** SVM_SEV_FEAT_* VMSA feature bits (docs/reference/linux-kvm-amd.md §2.4). */
 export const SevFeature = {
   SNP_ACTIVE: 1n << 0n,
   DEBUG_SWAP: 1n << 5n,
   SECURE_TSC: 1n << 9n,
 } as const;
 
-/** sev_snp_guest(): an SNP VM after INIT2 (SNP_ACTIVE in vmsa_features, §4.3 step 5). */
+/** sev_snp_guest(): an SNP VM after INIT2 (SNP_ACTIVE in vmsa_features, docs/reference/linux-kvm-amd.md §4.3 step 5). */
 export function isSnpGuest(vm: Vm): boolean {
   return vm.active && vm.esActive && (vm.vmsaFeatures & SevFeature.SNP_ACTIVE) !== 0n;
 }

@@ -1,5 +1,5 @@
 /**
- * A VMM doing what the KVM selftest library's vm_sev_launch() does (linux-kvm-amd.md §5 "Shared
+ * A VMM doing what the KVM selftest library's vm_sev_launch() does (docs/reference/linux-kvm-amd.md §5 "Shared
  * library behaviour"), stopping at the first command that fails (vm_sev_ioctl asserts rc 0 and
  * error 0).
  */
@@ -22,7 +22,7 @@ export interface LaunchOptions {
   readonly policy?: number | bigint;
 }
 
-/** snp_default_policy(): RSVD_MBO, plus SMT when the host has SMT (§5). */
+/** snp_default_policy(): RSVD_MBO, plus SMT when the host has SMT (docs/reference/linux-kvm-amd.md §5). */
 function snpDefaultPolicy(kvm: KvmAmd): bigint {
   return SnpPolicy.RSVD_MBO | (kvm.ctx.machine.preset.threadsPerCore > 1 ? SnpPolicy.SMT : 0n);
 }

@@ -1,4 +1,4 @@
-/** sev_asid_new / sev_asid_free / recycling (linux-kvm-amd.md §4.7). */
+/** sev_asid_new / sev_asid_free / recycling (docs/reference/linux-kvm-amd.md §4.7). */
 import { describe, expect, it } from 'vitest';
 import type { KvmAmd, Vm, VmType } from '../src/index';
 import { bootStack } from './stack';
@@ -17,7 +17,7 @@ function small() {
   return { s, kvm };
 }
 
-describe('sev_asid_new (linux-kvm-amd.md §4.7)', () => {
+describe('sev_asid_new (docs/reference/linux-kvm-amd.md §4.7)', () => {
   it('lowest free ASID; a freed ASID is not reused while never-used ones remain', () => {
     const { kvm } = small();
     const a = init(kvm, 2).vm;
@@ -69,9 +69,9 @@ describe('sev_asid_new (linux-kvm-amd.md §4.7)', () => {
     expect(kvm.view().miscCgroup.usage).toEqual({ sev: 0, sev_es: 3 });
   });
 
-  it('a failed implicit platform init frees the ASID into the reclaim bitmap (§4.6 step 10)', () => {
+  it('a failed implicit platform init frees the ASID into the reclaim bitmap (docs/reference/linux-kvm-amd.md §4.6 step 10)', () => {
     // Deferred legacy INIT, and SNP taken down behind the driver's back (a raw SNP_SHUTDOWN_EX): the
-    // firmware then refuses INIT with SNPEn set and no RMP (psp-firmware.md cross rule) at VM init.
+    // firmware then refuses INIT with SNPEn set and no RMP (docs/reference/psp-firmware.md §4 item 1) at VM init.
     const s = bootStack({ release: '7.2', ccpParams: { psp_init_on_probe: false } });
     const kvm = s.loadKvm();
     s.psp.command(0x86, new Uint8Array([8, 0, 0, 0, 1, 0, 0, 0]));

@@ -1,4 +1,4 @@
-/** linux-kvm-amd.md §2.5 worked examples and the §2.6 summary lines, on a Turin with ciphertext hiding. */
+/** docs/reference/linux-kvm-amd.md §2.5 worked examples and the §2.6 summary lines, on a Turin with ciphertext hiding. */
 import { describe, expect, it } from 'vitest';
 import { bootStack } from './stack';
 
@@ -13,7 +13,7 @@ function load(edx: number, params: Record<string, string | number> = {}, release
   return { s, kvm, kvmLines };
 }
 
-describe('ASID partition worked examples (linux-kvm-amd.md §2.5)', () => {
+describe('ASID partition worked examples (docs/reference/linux-kvm-amd.md §2.5)', () => {
   it('ECX=509, EDX=254, P=0 → SEV 254–509, ES 1–253, SNP 1–253 (shared pool)', () => {
     const { kvm, kvmLines } = load(254);
     expect(kvmLines).toEqual([
@@ -47,12 +47,12 @@ describe('ASID partition worked examples (linux-kvm-amd.md §2.5)', () => {
       'kvm_amd: SEV-SNP enabled (ASIDs 1 - 253)',
     ]);
     expect(kvm.view().params.ciphertext_hiding_asids).toBe(253);
-    // 7.2: the unusable SEV-ES type is not advertised (§7.1), so KVM_CREATE_VM fails (§7.2 Q6).
+    // 7.2: the unusable SEV-ES type is not advertised (docs/reference/linux-kvm-amd.md §7.1), so KVM_CREATE_VM fails (docs/reference/linux-kvm-amd.md §7.2 Q6).
     expect(kvm.view().vmTypes).toEqual([0, 2, 4]);
     expect(kvm.createVm(3)).toEqual({ errno: -22 });
   });
 
-  it('P=-1u on 7.0: SEV-ES still advertised, INIT2 fails -ENOTTY from sev_asid_new (§7.2 Q6)', () => {
+  it('P=-1u on 7.0: SEV-ES still advertised, INIT2 fails -ENOTTY from sev_asid_new (docs/reference/linux-kvm-amd.md §7.2 Q6)', () => {
     const { kvm } = load(254, { ciphertext_hiding_asids: '4294967295' }, '7.0');
     expect(kvm.view().vmTypes).toEqual([0, 2, 3, 4]);
     const vm = kvm.createVm(3);
@@ -84,7 +84,7 @@ describe('ASID partition worked examples (linux-kvm-amd.md §2.5)', () => {
     expect(kvm.view().miscCgroup.capacity).toEqual({ sev: 0, sev_es: 509 });
   });
 
-  it('before 6.18 both ES and SNP lines print "min_sev_asid > 1 ? 1 : 0, min_sev_asid - 1" (§2.6)', () => {
+  it('before 6.18 both ES and SNP lines print "min_sev_asid > 1 ? 1 : 0, min_sev_asid - 1" (docs/reference/linux-kvm-amd.md §2.6)', () => {
     const { kvmLines } = load(1, {}, '6.16');
     expect(kvmLines).toEqual([
       'kvm_amd: SEV enabled (ASIDs 1 - 509)',
@@ -96,7 +96,7 @@ describe('ASID partition worked examples (linux-kvm-amd.md §2.5)', () => {
   });
 });
 
-describe('finding: §7.2 Q1 — ciphertext_hiding_asids with SNP unsupported (faithful to merged code)', () => {
+describe('finding: docs/reference/linux-kvm-amd.md §7.2 Q1 — ciphertext_hiding_asids with SNP unsupported (faithful to merged code)', () => {
   it('sev_snp=0, P=100: the raw value stays, ES range shrinks to 101–253 and the CTH line is printed', () => {
     const { s, kvm, kvmLines } = load(254, { sev_snp: 0, ciphertext_hiding_asids: 100 });
     expect(kvmLines).toEqual([
@@ -106,7 +106,7 @@ describe('finding: §7.2 Q1 — ciphertext_hiding_asids with SNP unsupported (fa
       'kvm_amd: SEV-SNP disabled (ASIDs 1 - 100)',
     ]);
     expect(kvm.view().params).toMatchObject({ sev_snp: false, ciphertext_hiding_asids: 100 });
-    // The firmware got MAX_SNP_ASID anyway: SNP_INIT_EX runs regardless of kvm_amd.sev_snp (§3.11).
+    // The firmware got MAX_SNP_ASID anyway: SNP_INIT_EX runs regardless of kvm_amd.sev_snp (docs/reference/linux-ccp.md §3.11).
     expect(s.psp.snapshot()).toMatchObject({ ciphertextHiding: true, maxSnpAsid: 100 });
   });
 

@@ -2,7 +2,7 @@
  * Per release: firmware command sequence (names in order) of kvm_amd load, the first VM of each type
  * (INIT2 + the selftest launch flow + destroy) and unload, and the kvm_amd log lines, on a Genoa with
  * firmware 1.55.25 and host SNP. SNP_PAGE_RECLAIM is left out of the compared sequences: it is the
- * ccp's own bounce-buffer/page reclaim (linux-ccp.md §3.12), tested in @sevsim/ccp.
+ * ccp's own bounce-buffer/page reclaim (docs/reference/linux-ccp.md §3.12), tested in @sevsim/ccp.
  */
 import { describe, expect, it } from 'vitest';
 import { launchVm } from '../src/index';
@@ -41,9 +41,9 @@ const SUMMARY = [
 
 /** Expected per release: what kvm_amd load and unload send to the firmware. */
 const RELEASE_FLOWS: Record<string, { load: string[]; unload: string[] }> = {
-  // ≤6.15: the ccp probe initialised the platform; kvm_amd neither inits nor shuts down (§3, §7.1).
+  // ≤6.15: the ccp probe initialised the platform; kvm_amd neither inits nor shuts down (docs/reference/linux-kvm-amd.md §3, docs/reference/linux-kvm-amd.md §7.1).
   '6.14': { load: [], unload: ['SNP_DF_FLUSH'] },
-  // 6.16+: sev_platform_init(probe) at load + is_sev_snp_initialized; shutdown at unload (§2.3, §3).
+  // 6.16+: sev_platform_init(probe) at load + is_sev_snp_initialized; shutdown at unload (docs/reference/linux-kvm-amd.md §2.3, docs/reference/linux-kvm-amd.md §3).
   '6.16': {
     load: ['SNP_INIT_EX', 'SNP_DF_FLUSH', 'INIT', 'DF_FLUSH', 'SNP_PLATFORM_STATUS'],
     unload: ['SNP_DF_FLUSH', 'SHUTDOWN', 'SNP_SHUTDOWN_EX'],
@@ -60,7 +60,7 @@ const RELEASE_FLOWS: Record<string, { load: string[]; unload: string[] }> = {
     load: ['SNP_INIT_EX', 'SNP_DF_FLUSH', 'INIT', 'DF_FLUSH', 'SNP_PLATFORM_STATUS'],
     unload: ['SNP_DF_FLUSH', 'SHUTDOWN', 'SNP_SHUTDOWN_EX'],
   },
-  // 7.2: sev_firmware_supported_vm_types() reads a fresh SNP_PLATFORM_STATUS (linux-ccp.md §3.5).
+  // 7.2: sev_firmware_supported_vm_types() reads a fresh SNP_PLATFORM_STATUS (docs/reference/linux-ccp.md §3.5).
   '7.2': {
     load: ['SNP_INIT_EX', 'SNP_DF_FLUSH', 'INIT', 'DF_FLUSH', 'SNP_PLATFORM_STATUS', 'SNP_PLATFORM_STATUS'],
     unload: ['SNP_DF_FLUSH', 'SHUTDOWN', 'SNP_SHUTDOWN_EX'],
@@ -75,7 +75,7 @@ for (const [release, flow] of Object.entries(RELEASE_FLOWS)) {
     const mark = s.ctx.log.mark();
     const kvm = s.loadKvm();
 
-    it('load: firmware commands and the kvm_amd summary lines (§2.3, §2.6)', () => {
+    it('load: firmware commands and the kvm_amd summary lines (docs/reference/linux-kvm-amd.md §2.3, docs/reference/linux-kvm-amd.md §2.6)', () => {
       expect(take()).toEqual(flow.load);
       expect(s.ctx.log.since(mark).filter((l) => l.startsWith('kvm_amd: '))).toEqual(SUMMARY);
       expect(kvm.view().vmTypes).toEqual([0, 2, 3, 4]);
@@ -86,7 +86,7 @@ for (const [release, flow] of Object.entries(RELEASE_FLOWS)) {
       [3, ES_LAUNCH],
       [4, SNP_LAUNCH],
     ] as const) {
-      it(`type ${type}: INIT2 sends nothing (already INIT), launch runs, destroy tears down (§4.6, §4.8, §4.9)`, () => {
+      it(`type ${type}: INIT2 sends nothing (already INIT), launch runs, destroy tears down (docs/reference/linux-kvm-amd.md §4.6, docs/reference/linux-kvm-amd.md §4.8, docs/reference/linux-kvm-amd.md §4.9)`, () => {
         const vm = kvm.createVm(type);
         if ('errno' in vm) throw new Error(`create ${type}: ${vm.errno}`);
         expect(kvm.memEncryptOp(vm, { id: 'KVM_SEV_INIT2', data: {} })).toEqual({ rc: 0, error: 0 });
@@ -96,12 +96,12 @@ for (const [release, flow] of Object.entries(RELEASE_FLOWS)) {
         expect(vm.state).toBe('running');
         kvm.destroyVm(vm);
         expect(take()).toEqual(type === 4 ? ['SNP_DECOMMISSION'] : ['DEACTIVATE', 'DECOMMISSION']);
-        // The ASID is not reusable until a flush: it sits in the reclaim bitmap (§4.7).
+        // The ASID is not reusable until a flush: it sits in the reclaim bitmap (docs/reference/linux-kvm-amd.md §4.7).
         expect(kvm.view().asids.reclaim).toContain(vm.asid);
       });
     }
 
-    it('unload: flush of the reclaimed ASIDs, then (6.16+) platform shutdown (§3)', () => {
+    it('unload: flush of the reclaimed ASIDs, then (6.16+) platform shutdown (docs/reference/linux-kvm-amd.md §3)', () => {
       expect(kvm.unload()).toEqual({ rc: 0 });
       expect(take()).toEqual(flow.unload);
       expect(s.psp.snapshot().sev).toBe(release === '6.14' ? 'INIT' : 'UNINIT');
@@ -109,7 +109,7 @@ for (const [release, flow] of Object.entries(RELEASE_FLOWS)) {
   });
 }
 
-describe('first VM ASIDs are the lowest of each range (§4.7)', () => {
+describe('first VM ASIDs are the lowest of each range (docs/reference/linux-kvm-amd.md §4.7)', () => {
   it('SEV gets 100 (min_sev_asid), SEV-ES 1, SNP 2 (shared pool without CTH)', () => {
     const kvm = bootStack({ release: '7.2' }).loadKvm();
     const asids = ([2, 3, 4] as const).map((t) => {
@@ -149,19 +149,19 @@ describe('host.read of guest-private memory (hardware hostRead)', () => {
     expect(s.machine.rmp.state(vm.privatePfns[0]!)).toBe('GUEST_VALID');
     expect(s.machine.hostRead(vm.privatePfns[0]! * 4096)).toBe('ff');
     kvm.destroyVm(vm);
-    // guest_memfd release: private pages back to hypervisor-owned (§4.9).
+    // guest_memfd release: private pages back to hypervisor-owned (docs/reference/linux-kvm-amd.md §4.9).
     expect(s.machine.rmp.state(vm.privatePfns[0]!)).toBe('HYPERVISOR');
   });
 });
 
-describe('7.2 masks VM types with sev_firmware_supported_vm_types() (linux-ccp.md §3.5, §8.3)', () => {
-  it('Zen4 SNP SVN ≥ 0x1B (AMD-SB-3023 mitigation): SEV-ES not advertised on 7.2, still on 7.1 (§7.2 Q7)', () => {
+describe('7.2 masks VM types with sev_firmware_supported_vm_types() (docs/reference/linux-ccp.md §3.5, §8.3)', () => {
+  it('Zen4 SNP SVN ≥ 0x1B (AMD-SB-3023 mitigation): SEV-ES not advertised on 7.2, still on 7.1 (docs/reference/linux-kvm-amd.md §7.2 Q7)', () => {
     expect(bootStack({ release: '7.2', svn: 0x1b }).loadKvm().view().vmTypes).toEqual([0, 2, 4]);
     expect(bootStack({ release: '7.2', svn: 0x1a }).loadKvm().view().vmTypes).toEqual([0, 2, 3, 4]);
     expect(bootStack({ release: '7.1', svn: 0x1b }).loadKvm().view().vmTypes).toEqual([0, 2, 3, 4]);
   });
 
-  it('7.2 prints a type the firmware refuses as "unusable" (sev_str_feature_state(supported, advertised), §7.1 v3)', () => {
+  it('7.2 prints a type the firmware refuses as "unusable" (sev_str_feature_state(supported, advertised), docs/reference/linux-kvm-amd.md §7.1 v3)', () => {
     const s = bootStack({ release: '7.2', svn: 0x1b });
     const kvm = s.loadKvm();
     expect(s.ctx.log.lines).toContain('kvm_amd: SEV-ES unusable (ASIDs 1 - 99)');

@@ -78,13 +78,13 @@ describe('model-based: random kvm_amd sequences on every release', () => {
 
             const fw = s.psp.snapshot();
             const drv = s.ccp.view();
-            // Driver cache vs firmware (linux-ccp.md §2.2: the cache never holds WORKING).
+            // Driver cache vs firmware (docs/reference/linux-ccp.md §2.2: the cache never holds WORKING).
             expect(drv.sevState === 'INIT').toBe(fw.sev !== 'UNINIT');
             expect(drv.snpInitialized).toBe(fw.snp === 'INIT');
-            // Live KVM guests hold distinct ASIDs (§4.7).
+            // Live KVM guests hold distinct ASIDs (docs/reference/linux-kvm-amd.md §4.7).
             const live = vms.filter((v) => v.state !== 'destroyed' && v.asidAssigned).map((v) => v.asid);
             expect(new Set(live).size).toBe(live.length);
-            // Every firmware guest belongs to a live KVM VM with the same ASID (teardown is complete, §4.9).
+            // Every firmware guest belongs to a live KVM VM with the same ASID (teardown is complete, docs/reference/linux-kvm-amd.md §4.9).
             const owners = new Set(vms.filter((v) => v.state !== 'destroyed').map((v) => v.asid));
             for (const g of [...fw.legacyGuests, ...fw.snpGuests]) {
               if (g.asid !== 0) expect(owners.has(g.asid)).toBe(true);

@@ -12,7 +12,7 @@ import {
 
 const kvm = (v: string) => RELEASES[v]!.kvm;
 
-describe('kvm_amd parameters (linux-kvm-amd.md §2.1)', () => {
+describe('kvm_amd parameters (docs/reference/linux-kvm-amd.md §2.1)', () => {
   it('kstrtobool: y/Y/t/T/1 true, n/N/f/F/0 false, on/off, missing value means set', () => {
     for (const s of ['1', 'y', 'Y', 'true', 'T', 'on', 'ON']) expect(parseKernelBool(s)).toBe(true);
     for (const s of ['0', 'n', 'N', 'false', 'F', 'off', 'OFF']) expect(parseKernelBool(s)).toBe(false);

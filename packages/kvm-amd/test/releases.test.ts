@@ -3,14 +3,14 @@ import { PATCHES, RELEASES, resolveRelease, UnknownPatchError, UnknownReleaseErr
 
 const r = (v: string) => resolveRelease(v, []);
 
-describe('release profiles (linux-ccp.md §1.2, linux-kvm-amd.md §7.1)', () => {
+describe('release profiles (docs/reference/linux-ccp.md §1.2, docs/reference/linux-kvm-amd.md §7.1)', () => {
   it('models at least 6.14, 6.16, 6.18, 7.0, 7.1 and 7.2', () => {
     expect(Object.keys(RELEASES)).toEqual(
       expect.arrayContaining(['6.14', '6.16', '6.18', '7.0', '7.1', '7.2']),
     );
   });
 
-  it('platform init and shutdown move into kvm_amd in 6.16 (linux-kvm-amd.md §2.3, §3)', () => {
+  it('platform init and shutdown move into kvm_amd in 6.16 (docs/reference/linux-kvm-amd.md §2.3, §3)', () => {
     expect(r('6.14').kvm.platformInitAtLoad).toBe(false);
     expect(r('6.14').kvm.shutdownAtUnload).toBe(false);
     expect(r('6.14').ccp.initOnProbe).toBe(true);
@@ -19,12 +19,12 @@ describe('release profiles (linux-ccp.md §1.2, linux-kvm-amd.md §7.1)', () => 
     expect(r('6.16').ccp.initOnProbe).toBe(false);
   });
 
-  it('ccp aborts legacy init on SNP failure from 6.16 (linux-ccp.md §3.2 step 4)', () => {
+  it('ccp aborts legacy init on SNP failure from 6.16 (docs/reference/linux-ccp.md §3.2 step 4)', () => {
     expect(r('6.14').ccp.snpFailureAbortsLegacy).toBe(false);
     expect(r('6.16').ccp.snpFailureAbortsLegacy).toBe(true);
   });
 
-  it('ciphertext hiding (param, ccp support, per-type summary) from 6.18 (linux-kvm-amd.md §2.1, §2.6)', () => {
+  it('ciphertext hiding (param, ccp support, per-type summary) from 6.18 (docs/reference/linux-kvm-amd.md §2.1, §2.6)', () => {
     for (const v of ['6.14', '6.16']) {
       expect(r(v).kvm.ciphertextHidingParam).toBe(false);
       expect(r(v).kvm.perTypeAsidSummary).toBe(false);
@@ -37,7 +37,7 @@ describe('release profiles (linux-ccp.md §1.2, linux-kvm-amd.md §7.1)', () => 
     }
   });
 
-  it('6.18 requires GHCB v2 for SNP; 7.0 drops debug_swap, uses firmware policy bits, adds REQ_CERTS (§4.6, §7.1)', () => {
+  it('6.18 requires GHCB v2 for SNP; 7.0 drops debug_swap, uses firmware policy bits, adds REQ_CERTS (docs/reference/linux-kvm-amd.md §4.6, docs/reference/linux-kvm-amd.md §7.1)', () => {
     expect(r('6.17').kvm).toMatchObject({ snpGhcbMin2: false });
     expect(r('6.18').kvm).toMatchObject({
       debugSwapParam: true,
@@ -53,7 +53,7 @@ describe('release profiles (linux-ccp.md §1.2, linux-kvm-amd.md §7.1)', () => 
     });
   });
 
-  it('SNPEn at boot until 7.0; snp_prepare from 7.1, checked from 7.2 (linux-ccp.md §2.3, §3.3 step 4)', () => {
+  it('SNPEn at boot until 7.0; snp_prepare from 7.1, checked from 7.2 (docs/reference/linux-ccp.md §2.3, §3.3 step 4)', () => {
     expect(r('7.0').host.snpEnAtBoot).toBe(true);
     expect(r('7.0').ccp.snpPrepare).toBe('boot');
     expect(r('7.1').host.snpEnAtBoot).toBe(false);
@@ -62,14 +62,14 @@ describe('release profiles (linux-ccp.md §1.2, linux-kvm-amd.md §7.1)', () => 
     expect(r('7.2').ccp.snpPrepare).toBe('snp-init-checked');
   });
 
-  it('7.2 advertises only usable VM types and asks the firmware (linux-ccp.md §3.5)', () => {
+  it('7.2 advertises only usable VM types and asks the firmware (docs/reference/linux-ccp.md §3.5)', () => {
     expect(r('7.1').kvm.advertiseOnlyUsableVmTypes).toBe(false);
     expect(r('7.1').ccp.firmwareVmTypes).toBe(false);
     expect(r('7.2').kvm.advertiseOnlyUsableVmTypes).toBe(true);
     expect(r('7.2').ccp.firmwareVmTypes).toBe(true);
   });
 
-  it('ioctl implicit init: legacy-persistent ≤6.15, full 6.16–7.1, legacy-only 7.2; SNP_PLATFORM_STATUS no longer inits from 7.0 (§3.8)', () => {
+  it('ioctl implicit init: legacy-persistent ≤6.15, full 6.16–7.1, legacy-only 7.2; SNP_PLATFORM_STATUS no longer inits from 7.0 (docs/reference/linux-ccp.md §3.8)', () => {
     expect(r('6.14').ccp.ioctlImplicitInit).toBe('legacy-persistent');
     expect(r('6.16').ccp.ioctlImplicitInit).toBe('full');
     expect(r('7.1').ccp.ioctlImplicitInit).toBe('full');
@@ -79,7 +79,7 @@ describe('release profiles (linux-ccp.md §1.2, linux-kvm-amd.md §7.1)', () => 
     expect(r('7.2').ccp.snpIoctlsNeedInit).toBe(true);
   });
 
-  it('patch sev-fw-upload applies on top of 7.2 only and sets ccp.fwUpload (linux-ccp.md §5.2)', () => {
+  it('patch sev-fw-upload applies on top of 7.2 only and sets ccp.fwUpload (docs/reference/linux-ccp.md §5.2)', () => {
     expect(r('7.2').ccp.fwUpload).toBe(false);
     const p = resolveRelease('7.2', ['sev-fw-upload']);
     expect(p.ccp.fwUpload).toBe(true);

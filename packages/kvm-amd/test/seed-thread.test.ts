@@ -1,5 +1,5 @@
 /**
- * Claims of the seed thread (/work/shared/seeds, Kalra, 7 Dec 2024, "Re: [PATCH v2 3/3] x86/sev: Add
+ * Claims of the seed thread (Ashish Kalra on LKML, 7 Dec 2024, "Re: [PATCH v2 3/3] x86/sev: Add
  * SEV-SNP CipherTextHiding support") checked against the whole modelled stack.
  */
 import { encodeFirmwareImage } from '@sevsim/firmware';
@@ -9,7 +9,7 @@ import { bootStack } from './stack';
 
 const noReclaim = (cmds: string[]) => cmds.filter((c) => c !== 'SNP_PAGE_RECLAIM');
 
-describe('(a) SNPEn set + kvm_amd.sev_snp=0 (linux-ccp.md §3.11)', () => {
+describe('(a) SNPEn set + kvm_amd.sev_snp=0 (docs/reference/linux-ccp.md §3.11)', () => {
   for (const release of ['6.18', '7.0']) {
     it(`${release}: SNP_INIT_EX still runs before SEV INIT; SEV VMs work; SNP VMs refused`, () => {
       const s = bootStack({ release });
@@ -19,7 +19,7 @@ describe('(a) SNPEn set + kvm_amd.sev_snp=0 (linux-ccp.md §3.11)', () => {
       const load = noReclaim(s.take());
       expect(load.indexOf('SNP_INIT_EX')).toBeGreaterThanOrEqual(0);
       expect(load.indexOf('SNP_INIT_EX')).toBeLessThan(load.indexOf('INIT'));
-      // KVM does not ask SNP_PLATFORM_STATUS when its own SNP support is off (§2.3).
+      // KVM does not ask SNP_PLATFORM_STATUS when its own SNP support is off (docs/reference/linux-kvm-amd.md §2.3).
       expect(load).toEqual(['SNP_INIT_EX', 'SNP_DF_FLUSH', 'INIT', 'DF_FLUSH']);
       expect(kvm.view().snp.status).toBe('disabled');
       expect(kvm.view().params.sev_snp).toBe(false);
@@ -33,7 +33,7 @@ describe('(a) SNPEn set + kvm_amd.sev_snp=0 (linux-ccp.md §3.11)', () => {
     });
   }
 
-  it("ASID recycling uses legacy DF_FLUSH because KVM's sev_snp is off (§3.11, §4.7)", () => {
+  it("ASID recycling uses legacy DF_FLUSH because KVM's sev_snp is off (docs/reference/linux-ccp.md §3.11, docs/reference/linux-kvm-amd.md §4.7)", () => {
     const s = bootStack({ release: '7.0', machine: { cpu: 'genoa', asids: 101, bios: { minSevAsid: 100 } } });
     const kvm = s.loadKvm({ sev_snp: 0 });
     const a = kvm.createVm(2) as Vm;
@@ -49,7 +49,7 @@ describe('(a) SNPEn set + kvm_amd.sev_snp=0 (linux-ccp.md §3.11)', () => {
   });
 });
 
-describe('(b) deferred SEV INIT: ccp psp_init_on_probe=0 (linux-ccp.md §3.2 step 5, §3.6)', () => {
+describe('(b) deferred SEV INIT: ccp psp_init_on_probe=0 (docs/reference/linux-ccp.md §3.2 step 5, §3.6)', () => {
   it('after load SEV is UNINIT and SNP INIT; the first VM init does INIT (and DF_FLUSH)', () => {
     const s = bootStack({ release: '7.2', ccpParams: { psp_init_on_probe: false } });
     s.take();
@@ -65,7 +65,7 @@ describe('(b) deferred SEV INIT: ccp psp_init_on_probe=0 (linux-ccp.md §3.2 ste
 
     const vm = kvm.createVm(4) as Vm;
     expect(kvm.memEncryptOp(vm, { id: 'KVM_SEV_INIT2', data: {} }).rc).toBe(0);
-    // Mainline issues the legacy INIT at the first VM init of any type, SNP included (§5.2 note).
+    // Mainline issues the legacy INIT at the first VM init of any type, SNP included (docs/reference/linux-ccp.md §5.2 note).
     expect(noReclaim(s.take())).toEqual(['INIT', 'DF_FLUSH']);
     expect(s.psp.snapshot().sev).toBe('INIT');
   });
@@ -91,7 +91,7 @@ describe('(b) deferred SEV INIT: ccp psp_init_on_probe=0 (linux-ccp.md §3.2 ste
     expect(s.psp.snapshot().sev).toBe('INIT');
     s.take();
     expect(s.ccp.fwUpload(encodeFirmwareImage({ version: '1.55.29', svn: 0x1a })).result).toBe('ok');
-    // The RFC queries the firmware state first, then shuts legacy SEV down (linux-ccp.md §5.2).
+    // The RFC queries the firmware state first, then shuts legacy SEV down (docs/reference/linux-ccp.md §5.2).
     expect(noReclaim(s.take()).slice(0, 3)).toEqual([
       'PLATFORM_STATUS',
       'SHUTDOWN',
@@ -100,9 +100,9 @@ describe('(b) deferred SEV INIT: ccp psp_init_on_probe=0 (linux-ccp.md §3.2 ste
   });
 });
 
-describe('SNP_INIT must precede SEV INIT (seed claim 1/2, psp-firmware.md cross rules)', () => {
-  it('6.16+: when SNP init fails KVM disables SEV, SEV-ES and SNP entirely (linux-ccp.md §3.10)', () => {
-    // Firmware 1.50: below SNP_MIN_API 1.51 → -EOPNOTSUPP aborts the legacy INIT (§3.3 step 3).
+describe('SNP_INIT must precede SEV INIT (seed claim 1/2, docs/reference/psp-firmware.md §4 item 1)', () => {
+  it('6.16+: when SNP init fails KVM disables SEV, SEV-ES and SNP entirely (docs/reference/linux-ccp.md §3.10)', () => {
+    // Firmware 1.50: below SNP_MIN_API 1.51 → -EOPNOTSUPP aborts the legacy INIT (docs/reference/linux-ccp.md §3.3 step 3).
     const s = bootStack({ release: '7.0', firmware: '1.50.3' });
     const mark = s.ctx.log.mark();
     const kvm = s.loadKvm();
@@ -118,7 +118,7 @@ describe('SNP_INIT must precede SEV INIT (seed claim 1/2, psp-firmware.md cross 
     // A live VM holds a module reference.
     expect(kvm.unload().rc).toBe(-16);
     kvm.destroyVm(plain);
-    // Effective sev off: unload does no flush and no platform shutdown (§3 step 1).
+    // Effective sev off: unload does no flush and no platform shutdown (docs/reference/linux-kvm-amd.md §3 step 1).
     s.take();
     expect(kvm.unload().rc).toBe(0);
     expect(s.take()).toEqual([]);

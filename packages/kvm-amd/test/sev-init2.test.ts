@@ -1,4 +1,4 @@
-/** The kernel's tools/testing/selftests/kvm/x86/sev_init2_tests.c cases I-1..I-13 (linux-kvm-amd.md §5.1). */
+/** The kernel's tools/testing/selftests/kvm/x86/sev_init2_tests.c cases I-1..I-13 (docs/reference/linux-kvm-amd.md §5.1). */
 import { describe, expect, it } from 'vitest';
 import type { KvmAmd, Vm, VmType } from '../src/index';
 import { bootStack } from './stack';
@@ -90,7 +90,7 @@ for (const release of ['6.18', '7.2']) {
       }
     });
 
-    it('second INIT2: SEV/ES → EINVAL (need_init cleared), SNP → EPERM (dispatcher, §4.3 step 5)', () => {
+    it('second INIT2: SEV/ES → EINVAL (need_init cleared), SNP → EPERM (dispatcher, docs/reference/linux-kvm-amd.md §4.3 step 5)', () => {
       for (const [type, rc] of [
         [2, EINVAL],
         [3, EINVAL],
@@ -105,7 +105,7 @@ for (const release of ['6.18', '7.2']) {
   });
 }
 
-describe('__sev_guest_init order and errnos (linux-kvm-amd.md §4.4–§4.6)', () => {
+describe('__sev_guest_init order and errnos (docs/reference/linux-kvm-amd.md §4.4–§4.6)', () => {
   it('vCPUs before INIT2 → EINVAL; SEV with ghcb_version 1 → EINVAL; ghcb_version 3 → EINVAL', () => {
     const kvm = bootStack({ release: '7.2' }).loadKvm();
     const a = create(kvm, 2);
@@ -119,7 +119,7 @@ describe('__sev_guest_init order and errnos (linux-kvm-amd.md §4.4–§4.6)', (
     );
   });
 
-  it('SNP with ghcb_version 1: EINVAL from 6.18 (minimum GHCB version patch, Aug 2025), accepted on 6.17 (§4.6 step 6)', () => {
+  it('SNP with ghcb_version 1: EINVAL from 6.18 (minimum GHCB version patch, Aug 2025), accepted on 6.17 (docs/reference/linux-kvm-amd.md §4.6 step 6)', () => {
     const k618 = bootStack({ release: '6.18' }).loadKvm();
     expect(k618.memEncryptOp(create(k618, 4), { id: 'KVM_SEV_INIT2', data: { ghcbVersion: 1 } }).rc).toBe(
       EINVAL,
@@ -141,7 +141,7 @@ describe('__sev_guest_init order and errnos (linux-kvm-amd.md §4.4–§4.6)', (
     expect(kvm.memEncryptOp(d, null)).toEqual({ rc: 0, error: 0 });
   });
 
-  it('dispatcher: CERT_EXPORT(19), ids 23–99 and ≥ NR_MAX → EINVAL; 103 only exists from 7.0 (§4.3 step 6)', () => {
+  it('dispatcher: CERT_EXPORT(19), ids 23–99 and ≥ NR_MAX → EINVAL; 103 only exists from 7.0 (docs/reference/linux-kvm-amd.md §4.3 step 6)', () => {
     const kvm = bootStack({ release: '7.2' }).loadKvm();
     const vm = create(kvm, 2);
     for (const id of [10, 14, 19, 23, 99, 104, 1000]) expect(kvm.memEncryptOp(vm, { id }).rc).toBe(EINVAL);
@@ -154,7 +154,7 @@ describe('__sev_guest_init order and errnos (linux-kvm-amd.md §4.4–§4.6)', (
     expect(old.memEncryptOp(snpOld, { id: 'KVM_SEV_SNP_ENABLE_REQ_CERTS' }).rc).toBe(EINVAL);
   });
 
-  it('legacy and DBG commands on an initialised SNP VM → EPERM (§4.3 step 5)', () => {
+  it('legacy and DBG commands on an initialised SNP VM → EPERM (docs/reference/linux-kvm-amd.md §4.3 step 5)', () => {
     const kvm = bootStack({ release: '7.2' }).loadKvm();
     const vm = create(kvm, 4);
     kvm.memEncryptOp(vm, { id: 'KVM_SEV_INIT2', data: {} });

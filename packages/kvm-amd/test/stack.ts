@@ -32,7 +32,7 @@ export interface StackOptions {
   patches?: string[];
   machine?: MachineConfig;
   firmware?: string;
-  /** SNP SVN of the firmware image; default just below the 7.2 SEV-ES cut-off (Zen3/4 0x1B, Zen5 0x04; linux-ccp.md §8.3). */
+  /** SNP SVN of the firmware image; default just below the 7.2 SEV-ES cut-off (Zen3/4 0x1B, Zen5 0x04; docs/reference/linux-ccp.md §8.3). */
   svn?: number;
   ccpParams?: Partial<CcpParams>;
 }

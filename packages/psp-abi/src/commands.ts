@@ -1,6 +1,6 @@
 /**
  * PSP firmware command ids, with the names of Linux `enum sev_cmd` (include/linux/psp-sev.h)
- * and the firmware-internal ids of amd/AMD-ASPFW 1.55.25 (reference psp-firmware.md §7.2).
+ * and the firmware-internal ids of amd/AMD-ASPFW 1.55.25 (reference docs/reference/psp-firmware.md §7.2).
  */
 export const Cmd = {
   INIT: 0x01,

@@ -1,6 +1,6 @@
 /**
  * Firmware status codes (the low 16 bits of CMDRESP), named as in Linux
- * `enum sev_ret_code` (include/uapi/linux/psp-sev.h; reference psp-firmware.md §7.1).
+ * `enum sev_ret_code` (include/uapi/linux/psp-sev.h; reference docs/reference/psp-firmware.md §7.1).
  */
 export const Status = {
   SUCCESS: 0x00,

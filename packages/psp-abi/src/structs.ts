@@ -251,7 +251,7 @@ export const SnpFeatureInfo = struct('snp_feature_info', 16, {
   edx: u32(12),
 });
 
-/** FEATURE_INFO sub-function 0 ECX bits (include/linux/psp-sev.h, psp-firmware.md §3.8). */
+/** FEATURE_INFO sub-function 0 ECX bits (include/linux/psp-sev.h, docs/reference/psp-firmware.md §3.8). */
 export const SnpFeatureEcx = {
   VLEK: 1 << 0,
   X86_SNP_SHUTDOWN: 1 << 1,

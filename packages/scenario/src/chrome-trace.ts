@@ -1,8 +1,8 @@
 /**
  * A run as Chrome Trace Event JSON, the format chrome://tracing and ui.perfetto.dev open
- * (anchors.md §D.3). One process per layer, complete (`X`) slices that strictly nest on every
- * track (Perfetto rejects overlapping slices), and a logical clock: one microsecond per event, so
- * the same trace always exports to the same bytes.
+ * (https://perfetto.dev/docs/faq: JSON trace events must nest perfectly). One process per layer,
+ * complete (`X`) slices that strictly nest on every track (Perfetto rejects overlapping slices),
+ * and a logical clock: one microsecond per event, so the same trace always exports to the same bytes.
  */
 import type { Json, PspCall, Trace, TraceStep } from './trace';
 

@@ -1,6 +1,6 @@
 /**
  * Input errors: every problem in a scenario file, each with the file, line and column and the
- * offending key (scenario-v1.md "Errors": exit 2, one message per problem, no stack trace).
+ * offending key (docs/contracts/scenario-v1.md "Errors": exit 2, one message per problem, no stack trace).
  */
 
 export interface ScenarioError {

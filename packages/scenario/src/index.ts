@@ -1,5 +1,5 @@
 /**
- * @sevsim/scenario: the scenario file format v1 (shared/contracts/scenario-v1.md), its
+ * @sevsim/scenario: the scenario file format v1 (docs/contracts/scenario-v1.md), its
  * validator and JSON Schema, the engine that plays a scenario through the four layers, the
  * trace it records, `explain` sentences and the Chrome Trace export.
  */

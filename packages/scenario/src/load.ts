@@ -1,7 +1,7 @@
 /**
  * Reading a scenario file from disk: the problems that come before parsing (missing,
  * unreadable, a directory, binary, not UTF-8, empty) are input errors like any other
- * (scenario-v1.md: exit status 2, "unreadable file").
+ * (docs/contracts/scenario-v1.md: exit status 2, "unreadable file").
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { Catalog } from './catalog';

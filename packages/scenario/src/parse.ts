@@ -1,6 +1,6 @@
 /**
  * Text → validated `Scenario`, or every problem in the file, each with its position
- * (scenario-v1.md "File", "Steps", "Expectations"; exit status 2 of `sevsim run`).
+ * (docs/contracts/scenario-v1.md "File", "Steps", "Expectations"; exit status 2 of `sevsim run`).
  * Never throws for any input text.
  */
 import { isMap, LineCounter, parseDocument } from 'yaml';

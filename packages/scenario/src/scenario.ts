@@ -1,6 +1,6 @@
 /**
  * A validated scenario: what the engine runs. Produced only by `parseScenario` / `loadScenario`
- * (scenario-v1.md "File" and "Steps"); every step keeps the line it was written on.
+ * (docs/contracts/scenario-v1.md "File" and "Steps"); every step keeps the line it was written on.
  */
 import type { ModuleName } from './catalog';
 import type { Json } from './trace';

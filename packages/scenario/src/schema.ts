@@ -1,5 +1,5 @@
 /**
- * The scenario file format v1 (shared/contracts/scenario-v1.md) as zod schemas. The same schemas
+ * The scenario file format v1 (docs/contracts/scenario-v1.md) as zod schemas. The same schemas
  * validate files and generate the published JSON Schema (schema/scenario-v1.schema.json), so the
  * two cannot drift. Names that depend on the layers come from a `Catalog`.
  */

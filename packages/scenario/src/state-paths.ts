@@ -1,5 +1,5 @@
 /**
- * The dotted paths an `expect: {state: ...}` may name (scenario-v1.md "State", plus the
+ * The dotted paths an `expect: {state: ...}` may name (docs/contracts/scenario-v1.md "State", plus the
  * extensions in trace.ts `State`). Checked at validation time so a typo is an input error, not a
  * silently failing expectation.
  */

@@ -1,7 +1,7 @@
 /**
  * The trace of one scenario run: what `sevsim run --trace OUT` writes, what the playback app and
  * the Chrome Trace export read. The `result` member is exactly the contract's `--json` document
- * (shared/contracts/scenario-v1.md); everything else extends it.
+ * (docs/contracts/scenario-v1.md); everything else extends it.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -50,7 +50,7 @@ export interface AsidRange {
   readonly max: number;
 }
 
-/** The contract's `state` object (paths of scenario-v1.md "State", plus extensions). */
+/** The contract's `state` object (paths of docs/contracts/scenario-v1.md "State", plus extensions). */
 export interface State {
   readonly host: {
     readonly snp: boolean;

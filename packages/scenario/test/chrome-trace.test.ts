@@ -18,7 +18,7 @@ function trace(f: string) {
   return run(r.scenario);
 }
 
-/** Perfetto accepts only perfectly nested slices per track (anchors.md §D.3). */
+/** Perfetto accepts only perfectly nested slices per track (https://perfetto.dev/docs/faq). */
 function assertStrictNesting(events: readonly ChromeTraceEvent[]): void {
   const tracks = new Map<string, ChromeTraceEvent[]>();
   for (const e of events) {
@@ -77,7 +77,9 @@ describe('Chrome Trace Event export', () => {
       statusName: 'INVALID_PLATFORM_STATE',
       by: 'kvm_amd',
     });
-    expect(String(snp.args!.guard)).toMatch(/^SNP_INIT_EX\.[a-z-]+ \(psp-firmware\.md/);
+    expect(String(snp.args!.guard)).toMatch(
+      /^SNP_INIT_EX\.[a-z-]+ \(docs\/reference\/psp-firmware\.md §3\.2/,
+    );
     expect(ev.every((e) => Number.isInteger(e.ts))).toBe(true);
     // The kvm_amd slice covers the commands kvm_amd issued through ccp.
     const kvm = ev.find((e) => e.pid === 2 && e.ph === 'X')!;

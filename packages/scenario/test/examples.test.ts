@@ -47,7 +47,7 @@ describe('determinism (docs/architecture.md "Determinism")', () => {
 });
 
 describe('runLog: the run without per-step snapshots (what `sevsim run` without --trace uses)', () => {
-  it('gives the byte-identical --json result (scenario-v1.md "`sevsim run`") and the same step records', () => {
+  it('gives the byte-identical --json result (docs/contracts/scenario-v1.md "`sevsim run`") and the same step records', () => {
     for (const f of files) {
       const full = runFile(f);
       const log = runLog(load(f));
@@ -60,7 +60,7 @@ describe('runLog: the run without per-step snapshots (what `sevsim run` without 
 });
 
 describe('seed thread outcomes in the trace', () => {
-  it('SNPEn + kvm_amd.sev_snp=0: SNP_INIT_EX before INIT at load, SNP VM refused with EINVAL (linux-ccp.md §3.11)', () => {
+  it('SNPEn + kvm_amd.sev_snp=0: SNP_INIT_EX before INIT at load, SNP VM refused with EINVAL (docs/reference/linux-ccp.md §3.11)', () => {
     const t = runFile('snpen-with-sev-snp-off.yaml');
     const load = t.steps[0]!;
     const names = load.psp.map((c) => c.cmd);
@@ -95,7 +95,7 @@ describe('explain: one sentence with the rule, the state and the fix', () => {
     const t = runFile('sev-init-then-snp-init-fails.yaml');
     const e = t.steps[3]!.explanation!;
     expect(e).toMatch(
-      /^SNP_INIT_EX returned INVALID_PLATFORM_STATE \(0x1\) \[SNP_INIT_EX\.[a-z-]+: psp-firmware\.md/,
+      /^SNP_INIT_EX returned INVALID_PLATFORM_STATE \(0x1\) \[SNP_INIT_EX\.[a-z-]+: docs\/reference\/psp-firmware\.md §3\.2/,
     );
     expect(e).toContain('legacy SEV is INIT');
     expect(e).toContain('ccp.psp_init_on_probe=0');

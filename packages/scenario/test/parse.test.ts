@@ -12,7 +12,7 @@ const errors = (text: string, file = 'x.yaml'): string[] => {
   return r.errors.map(formatError);
 };
 
-describe('scenario-v1.md "File": a valid scenario', () => {
+describe('docs/contracts/scenario-v1.md "File": a valid scenario', () => {
   it('parses steps with their lines, bare words and one-key maps', () => {
     const r = parse(
       [
@@ -38,7 +38,7 @@ describe('scenario-v1.md "File": a valid scenario', () => {
       ['reboot', 10],
       ['modprobe', 11],
     ]);
-    // fwError by name becomes the sev_ret_code number (INVALID_PLATFORM_STATE = 0x01, psp-firmware.md).
+    // fwError by name becomes the sev_ret_code number (INVALID_PLATFORM_STATE = 0x01, docs/reference/psp-firmware.md §7.1).
     expect(r.scenario.steps[2]).toMatchObject({ expect: { fwError: 1, errno: 'EINVAL' } });
     expect(r.scenario.steps[4]).toMatchObject({ module: 'ccp', params: { psp_init_on_probe: 0 } });
   });
@@ -62,7 +62,7 @@ describe('machine.sockets (issue 9: two-socket machines)', () => {
   });
 });
 
-describe('scenario-v1.md "Errors": every problem at once, file:line:col: key: message', () => {
+describe('docs/contracts/scenario-v1.md "Errors": every problem at once, file:line:col: key: message', () => {
   it('reports unknown keys, wrong types, ranges, presets, releases, params, steps and VMs together', () => {
     const text = [
       'version: 1', // 1
@@ -124,7 +124,7 @@ describe('scenario-v1.md "Errors": every problem at once, file:line:col: key: me
     expect(got.length).toBe(12);
   });
 
-  it('checks module parameters against the chosen release (ciphertext_hiding_asids is 6.18+, linux-kvm-amd.md §2.1)', () => {
+  it('checks module parameters against the chosen release (ciphertext_hiding_asids is 6.18+, docs/reference/linux-kvm-amd.md §2.1)', () => {
     const got = errors(
       'version: 1\nname: p\nkernel: {version: "6.16", params: {kvm_amd.ciphertext_hiding_asids: 8}}\nsteps: []',
     );

@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import { defaultCatalog, formatError, parseScenario, run } from '../src/index';
 
-it('README example runs: SNP VMs refused with kvm_amd.sev_snp=0 (linux-ccp.md §3.11)', () => {
+it('README example runs: SNP VMs refused with kvm_amd.sev_snp=0 (docs/reference/linux-ccp.md §3.11)', () => {
   const text = `
 version: 1
 name: readme

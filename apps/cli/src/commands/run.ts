@@ -1,4 +1,4 @@
-/** `sevsim run FILE... [--json] [--trace OUT]` (scenario-v1.md "`sevsim run`"). */
+/** `sevsim run FILE... [--json] [--trace OUT]` (docs/contracts/scenario-v1.md "`sevsim run`"). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { defaultCatalog, formatError, loadScenario, run, runLog, type ScenarioError } from '@sevsim/scenario';

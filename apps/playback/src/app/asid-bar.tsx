@@ -1,8 +1,8 @@
 /**
- * The ASID space 1 … CPUID 0x8000001F ECX as KVM partitioned it (linux-kvm-amd.md §2.5):
+ * The ASID space 1 … CPUID 0x8000001F ECX as KVM partitioned it (docs/reference/linux-kvm-amd.md §2.5):
  * one lane per range (SNP, SEV-ES, SEV; the first two share a pool unless ciphertext hiding
  * split them), and one lane for KVM's bitmaps: allocated (in use) and reclaim (freed, dirty
- * until the next DF_FLUSH, §4.7).
+ * until the next DF_FLUSH, docs/reference/linux-kvm-amd.md §4.7).
  */
 import type { AsidRange, State } from '@sevsim/scenario/trace';
 import { asidRanges } from './format.js';

@@ -1,4 +1,4 @@
-/** Firmware: the platform state machines, guests and ASID bookkeeping (psp-firmware.md §2, §3). */
+/** Firmware: the platform state machines, guests and ASID bookkeeping (docs/reference/psp-firmware.md §2, §3). */
 import { changedClass, layerChanged, pathChanged } from './changes.js';
 import { asidRanges } from './format.js';
 import { current, type FrameProps } from './frame.js';

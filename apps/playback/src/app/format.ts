@@ -24,7 +24,7 @@ export function showValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** KVM_CAP_VM_TYPES bit numbers (linux-kvm-amd.md §2.4). */
+/** KVM_CAP_VM_TYPES bit numbers (docs/reference/linux-kvm-amd.md §2.4). */
 export const VM_TYPE_NAMES: Readonly<Record<number, string>> = {
   0: 'KVM_X86_DEFAULT_VM',
   1: 'KVM_X86_SW_PROTECTED_VM',

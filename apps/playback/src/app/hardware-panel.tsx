@@ -1,4 +1,4 @@
-/** Hardware: SYSCFG.SNPEn per core, the IOMMU, the RMP (psp-firmware.md §5.3 page states, §8). */
+/** Hardware: SYSCFG.SNPEn per core, the IOMMU, the RMP (docs/reference/psp-firmware.md §5.3 page states, §8). */
 import { changedClass, layerChanged, pathChanged } from './changes.js';
 import { current, type FrameProps } from './frame.js';
 

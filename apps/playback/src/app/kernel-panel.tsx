@@ -1,6 +1,6 @@
 /** The Linux side: the ccp driver's view, the modules and their effective parameters
  *  (/sys/module/NAME/parameters), KVM's ASID partition and the VM types it advertises
- *  (linux-ccp.md §2.2, linux-kvm-amd.md §2.1, §2.4, §2.5). */
+ *  (docs/reference/linux-ccp.md §2.2, docs/reference/linux-kvm-amd.md §2.1, §2.4, §2.5). */
 import type { Json } from '@sevsim/scenario/trace';
 import { AsidBar } from './asid-bar.js';
 import { changedClass, layerChanged, pathChanged } from './changes.js';

@@ -1,5 +1,5 @@
 /** The mailbox log up to the step on screen: every firmware command with its status name and
- *  number (psp-firmware.md §7.1) and, for a refused one, the firmware guard and the fact it models. */
+ *  number (docs/reference/psp-firmware.md §7.1) and, for a refused one, the firmware guard and the fact it models. */
 import { hex2 } from './format.js';
 import { type FrameProps, frameLabel } from './frame.js';
 

@@ -1,7 +1,7 @@
 /**
  * The firmware's platform state machines as small diagrams, current state lit:
- * legacy SEV UNINIT → INIT → WORKING (psp-firmware.md §2.1 `state_tbl_sev`) and
- * SNP UNINIT ⇄ INIT (§3.1 `state_tbl_snp`).
+ * legacy SEV UNINIT → INIT → WORKING (docs/reference/psp-firmware.md §2.1 `state_tbl_sev`) and
+ * SNP UNINIT ⇄ INIT (docs/reference/psp-firmware.md §3.1 `state_tbl_snp`).
  */
 
 interface Edge {

@@ -1,7 +1,7 @@
 /**
- * Power-on and kernel boot (scenario-v1.md "The machine is powered on and the kernel booted
+ * Power-on and kernel boot (docs/contracts/scenario-v1.md "The machine is powered on and the kernel booted
  * before the first step"): the machine, the kernel's early SNP decision chain (hostSnpBoot,
- * linux-ccp.md §7.1), the PSP running the committed image, then the built-in modules in link
+ * docs/reference/linux-ccp.md §7.1), the PSP running the committed image, then the built-in modules in link
  * order (ccp before kvm_amd, as drivers/ links before arch/x86/kvm in a built-in kernel's initcalls
  * of the same level — see README "Decisions").
  */

@@ -1,5 +1,5 @@
 /**
- * `expect` steps (scenario-v1.md "Expectations"): every key must hold. `ok`, `errno`,
+ * `expect` steps (docs/contracts/scenario-v1.md "Expectations"): every key must hold. `ok`, `errno`,
  * `fwError` and `read` check the most recent step that is not an expect; `state` and `dmesg` the
  * system after it (dmesg: some line of the kernel log so far contains the text).
  */

@@ -2,10 +2,10 @@
  * `fw.update`, `fw.commit` and raw `psp:` steps.
  *
  * fw.update goes through whatever interface the running kernel has: with patch `sev-fw-upload`
- * the fw_upload device "sev" (ccp.fwUpload, SNP_DOWNLOAD_FIRMWARE_EX; linux-ccp.md §5.2). A
+ * the fw_upload device "sev" (ccp.fwUpload, SNP_DOWNLOAD_FIRMWARE_EX; docs/reference/linux-ccp.md §5.2). A
  * mainline kernel has no runtime interface: writing /sys/class/firmware/sev/loading fails with
  * ENOENT; the image is still installed where ccp's probe looks for it
- * (/lib/firmware/amd/amd_sev_fam19h_model1xh.sbin, §5.1), so the next `modprobe ccp` or `reboot`
+ * (/lib/firmware/amd/amd_sev_fam19h_model1xh.sbin, docs/reference/linux-ccp.md §5.1), so the next `modprobe ccp` or `reboot`
  * loads it with DOWNLOAD_FIRMWARE. See README "Decisions".
  */
 import { PAGE_SIZE } from '@sevsim/hardware';
@@ -36,7 +36,7 @@ export function fwUpdate(world: World, step: Extract<Step, { op: 'fw.update' }>)
     return { ...fromRc(r.rc === 0 ? -5 : r.rc, r.error), cause: `fw_upload result ${r.result}` };
   }
   const { family, modelId } = world.machine.preset;
-  // The family/model-range name distributions ship (amd_sev_fam19h_model1xh.sbin), §5.1.
+  // The family/model-range name distributions ship (amd_sev_fam19h_model1xh.sbin), docs/reference/linux-ccp.md §5.1.
   world.ctx.fs!.write(firmwareFileNames(family, modelId)[1]!, img);
   return failed(
     'ENOENT',

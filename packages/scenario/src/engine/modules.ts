@@ -1,5 +1,5 @@
 /**
- * `modprobe` and `rmmod` (scenario-v1.md "Steps"). Module dependencies and reference counts are
+ * `modprobe` and `rmmod` (docs/contracts/scenario-v1.md "Steps"). Module dependencies and reference counts are
  * what the module loader enforces: kvm_amd uses ccp's exported symbols, so loading kvm_amd loads
  * ccp first and ccp cannot be removed while kvm_amd is loaded (EBUSY); an open VM holds a
  * reference on kvm_amd; a built-in module is not in the module list, so removing it fails

@@ -1,4 +1,4 @@
-/** A step's outcome as the contract reports it (scenario-v1.md `steps[i]`). */
+/** A step's outcome as the contract reports it (docs/contracts/scenario-v1.md `steps[i]`). */
 import { errnoName } from '@sevsim/ccp';
 import { NO_FW_CALL } from '@sevsim/psp-abi';
 import type { ReadResult } from '../scenario';

@@ -1,7 +1,7 @@
 /**
  * The engine: `run(scenario) → Trace`. Boots the machine, plays each step through the layers,
  * records per step the outcome, the firmware commands, the kernel log lines, the state after
- * and what changed, and checks `expect` steps (scenario-v1.md "`sevsim run`"). Deterministic:
+ * and what changed, and checks `expect` steps (docs/contracts/scenario-v1.md "`sevsim run`"). Deterministic:
  * the same scenario gives byte-identical traces.
  */
 import { resolveRelease } from '@sevsim/kvm-amd';

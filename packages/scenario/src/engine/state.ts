@@ -1,5 +1,5 @@
 /**
- * The contract's `state` (scenario-v1.md "State") and the playback app's per-layer views
+ * The contract's `state` (docs/contracts/scenario-v1.md "State") and the playback app's per-layer views
  * (trace.ts `LayerViews`), read from the layers after each step.
  */
 import type { KvmAmdView } from '@sevsim/kvm-amd';

@@ -1,5 +1,5 @@
 /**
- * `vm.create`, `vm.init`, `vm.launch`, `vm.destroy` and `host.read` (scenario-v1.md "Steps"):
+ * `vm.create`, `vm.init`, `vm.launch`, `vm.destroy` and `host.read` (docs/contracts/scenario-v1.md "Steps"):
  * the VMM's ioctls on /dev/kvm, through kvm-amd's own entry points.
  */
 import { PAGE_SIZE } from '@sevsim/hardware';
@@ -8,7 +8,7 @@ import type { Step, VmType } from '../scenario';
 import { failed, fromRc, OK, type Outcome } from './outcome';
 import type { World } from './world';
 
-/** KVM_X86_DEFAULT_VM 0, KVM_X86_SEV_VM 2, KVM_X86_SEV_ES_VM 3, KVM_X86_SNP_VM 4 (linux-kvm-amd.md §4.1). */
+/** KVM_X86_DEFAULT_VM 0, KVM_X86_SEV_VM 2, KVM_X86_SEV_ES_VM 3, KVM_X86_SNP_VM 4 (docs/reference/linux-kvm-amd.md §4.1). */
 export const VM_TYPE_IDS: Readonly<Record<VmType, 0 | 2 | 3 | 4>> = {
   default: 0,
   sev: 2,
