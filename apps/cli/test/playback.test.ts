@@ -58,6 +58,27 @@ describe('sevsim playback (issue: playback app)', () => {
     expect(JSON.parse(fetched).result.scenario).toBe('sev-init-then-snp-init-fails');
   });
 
+  it('two traces: --out writes the side-by-side report with both inlined', async () => {
+    const a = await traceOf('rmmod-kvm-amd-keeps-platform-6.14.yaml');
+    const b = await traceOf('rmmod-kvm-amd-shuts-platform-down-6.16.yaml');
+    const out = join(mkdtempSync(join(tmpdir(), 'sevsim-report-')), 'pair.html');
+    const { seen } = io();
+    const code = await runCli(
+      ['playback', a, b, '--out', out],
+      plainIo(
+        (t) => (seen.out += t),
+        (t) => (seen.err += t),
+      ),
+    );
+    expect(code).toBe(0);
+    expect(seen.out).toMatch(
+      /^wrote .*pair\.html \(\d+ bytes\): rmmod-kvm-amd-keeps-platform-6\.14 vs rmmod-kvm-amd-shuts-platform-down-6\.16, 6 steps\n$/,
+    );
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<script type="application/json" id="sevsim-trace">');
+    expect(html).toContain('<script type="application/json" id="sevsim-trace-b">');
+  });
+
   it('a file that is not a trace: exit 2 with one line naming the file', async () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'sevsim-bad-')), 'bad.json');
     writeFileSync(bad, '{"format": "something else"}');

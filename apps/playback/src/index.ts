@@ -7,15 +7,26 @@
  *   const { url, close } = await servePlayback(trace);   // print url; on SIGINT: await close()
  *   await writeReport(trace, out);                        // --out
  *
+ * Both also take two traces, `[a, b]`, for the side-by-side view.
+ *
  * Both throw `TraceFileError` (one line, names the file) for a missing or malformed trace.
  */
-export { servePlayback, TRACE_URL_PATH, type PlaybackServer, type ServeOptions } from './server.js';
+export {
+  servePlayback,
+  TRACE_URL_PATH,
+  TRACE_B_URL_PATH,
+  TRACE_LIST_PATH,
+  type PlaybackServer,
+  type ServeOptions,
+} from './server.js';
+export type { TraceInput } from './trace-input.js';
 export {
   writeReport,
   renderReport,
   escapeJsonForScript,
   escapeScriptText,
   TRACE_ELEMENT_ID,
+  TRACE_ELEMENT_IDS,
 } from './report.js';
 export { TraceFileError, loadTraceFile } from './trace-file.js';
 export { readTrace, type TraceReading } from './trace-check.js';

@@ -9,9 +9,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findAppDir } from './app-dir.js';
 import { loadTraceFile } from './trace-file.js';
+import { type TraceInput, traceList } from './trace-input.js';
 
 /** The element the app reads an inlined trace from (src/app/load-trace.ts). */
 export const TRACE_ELEMENT_ID = 'sevsim-trace';
+/** Run A, then run B of a side-by-side report. */
+export const TRACE_ELEMENT_IDS = [TRACE_ELEMENT_ID, 'sevsim-trace-b'] as const;
 
 /**
  * JSON text made safe inside `<script type="application/json">`: `<`, `>` and `&` become JSON
@@ -44,10 +47,14 @@ const MODULE_SCRIPT = /<script type="module"[^>]*\ssrc="\.\/([^"]+)"[^>]*><\/scr
 const STYLESHEET = /<link rel="stylesheet"[^>]*\shref="\.\/([^"]+)"[^>]*>/g;
 
 /**
- * The report's HTML for `traceText` (inlined as given, not checked: see `writeReport`).
- * Throws if the built app refers to a file this function does not know how to inline.
+ * The report's HTML for `traceText` (inlined as given, not checked: see `writeReport`); two
+ * texts make a side-by-side report. Throws if the built app refers to a file this function does
+ * not know how to inline.
  */
-export async function renderReport(traceText: string, options: { appDir?: string } = {}): Promise<string> {
+export async function renderReport(
+  traceText: TraceInput,
+  options: { appDir?: string } = {},
+): Promise<string> {
   const appDir = findAppDir(options.appDir);
   const html = await readFile(join(appDir, 'index.html'), 'utf8');
   const scripts = [...html.matchAll(MODULE_SCRIPT)].map((m) => m[1]!);
@@ -58,7 +65,12 @@ export async function renderReport(traceText: string, options: { appDir?: string
   const css = await Promise.all(
     styles.map(async (f) => escapeStyleText(await readFile(join(appDir, f), 'utf8'))),
   );
-  const traceJson = escapeJsonForScript(traceText);
+  const traceElements = traceList(traceText)
+    .map(
+      (text, i) =>
+        `<script type="application/json" id="${TRACE_ELEMENT_IDS[i]}">${escapeJsonForScript(text)}</script>`,
+    )
+    .join('\n');
 
   const csp = [
     "default-src 'none'",
@@ -76,9 +88,7 @@ export async function renderReport(traceText: string, options: { appDir?: string
     .replace(STYLESHEET, () => `<style>${css[k++]}</style>`);
   out = out.replace(
     '<head>',
-    () =>
-      `<head>\n<meta http-equiv="Content-Security-Policy" content="${csp}">\n` +
-      `<script type="application/json" id="${TRACE_ELEMENT_ID}">${traceJson}</script>`,
+    () => `<head>\n<meta http-equiv="Content-Security-Policy" content="${csp}">\n${traceElements}`,
   );
   const leftover = /\s(?:src|href)="(?!data:)[^"]*"/.exec(out.replace(/<script[\s\S]*?<\/script>/g, ''));
   if (leftover)
@@ -87,21 +97,22 @@ export async function renderReport(traceText: string, options: { appDir?: string
 }
 
 /**
- * Write a one-file report of the trace at `tracePath` to `outPath`. The trace is checked first,
- * so a report never carries a broken trace; a `TraceFileError` says what is wrong with it.
+ * Write a one-file report of the trace at `tracePath` (or of two traces side by side) to
+ * `outPath`. The traces are checked first, so a report never carries a broken trace; a
+ * `TraceFileError` says what is wrong with which file.
  */
 export async function writeReport(
-  tracePath: string,
+  tracePath: TraceInput,
   outPath: string,
   options: { appDir?: string } = {},
 ): Promise<{ outPath: string; bytes: number; scenario: string; steps: number }> {
-  const { text, trace } = await loadTraceFile(tracePath);
-  const html = await renderReport(text, options);
+  const loaded = await Promise.all(traceList(tracePath).map((p) => loadTraceFile(p)));
+  const html = await renderReport(loaded.map((l) => l.text) as [string] | [string, string], options);
   await writeFile(outPath, html, 'utf8');
   return {
     outPath,
     bytes: Buffer.byteLength(html),
-    scenario: trace.result.scenario,
-    steps: trace.steps.length,
+    scenario: loaded.map((l) => l.trace.result.scenario).join(' vs '),
+    steps: Math.max(...loaded.map((l) => l.trace.steps.length)),
   };
 }

@@ -12,6 +12,7 @@ import { findAppDir } from './app-dir.js';
 import { appFileTable, CONTENT_TYPES } from './app-files.js';
 import { lookupRequest } from './request-path.js';
 import { loadTraceFile } from './trace-file.js';
+import { type TraceInput, traceList } from './trace-input.js';
 
 export interface ServeOptions {
   /** 0 or absent: a free port chosen by the OS. */
@@ -31,6 +32,10 @@ export interface PlaybackServer {
 
 /** The URL path the app fetches the trace from (src/app/load-trace.ts). */
 export const TRACE_URL_PATH = '/trace.json';
+/** Run B of a side-by-side view. */
+export const TRACE_B_URL_PATH = '/trace-b.json';
+/** The list of trace URLs the app fetches first: one trace or two. */
+export const TRACE_LIST_PATH = '/traces.json';
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
@@ -46,16 +51,23 @@ function refuse(res: ServerResponse, status: number, reason: string): void {
 }
 
 /**
- * Serve the playback app for `tracePath`. The trace is checked once at start (a bad file is an
- * error for the caller, not a page) and read again on every request, so re-running
- * `sevsim run --trace` and reloading the page shows the new run.
+ * Serve the playback app for `tracePath` (or two traces side by side). The traces are checked
+ * once at start (a bad file is an error for the caller, not a page) and read again on every
+ * request, so re-running `sevsim run --trace` and reloading the page shows the new run.
  */
-export async function servePlayback(tracePath: string, options: ServeOptions = {}): Promise<PlaybackServer> {
+export async function servePlayback(
+  tracePath: TraceInput,
+  options: ServeOptions = {},
+): Promise<PlaybackServer> {
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new Error(`servePlayback listens on 127.0.0.1 only, not ${String(host)}`);
-  await loadTraceFile(tracePath);
+  const paths = traceList(tracePath);
+  for (const p of paths) await loadTraceFile(p);
   const files = appFileTable(findAppDir(options.appDir));
-  files.set(TRACE_URL_PATH, resolve(tracePath));
+  const urls = [TRACE_URL_PATH, TRACE_B_URL_PATH].slice(0, paths.length);
+  for (const [i, url] of urls.entries()) files.set(url, resolve(paths[i]!));
+  // The one answer that is not a file: which trace URLs the page is to fetch.
+  const listJson = JSON.stringify(urls.map((u) => u.slice(1)));
 
   let port = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -68,6 +80,14 @@ export async function servePlayback(tracePath: string, options: ServeOptions = {
       return refuse(res, 403, 'unexpected Host header');
     }
     const found = lookupRequest(req.url ?? '', files);
+    if (found.status === 404 && req.url?.split(/[?#]/, 1)[0] === TRACE_LIST_PATH) {
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': CONTENT_TYPES['.json']!,
+        'Content-Length': Buffer.byteLength(listJson),
+      });
+      return void res.end(req.method === 'HEAD' ? undefined : listJson);
+    }
     if (found.status !== 200) return refuse(res, found.status, found.reason);
     let size: number;
     try {

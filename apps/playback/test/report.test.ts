@@ -46,11 +46,33 @@ describe('writeReport: one self-contained HTML file', () => {
     });
     const { markup, scripts } = outsideScripts(html);
     expect(scripts).toBe(2);
-    expect(markup).not.toMatch(/\s(src|href)=/);
-    expect(markup).not.toMatch(/<link\b/);
+    // The one link is the inline icon (so no request for /favicon.ico), a data: URL.
+    expect(markup).not.toMatch(/\s(src|href)="(?!data:)/);
+    expect(markup.match(/<link\b[^>]*>/g)).toEqual([
+      expect.stringMatching(/^<link rel="icon" href="data:image\/svg\+xml,/),
+    ]);
     expect(markup).toMatch(/<style>[\s\S]*\.panel/);
     expect(markup).toContain('<script type="module"></script>');
     expect(inlinedTrace(html)).toEqual(seedThreadTrace);
+  });
+
+  it('two traces: both inlined, run A then run B, for the side-by-side view', async () => {
+    const out = join(dir, 'pair.html');
+    const other = { ...seedThreadTrace, file: 'other.yaml' };
+    const summary = await writeReport(
+      [writeTrace(dir, 'a.json', seedThreadTrace), writeTrace(dir, 'b.json', other)],
+      out,
+      { appDir: inject('appDir') },
+    );
+    expect(summary.scenario).toBe(
+      'snp-init-invalid-config-then-sev-init-fails vs snp-init-invalid-config-then-sev-init-fails',
+    );
+    const html = readFileSync(out, 'utf8');
+    const ids = [...html.matchAll(/<script type="application\/json" id="([^"]+)">([\s\S]*?)<\/script>/g)];
+    expect(ids.map((m) => [m[1], JSON.parse(m[2]!).file])).toEqual([
+      ['sevsim-trace', seedThreadTrace.file],
+      ['sevsim-trace-b', 'other.yaml'],
+    ]);
   });
 
   it('forbids every fetch with a CSP that pins the inline script by hash', async () => {

@@ -59,6 +59,29 @@ describe('servePlayback', () => {
     const trace = await raw(server.port, '/trace.json');
     expect(trace.status).toBe(200);
     expect(JSON.parse(trace.body)).toEqual(seedThreadTrace);
+    // The page learns from /traces.json which traces to fetch: here one.
+    const list = await raw(server.port, '/traces.json');
+    expect([list.status, list.headers['content-type'], JSON.parse(list.body)]).toEqual([
+      200,
+      'application/json; charset=utf-8',
+      ['trace.json'],
+    ]);
+    expect((await raw(server.port, '/trace-b.json')).status).toBe(404);
+  });
+
+  it('two traces: serves both for the side-by-side view, and checks both at start', async () => {
+    const other = writeTrace(dir, 'other.json', { ...seedThreadTrace, file: 'other.yaml' });
+    const pair = await servePlayback([tracePath, other], { appDir: inject('appDir') });
+    try {
+      expect(JSON.parse((await raw(pair.port, '/traces.json')).body)).toEqual(['trace.json', 'trace-b.json']);
+      expect(JSON.parse((await raw(pair.port, '/trace-b.json')).body).file).toBe('other.yaml');
+    } finally {
+      await pair.close();
+    }
+    const bad = writeTrace(dir, 'bad-b.json', '{"format":"chrome"}');
+    await expect(servePlayback([tracePath, bad], { appDir: inject('appDir') })).rejects.toThrow(
+      /bad-b\.json: This is not a sevsim trace/,
+    );
   });
 
   it.each([

@@ -1,82 +1,28 @@
 /** The playback page: header, timeline, the step on screen, and the panels at that step. */
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Trace } from '@sevsim/scenario/trace';
 import { DmesgPanel } from './dmesg-panel.js';
 import { FirmwarePanel } from './firmware-panel.js';
+import { frameLabel } from './frame.js';
 import { HardwarePanel } from './hardware-panel.js';
 import { KernelPanel } from './kernel-panel.js';
 import { MailboxPanel } from './mailbox-panel.js';
 import { downloadChromeTrace, openInPerfetto } from './perfetto.js';
+import { KeyHelp } from './key-help.js';
+import { usePosition } from './position.js';
 import { SourcePanel } from './source-panel.js';
+import { stepKinds } from './step-kind.js';
 import { StepSummary } from './step-summary.js';
 import { Timeline } from './timeline.js';
 import { VmsPanel } from './vms-panel.js';
 
-const PLAY_INTERVAL_MS = 900;
-
-/** ←/→ step, Home/End jump, space plays or pauses. */
-function keyTarget(key: string, last: number): ((p: number) => number) | 'toggle' | undefined {
-  switch (key) {
-    case 'ArrowLeft':
-      return (p) => Math.max(0, p - 1);
-    case 'ArrowRight':
-      return (p) => Math.min(last, p + 1);
-    case 'Home':
-      return () => 0;
-    case 'End':
-      return () => last;
-    case ' ':
-      return 'toggle';
-    default:
-      return undefined;
-  }
-}
-
 export function App({ trace }: { trace: Trace }) {
-  const frames = [trace.boot, ...trace.steps];
+  const frames = useMemo(() => [trace.boot, ...trace.steps], [trace]);
   const last = frames.length - 1;
-  const [pos, setPosRaw] = useState(0);
-  const [playing, setPlaying] = useState(false);
+  const kinds = useMemo(() => stepKinds(frames), [frames]);
+  const jumps = useMemo(() => ({ failures: kinds.map((k) => k !== 'ok') }), [kinds]);
+  const { pos, setPos, playing, togglePlay } = usePosition(last, jumps);
   const [perfettoStatus, setPerfettoStatus] = useState('');
-  const setPos = useCallback((p: number) => setPosRaw(Math.max(0, Math.min(last, p))), [last]);
-
-  const togglePlay = useCallback(() => {
-    // Play from the start again once the end was reached.
-    if (!playing && pos >= last) setPosRaw(0);
-    setPlaying(!playing);
-  }, [playing, pos, last]);
-
-  useEffect(() => {
-    if (!playing) return;
-    const timer = window.setInterval(() => {
-      setPosRaw((p) => {
-        if (p >= last) {
-          setPlaying(false);
-          return p;
-        }
-        return p + 1;
-      });
-    }, PLAY_INTERVAL_MS);
-    return () => window.clearInterval(timer);
-  }, [playing, last]);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      if (e.altKey || e.ctrlKey || e.metaKey) return;
-      const target = keyTarget(e.key, last);
-      if (target === undefined) return;
-      // Also stops a focused button from "clicking" on space and the slider from moving twice.
-      e.preventDefault();
-      if (target === 'toggle') {
-        togglePlay();
-      } else {
-        setPlaying(false);
-        setPosRaw(target);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [last, togglePlay]);
 
   useEffect(() => {
     document.title = `${trace.result.scenario} · sevsim playback`;
@@ -106,11 +52,19 @@ export function App({ trace }: { trace: Trace }) {
           </span>
         </div>
       </header>
-      <Timeline frames={frames} pos={pos} playing={playing} onPos={setPos} onTogglePlay={togglePlay} />
+      <Timeline
+        items={frames.map((f, i) => ({ key: `${f.index}`, label: frameLabel(f), kind: kinds[i]! }))}
+        pos={pos}
+        playing={playing}
+        onPos={setPos}
+        onTogglePlay={togglePlay}
+      >
+        <KeyHelp />
+      </Timeline>
       <div className="layout">
         <SourcePanel source={trace.source} frames={frames} pos={pos} onJump={setPos} />
         <div className="panels">
-          <StepSummary {...props} />
+          <StepSummary {...props} kind={kinds[pos]!} />
           <HardwarePanel {...props} />
           <FirmwarePanel {...props} />
           <KernelPanel {...props} />

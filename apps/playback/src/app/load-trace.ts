@@ -1,28 +1,48 @@
 /**
- * Where the page gets its trace: inlined by `writeReport` (a `<script type="application/json">`
- * element), or from the server of `servePlayback` (`./trace.json`). Either way the text goes
- * through the same check, and every failure ends as a message for the page.
+ * Where the page gets its traces: inlined by `writeReport` (`<script type="application/json">`
+ * elements, a second one for the side-by-side view), or from the server of `servePlayback`
+ * (`./traces.json` lists the trace URLs). Either way each text goes through the same check, and
+ * every failure ends as a message for the page.
  */
-import { readTrace, type TraceReading } from '../trace-check.js';
+import type { Trace } from '@sevsim/scenario/trace';
+import { readTrace } from '../trace-check.js';
 
-/** Must match TRACE_ELEMENT_ID and TRACE_URL_PATH on the Node side (report.ts, server.ts). */
-const TRACE_ELEMENT_ID = 'sevsim-trace';
-const TRACE_URL = './trace.json';
+/** Must match TRACE_ELEMENT_IDS and TRACE_LIST_PATH on the Node side (report.ts, server.ts). */
+const TRACE_ELEMENT_IDS = ['sevsim-trace', 'sevsim-trace-b'];
+const TRACE_LIST_URL = './traces.json';
 
-export async function loadTrace(): Promise<TraceReading> {
-  const inline = document.getElementById(TRACE_ELEMENT_ID);
-  if (inline) return readTrace(inline.textContent ?? '');
+export type TracesReading =
+  | { readonly ok: true; readonly traces: readonly Trace[] }
+  | { readonly ok: false; readonly error: string };
+
+function readAll(texts: readonly string[]): TracesReading {
+  const traces: Trace[] = [];
+  for (const [i, text] of texts.entries()) {
+    const r = readTrace(text);
+    if (!r.ok) return { ok: false, error: texts.length > 1 ? `Run ${'AB'[i]}: ${r.error}` : r.error };
+    traces.push(r.trace);
+  }
+  return { ok: true, traces };
+}
+
+async function fetchText(url: string): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(TRACE_URL, { cache: 'no-store' });
+    response = await fetch(url, { cache: 'no-store' });
   } catch (e) {
-    return {
-      ok: false,
-      error: `Could not fetch the trace from the playback server: ${(e as Error).message}`,
-    };
+    throw new Error(`Could not fetch ${url} from the playback server: ${(e as Error).message}`);
   }
-  if (!response.ok) {
-    return { ok: false, error: `The playback server answered ${response.status} for the trace.` };
+  if (!response.ok) throw new Error(`The playback server answered ${response.status} for ${url}.`);
+  return response.text();
+}
+
+export async function loadTraces(): Promise<TracesReading> {
+  const inline = TRACE_ELEMENT_IDS.map((id) => document.getElementById(id)).filter((e) => e !== null);
+  if (inline.length > 0) return readAll(inline.map((e) => e.textContent ?? ''));
+  try {
+    const urls = JSON.parse(await fetchText(TRACE_LIST_URL)) as string[];
+    return readAll(await Promise.all(urls.map((u) => fetchText(`./${u}`))));
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
   }
-  return readTrace(await response.text());
 }

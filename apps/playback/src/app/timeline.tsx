@@ -1,22 +1,32 @@
-/** Timeline: boot and every step, with play / pause / step / scrub. Keys are handled by the app
- *  (app.tsx) so they work wherever the focus is. */
-import type { TraceStep } from '@sevsim/scenario/trace';
-import { frameLabel } from './frame.js';
+/** Timeline: boot and every step (or every aligned pair of steps), with play / pause / step /
+ *  scrub. Keys are handled by position.ts so they work wherever the focus is. */
+import type { ReactNode } from 'react';
+import { KIND_MARK, KIND_TITLE, type StepKind } from './step-kind.js';
+
+export interface TimelineItem {
+  readonly key: string;
+  readonly label: string;
+  readonly kind: StepKind;
+  /** Side-by-side and diagnosis views: something new differs at this step. */
+  readonly differs?: boolean;
+}
 
 export function Timeline({
-  frames,
+  items,
   pos,
   playing,
   onPos,
   onTogglePlay,
+  children,
 }: {
-  frames: readonly TraceStep[];
+  items: readonly TimelineItem[];
   pos: number;
   playing: boolean;
   onPos: (pos: number) => void;
   onTogglePlay: () => void;
+  children?: ReactNode;
 }) {
-  const last = frames.length - 1;
+  const last = items.length - 1;
   return (
     <nav className="timeline" aria-label="Timeline">
       <div className="controls">
@@ -52,17 +62,19 @@ export function Timeline({
         <span className="position" data-testid="position">
           {pos === 0 ? 'boot' : `step ${pos} of ${last}`}
         </span>
+        {children}
       </div>
       <ol className="frames">
-        {frames.map((f, i) => (
-          <li key={`${f.index}`}>
+        {items.map((item, i) => (
+          <li key={item.key}>
             <button
               type="button"
-              className={`${f.outcome.ok ? 'ok' : 'failed'} ${i === pos ? 'current' : ''}`}
+              className={`${item.kind} ${i === pos ? 'current' : ''} ${item.differs ? 'differs' : ''}`}
               aria-current={i === pos ? 'step' : undefined}
+              title={`${KIND_TITLE[item.kind]}${item.differs ? ' · the runs differ here' : ''}`}
               onClick={() => onPos(i)}
             >
-              {f.outcome.ok ? '✓' : '✗'} {frameLabel(f)}
+              {KIND_MARK[item.kind]} {item.label}
             </button>
           </li>
         ))}
