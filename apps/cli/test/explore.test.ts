@@ -143,7 +143,16 @@ describe('sevsim compare', () => {
     expect(readdirSync(out).sort()).toEqual([
       'compare-row1-fw-hotloaded.6.18.yaml',
       'compare-row1-fw-hotloaded.7.2+sev-fw-upload.yaml',
+      'compare-row1-fw-hotloaded.html',
     ]);
+    // The difference's two runs side by side (apps/playback): 6.18 as run A, 7.2 as run B.
+    const report = readFileSync(join(out, 'compare-row1-fw-hotloaded.html'), 'utf8');
+    const traces = [
+      ...report.matchAll(/<script type="application\/json" id="(sevsim-trace(?:-b)?)">(.*?)<\/script>/gs),
+    ];
+    expect(traces.map((m) => m[1])).toEqual(['sevsim-trace', 'sevsim-trace-b']);
+    expect(traces.map((m) => JSON.parse(m[2]!).result.config.kernel.version)).toEqual(['6.18', '7.2']);
+    expect(traces.map((m) => JSON.parse(m[2]!).result.passed)).toEqual([false, true]);
     expect(readFileSync(join(out, 'compare-row1-fw-hotloaded.6.18.yaml'), 'utf8')).toContain(
       'is NOT reachable',
     );

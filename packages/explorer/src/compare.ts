@@ -33,8 +33,9 @@ export interface CompareDifference {
   readonly has: string;
   readonly lacks: string;
   readonly path: readonly PathAction[];
-  /** File names (relative to the output directory) of the scenario under each kernel. */
-  readonly files: { readonly has: string; readonly lacks: string };
+  /** File names (relative to the output directory) of the scenario under each kernel, and of the
+   *  side-by-side report of the two runs (`sevsim playback A B --out`; written by the CLI). */
+  readonly files: { readonly has: string; readonly lacks: string; readonly report: string };
 }
 
 export interface CompareResult {
@@ -147,7 +148,7 @@ export async function compare(
         const path = hasResult.capabilities[cap]!;
         // Rows are numbered from 1, as in the table.
         const base = `compare-row${index + 1}-${cap}`;
-        const files = { has: `${base}.${has}.yaml`, lacks: `${base}.${lacks}.yaml` };
+        const files = { has: `${base}.${has}.yaml`, lacks: `${base}.${lacks}.yaml`, report: `${base}.html` };
         const expect = capabilityExpect(hasResult.config, path, cap);
         for (const [file, config, reaches] of [
           [files.has, hasResult.config, true],
@@ -184,7 +185,7 @@ export function formatCompare(r: CompareResult, format: CompareFormat, outDir: s
   const legend = CAPABILITIES.map((c) => `${CAPABILITY_SHORT[c.id]} = ${c.description}`);
   const diffLines = r.differences.map(
     (d) =>
-      `row ${d.row + 1}: ${CAPABILITY_SHORT[d.capability]} with ${d.has}, not with ${d.lacks}: ${outDir}/${d.files.has} / ${outDir}/${d.files.lacks}`,
+      `row ${d.row + 1}: ${CAPABILITY_SHORT[d.capability]} with ${d.has}, not with ${d.lacks}: ${outDir}/${d.files.has} / ${outDir}/${d.files.lacks} (side by side: ${outDir}/${d.files.report})`,
   );
   if (format === 'json') {
     return `${JSON.stringify(
@@ -197,7 +198,11 @@ export function formatCompare(r: CompareResult, format: CompareFormat, outDir: s
           has: d.has,
           lacks: d.lacks,
           steps: d.path.map((a) => a.label),
-          files: { has: `${outDir}/${d.files.has}`, lacks: `${outDir}/${d.files.lacks}` },
+          files: {
+            has: `${outDir}/${d.files.has}`,
+            lacks: `${outDir}/${d.files.lacks}`,
+            report: `${outDir}/${d.files.report}`,
+          },
         })),
         configs: r.explored.configs,
         states: r.explored.states,

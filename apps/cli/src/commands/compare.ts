@@ -1,16 +1,26 @@
 /**
  * `sevsim compare --kernels 6.14,6.18,7.2+sev-fw-upload`: the capability matrix of the same
  * configurations under several kernels, and for every difference the shortest scenario that
- * shows it, under both kernels (@sevsim/explorer `compare`). Exit 0, or 2 for bad input.
+ * shows it, under both kernels (@sevsim/explorer `compare`), with the two runs side by side in
+ * one playback report. Exit 0, or 2 for bad input.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CompareFormat, compare, formatCompare, parseKernelChoice } from '@sevsim/explorer';
-import { defaultCatalog } from '@sevsim/scenario';
+import {
+  type CompareDifference,
+  type CompareFormat,
+  type CompareResult,
+  compare,
+  formatCompare,
+  parseKernelChoice,
+} from '@sevsim/explorer';
+import { renderReport } from '@sevsim/playback';
+import { type Catalog, defaultCatalog, parseScenario, run } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { Exit, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 import { cliWorkerUrl, readSpaceFile } from './explore';
+import { playbackAppDir } from './playback';
 
 const FORMATS: readonly CompareFormat[] = ['table', 'md', 'csv', 'json'];
 
@@ -50,8 +60,25 @@ export async function compareCommand(opts: CompareCliOptions, io: CliIo): Promis
   });
   if (result.differences.length > 0) mkdirSync(opts.out, { recursive: true });
   for (const [file, text] of Object.entries(result.scenarios)) writeFileSync(join(opts.out, file), text);
+  for (const d of result.differences) {
+    writeFileSync(join(opts.out, d.files.report), await pairReport(result, d, catalog));
+  }
   io.out(formatCompare(result, opts.format as CompareFormat, opts.out));
   return Exit.OK;
+}
+
+/** Both scenarios of a difference run and shown side by side, in `--kernels` order. */
+async function pairReport(result: CompareResult, d: CompareDifference, catalog: Catalog): Promise<string> {
+  const files = [d.files.has, d.files.lacks];
+  if (result.kernels.indexOf(d.has) > result.kernels.indexOf(d.lacks)) files.reverse();
+  const traces = files.map((file) => {
+    const parsed = parseScenario(result.scenarios[file]!, file, catalog);
+    // The explorer wrote these scenarios from configurations it ran: invalid here is our bug.
+    if (!parsed.ok)
+      throw new Error(`compare wrote an invalid scenario ${file}: ${JSON.stringify(parsed.errors)}`);
+    return JSON.stringify(run(parsed.scenario));
+  });
+  return renderReport(traces as [string, string], { appDir: playbackAppDir() });
 }
 
 export function registerCompare(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
