@@ -186,7 +186,10 @@ describe.skipIf(!haveChromium)('stepping, side by side and diagnosis in chromium
       await page.goto(`file://${out}`);
       await expect
         .poll(() => text(page, '[data-testid=diagnosis-counts]'))
-        .toMatch(/^host-dmesg\.txt · \d+ lines matched · 1 only in the real log · 1 only in the simulation$/);
+        .toMatch(
+          /^\d+ lines matched · 1 only in the real log · 1 only in the simulation · replayed as rmmod-kvm-amd-keeps-platform-6\.14, kernel 6\.14$/,
+        );
+      expect(await text(page, 'h1')).toBe('Diagnosis of host-dmesg.txt');
       expect(await position(page)).toBe('boot');
       await page.keyboard.press('n');
       expect(await position(page)).toBe('step 1 of 6');

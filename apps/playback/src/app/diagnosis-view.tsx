@@ -130,12 +130,12 @@ function DiagnosisView({ trace, onStep }: { trace: Trace; onStep: () => void }) 
   return (
     <div className="app diagnosis-app">
       <header>
-        <h1>
-          Diagnosis: <span data-testid="scenario-name">{trace.result.scenario}</span>
-        </h1>
+        <h1>Diagnosis of {diagnosis.sources.join(', ')}</h1>
         <p className="dim" data-testid="diagnosis-counts">
-          {diagnosis.sources.join(', ')} · {counts.matched} lines matched · {counts['only-real']} only in the
-          real log · {counts['only-sim']} only in the simulation
+          {counts.matched} lines matched · {counts['only-real']} only in the real log · {counts['only-sim']}{' '}
+          only in the simulation · replayed as{' '}
+          <span data-testid="scenario-name">{trace.result.scenario}</span>, kernel{' '}
+          {trace.result.config.kernel.version}
         </p>
         <div className="export">
           <button type="button" onClick={onStep}>
