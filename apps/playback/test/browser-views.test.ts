@@ -62,7 +62,7 @@ describe.skipIf(!haveChromium)('stepping, side by side and diagnosis in chromium
         'expected: the expect after this step requires it to fail',
       );
       // Its firmware commands (kvm-amd retries SNP_INIT_EX, 0x3, then INIT is refused, 0x1:
-      // psp-firmware.md §3.2, §2.3) and kernel log, unscrolled.
+      // docs/reference/psp-firmware.md §3.2, §2.3) and kernel log, unscrolled.
       expect(await page.locator('[data-testid=step-psp] tr').allInnerTexts()).toEqual([
         'SNP_INIT_EX (0x85)\tkvm_amd\tINVALID_CONFIG (0x03)\tSNP_INIT.msr-security',
         'INIT (0x01)\tkvm_amd\tINVALID_PLATFORM_STATE (0x01)\tINIT.snpen-needs-rmp',
@@ -129,7 +129,7 @@ describe.skipIf(!haveChromium)('stepping, side by side and diagnosis in chromium
       await page.keyboard.press('N');
       expect(await position(page)).toBe('step 3 of 6');
       expect(await hash(page)).toBe('#step=3');
-      // Step 3, rmmod kvm_amd: 6.16 shuts the platform down (linux-kvm-amd.md §3), 6.14 does not.
+      // Step 3, rmmod kvm_amd: 6.16 shuts the platform down (docs/reference/linux-kvm-amd.md §3), 6.14 does not.
       expect(await text(page, '[data-testid=side-a] [data-testid=step-psp]').catch(() => '')).toBe('');
       expect(await text(page, '[data-testid=side-a] .activity')).toContain('none');
       const b = await page.locator('[data-testid=side-b] [data-testid=step-psp] tr').allInnerTexts();

@@ -16,7 +16,7 @@ describe('aligning two runs', () => {
     const rows = comparePair(frames(a), frames(b));
     expect(rows.map((r) => [r.a, r.b])).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => [i, i]));
     // Step 3, rmmod kvm_amd: since 6.16 kvm-amd shuts the platform down at unload
-    // (linux-kvm-amd.md §3): SHUTDOWN, the TMR pages reclaimed, SNP_SHUTDOWN_EX; 6.14 issues nothing.
+    // (docs/reference/linux-kvm-amd.md §3): SHUTDOWN, the TMR pages reclaimed, SNP_SHUTDOWN_EX; 6.14 issues nothing.
     const rmmod = rows[3]!;
     const fw = rmmod.differences.find((d) => d.category === 'firmware')!;
     expect(fw.a).toBe('—');

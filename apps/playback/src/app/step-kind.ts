@@ -2,7 +2,7 @@
  * How a step ended, as `sevsim run` prints it (apps/cli format-run.ts): a failing `expect` is a
  * failure of the run (red, exit 1); any other failing step is an outcome the scenario may well
  * have asked for (yellow), "expected" when the `expect` right after it says it must fail
- * (`ok: false` or an `errno`) and held (scenario-v1.md "Expectations").
+ * (`ok: false` or an `errno`) and held (docs/contracts/scenario-v1.md "Expectations").
  */
 import type { Json, TraceStep } from '@sevsim/scenario/trace';
 
