@@ -4,6 +4,7 @@
  * nested command buffer, the legacy-command buffer handling while SNP is initialised) and the
  * INIT_EX NV write-back of docs/reference/linux-ccp.md §3.7.
  */
+import { PAGE_SIZE } from '@sevsim/hardware';
 import { Cmd, NV_LENGTH } from '@sevsim/psp-abi';
 import { cmdBufDescs, cmdBufWritable, cmdBufferLen } from './command-buffers';
 import { Errno } from './errno';
@@ -151,7 +152,10 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
     }
   }
 
-  const res = dev.mailbox.command(cmd, buf);
+  // The PSP reads the buffer at CMDBUFF_ADDR, so the firmware sees the page it sits on.
+  const res = hasData
+    ? dev.mailbox.command(cmd, buf, { bufferPaddr: cmdBufPfn(dev, nested) * PAGE_SIZE })
+    : dev.mailbox.command(cmd, buf);
   const status = res.status & 0xffff;
   let rc = 0;
   if (status) rc = -Errno.EIO;

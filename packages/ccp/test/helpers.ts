@@ -3,7 +3,7 @@
  * and the ccp driver between them. `MailboxTap` records every command the driver sends and can
  * inject a status for a command (for firmware outcomes the real model cannot be driven into).
  */
-import { type Mailbox, type MailboxResult, cmdName, statusName } from '@sevsim/psp-abi';
+import { type Mailbox, type MailboxOptions, type MailboxResult, cmdName, statusName } from '@sevsim/psp-abi';
 import { createPsp } from '@sevsim/firmware';
 import { type MachineConfig, createMachine, hostSnpBoot } from '@sevsim/hardware';
 import { type CcpParams, type CcpProfile, createKernelContext, loadCcp } from '../src/index';
@@ -68,6 +68,8 @@ export interface Sent {
 export class MailboxTap implements Mailbox {
   readonly sent: Sent[] = [];
   private readonly injections: { name: string; status: number }[] = [];
+  /** CMDBUFF_ADDR of each command sent (undefined for a command without a buffer). */
+  readonly addresses: (number | undefined)[] = [];
 
   constructor(private readonly inner: Mailbox) {}
 
@@ -75,15 +77,16 @@ export class MailboxTap implements Mailbox {
     this.injections.push({ name, status });
   }
 
-  command(id: number, buffer: Uint8Array): MailboxResult {
+  command(id: number, buffer: Uint8Array, options?: MailboxOptions): MailboxResult {
     const name = cmdName(id) ?? `0x${id.toString(16)}`;
+    this.addresses.push(options?.bufferPaddr);
     const i = this.injections.findIndex((x) => x.name === name);
     if (i >= 0) {
       const [inj] = this.injections.splice(i, 1);
       this.sent.push({ name, status: inj?.status ?? 0 });
       return { status: inj?.status ?? 0, buffer };
     }
-    const r = this.inner.command(id, buffer);
+    const r = this.inner.command(id, buffer, options);
     this.sent.push({ name, status: r.status });
     return r;
   }

@@ -49,8 +49,8 @@ export function bootStack(opts: StackOptions): Stack {
   });
   const trace: string[] = [];
   const tap: Mailbox = {
-    command(id, buffer) {
-      const res = psp.command(id, buffer);
+    command(id, buffer, options) {
+      const res = psp.command(id, buffer, options);
       const name = cmdName(id) ?? `0x${id.toString(16)}`;
       trace.push(res.status === 0 ? name : `${name}=0x${res.status.toString(16)}`);
       return res;
