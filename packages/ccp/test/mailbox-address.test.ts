@@ -3,9 +3,9 @@
  * mailbox does, so the firmware's command-buffer page check runs on every command Linux sends.
  * Source facts: sev-dev.c __sev_do_cmd_locked() writes __psp_pa(cmd_buf) to the mailbox and,
  * with SNP initialised, snp_prep_cmd_buf() makes the buffer page firmware-owned for a legacy
- * command that writes back, snp_reclaim_cmd_buf() gives it back afterwards (linux-ccp.md §3.12);
+ * command that writes back, snp_reclaim_cmd_buf() gives it back afterwards (docs/reference/linux-ccp.md §3.12);
  * the firmware refuses a write-back buffer on any other page with INVALID_PAGE_STATE+0x40
- * (psp-firmware.md §2.2).
+ * (docs/reference/psp-firmware.md §2.2).
  */
 import { createPsp } from '@sevsim/firmware';
 import { createMachine, hostSnpBoot } from '@sevsim/hardware';
