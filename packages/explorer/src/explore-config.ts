@@ -2,10 +2,9 @@
  * Breadth-first search of one configuration over the real layers. Each distinct state (by
  * `stateKey`) is expanded once; BFS order makes every recorded path a shortest one.
  *
- * Worlds are not kept for the whole frontier (memory): the frontier is a range of state indices,
- * and the world of a state is rebuilt from its nearest ancestor still on a stack, by forking and
- * replaying the actions between (states of one level are numbered in their parents' order, so
- * consecutive states share most of their ancestors and each ancestor is rebuilt once per level).
+ * Each new state keeps the world that reached it until it is expanded, so nothing is replayed;
+ * a world is a structural copy that shares every frozen value with its parent (the RMP table,
+ * configuration), so the frontier's memory is the worlds' mutable parts.
  */
 import { openSession, type ReadResult, type Session, type State } from '@sevsim/scenario';
 import { type Action, actionsAt } from './actions';
@@ -122,37 +121,22 @@ export function exploreConfig(
   table.add(h1, h2, -1, -1);
   checkState(root, root.state(), () => []);
 
-  // Worlds of the current state's ancestors, root first.
-  const stack: { node: number; session: Session }[] = [{ node: 0, session: root }];
-  const sessionOf = (n: number): Session => {
-    const chain: number[] = [];
-    for (let s = n; s >= 0; s = table.parent[s]!) chain.push(s);
-    chain.reverse();
-    let keep = 0;
-    while (keep < stack.length && keep < chain.length && stack[keep]!.node === chain[keep]) keep++;
-    stack.length = keep;
-    for (let i = keep; i < chain.length; i++) {
-      const s = stack[i - 1]!.session.fork();
-      for (const step of actions[table.action[chain[i]!]!]!.steps) s.apply(step);
-      stack.push({ node: chain[i]!, session: s });
-    }
-    return stack[stack.length - 1]!.session;
-  };
-
+  // The world of each state still to expand, by state index: a new state keeps the world that
+  // reached it (no replay from an ancestor) until it is expanded.
+  const worlds = new Map<number, Session>([[0, root]]);
   const every = options.progressEvery ?? 2000;
   let levelStart = 0;
   let levelEnd = 1;
   let depth = 0;
   while (depth < space.depth && levelStart < levelEnd) {
     for (let n = levelStart; n < levelEnd; n++) {
-      const here = sessionOf(n);
+      const here = worlds.get(n)!;
+      worlds.delete(n);
       const before = here.state();
       const acts = actionsAt(here, space);
       for (const [k, act] of acts.entries()) {
-        // The last action may consume this state's own world; it is off the stack afterwards.
-        const last = k === acts.length - 1 && n !== 0;
-        const s = last ? here : here.fork();
-        if (last) stack.pop();
+        // The last action takes this state's own world: nothing reads it afterwards.
+        const s = k === acts.length - 1 ? here : here.fork();
         const ai = intern(act);
         transitions++;
         if (options.onProgress && transitions % every === 0)
@@ -183,7 +167,10 @@ export function exploreConfig(
           }
         }
         reached(transitionCapabilities(before, state), () => pathOf(n, act));
-        if (added) checkState(s, state, () => pathOf(index));
+        if (added) {
+          checkState(s, state, () => pathOf(index));
+          worlds.set(index, s);
+        }
       }
     }
     levelStart = levelEnd;

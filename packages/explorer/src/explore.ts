@@ -38,6 +38,8 @@ export interface ExploreOptions {
 
 export interface ExploreResult {
   readonly space: string;
+  /** Configurations in the whole space (more than `configs` when `only` picked some). */
+  readonly spaceConfigs: number;
   readonly configs: number;
   readonly states: number;
   readonly transitions: number;
@@ -129,6 +131,7 @@ export async function explore(space: Space, options: ExploreOptions = {}): Promi
   const bytes = ordered.reduce((n, r) => n + r.tableBytes, 0);
   return {
     space: space.name,
+    spaceConfigs: all.length,
     configs: ordered.length,
     states,
     transitions: ordered.reduce((n, r) => n + r.transitions, 0),

@@ -9,4 +9,5 @@ export const LAYER_FACTS: PresetFacts = {
     defaultCatalog()
       .params(version, patches)
       .some((p) => p.module === 'kvm_amd' && p.name === 'ciphertext_hiding_asids'),
+  minSevAsid: (cpu) => resolveMachine({ cpu }).bios.minSevAsid,
 };

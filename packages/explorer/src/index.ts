@@ -4,6 +4,15 @@
  * counterexamples as scenario files, and release comparison.
  */
 export { type Action, actionsAt, openVms } from './actions';
+export {
+  type Baseline,
+  type BaselineFinding,
+  type BaselineParse,
+  baselineOf,
+  DEFAULT_BASELINE,
+  isKnown,
+  parseBaseline,
+} from './baseline';
 export { CAPABILITIES, type CapabilityId, stateCapabilities, transitionCapabilities } from './capabilities';
 export {
   CAPABILITY_SHORT,
@@ -16,7 +25,14 @@ export {
   formatCompare,
 } from './compare';
 export { counterexampleYaml, scenarioYaml, violationExpect } from './counterexample';
-export { defaultSpace, kernelLabel, parseKernelChoice, UPDATE_IMAGE } from './default-space';
+export {
+  defaultSpace,
+  kernelLabel,
+  parseKernelChoice,
+  SMALL_ASIDS,
+  SMALL_MIN_SEV_ASID,
+  UPDATE_IMAGE,
+} from './default-space';
 export {
   type ExploreOptions,
   type ExploreProgress,
@@ -53,6 +69,13 @@ export {
   type Space,
   type SevVmType,
 } from './space';
+export {
+  type ExplorationJson,
+  mergeExplorations,
+  parseShard,
+  type Shard,
+  shardIndices,
+} from './shard';
 export { parseSpace, type SpaceParse } from './space-file';
 export { hashKey, stateKey } from './state-key';
 export { StateTable } from './state-table';

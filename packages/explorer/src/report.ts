@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { CAPABILITIES, type CapabilityId } from './capabilities';
 import { counterexampleYaml } from './counterexample';
 import type { ExploreProgress, ExploreResult } from './explore';
+import { type Baseline, isKnown } from './baseline';
 import { INVARIANTS } from './invariants';
+import type { Shard } from './shard';
 
 export function progressLine(p: ExploreProgress): string {
   return `Progress(${p.seconds.toFixed(0)}s): ${p.configsDone}/${p.configs} configurations, ${p.states} distinct states, ${p.transitions} transitions, ${p.queue} states left on queue, ${Math.round(p.statesPerSecond)} states/s`;
@@ -19,10 +21,17 @@ export interface WrittenViolation {
   readonly message: string;
   readonly steps: number;
   readonly counterexample: string;
+  /** With --baseline: the baseline accepts it (a known finding). */
+  readonly known?: boolean;
 }
 
 /** One scenario file per (invariant, configuration); returns where each went. */
-export function writeCounterexamples(r: ExploreResult, outDir: string, context: string): WrittenViolation[] {
+export function writeCounterexamples(
+  r: ExploreResult,
+  outDir: string,
+  context: string,
+  baseline?: Baseline,
+): WrittenViolation[] {
   if (r.violations.length > 0) mkdirSync(outDir, { recursive: true });
   return r.violations.map((v) => {
     const config = r.results.find((x) => x.config.index === v.config)!.config;
@@ -34,6 +43,7 @@ export function writeCounterexamples(r: ExploreResult, outDir: string, context: 
       message: v.message,
       steps: v.path.length,
       counterexample: file,
+      ...(baseline ? { known: isKnown(baseline, v, config.label) } : {}),
     };
   });
 }
@@ -60,18 +70,24 @@ export function summaryText(r: ExploreResult, written: readonly WrittenViolation
   if (written.length === 0) {
     lines.push(`No invariant is violated (${INVARIANTS.map((i) => i.id).join(', ')}).`);
   } else {
-    lines.push(`${written.length} violation(s):`);
+    const known = written.filter((w) => w.known).length;
+    lines.push(
+      known > 0
+        ? `${written.length} violation(s), ${known} of them known (in the baseline):`
+        : `${written.length} violation(s):`,
+    );
     for (const w of written)
       lines.push(
-        `  ${w.invariant} (configuration ${w.config}, ${w.steps} steps): ${w.message}`,
+        `  ${w.known ? 'known: ' : ''}${w.invariant} (configuration ${w.config}, ${w.steps} steps): ${w.message}`,
         `    ${w.counterexample}`,
       );
   }
   return `${lines.join('\n')}\n`;
 }
 
-export function explorationJson(r: ExploreResult, written: readonly WrittenViolation[]) {
+export function explorationJson(r: ExploreResult, written: readonly WrittenViolation[], shard?: Shard) {
   return {
+    ...(shard ? { shard: { index: shard.index, count: shard.count, configs: r.spaceConfigs } } : {}),
     space: r.space,
     configs: r.configs,
     states: r.states,
@@ -81,6 +97,9 @@ export function explorationJson(r: ExploreResult, written: readonly WrittenViola
     bytesPerState: r.bytesPerState,
     workers: r.workers,
     exhausted: r.exhausted,
+    ...(written.some((w) => w.known !== undefined)
+      ? { baseline: written.filter((w) => w.known).length }
+      : {}),
     violations: written,
     capabilities: capabilityCounts(r),
     configurations: r.results.map((x) => ({
@@ -89,6 +108,7 @@ export function explorationJson(r: ExploreResult, written: readonly WrittenViola
       states: x.states,
       transitions: x.transitions,
       exhausted: x.exhausted,
+      tableBytes: x.tableBytes,
       capabilities: Object.fromEntries(
         Object.entries(x.capabilities).map(([id, path]) => [id, path!.map((a) => a.label)]),
       ),

@@ -13,14 +13,14 @@
  *          kvm_amd.sev_snp: [true], kvm_amd.ciphertext_hiding_asids: [none]}
  * actions: {maxVms: 2, vmTypes: [sev, sev-es, snp], fwUpdate: ["1.58.30"], fwCommit: true,
  *           hostRead: true, modules: true}
- * depth: 6
+ * depth: 6            # or `unbounded`: to the fixpoint (small `machine.asids` keep it finite)
  * ```
  * Every key except `name` is optional; missing ones take the default space's value.
  */
-import { defaultCatalog, type ScenarioError } from '@sevsim/scenario';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { defaultCatalog, type ScenarioError, SourceMap } from '@sevsim/scenario';
+import { LineCounter, parseDocument } from 'yaml';
 import { defaultSpace, parseKernelChoice } from './default-space';
-import type { KernelChoice, Space } from './space';
+import { ALL_CTH_ASIDS, type CthAsids, type KernelChoice, type Space } from './space';
 
 export type SpaceParse =
   | { readonly ok: true; readonly space: Space }
@@ -30,20 +30,16 @@ type Path = readonly (string | number)[];
 
 const VERSION = /^\d+\.\d+\.\d+$/;
 
+/** Depth of a space file that names no depth and has a preset's (large) ASID count. */
+const BOUNDED_DEPTH = 8;
+
 export function parseSpace(text: string, file: string): SpaceParse {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   const errors: ScenarioError[] = [];
-  const at = (path: Path): { line: number; col: number } => {
-    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    let offset = node?.range?.[0];
-    if (offset === undefined && isMap(doc.contents))
-      offset = (doc.contents as { range?: number[] }).range?.[0];
-    const p = lc.linePos(offset ?? 0);
-    return { line: p.line, col: p.col };
-  };
+  const positions = new SourceMap(doc, lc);
   const problem = (path: Path, message: string, allowed?: readonly string[]) => {
-    const { line, col } = at(path);
+    const { line, col } = positions.locate(path);
     const key = path
       .map((s) => (typeof s === 'number' ? `[${s}]` : s))
       .join('.')
@@ -51,8 +47,8 @@ export function parseSpace(text: string, file: string): SpaceParse {
     errors.push({ file, line, col, key, message, ...(allowed ? { allowed } : {}) });
   };
   for (const e of doc.errors) {
-    const p = lc.linePos(e.pos[0]);
-    errors.push({ file, line: p.line, col: p.col, key: '', message: e.message.split('\n')[0]! });
+    const { line, col } = positions.at(e.pos[0]);
+    errors.push({ file, line, col, key: '', message: e.message.split('\n')[0]! });
   }
   if (errors.length > 0) return { ok: false, errors };
   const raw = doc.toJS() as unknown;
@@ -114,7 +110,7 @@ export function parseSpace(text: string, file: string): SpaceParse {
   if (typeof top.name !== 'string' || top.name === '') problem(['name'], 'required: a non-empty string');
 
   const m = section('machine');
-  known(m, ['machine'], ['cpu', 'snp', 'iommu', 'ciphertextHiding', 'minSevAsid', 'firmware']);
+  known(m, ['machine'], ['cpu', 'snp', 'iommu', 'ciphertextHiding', 'minSevAsid', 'asids', 'firmware']);
   const machine: Space['machine'] = {
     cpu: list(m, ['machine', 'cpu'], base.machine.cpu, oneOf(catalog.cpus)),
     snp: list(m, ['machine', 'snp'], base.machine.snp, bool),
@@ -130,6 +126,18 @@ export function parseSpace(text: string, file: string): SpaceParse {
       problem(p, `${JSON.stringify(v)} is not 'default' or an integer 1..1007`);
       return undefined;
     }),
+    // The default space's small machine only with its own minSevAsid; else the preset's ASIDs.
+    asids: list(
+      m,
+      ['machine', 'asids'],
+      m.minSevAsid === undefined ? base.machine.asids! : ['default'],
+      (v, p) => {
+        if (v === 'default' || (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1006))
+          return v;
+        problem(p, `${JSON.stringify(v)} is not 'default' or an integer 1..1006`);
+        return undefined;
+      },
+    ),
     firmware: list(m, ['machine', 'firmware'], base.machine.firmware, (v, p) => {
       if (v === 'default' || (typeof v === 'string' && VERSION.test(v))) return v;
       problem(p, `${JSON.stringify(v)} is not 'default' or a version major.minor.build`);
@@ -185,11 +193,14 @@ export function parseSpace(text: string, file: string): SpaceParse {
     'kvm_amd.sev': list(pr, ['params', 'kvm_amd.sev'], base.params['kvm_amd.sev'], bool),
     'kvm_amd.sev_es': list(pr, ['params', 'kvm_amd.sev_es'], base.params['kvm_amd.sev_es'], bool),
     'kvm_amd.sev_snp': list(pr, ['params', 'kvm_amd.sev_snp'], base.params['kvm_amd.sev_snp'], bool),
-    'kvm_amd.ciphertext_hiding_asids': list(
+    'kvm_amd.ciphertext_hiding_asids': list<CthAsids>(
       pr,
       ['params', 'kvm_amd.ciphertext_hiding_asids'],
-      ['none', 'some', 'all'] as const,
-      oneOf(['none', 'some', 'all'] as const),
+      ['none', 'some', 'all'],
+      (v, p) =>
+        typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= ALL_CTH_ASIDS
+          ? v
+          : oneOf(['none', 'some', 'all'] as const)(v, p),
     ),
   };
 
@@ -229,7 +240,12 @@ export function parseSpace(text: string, file: string): SpaceParse {
     hostRead: flag('hostRead', base.actions.hostRead),
     modules: flag('modules', base.actions.modules),
   };
-  const depth = int(top, ['depth'], base.depth, 0, 64);
+  // `unbounded`: to the fixpoint (every reachable state). Without a depth, small machines run to the fixpoint and the presets' ASID counts stop at 8.
+  const finite = machine.asids!.every((a) => a !== 'default');
+  const depth =
+    top.depth === 'unbounded'
+      ? Number.POSITIVE_INFINITY
+      : int(top, ['depth'], finite ? Number.POSITIVE_INFINITY : BOUNDED_DEPTH, 0, 64);
 
   if (errors.length > 0) {
     errors.sort((x, y) => x.line - y.line || x.col - y.col);

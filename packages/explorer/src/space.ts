@@ -6,8 +6,11 @@
  */
 import type { Json, KernelInput, MachineInput, ModuleName, VmType } from '@sevsim/scenario';
 
-/** `ciphertext_hiding_asids` axis values: none = 0, some = SOME_CTH_ASIDS, all = -1u (docs/reference/linux-kvm-amd.md §2.5 bullet 1). */
-export type CthAsids = 'none' | 'some' | 'all';
+/**
+ * `ciphertext_hiding_asids` axis values: none = 0, some = SOME_CTH_ASIDS, all = -1u
+ * (docs/reference/linux-kvm-amd.md §2.5), or a number (small-ASID machines split at 1).
+ */
+export type CthAsids = 'none' | 'some' | 'all' | number;
 export const SOME_CTH_ASIDS = 16;
 export const ALL_CTH_ASIDS = 0xffff_ffff;
 
@@ -29,6 +32,12 @@ export interface Space {
     readonly ciphertextHiding: readonly boolean[];
     /** CPUID 0x8000001F EDX; 'default' = the preset's. */
     readonly minSevAsid: readonly (number | 'default')[];
+    /**
+     * CPUID 0x8000001F ECX, the number of ASIDs; 'default' = the preset's. Small machines (e.g. 4
+     * ASIDs with minSevAsid 3: SEV 3–4, SEV-ES/SNP 1–2) have finite state spaces that an
+     * unbounded search exhausts. Absent = ['default'].
+     */
+    readonly asids?: readonly (number | 'default')[];
     /** Firmware the platform boots with; 'default' = the preset's. */
     readonly firmware: readonly string[];
   };
@@ -56,7 +65,7 @@ export interface Space {
     /** modprobe / rmmod of ccp and kvm_amd. */
     readonly modules: boolean;
   };
-  /** Longest action path explored. */
+  /** Longest action path explored; `Infinity` = no bound (run to the fixpoint). */
   readonly depth: number;
 }
 
@@ -74,6 +83,8 @@ export interface PresetFacts {
   ciphertextHidingCapable(cpu: string): boolean;
   /** Releases that have kvm_amd.ciphertext_hiding_asids. */
   hasCthParam(version: string, patches: readonly string[]): boolean;
+  /** The preset's CPUID 0x8000001F EDX (min SEV ASID). */
+  minSevAsid(cpu: string): number;
 }
 
 function product<T>(axes: readonly (readonly T[])[]): T[][] {
@@ -87,6 +98,7 @@ function product<T>(axes: readonly (readonly T[])[]): T[][] {
 }
 
 function cthValue(v: CthAsids): number {
+  if (typeof v === 'number') return v;
   return v === 'none' ? 0 : v === 'some' ? SOME_CTH_ASIDS : ALL_CTH_ASIDS;
 }
 
@@ -102,6 +114,7 @@ export function configsOf(space: Space, facts: PresetFacts): Config[] {
     m.iommu,
     m.ciphertextHiding,
     m.minSevAsid,
+    m.asids ?? ['default'],
     m.firmware,
     space.kernel.releases,
     space.kernel.builtin,
@@ -114,25 +127,30 @@ export function configsOf(space: Space, facts: PresetFacts): Config[] {
   const seen = new Set<string>();
   const out: Config[] = [];
   for (const row of rows) {
-    const [cpu, snp, iommu, cthBios, minSev, fw, rel, builtin, probe, sev, sevEs, sevSnp, cthRaw] = row as [
-      string,
-      boolean,
-      'off' | 'passthrough' | 'translated',
-      boolean,
-      number | 'default',
-      string,
-      KernelChoice,
-      readonly ModuleName[],
-      boolean,
-      boolean,
-      boolean,
-      boolean,
-      CthAsids,
-    ];
+    const [cpu, snp, iommu, cthBios, minSev, asids, fw, rel, builtin, probe, sev, sevEs, sevSnp, cthRaw] =
+      row as [
+        string,
+        boolean,
+        'off' | 'passthrough' | 'translated',
+        boolean,
+        number | 'default',
+        number | 'default',
+        string,
+        KernelChoice,
+        readonly ModuleName[],
+        boolean,
+        boolean,
+        boolean,
+        boolean,
+        CthAsids,
+      ];
+    // The BIOS minimum SEV ASID can be at most one above the ASID count (CPUID 0x8000001F).
+    if (asids !== 'default' && (minSev === 'default' ? facts.minSevAsid(cpu) : minSev) > asids + 1) continue;
     const cth = cthBios && facts.ciphertextHidingCapable(cpu);
     const cthAsids: CthAsids = facts.hasCthParam(rel.version, rel.patches) ? cthRaw : 'none';
     const machine: MachineInput = {
       cpu,
+      ...(asids === 'default' ? {} : { asids }),
       ...(fw === 'default' ? {} : { firmware: fw }),
       bios: {
         snp,
@@ -147,7 +165,7 @@ export function configsOf(space: Space, facts: PresetFacts): Config[] {
       'kvm_amd.sev_es': sevEs ? 1 : 0,
       'kvm_amd.sev_snp': sevSnp ? 1 : 0,
     };
-    if (cthAsids !== 'none') params['kvm_amd.ciphertext_hiding_asids'] = cthValue(cthAsids);
+    if (cthValue(cthAsids) !== 0) params['kvm_amd.ciphertext_hiding_asids'] = cthValue(cthAsids);
     const kernel: KernelInput = {
       version: rel.version,
       patches: [...rel.patches],
@@ -162,6 +180,7 @@ export function configsOf(space: Space, facts: PresetFacts): Config[] {
       `snp=${onOff(snp)}`,
       `iommu=${iommu}`,
       ...(facts.ciphertextHidingCapable(cpu) ? [`cth=${onOff(cth)}`] : []),
+      ...(asids === 'default' ? [] : [`asids=${asids}`]),
       ...(minSev === 'default' ? [] : [`minSevAsid=${minSev}`]),
       `fw=${fw}`,
       [rel.version, ...rel.patches].join('+'),
@@ -170,7 +189,7 @@ export function configsOf(space: Space, facts: PresetFacts): Config[] {
       `sev=${sev ? 1 : 0}`,
       `sev_es=${sevEs ? 1 : 0}`,
       `sev_snp=${sevSnp ? 1 : 0}`,
-      ...(cthAsids === 'none' ? [] : [`cth_asids=${cthAsids}`]),
+      ...(cthValue(cthAsids) === 0 ? [] : [`cth_asids=${cthAsids}`]),
     ].join(' ');
     out.push({ index: out.length, machine, kernel, label });
   }

@@ -31,6 +31,7 @@ export {
   resolveMachine,
 } from './resolve';
 export { PSP_BUFFERS } from './psp-buffers';
+export { type Position, SourceMap } from './source-map';
 export { run, runLog } from './engine/run';
 export { openSession, type Session, type SessionOptions } from './engine/session';
 export type { VmRecord, World } from './engine/world';

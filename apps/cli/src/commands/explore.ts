@@ -3,12 +3,22 @@
  * a depth, checked against the invariants (@sevsim/explorer). Exit 0 when no invariant is
  * violated, 1 otherwise, 2 for bad input (an unreadable or invalid --space file, a bad option).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  type Baseline,
+  baselineOf,
+  DEFAULT_BASELINE,
   defaultSpace,
+  type ExplorationJson,
   explorationJson,
   explore,
+  mergeExplorations,
+  parseBaseline,
+  parseShard,
+  shardIndices,
+  configsOf,
+  LAYER_FACTS,
   MUTATIONS,
   type MutationName,
   parseKernelChoice,
@@ -32,6 +42,27 @@ export interface ExploreCliOptions {
   json?: boolean;
   mutation?: string;
   progress?: boolean;
+  baseline?: string;
+  writeBaseline?: string;
+  shard?: string;
+}
+
+/** --baseline: `default` (the shipped one) or a file written by --write-baseline; null after reporting. */
+function readBaseline(path: string, io: CliIo): Baseline | null {
+  if (path === 'default') return DEFAULT_BASELINE;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    io.err(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    return null;
+  }
+  const parsed = parseBaseline(text, path);
+  if (!parsed.ok) {
+    for (const e of parsed.errors) io.err(`${formatError(e)}\n`);
+    return null;
+  }
+  return parsed.baseline;
 }
 
 /** The worker entry tsup builds next to the CLI bundle (dist/explore-worker.js), when present. */
@@ -42,6 +73,7 @@ export function cliWorkerUrl(): URL | undefined {
 
 function positiveInt(text: string | undefined, name: string, io: CliIo): number | undefined | null {
   if (text === undefined) return undefined;
+  if (name === '--depth' && text === 'unbounded') return Number.POSITIVE_INFINITY;
   if (!/^\d+$/.test(text)) {
     io.err(`sevsim explore: ${name} must be a non-negative integer, got "${text}"\n`);
     return null;
@@ -97,8 +129,16 @@ export async function exploreCommand(opts: ExploreCliOptions, io: CliIo): Promis
   }
   const space: Space = depth === undefined ? base : { ...base, depth };
   const mutation = opts.mutation ? MUTATIONS[opts.mutation as MutationName] : undefined;
+  const baseline = opts.baseline === undefined ? undefined : readBaseline(opts.baseline, io);
+  if (baseline === null) return Exit.INVALID_INPUT;
+  const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+  if (typeof shard === 'string') {
+    io.err(`sevsim explore: --shard: ${shard}\n`);
+    return Exit.INVALID_INPUT;
+  }
   const workerUrl = cliWorkerUrl();
   const result = await explore(space, {
+    ...(shard ? { only: shardIndices(configsOf(space, LAYER_FACTS).length, shard) } : {}),
     ...(workers !== undefined ? { workers: Math.max(1, workers) } : {}),
     ...(workerUrl ? { workerUrl } : {}),
     ...(mutation ? { mutation } : {}),
@@ -107,14 +147,38 @@ export async function exploreCommand(opts: ExploreCliOptions, io: CliIo): Promis
   const context = mutation
     ? `found under mutation "${opts.mutation}": sevsim run uses the real profiles and will not reproduce it`
     : `reproduce with: sevsim run FILE`;
-  const written = writeCounterexamples(result, opts.out, context);
-  if (opts.json) io.out(`${JSON.stringify(explorationJson(result, written), null, 2)}\n`);
+  const written = writeCounterexamples(result, opts.out, context, baseline);
+  if (opts.writeBaseline)
+    writeFileSync(opts.writeBaseline, `${JSON.stringify(baselineOf(result), null, 2)}\n`);
+  if (opts.json) io.out(`${JSON.stringify(explorationJson(result, written, shard), null, 2)}\n`);
   else io.out(summaryText(result, written));
-  return written.length === 0 ? Exit.OK : Exit.EXPECTATION_FAILED;
+  return written.some((w) => !w.known) ? Exit.EXPECTATION_FAILED : Exit.OK;
+}
+
+/** `sevsim explore merge RESULT...`: shard results (--json) folded into the unsharded result. */
+export function mergeCommand(files: readonly string[], io: CliIo): ExitCode {
+  const parts: ExplorationJson[] = [];
+  for (const f of files) {
+    try {
+      parts.push(JSON.parse(readFileSync(f, 'utf8')) as ExplorationJson);
+    } catch (e) {
+      io.err(`${f}: cannot read a sevsim explore --json result: ${(e as Error).message}\n`);
+      return Exit.INVALID_INPUT;
+    }
+  }
+  let merged: ExplorationJson;
+  try {
+    merged = mergeExplorations(parts);
+  } catch (e) {
+    io.err(`sevsim explore merge: ${(e as Error).message}\n`);
+    return Exit.INVALID_INPUT;
+  }
+  io.out(`${JSON.stringify(merged, null, 2)}\n`);
+  return merged.violations.some((v) => !v.known) ? Exit.EXPECTATION_FAILED : Exit.OK;
 }
 
 export function registerExplore(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
+  const cmd = program
     .command('explore')
     .description('explore every configuration and every ordering of operator actions; check the invariants')
     .option(
@@ -122,7 +186,10 @@ export function registerExplore(program: Command, io: CliIo, done: (code: ExitCo
       'built-in space for this kernel, e.g. 7.2 or 7.2+sev-fw-upload (default: newest)',
     )
     .option('--space <file>', 'a space file (YAML) instead of the built-in space')
-    .option('--depth <n>', "longest action sequence explored (default: the space's)")
+    .option(
+      '--depth <n>',
+      "longest action sequence explored, or `unbounded` to the fixpoint (default: the space's)",
+    )
     .option('--workers <n>', 'worker threads (default: every core)')
     .option('--out <dir>', 'directory for counterexample scenarios', './sevsim-counterexamples')
     .option('--json', 'print the result as one JSON document')
@@ -131,9 +198,24 @@ export function registerExplore(program: Command, io: CliIo, done: (code: ExitCo
       `explore a deliberately wrong driver profile (${Object.keys(MUTATIONS).join(', ')})`,
     )
     .option('--no-progress', 'no progress lines on stderr')
+    .option(
+      '--baseline <file>',
+      'accepted findings (from --write-baseline, or `default` for the shipped one): exit 1 only for others',
+    )
+    .option('--write-baseline <file>', "write this run's violations as a baseline")
+    .option(
+      '--shard <i/n>',
+      'explore only configurations with index ≡ i (mod n), 0 ≤ i < n; merge with `explore merge`',
+    )
     .addHelpText(
       'after',
-      '\nExit status: 0 no invariant violated, 1 some invariant violated (counterexamples in --out), 2 bad input.',
+      '\nExit status: 0 no invariant violated (or all in --baseline), 1 some invariant violated (counterexamples in --out), 2 bad input.',
     )
     .action(async (opts: ExploreCliOptions) => done(await exploreCommand(opts, io)));
+  cmd
+    .command('merge')
+    .description('fold the --json results of `explore --shard i/n` runs into the unsharded result')
+    .argument('<results...>', 'result files of every shard')
+    .addHelpText('after', '\nExit status: 0 no violation outside the baseline, 1 otherwise, 2 bad input.')
+    .action((files: string[]) => done(mergeCommand(files, io)));
 }
