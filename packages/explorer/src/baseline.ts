@@ -58,8 +58,7 @@ export function isKnown(b: Baseline, v: Violation, configLabel: string): boolean
     (f) =>
       f.invariant === v.invariant &&
       f.message === v.message &&
-      (f.configs?.includes(configLabel) ||
-        (f.match !== undefined && f.match.every((w) => words.includes(w)))),
+      (f.configs?.includes(configLabel) || f.match?.every((w) => words.includes(w)) === true),
   );
 }
 
