@@ -48,7 +48,7 @@ export function defaultSpace(kernel: KernelChoice): Space {
       'kvm_amd.sev': [true],
       'kvm_amd.sev_es': [true],
       'kvm_amd.sev_snp': [false, true],
-      // 1 = SNP 1, SEV-ES 2 on the small machine (a split); all = -1u (§7.2 Q1 with sev_snp=0).
+      // 1 = SNP 1, SEV-ES 2 on the small machine (a split); all = -1u (docs/reference/linux-kvm-amd.md §7.2 Q1 with sev_snp=0).
       'kvm_amd.ciphertext_hiding_asids': cth ? ['none', 1, 'all'] : ['none'],
     },
     actions: {

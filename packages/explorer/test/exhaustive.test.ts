@@ -44,7 +44,7 @@ describe('exhaustive exploration (depth unbounded) of a small-ASID machine', () 
 });
 
 describe('baseline (--baseline / --write-baseline)', () => {
-  it('accepts the §7.2 Q1 finding (sev_snp=0, ciphertext_hiding_asids=-1u: SEV-ES from ASID 0) and nothing else', async () => {
+  it('accepts the docs/reference/linux-kvm-amd.md §7.2 Q1 finding (sev_snp=0, ciphertext_hiding_asids=-1u: SEV-ES from ASID 0) and nothing else', async () => {
     const space: Space = {
       ...tiny({ 'kvm_amd.sev_snp': [false], 'kvm_amd.ciphertext_hiding_asids': ['all'] }),
       depth: 1,
