@@ -94,10 +94,10 @@ export const NO_SEV_LINES = [
  * Settings the log cannot see that make the replay print what the real host printed, tried one
  * at a time where the inference only assumed a value (most often reported cause first).
  */
-function hiddenCauses(cpu: CpuModel): readonly { path: string; value: Json; why: string }[] {
+function hiddenCauses(cpu: CpuModel, sockets: number): readonly { path: string; value: Json; why: string }[] {
   return [
     { path: 'machine.bios.bootMode', value: 'legacy', why: 'a legacy (CSM) boot' },
-    { path: 'machine.offlineCores', value: smtSiblings(cpu), why: 'SMT threads offline (nosmt)' },
+    { path: 'machine.offlineCores', value: smtSiblings(cpu, sockets), why: 'SMT threads offline (nosmt)' },
     { path: 'machine.bios.snpMemoryCoverage', value: 'partial', why: 'partial SNP memory coverage' },
     { path: 'machine.bios.iommuSnp', value: false, why: 'the IOMMU without SNP support' },
     { path: 'machine.bios.smmLock', value: false, why: 'SMM not locked by the BIOS' },
@@ -223,7 +223,7 @@ function reconstructHidden(base: Attempt, attempt: (i: readonly Inferred[]) => A
   const proven = new Set(base.inferred.filter((x) => !x.assumed).map((x) => x.path));
   const cpu = String(base.scenario.machine.cpu ?? 'genoa') as CpuModel;
   const tried: { a: Attempt; why: string; path: string; value: Json }[] = [];
-  for (const c of hiddenCauses(cpu)) {
+  for (const c of hiddenCauses(cpu, Number(base.scenario.machine.sockets ?? 1))) {
     if (proven.has(c.path)) continue;
     const current = base.inferred.find((x) => x.path === c.path)?.value;
     if (JSON.stringify(current) === JSON.stringify(c.value)) continue;

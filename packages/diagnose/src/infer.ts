@@ -103,12 +103,16 @@ function paramValue(type: string, text: string): Json | undefined {
   }
 }
 
-/** Logical CPUs `nosmt` takes offline: the second thread of every core (Linux numbers them after the first). */
-export function smtSiblings(cpu: CpuModel): number[] {
+/**
+ * Logical CPUs `nosmt` takes offline: the second thread of every core. Linux numbers the first
+ * threads of all cores, socket by socket, then the second threads in the same order.
+ */
+export function smtSiblings(cpu: CpuModel, sockets = 1): number[] {
   const p = CPU_PRESETS[cpu];
   const threads = (p as { threadsPerCore?: number }).threadsPerCore ?? 1;
   if (threads < 2) return [];
-  return Array.from({ length: p.cores * (threads - 1) }, (_, i) => p.cores + i);
+  const physical = p.cores * sockets;
+  return Array.from({ length: physical * (threads - 1) }, (_, i) => physical + i);
 }
 
 export interface Inference {
@@ -141,6 +145,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let pciFunction: { fn: string; l: LogLine } | undefined;
   let uefi: LogLine | undefined;
   let cpu: { value: CpuModel; l: LogLine; note: string } | undefined;
+  const psps = new Map<string, LogLine>();
 
   for (const l of log.relevant) {
     const text = normalise(l.text);
@@ -153,6 +158,8 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
       snpMentioned = l;
     const pci = /^(?:ccp|psp) [0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*([0-9a-f]):/i.exec(l.text);
     if (pci && !pciFunction && /sev|SEV/.test(l.text)) pciFunction = { fn: pci[1]!, l };
+    const dev = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):/i.exec(l.text)?.[1];
+    if (dev && !psps.has(dev.replace(/\s/g, ''))) psps.set(dev.replace(/\s/g, ''), l);
     if (/^efi: EFI v/.test(text)) uefi ??= l;
     const fam = /family: 0x([0-9a-f]+), model: 0x([0-9a-f]+)/i.exec(text);
     if (!cpu && /^smpboot: CPU0:/.test(text)) {
@@ -262,6 +269,19 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     });
   }
 
+  // A second PSP (another PCI address printing "psp enabled"): the second socket's.
+  const devices = [...psps.entries()];
+  const sockets = devices.length >= 2 ? 2 : 1;
+  if (sockets === 2) {
+    const [dev, l] = devices[1]!;
+    put({
+      path: 'machine.sockets',
+      value: 2,
+      from: at(l),
+      note: `a second PSP at ${dev}: the second socket's`,
+    });
+  }
+
   // Kernel release: `Linux version`, else the boot image name, else an assumption.
   const releases = opts.catalog.releases;
   const imageVersion = cmdline ? /vmlinuz-(\d+)\.(\d+)/.exec(cmdline.text) : null;
@@ -323,7 +343,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
       if (tok === 'nosmt' || tok === 'nosmt=force') {
         put({
           path: 'machine.offlineCores',
-          value: smtSiblings(cpuValue),
+          value: smtSiblings(cpuValue, sockets),
           ...origin,
           note: `${'note' in origin ? `${origin.note}; ` : ''}${tok}: every core's second thread stays offline`,
         });
@@ -333,7 +353,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   if (smtOff && !found.has('machine.offlineCores')) {
     put({
       path: 'machine.offlineCores',
-      value: smtSiblings(cpuValue),
+      value: smtSiblings(cpuValue, sockets),
       from: at(smtOff),
       note: "SMT disabled: every core's second thread is offline",
     });

@@ -199,7 +199,7 @@ function gapOf(
       line: l.line,
       text: l.text,
       kind: 'unmodelled',
-      note: `the PSP of another socket (${dev}); the model has one PSP, ${psp}'s`,
+      note: `the second socket's PSP (${dev}); the model prints the lines of the PSP that runs SEV, ${psp}`,
     };
   }
   const hit = wordingOf(text);
