@@ -30,9 +30,14 @@ const rows = sidecars.map((c) => {
 });
 const max = Math.max(...rows.map((r) => r.s));
 console.log('diagnose, warm, per corpus log (CPU seconds, fix-search replays, share of the slowest):');
-for (const r of rows) console.log(`  ${r.name.padEnd(36)} ${r.s.toFixed(3)} s  ${String(r.tried).padStart(3)} replays  ${(r.s / max).toFixed(2)}`);
+for (const r of rows)
+  console.log(
+    `  ${r.name.padEnd(36)} ${r.s.toFixed(3)} s  ${String(r.tried).padStart(3)} replays  ${(r.s / max).toFixed(2)}`,
+  );
 const total = rows.reduce((a, r) => a + r.s, 0);
-console.log(`  median ${[...rows].sort((a, b) => a.s - b.s)[Math.floor(rows.length / 2)].s.toFixed(3)} s, total ${total.toFixed(2)} s`);
+console.log(
+  `  median ${[...rows].sort((a, b) => a.s - b.s)[Math.floor(rows.length / 2)].s.toFixed(3)} s, total ${total.toFixed(2)} s`,
+);
 
 globalThis.gc?.();
 const heap0 = process.memoryUsage().heapUsed;

@@ -6,10 +6,16 @@
  * reproduce a line yet, the sidecar lists it under `fidelityGaps`, so a fix in the layers shows
  * up here as a change to review rather than passing silently.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { defaultCatalog } from '@sevsim/scenario';
 import { describe, expect, it } from 'vitest';
-import { corpus, diagnoseFixture } from './corpus';
+import { nearestRelease } from '../src/index';
+import { corpus, diagnoseFixture, FIXTURES } from './corpus';
 
-describe.each(corpus())('$name', ({ side }) => {
+/** `UPDATE_CORPUS=1`: rewrite each sidecar's replay counts (after a model fix, review the diff). */
+const UPDATE = process.env.UPDATE_CORPUS === '1';
+
+describe.each(corpus())('$name', ({ name, side }) => {
   const d = diagnoseFixture(side).json;
 
   it(`infers what the log proves (${side.source})`, () => {
@@ -18,6 +24,11 @@ describe.each(corpus())('$name', ({ side }) => {
     }
     for (const x of d.inferred)
       expect(x.from !== undefined || x.assumed === true || x.note !== undefined, x.path).toBe(true);
+    // The release: the nearest modelled one to what the log or the sidecar names.
+    const logs = side.logs.map((f) => readFileSync(FIXTURES + f, 'utf8')).join('\n');
+    const named = side.options.kernel ?? /(?:Linux version |vmlinuz-)(\d+\.\d+)/.exec(logs)?.[1];
+    const release = d.inferred.find((x) => x.path === 'kernel.version')?.value;
+    if (named) expect(release).toBe(nearestRelease(named, defaultCatalog().releases));
   });
 
   it('reproduces the refused firmware commands the log reports, each tied to its line', () => {
@@ -53,11 +64,21 @@ describe.each(corpus())('$name', ({ side }) => {
   );
 
   it('aligns the real log with the replay (gaps recorded, each with its kind)', () => {
-    expect({
+    const got = {
       matched: d.replay.matched,
       aligned: d.replay.aligned,
       fidelityGaps: d.replay.onlyInLog.filter((g) => g.kind === 'fidelity').map((g) => g.line),
-    }).toEqual(side.expect.replay);
+    };
+    if (UPDATE) {
+      const file = `${FIXTURES}${name}.json`;
+      const s = JSON.parse(readFileSync(file, 'utf8'));
+      s.expect.replay = got;
+      writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`);
+    } else
+      expect(
+        got,
+        `${name}: the replay changed; if the model got better, UPDATE_CORPUS=1 rewrites the sidecar`,
+      ).toEqual(side.expect.replay);
     for (const text of side.expect.onlyInLog ?? []) {
       expect(d.replay.onlyInLog.some((g) => g.text.endsWith(text) && g.kind === 'unmodelled')).toBe(true);
     }

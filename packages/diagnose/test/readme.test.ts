@@ -3,12 +3,13 @@
  * of `sevsim diagnose` on it. The output is generated, not written by hand: this test runs the
  * diagnosis on the log as the README shows it and compares the text.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { diagnose, formatDiagnosis, readLog } from '../src/index';
 import { FIXTURES } from './corpus';
 
-const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const README_FILE = new URL('../../../README.md', import.meta.url);
+const README = readFileSync(README_FILE, 'utf8');
 
 function block(marker: string): string {
   const at = README.indexOf(`<!-- diagnose-example:${marker}`);
@@ -22,5 +23,10 @@ it('README "Diagnose your machine": the log is the corpus excerpt and the output
   const texts = files.map((f) => readFileSync(FIXTURES + f, 'utf8'));
   expect(block('log')).toBe(texts.join(''));
   const d = diagnose(readLog(files.map((name, i) => ({ name, text: texts[i]! }))));
-  expect(block('output')).toBe(formatDiagnosis(d.json));
+  const output = formatDiagnosis(d.json);
+  if (process.env.UPDATE_README === '1') {
+    const at = README.indexOf('<!-- diagnose-example:output');
+    const open = README.indexOf('```\n', at) + 4;
+    writeFileSync(README_FILE, README.slice(0, open) + output + README.slice(README.indexOf('```\n', open)));
+  } else expect(block('output'), 'the README output is generated: UPDATE_README=1 rewrites it').toBe(output);
 });
