@@ -35,6 +35,8 @@ export interface DiagnoseOptions {
   readonly catalog?: Catalog;
   /** Scenario name (default `diagnosis`). */
   readonly name?: string;
+  /** Largest change set the fix search tries (default MAX_CHANGES). */
+  readonly maxChanges?: number;
 }
 
 /** The contract's JSON document. */
@@ -169,7 +171,7 @@ export function diagnose(input: string | ReadLog, options: DiagnoseOptions = {})
   const findings = findingsOf(best.trace, log.relevant);
   const search = reaches(capabilities, goal)
     ? { fixes: [], tried: 0 }
-    : searchFixes(best.scenario, goal, catalog, newestRelease());
+    : searchFixes(best.scenario, goal, catalog, newestRelease(), options.maxChanges);
   const scenarioJson: Json = {
     version: 1,
     name: best.scenario.name,

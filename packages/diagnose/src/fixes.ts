@@ -134,11 +134,17 @@ export interface FixSearch {
 }
 
 /** Smallest change sets that reach the goal, each verified by its own replay. */
-export function searchFixes(s: Scenario, goal: Goal, catalog: Catalog, newestRelease: string): FixSearch {
+export function searchFixes(
+  s: Scenario,
+  goal: Goal,
+  catalog: Catalog,
+  newestRelease: string,
+  maxChanges = MAX_CHANGES,
+): FixSearch {
   const candidates = candidateChanges(s, catalog, newestRelease);
   const found: Fix[] = [];
   let tried = 0;
-  for (let k = 1; k <= MAX_CHANGES && found.length === 0; k++) {
+  for (let k = 1; k <= maxChanges && found.length === 0; k++) {
     for (const set of subsets(candidates, k)) {
       if (set.some((a, i) => set.some((b, j) => i !== j && a.path === b.path))) continue;
       const input = apply(s, set);
