@@ -133,15 +133,20 @@ describe('sev_platform_init (docs/reference/linux-ccp.md §3.2–§3.4)', () => 
     expect(rig.ccp.view()).toMatchObject({ sevState: 'UNINIT', snpInitialized: false });
   });
 
-  it('≤6.15 with an offline CPU: SNP failure is logged and legacy SEV still comes up (docs/reference/linux-ccp.md §9.3 [HISTORIC])', () => {
+  it('≤6.15 with an offline CPU: SNP_INIT 0x3, then legacy INIT 0x1 (https://github.com/AMDESE/AMDSEV/issues/154)', () => {
+    // CPU 3's sibling set SNPEn for their core at boot; CPU 3 missed the per-thread MFDM.
     const rig = boot({ release: '6.15', machine: { offlineCores: [3] } });
-    expect(rig.tap.names()).toEqual(['PLATFORM_STATUS', 'SNP_INIT_EX:INVALID_CONFIG', 'INIT', 'DF_FLUSH']);
+    expect(rig.tap.names()).toEqual([
+      'PLATFORM_STATUS',
+      'SNP_INIT_EX:INVALID_CONFIG',
+      'INIT:INVALID_PLATFORM_STATE',
+    ]);
     expect(rig.probeLog.slice(2)).toEqual([
       `${DEV}: SEV-SNP: failed to INIT rc -5, error 0x3`,
-      `${DEV}: SEV API:1.55 build:25`,
+      `${DEV}: SEV: failed to INIT error 0x1, rc -5`,
       `${DEV}: SEV API:1.55 build:25`,
     ]);
-    expect(rig.psp.snapshot()).toMatchObject({ sev: 'INIT', snp: 'UNINIT' });
+    expect(rig.psp.snapshot()).toMatchObject({ sev: 'UNINIT', snp: 'UNINIT' });
   });
 
   it('retries INIT exactly once on SECURE_DATA_INVALID (docs/reference/linux-ccp.md §3.4 step 5)', () => {

@@ -3,7 +3,7 @@
  * PLATFORM_RESET, PLATFORM_STATUS, PEK_GEN, PEK_CSR, PEK_CERT_IMPORT, PDH_GEN,
  * PDH_CERT_EXPORT, GET_ID, DF_FLUSH (and SNP_DF_FLUSH, which runs the same code, docs/reference/psp-firmware.md §3.5).
  */
-import { MSR, SYSCFG } from '@sevsim/hardware';
+import { SYSCFG } from '@sevsim/hardware';
 import {
   Cmd,
   type CmdName,
@@ -25,6 +25,7 @@ import {
   SevState,
 } from '@sevsim/psp-abi';
 import { CCX_PRESENT } from './asid-table';
+import { enabledAllCores, snpEnabledAllCores } from './cpu-checks';
 import { type Firmware, PAGE, isAligned } from './firmware';
 import { deactivate } from './asid-activation';
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
@@ -66,13 +67,6 @@ export function addressGuard<C extends BaseCtx>(
   };
 }
 
-/** SME (SYSCFG.MemEncryptionModEn) on every present core. */
-function smeAllCores(fw: Firmware): boolean {
-  return fw.machine.cores.every(
-    (c) => !c.present || (fw.machine.rdmsr(c.id, MSR.SYSCFG) & SYSCFG.MEM_ENCRYPT) !== 0n,
-  );
-}
-
 // ---------------------------------------------------------------- INIT / INIT_EX
 
 interface InitCtx extends BaseCtx {
@@ -95,9 +89,11 @@ function initCommand(ex: boolean): CommandSpec {
     ),
     {
       id: `${name}.hw-encryption`,
-      fact: 'docs/reference/psp-firmware.md §2.3 INIT step 2: UMC encryption and SME on every core, else HWERROR_PLATFORM',
+      fact: 'AMD-ASPFW sev_mcmd.c sev_mcmd_init_common: UMC encryption and SME on every core (sme_is_enabled_all_cores, read per core), else HWERROR_PLATFORM; docs/reference/psp-firmware.md §2.3 INIT step 2',
       check: ({ fw }) =>
-        fw.machine.config.bios.smee && smeAllCores(fw) ? undefined : Status.HWSEV_RET_PLATFORM,
+        fw.machine.config.bios.smee && enabledAllCores(fw, SYSCFG.MEM_ENCRYPT)
+          ? undefined
+          : Status.HWSEV_RET_PLATFORM,
     },
     {
       id: `${name}.flags`,
@@ -106,9 +102,9 @@ function initCommand(ex: boolean): CommandSpec {
     },
     {
       id: `${name}.snpen-needs-rmp`,
-      fact: 'docs/reference/psp-firmware.md §2.3 INIT step 4: SNPEn on all cores and RMP not initialised by SNP_INIT → INVALID_PLATFORM_STATE',
+      fact: 'AMD-ASPFW sev_mcmd.c sev_mcmd_init_common: SNPEn on every core (snp_is_enabled_all_cores) and the RMP not initialised by SNP_INIT → INVALID_PLATFORM_STATE; docs/reference/psp-firmware.md §2.3 INIT step 4',
       check: ({ fw }) =>
-        fw.machine.snpEnAllCores() && !fw.machine.rmp.initialised ? Status.INVALID_PLATFORM_STATE : undefined,
+        snpEnabledAllCores(fw) && !fw.machine.rmp.initialised ? Status.INVALID_PLATFORM_STATE : undefined,
     },
   ];
   if (ex) {

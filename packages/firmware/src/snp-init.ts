@@ -12,6 +12,12 @@ import {
   SevState,
   SnpState,
 } from '@sevsim/psp-abi';
+import {
+  enabledAllCores,
+  hsavePaClearedAllThreads,
+  msrSameAllThreads,
+  snpEnabledAllCores,
+} from './cpu-checks';
 import { type Firmware, PAGE, RmpEntries, isAligned, pfnOf } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command, fail } from './guard';
 
@@ -33,22 +39,6 @@ interface SnpInitCtx extends BaseCtx {
 /** PLATFORM_STATUS ciphertext_hiding_cap: BIOS option and CPU capability (docs/reference/linux-ccp.md §6). */
 export function ciphertextHidingCap(fw: Firmware): boolean {
   return fw.machine.config.bios.ciphertextHiding && fw.machine.preset.ciphertextHidingCapable;
-}
-
-/** The same value on every present core (FW sev_hal_get_msr_value `is_same`). */
-function msrSame(fw: Firmware, msr: number): bigint | undefined {
-  let value: bigint | undefined;
-  for (const c of fw.machine.cores) {
-    if (!c.present) continue;
-    const v = fw.machine.rdmsr(c.id, msr);
-    if (value === undefined) value = v;
-    else if (v !== value) return undefined;
-  }
-  return value;
-}
-
-function allCores(fw: Firmware, bit: bigint): boolean {
-  return fw.machine.cores.every((c) => !c.present || (fw.machine.rdmsr(c.id, MSR.SYSCFG) & bit) !== 0n);
 }
 
 function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
@@ -105,30 +95,35 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.cores-snp-enabled`,
-      fact: 'docs/reference/psp-firmware.md §3.2 step 5: UMC encryption, MemEncrypt, SNPEn and VMPLEn on every core, else INVALID_CONFIG',
+      fact: 'AMD-ASPFW sev_mcmd.c snp_mcmd_init_common (EXT_ERR_016): UMC encryption, then MemEncryptionModEn, SNPEn and VMPLEn on every core (read per core, thread 0), else INVALID_CONFIG; docs/reference/psp-firmware.md §3.2 step 5',
       check: ({ fw }) =>
         fw.machine.config.bios.smee &&
-        allCores(fw, SYSCFG.MEM_ENCRYPT) &&
-        fw.machine.snpEnAllCores() &&
-        allCores(fw, SYSCFG.VMPL_EN)
+        enabledAllCores(fw, SYSCFG.MEM_ENCRYPT) &&
+        snpEnabledAllCores(fw) &&
+        enabledAllCores(fw, SYSCFG.VMPL_EN)
+          ? undefined
+          : Status.INVALID_CONFIG,
+    },
+    {
+      id: `${name}.msrs-identical`,
+      fact: 'AMD-ASPFW sev_hal.c sev_hal_check_msrs (EXT_ERR_068): SYSCFG and HWCR (with the MTRRs, IORRs, TOM/TOM2, TSEG) the same on every thread of every socket, else INVALID_CONFIG; AMD 56860 "SNP_INIT": set identically across all cores. An offline thread that missed the per-thread MFDM fails it (https://github.com/AMDESE/AMDSEV/issues/154)',
+      check: ({ fw }) =>
+        msrSameAllThreads(fw, MSR.SYSCFG) !== undefined && msrSameAllThreads(fw, MSR.HWCR) !== undefined
           ? undefined
           : Status.INVALID_CONFIG,
     },
     {
       id: `${name}.syscfg-mfdm`,
-      fact: 'docs/reference/psp-firmware.md §3.2 step 6: SYSCFG identical on all cores with MFDM (bit 19), else INVALID_CONFIG',
-      check: ({ fw }) => {
-        const v = msrSame(fw, MSR.SYSCFG);
-        return v !== undefined && (v & SYSCFG.MFDM) !== 0n ? undefined : Status.INVALID_CONFIG;
-      },
+      fact: 'AMD-ASPFW sev_mcmd.c snp_mcmd_init_common (EXT_ERR_018): SYSCFG has MtrrFixDramModEn (bit 19), else INVALID_CONFIG; docs/reference/psp-firmware.md §3.2 step 6',
+      // The value sev_hal_check_msrs kept (sev_hal_get_msr_value): the same on every thread by now.
+      check: ({ fw }) =>
+        (fw.machine.rdmsr(0, MSR.SYSCFG) & SYSCFG.MFDM) !== 0n ? undefined : Status.INVALID_CONFIG,
     },
     {
       id: `${name}.hwcr-smmlock`,
-      fact: 'docs/reference/psp-firmware.md §3.2 step 6: HWCR identical on all cores with SMMLock, else INVALID_CONFIG',
-      check: ({ fw }) => {
-        const v = msrSame(fw, MSR.HWCR);
-        return v !== undefined && (v & HWCR_SMMLOCK) !== 0n ? undefined : Status.INVALID_CONFIG;
-      },
+      fact: 'AMD-ASPFW sev_mcmd.c snp_mcmd_init_common (EXT_ERR_019): HWCR has SMMLock (bit 0), else INVALID_CONFIG; docs/reference/psp-firmware.md §3.2 step 6',
+      check: ({ fw }) =>
+        (fw.machine.rdmsr(0, MSR.HWCR) & HWCR_SMMLOCK) !== 0n ? undefined : Status.INVALID_CONFIG,
     },
     {
       id: `${name}.iommu-snp`,
@@ -140,8 +135,8 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
       id: `${name}.rmp-bounds`,
       fact: 'docs/reference/psp-firmware.md §3.2 step 7: RMP_BASE/RMP_END identical, BASE 1 MB aligned, size a multiple of 1 MB, else INVALID_CONFIG',
       check: ({ fw }) => {
-        const base = msrSame(fw, MSR.RMP_BASE);
-        const end = msrSame(fw, MSR.RMP_END);
+        const base = msrSameAllThreads(fw, MSR.RMP_BASE);
+        const end = msrSameAllThreads(fw, MSR.RMP_END);
         const rmp = fw.machine.rmp;
         if (base === undefined || end === undefined || !rmp.reserved) return Status.INVALID_CONFIG;
         if (!isAligned(rmp.base, MB)) return Status.INVALID_CONFIG;
@@ -153,8 +148,8 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
       fact: 'docs/reference/psp-firmware.md §3.2 step 7: C-bit set in the RMP MSRs → UNSUPPORTED',
       check: ({ fw }) => {
         const cbit = 1n << BigInt(fw.machine.preset.cbit);
-        const base = msrSame(fw, MSR.RMP_BASE) ?? 0n;
-        const end = msrSame(fw, MSR.RMP_END) ?? 0n;
+        const base = msrSameAllThreads(fw, MSR.RMP_BASE) ?? 0n;
+        const end = msrSameAllThreads(fw, MSR.RMP_END) ?? 0n;
         return (base | end) & cbit ? Status.UNSUPPORTED : undefined;
       },
     },
@@ -165,11 +160,9 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.hsave-pa`,
-      fact: 'docs/reference/psp-firmware.md §3.2 step 8: rebuilding the RMP needs VM_HSAVE_PA = 0 on every core, else INVALID_CONFIG',
+      fact: 'AMD-ASPFW sev_mcmd.c snp_mcmd_init_common (EXT_ERR_029) → sev_hal_interface.c vm_hsave_pa_cleared_all_cores: rebuilding the RMP needs VM_HSAVE_PA = 0 on every thread, else INVALID_CONFIG; docs/reference/psp-firmware.md §3.2 step 8',
       check: ({ fw, initRmp }) =>
-        initRmp && fw.machine.cores.some((c) => c.present && fw.machine.rdmsr(c.id, MSR.VM_HSAVE_PA) !== 0n)
-          ? Status.INVALID_CONFIG
-          : undefined,
+        initRmp && !hsavePaClearedAllThreads(fw) ? Status.INVALID_CONFIG : undefined,
     },
   ];
 }

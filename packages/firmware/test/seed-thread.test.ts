@@ -99,9 +99,9 @@ describe('seed thread: firmware hotloading (DLFW_EX)', () => {
 describe('AMDSEV#107', () => {
   it('AMDSEV#107: SNP_INIT 0x3 when SNPEn missing, then INIT 0x1', () => {
     const p = platform();
-    // One core lost SNPEn (e.g. an offline CPU at boot, or a BIOS that did not set it).
+    // One physical core lost SNPEn (both its threads offline at boot, or nothing set it there).
     p.machine.fwClearSnpEn();
-    for (const c of p.machine.cores.slice(1)) {
+    for (const c of p.machine.cores.filter((c) => c.core !== 0)) {
       p.machine.wrmsr(c.id, MSR.SYSCFG, p.machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
     }
     expect(p.psp.command(Cmd.SNP_INIT, new Uint8Array(0)).status).toBe(0x03);

@@ -26,12 +26,24 @@ export interface Core {
 export type WrmsrResult = 'ok' | '#GP';
 
 /**
+ * SYSCFG bits held once per physical core and shared by its SMT threads: SNPEn and VMPLEn. A write
+ * on either thread changes them for both, and the thread that was offline when the other enabled
+ * SNP reads SNPEn set (AMD 24593 §15.36.2; AMD-ASPFW sev_hal_interface.c keeps SNP_EN and VMPL_EN
+ * as per-core bytes of the CPU TMR; https://github.com/AMDESE/AMDSEV/issues/154). The other bits
+ * (MtrrFixDramModEn, MemEncryptionModEn, …) are per thread, as are HWCR and VM_HSAVE_PA.
+ */
+export const SYSCFG_PER_CORE = SYSCFG.SNP_EN | SYSCFG.VMPL_EN;
+
+/**
  * Per-CPU MSR state and the WRMSR rules of SYSCFG (docs/reference/psp-firmware.md §8.1, docs/reference/linux-ccp.md §2.3).
  * The RMP MSRs are programmed by the BIOS and identical on every core.
  */
 export class CpuCores {
   readonly list: readonly Core[];
+  /** SYSCFG's per-thread bits, by logical CPU. */
   private readonly syscfg: BigUint64Array;
+  /** SYSCFG's per-core bits (SYSCFG_PER_CORE), by physical core. */
+  private readonly syscfgCore: BigUint64Array;
   private readonly hwcr: BigUint64Array;
   private readonly hsavePa: BigUint64Array;
   private readonly wbinvdDone: Uint8Array;
@@ -64,6 +76,7 @@ export class CpuCores {
     }
     this.list = Object.freeze(list);
     this.syscfg = new BigUint64Array(n).fill(cfg.bios.smee ? SYSCFG.MEM_ENCRYPT : 0n);
+    this.syscfgCore = new BigUint64Array(this.physicalCores);
     this.hwcr = new BigUint64Array(n).fill(cfg.bios.smmLock ? HWCR_SMMLOCK : 0n);
     this.hsavePa = new BigUint64Array(n);
     this.wbinvdDone = new Uint8Array(n);
@@ -85,7 +98,7 @@ export class CpuCores {
     this.core(id);
     switch (msr) {
       case MSR.SYSCFG:
-        return this.syscfg[id] as bigint;
+        return this.readSyscfg(id);
       case MSR.HWCR:
         return this.hwcr[id] as bigint;
       case MSR.VM_HSAVE_PA:
@@ -127,8 +140,16 @@ export class CpuCores {
     }
   }
 
+  private coreOf(id: number): number {
+    return id % this.physicalCores;
+  }
+
+  private readSyscfg(id: number): bigint {
+    return (this.syscfg[id] as bigint) | (this.syscfgCore[this.coreOf(id)] as bigint);
+  }
+
   private writeSyscfg(id: number, value: bigint): WrmsrResult {
-    const old = this.syscfg[id] as bigint;
+    const old = this.readSyscfg(id);
     const setting = (bit: bigint) => (old & bit) === 0n && (value & bit) !== 0n;
     const clearing = (bit: bigint) => (old & bit) !== 0n && (value & bit) === 0n;
     // SNPEn is sticky: only the firmware's x86 SNP shutdown clears it (docs/reference/psp-firmware.md §8.1).
@@ -144,7 +165,8 @@ export class CpuCores {
       // write #GP (docs/reference/linux-ccp.md §2.3).
       if (this.hasHsaveErratum() && (this.hsavePa[this.sibling(id)] as bigint) !== 0n) return '#GP';
     }
-    this.syscfg[id] = value;
+    this.syscfg[id] = value & ~SYSCFG_PER_CORE;
+    this.syscfgCore[this.coreOf(id)] = value & SYSCFG_PER_CORE;
     return 'ok';
   }
 
@@ -158,13 +180,16 @@ export class CpuCores {
 
   /** Firmware hidden-MSR write of SNP_SHUTDOWN_EX X86_SNP_SHUTDOWN (docs/reference/psp-firmware.md §3.3). */
   fwClearSnpEn(): void {
-    for (let i = 0; i < this.syscfg.length; i++) this.syscfg[i] = (this.syscfg[i] as bigint) & ~SYSCFG.SNP_EN;
+    for (let i = 0; i < this.syscfgCore.length; i++) {
+      this.syscfgCore[i] = (this.syscfgCore[i] as bigint) & ~SYSCFG.SNP_EN;
+    }
   }
 
   snpEn(id: number): boolean {
-    return ((this.syscfg[id] as bigint) & SYSCFG.SNP_EN) !== 0n;
+    return ((this.syscfgCore[this.coreOf(id)] as bigint) & SYSCFG.SNP_EN) !== 0n;
   }
 
+  /** SNPEn on every physical core (a core's threads share the bit). */
   snpEnAll(): boolean {
     for (const c of this.list) if (c.present && !this.snpEn(c.id)) return false;
     return true;

@@ -92,12 +92,13 @@ describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (docs/reference/linux
     expect(m.snapshot().snpEn.some(Boolean)).toBe(false);
   });
 
-  test('≤7.0: RMP cleared, WBINVD, MFDM and SNPEn|VMPLEn on every online CPU; offline CPUs stay clear', () => {
+  test('≤7.0: RMP cleared, WBINVD, MFDM and SNPEn|VMPLEn on every online CPU; an offline thread gets SNPEn through its core, not MFDM', () => {
     const { m, r } = boot({ offlineCores: [3] }, true);
     expect(r.hostSnp).toBe(true);
-    expect(m.snapshot().snpEn).toEqual([true, true, true, false]);
+    expect(m.snapshot().snpEn).toEqual([true, true, true, true]);
     expect(m.rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
-    expect(m.snpEnAllCores()).toBe(false);
+    expect(m.rdmsr(3, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+    expect(m.snpEnAllCores()).toBe(true);
     expect(m.fwWbinvdDoneAll()).toBe(true);
   });
 

@@ -51,12 +51,39 @@ describe('SYSCFG rules (docs/reference/psp-firmware.md §8.1)', () => {
     expect(m.rdmsr(1, MSR.SYSCFG)).toBe(v & ~SYSCFG.SNP_EN);
   });
 
-  test('snpEnAllCores counts every present core, including an offline one', () => {
+  // SNPEn and VMPLEn are per physical core, shared by its SMT threads; MtrrFixDramModEn is per
+  // thread (AMD 24593 §15.36.2; AMD-ASPFW sev_hal_interface.c keeps SNP_EN/VMPL_EN per core;
+  // https://github.com/AMDESE/AMDSEV/issues/154).
+  test('an offline SMT thread reads SNPEn|VMPLEn its sibling set, but not the sibling’s MFDM', () => {
+    // 2 cores: CPU 3 is thread 1 of core 1, sibling of CPU 1.
     const m = small({ cpu: 'genoa', offlineCores: [3] });
+    for (const c of m.cores.filter((c) => c.online)) expect(enableSnp(m, c.id)).toBe('ok');
+    expect(m.snpEnAllCores()).toBe(true);
+    expect(m.rdmsr(3, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+    expect(m.rdmsr(1, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+    expect(() => m.wrmsr(3, MSR.SYSCFG, 0n)).toThrow(HardwareAccessError);
+  });
+
+  test('a core with both threads offline keeps SNPEn clear', () => {
+    const m = small({ cpu: 'genoa', offlineCores: [1, 3] });
     for (const c of m.cores.filter((c) => c.online)) enableSnp(m, c.id);
     expect(m.snpEnAllCores()).toBe(false);
-    expect(() => m.wrmsr(3, MSR.SYSCFG, 0n)).toThrow(HardwareAccessError);
-    expect(m.rdmsr(3, MSR.SYSCFG) & SYSCFG.SNP_EN).toBe(0n);
+    expect(m.snapshot().snpEn).toEqual([true, false, true, false]);
+  });
+
+  test('VMPLEn written on one thread changes it for the sibling; MFDM does not cross', () => {
+    const m = small();
+    expect(m.wrmsr(0, MSR.SYSCFG, SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM | SYSCFG.VMPL_EN)).toBe('ok');
+    expect(m.rdmsr(2, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.VMPL_EN);
+    expect(m.wrmsr(2, MSR.SYSCFG, SYSCFG.MEM_ENCRYPT)).toBe('ok');
+    expect(m.rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM);
+  });
+
+  test('SNPEn set on one thread is sticky for both: the sibling cannot clear it either', () => {
+    const m = small();
+    expect(enableSnp(m, 0)).toBe('ok');
+    expect(m.wrmsr(2, MSR.SYSCFG, m.rdmsr(2, MSR.SYSCFG) & ~SYSCFG.SNP_EN)).toBe('#GP');
+    expect(m.rdmsr(2, MSR.SYSCFG) & SYSCFG.SNP_EN).toBe(SYSCFG.SNP_EN);
   });
 
   test('MemEncryptionModEn belongs to the BIOS: changing it is #GP', () => {
