@@ -3,6 +3,7 @@ export {
   type IommuMode,
   type MachineConfig,
   MAX_ASIDS,
+  resolveConfig,
   type ResolvedMachineConfig,
   type SnpMemoryCoverage,
   type BootMode,
@@ -17,6 +18,12 @@ export {
   hostSnpBoot,
 } from './host-snp-boot.js';
 export { IOMMU_LOG_PAGES, type IommuView } from './iommu.js';
+export {
+  type SmtControl,
+  smtControlFromCmdline,
+  smtControlLog,
+  smtOfflineCpus,
+} from './smt-control.js';
 export { createMachine, type HardwareSnapshot, Machine } from './machine.js';
 export type { MemoryControllerView } from './memory-controller.js';
 export { HWCR_SMMLOCK, MSR, RMP_CFG_SEGMENTED, SYSCFG } from './msr.js';

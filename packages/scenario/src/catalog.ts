@@ -9,6 +9,13 @@ import type { Json } from './trace';
 export type ModuleName = 'ccp' | 'kvm_amd';
 export const MODULES: readonly ModuleName[] = ['ccp', 'kvm_amd'];
 
+/**
+ * Kernel command-line parameters of the kernel core (not of a module) that the model acts on. They
+ * take any value as text: `nosmt: force` is `nosmt=force`, any other value disables SMT as plain
+ * `nosmt` does (kernel/cpu.c smt_cmdline_disable compares with "force" only).
+ */
+export const CORE_PARAMS: readonly string[] = ['nosmt'];
+
 export interface ParamInfo {
   readonly module: ModuleName;
   readonly name: string;

@@ -5,7 +5,7 @@
  */
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { Catalog, ModuleName, ParamInfo } from './catalog';
+import { CORE_PARAMS, type Catalog, type ModuleName, type ParamInfo } from './catalog';
 import { pathKey, type ScenarioError, sortErrors } from './errors';
 import { BARE_STEPS, STEP_OPS, type StepOp, stepSchemas, topLevelSchema } from './schema';
 import type { Expectation, KernelInput, MachineInput, Scenario, Step } from './scenario';
@@ -290,12 +290,14 @@ function checkKernel(raw: unknown, catalog: Catalog, problems: Problems): Kernel
     const known = params ?? catalog.allParams;
     const names = known.map((p) => `${p.module}.${p.name}`);
     for (const [key, value] of Object.entries(k.params as Record<string, unknown>)) {
+      // Core kernel parameters take any value as text (kernel/cpu.c smt_cmdline_disable).
+      if (CORE_PARAMS.includes(key)) continue;
       const info = known.find((p) => `${p.module}.${p.name}` === key);
       if (!info) {
         const where = params ? `kernel ${release}` : 'any kernel';
         problems.add(['kernel', 'params', key], `${where} has no parameter "${key}"`, {
           target: 'key',
-          allowed: [...new Set(names)].sort(),
+          allowed: [...new Set([...names, ...CORE_PARAMS])].sort(),
         });
         continue;
       }

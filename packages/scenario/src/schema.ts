@@ -4,7 +4,7 @@
  * two cannot drift. Names that depend on the layers come from a `Catalog`.
  */
 import { z } from 'zod';
-import { type Catalog, MODULES } from './catalog';
+import { CORE_PARAMS, type Catalog, MODULES } from './catalog';
 
 /** The schemas depend only on the catalog: build them once per catalog, not per file. */
 function perCatalog<T>(build: (catalog: Catalog) => T): (catalog: Catalog) => T {
@@ -214,7 +214,9 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
 });
 
 export const kernelSchema = perCatalog(function kernelSchema(catalog: Catalog) {
-  const paramNames = [...new Set(catalog.allParams.map((p) => `${p.module}.${p.name}`))].sort();
+  const paramNames = [
+    ...new Set([...catalog.allParams.map((p) => `${p.module}.${p.name}`), ...CORE_PARAMS]),
+  ].sort();
   return z.strictObject({
     version: z.enum(nonEmpty(catalog.releases, '6.18')).optional(),
     patches: z.array(z.enum(nonEmpty(catalog.patches, 'sev-fw-upload'))).optional(),

@@ -7,9 +7,18 @@
  */
 import { createKernelContext, KernelLog } from '@sevsim/ccp';
 import { createPsp, type Psp } from '@sevsim/firmware';
-import { createMachine, hostSnpBoot } from '@sevsim/hardware';
+import {
+  createMachine,
+  hostSnpBoot,
+  type MachineConfig,
+  resolveConfig,
+  smtControlFromCmdline,
+  smtControlLog,
+  smtOfflineCpus,
+} from '@sevsim/hardware';
 import type { ReleaseProfile } from '@sevsim/kvm-amd';
 import type { ModuleName } from '../catalog';
+import type { Json } from '../trace';
 import { type ResolvedKernel, type ResolvedMachine, toMachineConfig } from '../resolve';
 import { loadModule } from './modules';
 import type { World } from './world';
@@ -45,6 +54,25 @@ export function unwatchPsp(world: World): void {
   (world as Recorded)[RECORDER] = undefined;
 }
 
+/**
+ * The kernel's CPU bring-up as far as the command line decides it: `nosmt` / `nosmt=force`
+ * (kernel/cpu.c cpu_smt_disable, cpu_bootable) leave every secondary thread offline, on top of
+ * the CPUs the machine keeps offline.
+ */
+function bringUpCpus(
+  config: MachineConfig,
+  params: Readonly<Record<string, Json>>,
+  log: KernelLog,
+): MachineConfig {
+  const raw = params.nosmt;
+  const control = smtControlFromCmdline(raw === undefined ? undefined : raw === null ? null : String(raw));
+  for (const line of smtControlLog(control)) log.print(line);
+  const siblings = smtOfflineCpus(resolveConfig(config), control);
+  if (siblings.length === 0) return config;
+  const offline = new Set([...(config.offlineCores ?? []), ...siblings]);
+  return { ...config, offlineCores: [...offline].sort((a, b) => a - b) };
+}
+
 /** A new world for a resolved configuration, powered on with its firmware running and committed. */
 export function bootWorld(
   machineConfig: ResolvedMachine,
@@ -72,8 +100,8 @@ export function bootWorld(
  * committed image: `firmware` is the version to boot, `committed` what is committed.
  */
 export function powerOn(world: World, firmware: { running: string; committed: string }): void {
-  const machine = createMachine(toMachineConfig(world.machineConfig));
   const log = world.ctx?.log ?? new KernelLog();
+  const machine = createMachine(bringUpCpus(toMachineConfig(world.machineConfig), world.kernel.params, log));
   const fs = world.ctx?.fs;
   const boot = hostSnpBoot(machine, world.release.host);
   for (const line of boot.log) log.print(line);
