@@ -4,7 +4,7 @@
  * RFC's error mapping, the cache refresh and the legacy re-init.
  */
 import { Cmd, SevDataDownloadFirmwareEx, Status, SevState } from '@sevsim/psp-abi';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import { sevPlatformInitLocked } from './legacy-init';
 import { orderPages } from './page-allocator';
 import { legacyPlatformStatus, sevGetApiVersion } from './platform-status';

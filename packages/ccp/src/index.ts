@@ -1,12 +1,12 @@
 export type { CcpProfile } from './profile';
-export { Errno, errnoName } from './errno';
-export type { ErrnoName } from './errno';
+export { Errno, errnoName } from '@sevsim/kernel';
+export type { ErrnoName } from '@sevsim/kernel';
 export { KernelLog, createKernelContext } from './kernel';
 export type { KernelContext, KernelContextOptions } from './kernel';
 export { KernelFs } from './kernel-fs';
 export type { CmdResult, FwCallResult, PlatformInitArgs, SevDriver } from './driver-api';
-export { CCP_PARAMS, DEFAULT_CCP_PARAMS, resolveCcpParams } from './params';
-export type { CcpParamName, CcpParamSpec, CcpParams, ResolvedCcpParams } from './params';
+export { CCP_PARAMS, DEFAULT_CCP_PARAMS } from './params';
+export type { CcpParamName, CcpParamSpec, CcpParams } from './params';
 export { Ccp, loadCcp } from './ccp';
 export type { CcpView } from './ccp';
 export { SEV_IOCTL } from './ioctl';

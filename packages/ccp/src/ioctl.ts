@@ -18,7 +18,7 @@ import {
   SevState,
   SEV_FW_BLOB_MAX_SIZE,
 } from '@sevsim/psp-abi';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import { sevPlatformInitLocked } from './legacy-init';
 import { orderPages } from './page-allocator';
 import { type SevStatus, legacyPlatformStatus, snpPlatformStatusLocked } from './platform-status';

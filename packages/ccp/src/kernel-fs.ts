@@ -3,7 +3,7 @@
  * (init_ex_path, docs/reference/linux-ccp.md §3.7) and /lib/firmware/amd/*.sbin images (§5.1).
  * It outlives module reloads (it is the disk), so it lives in the KernelContext.
  */
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 
 export class KernelFs {
   private readonly files = new Map<string, Uint8Array>();

@@ -13,7 +13,7 @@ import {
   NV_LENGTH,
   SevState,
 } from '@sevsim/psp-abi';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import { kernelFs } from './kernel';
 import { orderPages } from './page-allocator';
 import { allocFirmwarePages, markPagesFirmware } from './rmp-pages';

@@ -1,7 +1,9 @@
 /**
  * ccp module parameters (drivers/crypto/ccp/sev-dev.c module_param lines; docs/reference/linux-ccp.md §3.1).
- * `CCP_PARAMS` is the metadata the scenario layer validates `ccp.NAME` against.
+ * `CCP_PARAMS` is the table the module loader parses `ccp.NAME=value` against with the kernel's
+ * own parsers (@sevsim/kernel parseModuleArgs); the scenario layer checks names against it.
  */
+import type { KernelParam } from '@sevsim/kernel';
 
 export interface CcpParams {
   /** bool, default true, 0444: initialise the platform at probe (≤6.15) / at kvm_amd load (6.16+). */
@@ -16,7 +18,7 @@ export interface CcpParams {
 
 export type CcpParamName = keyof CcpParams;
 
-export interface CcpParamSpec {
+export interface CcpParamSpec extends KernelParam {
   readonly name: CcpParamName;
   readonly type: 'bool' | 'int' | 'charp';
   readonly default: boolean | number | null;
@@ -62,52 +64,3 @@ export const DEFAULT_CCP_PARAMS: CcpParams = {
   psp_cmd_timeout: 100,
   psp_probe_timeout: 5,
 };
-
-/** Kernel bool parsing (kernel/params.c param_set_bool → kstrtobool): 1/0, y/n, on/off, true/false. */
-function parseBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (v === 1 || v === 0) return v === 1;
-  if (typeof v !== 'string') return undefined;
-  const s = v.toLowerCase();
-  if (['1', 'y', 'yes', 'on', 'true'].includes(s)) return true;
-  if (['0', 'n', 'no', 'off', 'false'].includes(s)) return false;
-  return undefined;
-}
-
-function parseInt32(v: unknown): number | undefined {
-  const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
-  return typeof n === 'number' && Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 ? n : undefined;
-}
-
-export interface ResolvedCcpParams {
-  readonly params: CcpParams;
-  /** One message per unknown name or unparsable value (modprobe would refuse the module). */
-  readonly errors: string[];
-}
-
-/** Apply `ccp.NAME=value` settings over the defaults; unknown names and bad values are errors. */
-export function resolveCcpParams(input: Readonly<Record<string, unknown>>): ResolvedCcpParams {
-  const out: Record<string, unknown> = { ...DEFAULT_CCP_PARAMS };
-  const errors: string[] = [];
-  for (const [name, value] of Object.entries(input)) {
-    const spec = CCP_PARAMS.find((p) => p.name === name);
-    if (!spec) {
-      errors.push(`ccp: unknown parameter '${name}'`);
-      continue;
-    }
-    const parsed =
-      spec.type === 'bool'
-        ? parseBool(value)
-        : spec.type === 'int'
-          ? parseInt32(value)
-          : typeof value === 'string' || value === null
-            ? value
-            : undefined;
-    if (parsed === undefined) {
-      errors.push(`ccp: '${name}' expects ${spec.type}, got ${JSON.stringify(value)}`);
-      continue;
-    }
-    out[name] = parsed;
-  }
-  return { params: out as unknown as CcpParams, errors };
-}

@@ -3,7 +3,7 @@
  * the cached-INIT shortcut, SNP first, the abort rule, the probe deferral, then legacy init.
  */
 import { NO_FW_CALL, SevState } from '@sevsim/psp-abi';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import { sevPlatformInitLocked } from './legacy-init';
 import { type SevDevice, devLog, hex } from './sev-device';
 import { type ErrorOut, snpInitLocked } from './snp-init';

@@ -12,7 +12,7 @@ import {
   SevUserDataStatus,
   SnpFeatureInfo,
 } from '@sevsim/psp-abi';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import { markPagesFirmware, reclaimPages } from './rmp-pages';
 import { type SevDevice, type SnpPlatStatus, devLog, hex } from './sev-device';
 import { sevDoCmdLocked } from './transport';

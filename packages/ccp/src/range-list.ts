@@ -6,7 +6,7 @@
  * table derived from the machine's RAM size (README "Decisions"): the legacy VGA/BIOS hole, the
  * EBDA page, ACPI tables and ACPI NVS just below the top of RAM, and a PCI MMIO window above RAM.
  */
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 
 /** enum e820_type values the filter compares against (arch/x86/include/asm/e820/types.h). */
 export const E820_TYPE = { RAM: 1, RESERVED: 2, ACPI: 3, NVS: 4, PMEM: 7 } as const;

@@ -5,7 +5,7 @@
  * __snp_free_firmware_pages (docs/reference/linux-ccp.md §3.4 step 2, §3.12, §4.2).
  */
 import { Cmd, SevDataSnpPageReclaim } from '@sevsim/psp-abi';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import { type SevDevice, hex } from './sev-device';
 import { sevDoCmdLocked } from './transport';
 

@@ -12,7 +12,7 @@ import {
   SevState,
   SEV_TMR_SIZE,
 } from '@sevsim/psp-abi';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import type { KernelContext } from './kernel';
 import { orderPages } from './page-allocator';
 import { freeFirmwarePages, rmpMakeShared } from './rmp-pages';

@@ -4,7 +4,7 @@
  * on 1.51, WBINVD on all CPUs around it, then SNP_DF_FLUSH.
  */
 import { Cmd, SevDataSnpInitEx, encodeRangeList, SNP_TMR_SIZE } from '@sevsim/psp-abi';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import { buildRangeList, hostIomemResources } from './range-list';
 import { type SevDevice, apiString, devLog, hex, versionAtLeast } from './sev-device';
 import { clearHsavePa, snpPrepare } from './snp-x86';

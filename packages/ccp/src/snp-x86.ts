@@ -4,7 +4,7 @@
  * HSAVE_PA clearing (snp_set_hsave_pa). pr_fmt there is "SEV-SNP: ".
  */
 import { MSR, type Machine, SYSCFG } from '@sevsim/hardware';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import type { KernelLog } from './kernel';
 
 function onlineCores(m: Machine): number[] {

@@ -7,7 +7,7 @@
 import { PAGE_SIZE } from '@sevsim/hardware';
 import { Cmd, NV_LENGTH } from '@sevsim/psp-abi';
 import { cmdBufDescs, cmdBufWritable, cmdBufferLen } from './command-buffers';
-import { Errno } from './errno';
+import { Errno } from '@sevsim/kernel';
 import { kernelFs } from './kernel';
 import { orderPages } from './page-allocator';
 import { markPagesFirmware, reclaimPages } from './rmp-pages';

@@ -8,10 +8,10 @@ import {
   errnoName,
   firmwareFileNames,
   hostIomemResources,
-  resolveCcpParams,
 } from '../src/index';
 import { hex } from '../src/psp-device';
 import { cpulist } from '../src/snp-x86';
+import { parseModuleArgs } from '@sevsim/kernel';
 
 describe('errno (include/uapi/asm-generic/errno*.h, include/linux/errno.h)', () => {
   it('numbers the errnos the references name', () => {
@@ -37,23 +37,28 @@ describe('module parameters (docs/reference/linux-ccp.md §3.1 "ccp module param
       ['psp_init_on_probe', 'bool', true, '444'],
     ]);
   });
-  it('parses kernel bools and rejects unknown names and bad values', () => {
-    const r = resolveCcpParams({
-      psp_init_on_probe: 'n',
-      init_ex_path: '/var/sev_nv',
-      psp_cmd_timeout: '30',
-    });
-    expect(r.errors).toEqual([]);
-    expect(r.params).toMatchObject({
-      psp_init_on_probe: false,
-      init_ex_path: '/var/sev_nv',
+  it("parses `ccp.NAME=value` with the kernel's parsers (kernel/params.c via @sevsim/kernel)", () => {
+    const v6_18 = { kstrtoboolEnableDisable: true };
+    const r = parseModuleArgs(
+      'ccp',
+      [
+        ['psp_init_on_probe', 'f'],
+        ['init_ex_path', '/var/sev_nv'],
+        ['psp_cmd_timeout', '0x1e'],
+      ],
+      CCP_PARAMS,
+      v6_18,
+    );
+    expect(r.rc).toBe(0);
+    expect(r.values).toEqual({
       psp_cmd_timeout: 30,
+      psp_probe_timeout: 5,
+      init_ex_path: '/var/sev_nv',
+      psp_init_on_probe: false,
     });
-    const bad = resolveCcpParams({ tio: 1, psp_init_on_probe: 'maybe' });
-    expect(bad.errors).toEqual([
-      "ccp: unknown parameter 'tio'",
-      `ccp: 'psp_init_on_probe' expects bool, got "maybe"`,
-    ]);
+    const bad = parseModuleArgs('ccp', [['psp_init_on_probe', 'maybe']], CCP_PARAMS, v6_18);
+    expect(bad.rc).toBe(-Errno.EINVAL);
+    expect(bad.log).toEqual(["ccp: `maybe' invalid for parameter `psp_init_on_probe'"]);
   });
 });
 

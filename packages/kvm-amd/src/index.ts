@@ -13,14 +13,15 @@ export type { SevSetup } from './sev-hardware-setup';
 export {
   defaultKvmAmdParams,
   KVM_AMD_PARAMS,
-  KvmAmdParamError,
   paramsForRelease,
-  parseKernelBool,
-  parseKernelInt,
-  parseKernelUint,
   parseKvmAmdParams,
-  sysfsValue,
 } from './params';
-export type { KvmAmdParamName, KvmAmdParams, KvmAmdParamSpec, KvmAmdParamType } from './params';
+export type {
+  KvmAmdParamName,
+  KvmAmdParams,
+  KvmAmdParamSpec,
+  KvmAmdParamType,
+  ParsedKvmAmdParams,
+} from './params';
 export { PATCHES, RELEASES, resolveRelease, UnknownPatchError, UnknownReleaseError } from './releases';
 export type { KvmAmdProfile, PatchSpec, ReleaseProfile } from './releases';

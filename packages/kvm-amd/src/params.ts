@@ -1,13 +1,14 @@
 /**
- * kvm_amd module parameters that SEV setup reads (docs/reference/linux-kvm-amd.md §2.1), with the kernel's own
- * parsing rules, so the scenario layer can reject unknown parameters, ones the release lacks, and
- * values the kernel would refuse.
+ * kvm_amd module parameters that SEV setup reads (docs/reference/linux-kvm-amd.md §2.1). Values are parsed by
+ * the module loader with the kernel's own parsers (@sevsim/kernel parseModuleArgs, per release);
+ * the scenario layer checks names against `paramsForRelease`.
  */
-import type { KvmAmdProfile } from './releases';
+import { type KernelParam, type ParamArg, paramText, parseModuleArgs } from '@sevsim/kernel';
+import type { KvmAmdProfile, ReleaseProfile } from './releases';
 
 export type KvmAmdParamType = 'bool' | 'uint' | 'int';
 
-export interface KvmAmdParamSpec {
+export interface KvmAmdParamSpec extends KernelParam {
   readonly name: KvmAmdParamName;
   readonly type: KvmAmdParamType;
   readonly default: boolean | number;
@@ -108,65 +109,9 @@ export interface KvmAmdParams {
   lbrv: number;
 }
 
-export class KvmAmdParamError extends Error {
-  override readonly name = 'KvmAmdParamError';
-}
-
 /** The parameters this release's kvm_amd has (the others do not exist: modprobe rejects them). */
 export function paramsForRelease(profile: KvmAmdProfile): KvmAmdParamSpec[] {
   return KVM_AMD_PARAMS.filter((p) => p.requires === undefined || profile[p.requires]);
-}
-
-/**
- * kstrtobool() as param_set_bool uses it: a missing value means "set"; the first character
- * decides (y/Y/t/T/1 true, n/N/f/F/0 false), "on"/"off" by the second one.
- */
-export function parseKernelBool(raw: string | null): boolean | undefined {
-  const s = raw ?? '1';
-  const c0 = s[0];
-  if (c0 !== undefined && 'yYtT1'.includes(c0)) return true;
-  if (c0 !== undefined && 'nNfF0'.includes(c0)) return false;
-  if (c0 === 'o' || c0 === 'O') {
-    const c1 = s[1];
-    if (c1 === 'n' || c1 === 'N') return true;
-    if (c1 === 'f' || c1 === 'F') return false;
-  }
-  return undefined;
-}
-
-/** kstrtoull(s, 0) digits: optional "0x" (hex) or leading "0" (octal) prefix, one trailing newline. */
-function parseKernelInteger(body: string): bigint | undefined {
-  const s = body.endsWith('\n') ? body.slice(0, -1) : body;
-  let digits = s;
-  let radix = 10;
-  if (/^0[xX]/.test(s)) {
-    digits = s.slice(2);
-    radix = 16;
-  } else if (s.length > 1 && s.startsWith('0')) {
-    digits = s.slice(1);
-    radix = 8;
-  }
-  const valid = radix === 16 ? /^[0-9a-fA-F]+$/ : radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
-  if (!valid.test(digits)) return undefined;
-  const prefix = radix === 16 ? '0x' : radix === 8 ? '0o' : '';
-  return BigInt(prefix + digits);
-}
-
-/** kstrtouint(s, 0): a leading '+' is allowed, '-' is not; range 0..4294967295. */
-export function parseKernelUint(raw: string | null): number | undefined {
-  if (raw === null) return undefined;
-  const v = parseKernelInteger(raw.startsWith('+') ? raw.slice(1) : raw);
-  return v !== undefined && v <= 0xffff_ffffn ? Number(v) : undefined;
-}
-
-/** kstrtoint(s, 0): optional sign; range -2^31..2^31-1. */
-export function parseKernelInt(raw: string | null): number | undefined {
-  if (raw === null) return undefined;
-  const negative = raw.startsWith('-');
-  const v = parseKernelInteger(raw.startsWith('-') || raw.startsWith('+') ? raw.slice(1) : raw);
-  if (v === undefined) return undefined;
-  const signed = negative ? -v : v;
-  return signed >= -0x8000_0000n && signed <= 0x7fff_ffffn ? Number(signed) : undefined;
 }
 
 export function defaultKvmAmdParams(): KvmAmdParams {
@@ -182,41 +127,27 @@ export function defaultKvmAmdParams(): KvmAmdParams {
   };
 }
 
-/**
- * Parameters as written on the kernel command line / modprobe (`{sev_snp: '0'}` or typed values).
- * Throws KvmAmdParamError for a parameter this release does not have or a value the kernel's
- * parser rejects (kernel/params.c: "'%s' invalid for parameter '%s'", load fails with -EINVAL).
- */
-export function parseKvmAmdParams(
-  profile: KvmAmdProfile,
-  given: Readonly<Record<string, string | number | boolean | null>>,
-): KvmAmdParams {
-  const params = defaultKvmAmdParams();
-  const known = paramsForRelease(profile);
-  for (const name of Object.keys(given).sort()) {
-    const spec = known.find((p) => p.name === name);
-    if (!spec) {
-      const list = known.map((p) => p.name).join(', ');
-      throw new KvmAmdParamError(`kvm_amd: unknown parameter '${name}' (this release has: ${list})`);
-    }
-    const raw = given[name];
-    const text =
-      raw === null || raw === undefined ? null : typeof raw === 'boolean' ? (raw ? 'Y' : 'N') : String(raw);
-    const value =
-      spec.type === 'bool'
-        ? parseKernelBool(text)
-        : spec.type === 'uint'
-          ? parseKernelUint(text)
-          : parseKernelInt(text);
-    if (value === undefined) {
-      throw new KvmAmdParamError(`kvm_amd: '${text ?? ''}' invalid for parameter '${name}'`);
-    }
-    (params as unknown as Record<string, boolean | number>)[name] = value;
-  }
-  return params;
+export interface ParsedKvmAmdParams {
+  /** 0, or the negative errno load_module() fails with (the last refused value's). */
+  readonly rc: number;
+  readonly params: KvmAmdParams;
+  /** What parsing printed: "kvm_amd: `max' invalid for parameter `ciphertext_hiding_asids'". */
+  readonly log: readonly string[];
 }
 
-/** How /sys/module/kvm_amd/parameters/NAME reads: bool as Y/N, integers in decimal. */
-export function sysfsValue(value: boolean | number): string {
-  return typeof value === 'boolean' ? (value ? 'Y' : 'N') : String(value);
+/**
+ * `modprobe kvm_amd NAME=value ...` as load_module() parses it for this release: `given` in
+ * order (a list keeps repeats, e.g. the kernel command line's value and then modprobe's), typed
+ * values written as command-line text. Names this release lacks are ignored with the loader's
+ * warning, as the kernel does.
+ */
+export function parseKvmAmdParams(
+  release: ReleaseProfile,
+  given: readonly ParamArg[] | Readonly<Record<string, string | number | boolean | null>>,
+): ParsedKvmAmdParams {
+  const args: readonly ParamArg[] = Array.isArray(given)
+    ? given
+    : Object.entries(given).map(([k, v]) => [k, paramText(v)] as const);
+  const r = parseModuleArgs('kvm_amd', args, paramsForRelease(release.kvm), release.kernel);
+  return { rc: r.rc, params: { ...defaultKvmAmdParams(), ...r.values } as KvmAmdParams, log: r.log };
 }

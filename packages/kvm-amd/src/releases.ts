@@ -6,6 +6,7 @@
  */
 import type { CcpProfile } from '@sevsim/ccp';
 import type { HostSnpProfile } from '@sevsim/hardware';
+import type { KernelProfile } from '@sevsim/kernel';
 
 export interface KvmAmdProfile {
   /** 6.16+: sev_hardware_setup() calls sev_platform_init(probe=true) (docs/reference/linux-kvm-amd.md §2.3, §7.1 "v6.16"). */
@@ -53,15 +54,18 @@ export interface KvmAmdProfile {
 export interface ReleaseProfile {
   readonly version: string;
   readonly patches: readonly string[];
+  /** The core kernel code every module relies on (module parameter parsing, @sevsim/kernel). */
+  readonly kernel: KernelProfile;
   readonly host: HostSnpProfile;
   readonly ccp: CcpProfile;
   readonly kvm: KvmAmdProfile;
 }
 
-type Stage = { host: HostSnpProfile; ccp: CcpProfile; kvm: KvmAmdProfile };
+type Stage = { kernel: KernelProfile; host: HostSnpProfile; ccp: CcpProfile; kvm: KvmAmdProfile };
 
 /** 6.14: ccp initialises at probe, SNPEn at boot, no KVM platform init (docs/reference/linux-ccp.md §3.1 step 4 [HISTORIC]). */
 const v6_14: Stage = {
+  kernel: { kstrtoboolEnableDisable: false },
   host: { snpEnAtBoot: true },
   ccp: {
     initOnProbe: true,
@@ -94,6 +98,7 @@ const v6_14: Stage = {
 
 /** 6.16: "Move SEV/SNP Platform initialization to KVM" (docs/reference/linux-ccp.md §1.2; docs/reference/linux-kvm-amd.md §7.1). */
 const v6_16: Stage = {
+  kernel: v6_14.kernel,
   host: v6_14.host,
   ccp: {
     ...v6_14.ccp,
@@ -106,8 +111,12 @@ const v6_16: Stage = {
   kvm: { ...v6_14.kvm, platformInitAtLoad: true, shutdownAtUnload: true },
 };
 
+/** 6.17: kstrtobool() takes e/E and d/D (lib/kstrtox.c, commit ae5b3500856f); nothing else modelled differs. */
+const v6_17: Stage = { ...v6_16, kernel: { kstrtoboolEnableDisable: true } };
+
 /** 6.18: ciphertext hiding (kvm-x86-ciphertext-6.18; docs/reference/linux-ccp.md §6); kdump skip (docs/reference/linux-ccp.md §3.2 step 2). */
 const v6_18: Stage = {
+  kernel: v6_17.kernel,
   host: v6_16.host,
   ccp: { ...v6_16.ccp, ciphertextHiding: true, kdumpSkip: true },
   kvm: {
@@ -124,6 +133,7 @@ const v6_18: Stage = {
  * docs/reference/linux-kvm-amd.md §7.1); SNP_PLATFORM_STATUS ioctl no longer inits SNP (Jan 2026 crypto fix, docs/reference/linux-ccp.md §1.2).
  */
 const v7_0: Stage = {
+  kernel: v6_18.kernel,
   host: v6_18.host,
   ccp: { ...v6_18.ccp, snpStatusImplicitInit: false },
   kvm: {
@@ -136,6 +146,7 @@ const v7_0: Stage = {
 
 /** 7.1: "Move SNP initialization to the CCP driver" (x86_sev_for_v7.1_rc1; docs/reference/linux-ccp.md §1.2, §2.3). */
 const v7_1: Stage = {
+  kernel: v7_0.kernel,
   host: { snpEnAtBoot: false },
   ccp: { ...v7_0.ccp, snpPrepare: 'snp-init', x86SnpShutdown: true },
   kvm: v7_0.kvm,
@@ -143,6 +154,7 @@ const v7_1: Stage = {
 
 /** 7.2: offline-CPU refusal, ioctl re-init fixes, firmware VM types (docs/reference/linux-ccp.md §1.2, §3.5, §3.8). */
 const v7_2: Stage = {
+  kernel: v7_1.kernel,
   host: v7_1.host,
   ccp: {
     ...v7_1.ccp,
@@ -154,12 +166,12 @@ const v7_2: Stage = {
   kvm: { ...v7_1.kvm, advertiseOnlyUsableVmTypes: true },
 };
 
-/** Releases in order. 6.15 = 6.14 and 6.17 = 6.16 for every modelled difference. */
+/** Releases in order. 6.15 = 6.14 for every modelled difference. */
 const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['6.14', v6_14],
   ['6.15', v6_14],
   ['6.16', v6_16],
-  ['6.17', v6_16],
+  ['6.17', v6_17],
   ['6.18', v6_18],
   ['7.0', v7_0],
   ['7.1', v7_1],
@@ -167,7 +179,10 @@ const STAGES: ReadonlyArray<readonly [string, Stage]> = [
 ];
 
 export const RELEASES: Readonly<Record<string, ReleaseProfile>> = Object.fromEntries(
-  STAGES.map(([version, s]) => [version, { version, patches: [], host: s.host, ccp: s.ccp, kvm: s.kvm }]),
+  STAGES.map(([version, s]) => [
+    version,
+    { version, patches: [], kernel: s.kernel, host: s.host, ccp: s.ccp, kvm: s.kvm },
+  ]),
 );
 
 export interface PatchSpec {

@@ -13,7 +13,7 @@ it('README example: boot 7.2 on Genoa, load kvm_amd, launch an SNP guest', () =>
   const ctx = createKernelContext(machine, { hostSnp });
   const psp = createPsp(machine, { version: '1.55.25', svn: 0x1a });
   const ccp = loadCcp(ctx, psp, release.ccp, {});
-  const kvm = loadKvmAmd(ctx, ccp, release.kvm, parseKvmAmdParams(release.kvm, { sev_es: '1' }), {
+  const kvm = loadKvmAmd(ctx, ccp, release.kvm, parseKvmAmdParams(release, { sev_es: '1' }).params, {
     builtin: false,
   });
 

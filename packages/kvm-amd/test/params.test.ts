@@ -1,44 +1,12 @@
+import { Errno } from '@sevsim/kernel';
 import { describe, expect, it } from 'vitest';
-import {
-  KvmAmdParamError,
-  parseKernelBool,
-  parseKernelInt,
-  parseKernelUint,
-  parseKvmAmdParams,
-  paramsForRelease,
-  RELEASES,
-  sysfsValue,
-} from '../src/index';
+import { parseKvmAmdParams, paramsForRelease, RELEASES } from '../src/index';
 
-const kvm = (v: string) => RELEASES[v]!.kvm;
+const release = (v: string) => RELEASES[v]!;
 
 describe('kvm_amd parameters (docs/reference/linux-kvm-amd.md §2.1)', () => {
-  it('kstrtobool: y/Y/t/T/1 true, n/N/f/F/0 false, on/off, missing value means set', () => {
-    for (const s of ['1', 'y', 'Y', 'true', 'T', 'on', 'ON']) expect(parseKernelBool(s)).toBe(true);
-    for (const s of ['0', 'n', 'N', 'false', 'F', 'off', 'OFF']) expect(parseKernelBool(s)).toBe(false);
-    expect(parseKernelBool(null)).toBe(true);
-    for (const s of ['', 'x', 'o', '2', 'maybe']) expect(parseKernelBool(s)).toBeUndefined();
-  });
-
-  it('kstrtouint: decimal, 0x hex, leading-0 octal, "+"; no sign, max 4294967295', () => {
-    expect(parseKernelUint('4294967295')).toBe(4294967295);
-    expect(parseKernelUint('0xffffffff')).toBe(4294967295);
-    expect(parseKernelUint('010')).toBe(8);
-    expect(parseKernelUint('+50')).toBe(50);
-    expect(parseKernelUint('50\n')).toBe(50);
-    expect(parseKernelUint('4294967296')).toBeUndefined();
-    expect(parseKernelUint('-1')).toBeUndefined();
-    expect(parseKernelUint('max')).toBeUndefined();
-    expect(parseKernelUint('')).toBeUndefined();
-  });
-
-  it('kstrtoint accepts a sign (nrips/lbrv are int params in svm.c)', () => {
-    expect(parseKernelInt('-1')).toBe(-1);
-    expect(parseKernelInt('2147483648')).toBeUndefined();
-  });
-
   it('ciphertext_hiding_asids exists from 6.18; debug_swap until 7.0 (exclusive)', () => {
-    const names = (v: string) => paramsForRelease(kvm(v)).map((p) => p.name);
+    const names = (v: string) => paramsForRelease(release(v).kvm).map((p) => p.name);
     expect(names('6.16')).toContain('debug_swap');
     expect(names('6.16')).not.toContain('ciphertext_hiding_asids');
     expect(names('6.18')).toEqual(expect.arrayContaining(['ciphertext_hiding_asids', 'debug_swap']));
@@ -46,25 +14,51 @@ describe('kvm_amd parameters (docs/reference/linux-kvm-amd.md §2.1)', () => {
     expect(names('7.0')).not.toContain('debug_swap');
   });
 
-  it('rejects parameters the release lacks and values the kernel parser refuses', () => {
-    expect(() => parseKvmAmdParams(kvm('6.16'), { ciphertext_hiding_asids: '50' })).toThrow(KvmAmdParamError);
-    expect(() => parseKvmAmdParams(kvm('7.0'), { debug_swap: '0' })).toThrow(
-      /unknown parameter 'debug_swap'/,
-    );
-    expect(() => parseKvmAmdParams(kvm('7.2'), { ciphertext_hiding_asids: '-1' })).toThrow(
-      "kvm_amd: '-1' invalid for parameter 'ciphertext_hiding_asids'",
-    );
-    expect(() => parseKvmAmdParams(kvm('7.2'), { sev_snp: 'maybe' })).toThrow(KvmAmdParamError);
+  it("a value the kernel refuses fails the load with kernel/params.c's line (issue 9 item 2)", () => {
+    const r = parseKvmAmdParams(release('7.2'), { ciphertext_hiding_asids: 'max' });
+    expect(r.rc).toBe(-Errno.EINVAL);
+    expect(r.log).toEqual(["kvm_amd: `max' invalid for parameter `ciphertext_hiding_asids'"]);
+    expect(parseKvmAmdParams(release('7.2'), { ciphertext_hiding_asids: '-1' }).rc).toBe(-Errno.EINVAL);
   });
 
-  it('parses command-line values into typed params', () => {
-    const p = parseKvmAmdParams(kvm('6.18'), { sev_snp: '0', ciphertext_hiding_asids: 4294967295, npt: 'Y' });
-    expect(p).toMatchObject({ sev: true, sev_snp: false, ciphertext_hiding_asids: 4294967295, npt: true });
+  it("a name the release lacks is ignored with the loader's warning (unknown_module_param_cb)", () => {
+    const r = parseKvmAmdParams(release('7.0'), { debug_swap: '0' });
+    expect(r.rc).toBe(0);
+    expect(r.log).toEqual(["kvm_amd: unknown parameter 'debug_swap' ignored"]);
   });
 
-  it('sysfs reads bools as Y/N and integers in decimal', () => {
-    expect(sysfsValue(true)).toBe('Y');
-    expect(sysfsValue(false)).toBe('N');
-    expect(sysfsValue(100)).toBe('100');
+  it("parses command-line text with base 0 and the release's kstrtobool", () => {
+    const p = parseKvmAmdParams(release('6.18'), {
+      sev_snp: 'disable',
+      ciphertext_hiding_asids: '0x32',
+      npt: 'Y',
+      nrips: '+0',
+    });
+    expect(p.rc).toBe(0);
+    expect(p.params).toMatchObject({
+      sev: true,
+      sev_snp: false,
+      ciphertext_hiding_asids: 50,
+      npt: true,
+      nrips: 0,
+    });
+    // 6.16 predates kstrtobool's enabled/disabled (commit ae5b3500856f, v6.17).
+    expect(parseKvmAmdParams(release('6.16'), { sev_snp: 'disable' }).log).toEqual([
+      "kvm_amd: `disable' invalid for parameter `sev_snp'",
+    ]);
+    expect(parseKvmAmdParams(release('6.17'), { sev_snp: 'disable' }).params.sev_snp).toBe(false);
+  });
+
+  it('a list keeps every argument in order: the later one wins, a refused earlier one still fails', () => {
+    const later = parseKvmAmdParams(release('7.2'), [
+      ['sev_snp', '0'],
+      ['sev_snp', '1'],
+    ]);
+    expect(later.params.sev_snp).toBe(true);
+    const r = parseKvmAmdParams(release('7.2'), [
+      ['sev_snp', 'maybe'],
+      ['sev_snp', '1'],
+    ]);
+    expect(r.rc).toBe(-Errno.EINVAL);
   });
 });

@@ -68,7 +68,7 @@ export function bootStack(opts: StackOptions): Stack {
       return trace.splice(0, trace.length);
     },
     loadKvm(params = {}, builtin = false) {
-      return loadKvmAmd(ctx, ccp, release.kvm, parseKvmAmdParams(release.kvm, params), { builtin });
+      return loadKvmAmd(ctx, ccp, release.kvm, parseKvmAmdParams(release, params).params, { builtin });
     },
   };
 }

@@ -48,7 +48,8 @@ const vmId = z
   .string()
   .regex(/^[A-Za-z0-9_-]+$/, 'a VM id is letters, digits, _ and -')
   .meta({ description: 'Name of the VM, used by later steps and in `vms.ID` state paths.' });
-const paramValue = z.union([z.boolean(), z.number(), z.string()]);
+/** As on the command line: any scalar is text to the kernel (null: a bare `name`, no `=value`). */
+const paramValue = z.union([z.boolean(), z.number(), z.string(), z.null()]);
 const nothing = z.union([z.null(), z.strictObject({})]);
 
 export const stepSchemas = perCatalog(function stepSchemas(catalog: Catalog) {

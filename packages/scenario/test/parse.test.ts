@@ -138,13 +138,27 @@ describe('docs/contracts/scenario-v1.md "Errors": every problem at once, file:li
     ).toBe(true);
   });
 
-  it('rejects parameter values the kernel parser refuses (kstrtobool, kstrtouint)', () => {
-    const got = errors(
-      'version: 1\nname: p\nkernel: {params: {kvm_amd.sev_snp: maybe, kvm_amd.ciphertext_hiding_asids: -1}}\nsteps: []',
+  it('accepts any scalar value: the kernel parses the text at load (issue 9 item 2)', () => {
+    expect(
+      parse(
+        'version: 1\nname: p\nkernel: {params: {kvm_amd.sev_snp: maybe, kvm_amd.ciphertext_hiding_asids: -1, kvm_amd.sev: }}\nsteps: []',
+      ).ok,
+    ).toBe(true);
+    const got = errors('version: 1\nname: p\nkernel: {params: {kvm_amd.sev_snp: [0]}}\nsteps: []');
+    expect(got).toHaveLength(1);
+    expect(got[0]).toBe('x.yaml:3:36: kernel.params.kvm_amd.sev_snp: a list is not allowed here');
+  });
+
+  it('keeps a number written other than in decimal as the text the kernel will parse (062 is octal there)', () => {
+    const r = parse(
+      'version: 1\nname: p\nkernel: {params: {kvm_amd.ciphertext_hiding_asids: 062, kvm_amd.nrips: 1}}\nsteps:\n  - {modprobe: kvm_amd, params: {ciphertext_hiding_asids: 0x32}}',
     );
-    expect(got).toHaveLength(2);
-    expect(got[0]).toContain('is not a bool');
-    expect(got[1]).toContain('is not an unsigned int (0..4294967295)');
+    if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
+    expect(r.scenario.kernel.params).toEqual({
+      'kvm_amd.ciphertext_hiding_asids': '062',
+      'kvm_amd.nrips': 1,
+    });
+    expect(r.scenario.steps[0]).toMatchObject({ params: { ciphertext_hiding_asids: '0x32' } });
   });
 
   it('rejects a step-level modprobe parameter of the other module', () => {

@@ -20,7 +20,7 @@ import type { ReleaseProfile } from '@sevsim/kvm-amd';
 import type { ModuleName } from '../catalog';
 import type { Json } from '../trace';
 import { type ResolvedKernel, type ResolvedMachine, toMachineConfig } from '../resolve';
-import { loadModule } from './modules';
+import { initBuiltin, parseBuiltinParams } from './modules';
 import type { World } from './world';
 
 /**
@@ -103,6 +103,8 @@ export function powerOn(world: World, firmware: { running: string; committed: st
   const log = world.ctx?.log ?? new KernelLog();
   const machine = createMachine(bringUpCpus(toMachineConfig(world.machineConfig), world.kernel.params, log));
   const fs = world.ctx?.fs;
+  // The command line is parsed first thing in start_kernel(), before the SNP set-up prints.
+  const builtinParams = parseBuiltinParams(world, log);
   const boot = hostSnpBoot(machine, world.release.host);
   for (const line of boot.log) log.print(line);
   world.machine = machine;
@@ -115,7 +117,5 @@ export function powerOn(world: World, firmware: { running: string; committed: st
     rec.vm = null;
     rec.destroyed = true;
   }
-  for (const m of ['ccp', 'kvm_amd'] as const) {
-    if (world.builtin.has(m)) loadModule(world, m, {});
-  }
+  for (const [m, values] of builtinParams) initBuiltin(world, m, values);
 }

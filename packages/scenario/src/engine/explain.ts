@@ -95,6 +95,9 @@ function kernelHint(
   if (op === 'vm.init' && errno === 'ENOTTY') {
     return 'the SEV init ioctl (KVM_SEV_INIT2, or KVM_SEV_INIT / KVM_SEV_ES_INIT) returned ENOTTY: the ASID range for this VM type is empty (min > max) — lower minSevAsid in the BIOS or kvm_amd.ciphertext_hiding_asids';
   }
+  if (op === 'modprobe' && cause?.includes(' for parameter `')) {
+    return `modprobe returned ${errno}: the kernel's parameter parser refused a value (${cause}; kernel/params.c parse_args, load_module fails with the parser's error) — a bool takes y/n/t/f/1/0/on/off, an int or uint a number in decimal, 0x hex or 0-prefixed octal (a uint without a minus sign, below 2^32)`;
+  }
   if (errno === 'EOPNOTSUPP') {
     return `${op} returned EOPNOTSUPP: the firmware is too old for SEV-SNP (ccp requires firmware version >= 1:51; running ${before.firmware.version}) — update the firmware`;
   }

@@ -1,26 +1,95 @@
 /**
- * `modprobe` and `rmmod` (docs/contracts/scenario-v1.md "Steps"). Module dependencies and reference counts are
+ * `modprobe` and `rmmod` (docs/contracts/scenario-v1.md "Steps"), and built-in modules at boot. Module dependencies and reference counts are
  * what the module loader enforces: kvm_amd uses ccp's exported symbols, so loading kvm_amd loads
  * ccp first and ccp cannot be removed while kvm_amd is loaded (EBUSY); an open VM holds a
  * reference on kvm_amd; a built-in module is not in the module list, so removing it fails
  * (ENOENT, kmod prints "Module X is builtin").
  */
-import { loadCcp, resolveCcpParams } from '@sevsim/ccp';
-import { loadKvmAmd, parseKvmAmdParams } from '@sevsim/kvm-amd';
+import { CCP_PARAMS, type CcpParams, errnoName, loadCcp } from '@sevsim/ccp';
+import {
+  type KernelParam,
+  type ParamArg,
+  type ParamValue,
+  paramText,
+  parseArgs,
+  parseModuleArgs,
+} from '@sevsim/kernel';
+import {
+  defaultKvmAmdParams,
+  type KvmAmdParams,
+  loadKvmAmd,
+  paramsForRelease,
+  parseKvmAmdParams,
+} from '@sevsim/kvm-amd';
 import type { ModuleName } from '../catalog';
 import type { Json } from '../trace';
 import { failed, OK, type Outcome } from './outcome';
 import type { World } from './world';
 
-/** Kernel command line `module.param=value` entries for `module`, overridden by the step's own. */
-export function moduleParams(world: World, module: ModuleName, step: Readonly<Record<string, Json>>) {
-  const out: Record<string, Json> = {};
+const BOOT_ORDER: readonly ModuleName[] = ['ccp', 'kvm_amd'];
+
+/**
+ * What modprobe hands the kernel for `module`: the kernel command line's `module.param=value`
+ * entries first (kmod reads /proc/cmdline), then the step's own; each value as text.
+ */
+export function moduleArgs(
+  world: World,
+  module: ModuleName,
+  step: Readonly<Record<string, Json>>,
+): ParamArg[] {
+  const out: ParamArg[] = [];
   for (const [key, value] of Object.entries(world.kernel.params)) {
-    if (key.startsWith(`${module}.`)) out[key.slice(module.length + 1)] = value;
+    if (key.startsWith(`${module}.`)) out.push([key.slice(module.length + 1), paramText(value as never)]);
   }
-  return { ...out, ...step };
+  for (const [key, value] of Object.entries(step)) out.push([key, paramText(value as never)]);
+  return out;
 }
 
+function moduleParamTable(world: World, module: ModuleName): readonly KernelParam[] {
+  return module === 'ccp' ? CCP_PARAMS : paramsForRelease(world.release.kvm);
+}
+
+/**
+ * start_kernel() → parse_args("Booting kernel", command line, __param, …, unknown_bootoption):
+ * a built-in module's parameters are named `module.param` and parsed at boot; a refused value
+ * prints its line and the parameter keeps its default (the kernel boots on). Entries of modules
+ * that are not built in are left for modprobe (unknown_bootoption ignores dotted names).
+ * Returns each built-in module's values; prints the lines into `log`.
+ */
+export function parseBuiltinParams(
+  world: World,
+  log: { print(line: string): void },
+): Map<ModuleName, Record<string, ParamValue>> {
+  const table: KernelParam[] = [];
+  for (const m of BOOT_ORDER) {
+    if (!world.builtin.has(m)) continue;
+    for (const p of moduleParamTable(world, m)) table.push({ ...p, name: `${m}.${p.name}` });
+  }
+  const args = Object.entries(world.kernel.params).map(([k, v]) => [k, paramText(v as never)] as const);
+  const r = parseArgs('Booting kernel', args, table, world.release.kernel, () => 0);
+  for (const line of r.log) log.print(line);
+  const out = new Map<ModuleName, Record<string, ParamValue>>();
+  for (const m of BOOT_ORDER) {
+    if (!world.builtin.has(m)) continue;
+    const values: Record<string, ParamValue> = {};
+    for (const [k, v] of Object.entries(r.values))
+      if (k.startsWith(`${m}.`)) values[k.slice(m.length + 1)] = v;
+    out.set(m, values);
+  }
+  return out;
+}
+
+/** A built-in module's init at boot, with the values parseBuiltinParams found. */
+export function initBuiltin(world: World, module: ModuleName, values: Record<string, ParamValue>): void {
+  if (module === 'ccp') insertCcp(world, values as unknown as CcpParams);
+  else insertKvmAmd(world, { ...defaultKvmAmdParams(), ...values } as KvmAmdParams);
+}
+
+/**
+ * `modprobe module`: dependencies first (kvm_amd uses ccp's symbols), then load_module(), whose
+ * parse_args() fails the load with the parser's error when a value is refused
+ * (kernel/module/main.c; kernel/params.c prints "`VALUE' invalid for parameter `NAME'").
+ */
 export function loadModule(
   world: World,
   module: ModuleName,
@@ -33,21 +102,31 @@ export function loadModule(
   if (module === 'ccp') {
     if (world.ccp) return OK;
     world.issuer = 'ccp';
-    // The validator accepted every name and value, so resolving reports no errors here.
-    const resolved = resolveCcpParams(moduleParams(world, 'ccp', params));
-    world.ccp = loadCcp(world.ctx, world.psp, world.release.ccp, resolved.params);
+    const r = parseModuleArgs('ccp', moduleArgs(world, 'ccp', params), CCP_PARAMS, world.release.kernel);
+    for (const line of r.log) world.ctx.log.print(line);
+    if (r.rc !== 0) return failed(errnoName(r.rc), r.log[r.log.length - 1]);
+    insertCcp(world, r.values as unknown as CcpParams);
     return OK;
   }
   if (world.kvm) return OK;
   world.issuer = 'kvm_amd';
-  const parsed = parseKvmAmdParams(
-    world.release.kvm,
-    moduleParams(world, 'kvm_amd', params) as Record<string, string | number | boolean | null>,
-  );
-  world.kvm = loadKvmAmd(world.ctx, world.ccp!, world.release.kvm, parsed, {
+  const r = parseKvmAmdParams(world.release, moduleArgs(world, 'kvm_amd', params));
+  for (const line of r.log) world.ctx.log.print(line);
+  if (r.rc !== 0) return failed(errnoName(r.rc), r.log[r.log.length - 1]);
+  insertKvmAmd(world, r.params);
+  return OK;
+}
+
+function insertCcp(world: World, params: CcpParams): void {
+  world.issuer = 'ccp';
+  world.ccp = loadCcp(world.ctx, world.psp, world.release.ccp, params);
+}
+
+function insertKvmAmd(world: World, params: KvmAmdParams): void {
+  world.issuer = 'kvm_amd';
+  world.kvm = loadKvmAmd(world.ctx, world.ccp!, world.release.kvm, params, {
     builtin: world.builtin.has('kvm_amd'),
   });
-  return OK;
 }
 
 export function unloadModule(world: World, module: ModuleName): Outcome {

@@ -7,6 +7,7 @@ export const Errno = {
   ENXIO: 6,
   E2BIG: 7,
   EBADF: 9,
+  /** Also EWOULDBLOCK (same number; delete_module returns it for a module in use). */
   EAGAIN: 11,
   ENOMEM: 12,
   EFAULT: 14,
@@ -16,6 +17,7 @@ export const Errno = {
   ENOTTY: 25,
   ENOSPC: 28,
   EROFS: 30,
+  ERANGE: 34,
   EOPNOTSUPP: 95,
   ETIMEDOUT: 110,
   /** Kernel-internal (include/linux/errno.h), distinct from EOPNOTSUPP. */
