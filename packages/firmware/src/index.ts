@@ -24,3 +24,13 @@ export {
 } from './features';
 export type { FirmwareFeatures } from './features';
 export { GET_ID_SIZE, SEV_CERT_SIZE } from './sev-platform';
+export {
+  LEGACY_GUEST,
+  SEV_PLATFORM,
+  SNP_GUEST,
+  SNP_PLATFORM,
+  STATE_MACHINES,
+  acceptedIn,
+  nextState,
+} from './state-machines';
+export type { StateMachine, Transition } from './state-machines';

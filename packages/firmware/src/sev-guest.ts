@@ -16,7 +16,6 @@ import {
   SevDataLaunchUpdateData,
   SevPolicy,
   LegacyGuestState,
-  SevState,
 } from '@sevsim/psp-abi';
 import {
   type ActivateCtx,
@@ -28,6 +27,7 @@ import {
 import { PAGE, pfnOf } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
 import { addressGuard, sevStateGuard } from './sev-platform';
+import { LEGACY_GUEST, SEV_PLATFORM, acceptedIn, nextState } from './state-machines';
 import type { LegacyGuest } from './state';
 
 /** Legacy guest handles 1 … 1024 (docs/reference/psp-firmware.md §2.4). */
@@ -39,9 +39,6 @@ export const SEV_DH_CERT_SIZE = 2084;
 export const LAUNCH_MEASURE_SIZE = 48;
 /** Policy bits the firmware knows: 0–5 flags, 16–31 API version (docs/reference/psp-firmware.md §2.4). */
 const POLICY_DEFINED = 0xffff_003f;
-
-const WORKING = [SevState.WORKING];
-const INIT_OR_WORKING = [SevState.INIT, SevState.WORKING];
 
 interface GuestCtx extends BaseCtx {
   handle: number;
@@ -60,7 +57,9 @@ function guestGuard<C extends GuestCtx>(name: CmdName): Guard<C> {
   };
 }
 
-function guestStateGuard<C extends GuestCtx>(name: CmdName, allowed: number[]): Guard<C> {
+/** A guard on the guest's state: the states `name`'s row of LEGACY_GUEST accepts. */
+function guestStateGuard<C extends GuestCtx>(name: CmdName): Guard<C> {
+  const allowed = acceptedIn(LEGACY_GUEST, name);
   return {
     id: `${name}.guest-state`,
     fact: 'docs/reference/psp-firmware.md §2.4 guest transition table: other guest states → INVALID_GUEST_STATE',
@@ -84,11 +83,7 @@ const launchStart = command<LaunchStartCtx>({
   writesBack: true,
   prepare: (b) => ({ ...b, ...SevDataLaunchStart.decode(b.buf) }),
   guards: [
-    sevStateGuard(
-      'LAUNCH_START',
-      INIT_OR_WORKING,
-      'docs/reference/psp-firmware.md §2.4: LAUNCH_START needs INIT or WORKING',
-    ),
+    sevStateGuard('LAUNCH_START', 'docs/reference/psp-firmware.md §2.4: LAUNCH_START needs INIT or WORKING'),
     {
       id: 'LAUNCH_START.session-len',
       fact: 'FW sev_mcmd_launch_start: with a DH cert, session_len must be sizeof(session), else INVALID_LENGTH',
@@ -144,13 +139,13 @@ const launchStart = command<LaunchStartCtx>({
     while (guests.has(handle)) handle++;
     guests.set(handle, {
       handle,
-      state: LegacyGuestState.LUPDATE,
+      state: nextState(LEGACY_GUEST, 'LAUNCH_START'),
       policy,
       es: (policy & SevPolicy.ES) !== 0,
       asid: 0,
       activation: 'none',
     });
-    fw.state.sev.state = SevState.WORKING;
+    fw.state.sev.state = nextState(SEV_PLATFORM, 'LAUNCH_START');
     SevDataLaunchStart.patch(buf, { handle });
     return undefined;
   },
@@ -163,9 +158,9 @@ type UpdateCtx = GuestCtx & ReturnType<typeof SevDataLaunchUpdateData.decode>;
 function launchUpdate(vmsa: boolean): CommandSpec {
   const name: CmdName = vmsa ? 'LAUNCH_UPDATE_VMSA' : 'LAUNCH_UPDATE_DATA';
   const guards: Guard<UpdateCtx>[] = [
-    sevStateGuard(name, WORKING, 'docs/reference/psp-firmware.md §2.4: LAUNCH_UPDATE_* needs WORKING'),
+    sevStateGuard(name, 'docs/reference/psp-firmware.md §2.4: LAUNCH_UPDATE_* needs WORKING'),
     guestGuard(name),
-    guestStateGuard(name, [LegacyGuestState.LUPDATE]),
+    guestStateGuard(name),
   ];
   if (vmsa) {
     guards.push(
@@ -230,13 +225,9 @@ const launchMeasure = command<MeasureCtx>({
     return { ...b, ...d, guest: lookup(b, d.handle) };
   },
   guards: [
-    sevStateGuard(
-      'LAUNCH_MEASURE',
-      WORKING,
-      'docs/reference/psp-firmware.md §2.4: LAUNCH_MEASURE needs WORKING',
-    ),
+    sevStateGuard('LAUNCH_MEASURE', 'docs/reference/psp-firmware.md §2.4: LAUNCH_MEASURE needs WORKING'),
     guestGuard('LAUNCH_MEASURE'),
-    guestStateGuard('LAUNCH_MEASURE', [LegacyGuestState.LUPDATE]),
+    guestStateGuard('LAUNCH_MEASURE'),
     {
       id: 'LAUNCH_MEASURE.length',
       fact: 'docs/reference/psp-firmware.md §2.4 LAUNCH_MEASURE: buffer too small → INVALID_LENGTH with the length written back',
@@ -261,7 +252,7 @@ const launchMeasure = command<MeasureCtx>({
     m.fill(guest!.handle & 0xff);
     fw.write(address, m);
     SevDataLaunchMeasure.patch(buf, { len: LAUNCH_MEASURE_SIZE });
-    guest!.state = LegacyGuestState.LSECRET;
+    guest!.state = nextState(LEGACY_GUEST, 'LAUNCH_MEASURE');
     return undefined;
   },
 });
@@ -269,20 +260,15 @@ const launchMeasure = command<MeasureCtx>({
 function handleCommand(
   id: number,
   name: CmdName,
-  platform: number[],
-  guestStates: number[] | undefined,
+  checksGuestState: boolean,
   extra: Guard<GuestCtx>[],
   effect: (c: GuestCtx) => void,
 ): CommandSpec {
   const guards: Guard<GuestCtx>[] = [
-    sevStateGuard(
-      name,
-      platform,
-      `docs/reference/psp-firmware.md §2.4: ${name} needs platform ${platform.length > 1 ? 'INIT or WORKING' : 'WORKING'}`,
-    ),
+    sevStateGuard(name, `docs/reference/psp-firmware.md §2.4: ${name} needs platform WORKING`),
     guestGuard(name),
   ];
-  if (guestStates) guards.push(guestStateGuard(name, guestStates));
+  if (checksGuestState) guards.push(guestStateGuard(name));
   guards.push(...extra);
   return command<GuestCtx>({
     id,
@@ -299,32 +285,17 @@ function handleCommand(
   });
 }
 
-const launchSecret = handleCommand(
-  Cmd.LAUNCH_UPDATE_SECRET,
-  'LAUNCH_UPDATE_SECRET',
-  WORKING,
-  [LegacyGuestState.LSECRET],
-  [],
-  () => {},
-);
+const launchSecret = handleCommand(Cmd.LAUNCH_UPDATE_SECRET, 'LAUNCH_UPDATE_SECRET', true, [], () => {});
 
-const launchFinish = handleCommand(
-  Cmd.LAUNCH_FINISH,
-  'LAUNCH_FINISH',
-  WORKING,
-  [LegacyGuestState.LSECRET],
-  [],
-  ({ fw, guest }) => {
-    guest!.state = LegacyGuestState.RUNNING;
-    completeActivation(fw, guest!);
-  },
-);
+const launchFinish = handleCommand(Cmd.LAUNCH_FINISH, 'LAUNCH_FINISH', true, [], ({ fw, guest }) => {
+  guest!.state = nextState(LEGACY_GUEST, 'LAUNCH_FINISH');
+  completeActivation(fw, guest!);
+});
 
 const deactivateCmd = handleCommand(
   Cmd.DEACTIVATE,
   'DEACTIVATE',
-  WORKING,
-  undefined,
+  false,
   [
     {
       id: 'DEACTIVATE.inactive',
@@ -338,8 +309,7 @@ const deactivateCmd = handleCommand(
 const decommission = handleCommand(
   Cmd.DECOMMISSION,
   'DECOMMISSION',
-  WORKING,
-  undefined,
+  false,
   [
     {
       id: 'DECOMMISSION.active',
@@ -351,7 +321,7 @@ const decommission = handleCommand(
     const sev = fw.state.sev;
     sev.guests.delete(handle);
     // docs/reference/psp-firmware.md §2.6: the DECOMMISSION that removes the last legacy guest moves WORKING → INIT.
-    if (sev.guests.size === 0) sev.state = SevState.INIT;
+    if (sev.guests.size === 0) sev.state = nextState(SEV_PLATFORM, 'DECOMMISSION');
   },
 );
 
@@ -377,7 +347,7 @@ const activateCmd = command<LegacyActivateCtx>({
     };
   },
   guards: [
-    sevStateGuard('ACTIVATE', WORKING, 'docs/reference/psp-firmware.md §2.4: ACTIVATE needs WORKING'),
+    sevStateGuard('ACTIVATE', 'docs/reference/psp-firmware.md §2.4: ACTIVATE needs WORKING'),
     guestGuard('ACTIVATE'),
     ...activateGuards<LegacyActivateCtx>('ACTIVATE'),
   ],
@@ -395,11 +365,7 @@ const guestStatus = command<BaseCtx>({
   writesBack: true,
   prepare: (b) => b,
   guards: [
-    sevStateGuard(
-      'GUEST_STATUS',
-      INIT_OR_WORKING,
-      'docs/reference/psp-firmware.md §2.4: GUEST_STATUS needs INIT or WORKING',
-    ),
+    sevStateGuard('GUEST_STATUS', 'docs/reference/psp-firmware.md §2.4: GUEST_STATUS needs INIT or WORKING'),
   ],
   effect: (c) => {
     const { handle } = SevDataGuestStatus.decode(c.buf);
@@ -419,14 +385,6 @@ const guestStatus = command<BaseCtx>({
 type DbgCtx = GuestCtx & ReturnType<typeof SevDataDbg.decode>;
 function dbg(encrypt: boolean): CommandSpec {
   const name: CmdName = encrypt ? 'DBG_ENCRYPT' : 'DBG_DECRYPT';
-  const live = [
-    LegacyGuestState.LUPDATE,
-    LegacyGuestState.LSECRET,
-    LegacyGuestState.RUNNING,
-    LegacyGuestState.SUPDATE,
-    LegacyGuestState.RUPDATE,
-    LegacyGuestState.SENT,
-  ];
   return command<DbgCtx>({
     id: encrypt ? Cmd.DBG_ENCRYPT : Cmd.DBG_DECRYPT,
     name,
@@ -435,9 +393,9 @@ function dbg(encrypt: boolean): CommandSpec {
       return { ...b, ...d, guest: lookup(b, d.handle) };
     },
     guards: [
-      sevStateGuard(name, WORKING, 'docs/reference/psp-firmware.md §2.4: DBG_* needs WORKING'),
+      sevStateGuard(name, 'docs/reference/psp-firmware.md §2.4: DBG_* needs WORKING'),
       guestGuard(name),
-      guestStateGuard(name, live),
+      guestStateGuard(name),
       {
         id: `${name}.nodbg`,
         fact: 'docs/reference/psp-firmware.md §2.4 DBG_*: policy NODBG=1 → POLICY_FAILURE',

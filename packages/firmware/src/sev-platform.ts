@@ -29,6 +29,7 @@ import { enabledAllCores, snpEnabledAllCores } from './cpu-checks';
 import { type Firmware, PAGE, isAligned } from './firmware';
 import { deactivate } from './asid-activation';
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
+import { SEV_PLATFORM, acceptedIn, nextState } from './state-machines';
 
 /** Size of a SEV certificate (sev_cert, SEV API): PEK CSR, PDH, and each chain member. */
 export const SEV_CERT_SIZE = 2084;
@@ -44,16 +45,15 @@ function getIdLen(fw: Firmware): number {
 /** sevsim's marker for a valid persistent store in the INIT_EX NV area ('SEVN'). */
 export const NV_STORE_MAGIC = 0x4e564553;
 
-/** A guard on the legacy SEV platform state; `allowed` lists SevState values. */
-export function sevStateGuard<C extends BaseCtx>(name: CmdName, allowed: number[], fact: string): Guard<C> {
+/** A guard on the legacy SEV platform state: the states `name`'s row of SEV_PLATFORM accepts. */
+export function sevStateGuard<C extends BaseCtx>(name: CmdName, fact: string): Guard<C> {
+  const allowed = acceptedIn(SEV_PLATFORM, name);
   return {
     id: `${name}.sev-state`,
     fact,
     check: ({ fw }) => (allowed.includes(fw.state.sev.state) ? undefined : Status.INVALID_PLATFORM_STATE),
   };
 }
-
-const INIT_OR_WORKING = [SevState.INIT, SevState.WORKING];
 
 /** FW validate_address_range: every host range the command touches lies in DRAM, else INVALID_ADDRESS. */
 export function addressGuard<C extends BaseCtx>(
@@ -82,11 +82,7 @@ interface InitCtx extends BaseCtx {
 function initCommand(ex: boolean): CommandSpec {
   const name: CmdName = ex ? 'INIT_EX' : 'INIT';
   const guards: Guard<InitCtx>[] = [
-    sevStateGuard(
-      name,
-      [SevState.UNINIT],
-      'docs/reference/psp-firmware.md §2.3 INIT step 1: INIT requires SEV UNINIT',
-    ),
+    sevStateGuard(name, 'docs/reference/psp-firmware.md §2.3 INIT step 1: INIT requires SEV UNINIT'),
     {
       id: `${name}.hw-encryption`,
       fact: 'AMD-ASPFW sev_mcmd.c sev_mcmd_init_common: UMC encryption and SME on every core (sme_is_enabled_all_cores, read per core), else HWERROR_PLATFORM; docs/reference/psp-firmware.md §2.3 INIT step 2',
@@ -210,7 +206,7 @@ function initCommand(ex: boolean): CommandSpec {
       }
       s.sev.esConfigured = (flags & SEV_INIT_FLAGS_SEV_ES) !== 0;
       s.sev.tmr = s.sev.esConfigured ? { address: tmrAddress, len: tmrLen } : undefined;
-      s.sev.state = SevState.INIT;
+      s.sev.state = nextState(SEV_PLATFORM, name);
       return undefined;
     },
   });
@@ -223,7 +219,7 @@ export function shutdownLegacy(fw: Firmware): void {
   const s = fw.state;
   for (const g of s.sev.guests.values()) deactivate(fw, g);
   s.sev.guests.clear();
-  s.sev.state = SevState.UNINIT;
+  s.sev.state = nextState(SEV_PLATFORM, 'SHUTDOWN');
   s.sev.esConfigured = false;
   s.sev.tmr = undefined;
 }
@@ -244,11 +240,7 @@ const platformReset = command<BaseCtx>({
   name: 'FACTORY_RESET',
   prepare: (b) => b,
   guards: [
-    sevStateGuard(
-      'FACTORY_RESET',
-      [SevState.UNINIT],
-      'docs/reference/psp-firmware.md §2.3: PLATFORM_RESET in UNINIT only',
-    ),
+    sevStateGuard('FACTORY_RESET', 'docs/reference/psp-firmware.md §2.3: PLATFORM_RESET in UNINIT only'),
   ],
   effect: ({ fw }) => {
     fw.state.sev.externallyOwned = false; // identity (OCA/PEK/PDH, ownership) erased
@@ -298,9 +290,7 @@ const pekGen = command<BaseCtx>({
   id: Cmd.PEK_GEN,
   name: 'PEK_GEN',
   prepare: (b) => b,
-  guards: [
-    sevStateGuard('PEK_GEN', [SevState.INIT], 'docs/reference/psp-firmware.md §2.3: PEK_GEN in INIT only'),
-  ],
+  guards: [sevStateGuard('PEK_GEN', 'docs/reference/psp-firmware.md §2.3: PEK_GEN in INIT only')],
   effect: ({ fw }) => {
     fw.state.sev.externallyOwned = false; // new self-signed OCA: self-owned again
     return undefined;
@@ -311,13 +301,7 @@ const pdhGen = command<BaseCtx>({
   id: Cmd.PDH_GEN,
   name: 'PDH_GEN',
   prepare: (b) => b,
-  guards: [
-    sevStateGuard(
-      'PDH_GEN',
-      INIT_OR_WORKING,
-      'docs/reference/psp-firmware.md §2.3: PDH_GEN in INIT or WORKING',
-    ),
-  ],
+  guards: [sevStateGuard('PDH_GEN', 'docs/reference/psp-firmware.md §2.3: PDH_GEN in INIT or WORKING')],
   effect: () => undefined,
 });
 
@@ -329,11 +313,7 @@ const pekCsr = command<PekCsrCtx>({
   writeBackOnInvalidLen: true,
   prepare: (b) => ({ ...b, ...SevDataPekCsr.decode(b.buf) }),
   guards: [
-    sevStateGuard(
-      'PEK_CSR',
-      INIT_OR_WORKING,
-      'docs/reference/psp-firmware.md §2.3: PEK_CSR in INIT or WORKING [FW]',
-    ),
+    sevStateGuard('PEK_CSR', 'docs/reference/psp-firmware.md §2.3: PEK_CSR in INIT or WORKING [FW]'),
     {
       id: 'PEK_CSR.length',
       fact: 'docs/reference/psp-firmware.md §2.3: buffer too small → INVALID_LENGTH with the needed length written back',
@@ -364,11 +344,7 @@ const pekCertImport = command<PekImportCtx>({
   name: 'PEK_CERT_IMPORT',
   prepare: (b) => ({ ...b, ...SevDataPekCertImport.decode(b.buf) }),
   guards: [
-    sevStateGuard(
-      'PEK_CERT_IMPORT',
-      [SevState.INIT],
-      'docs/reference/psp-firmware.md §2.3: PEK_CERT_IMPORT in INIT only',
-    ),
+    sevStateGuard('PEK_CERT_IMPORT', 'docs/reference/psp-firmware.md §2.3: PEK_CERT_IMPORT in INIT only'),
     {
       id: 'PEK_CERT_IMPORT.already-owned',
       fact: 'docs/reference/psp-firmware.md §2.3: an externally owned platform → ALREADY_OWNED',
@@ -411,7 +387,6 @@ const pdhCertExport = command<PdhExportCtx>({
   guards: [
     sevStateGuard(
       'PDH_CERT_EXPORT',
-      INIT_OR_WORKING,
       'docs/reference/psp-firmware.md §2.3: PDH_CERT_EXPORT in INIT or WORKING',
     ),
     {

@@ -18,7 +18,6 @@ import {
   SnpPageType,
   SnpPolicy,
   SnpGuestState,
-  SnpState,
 } from '@sevsim/psp-abi';
 import {
   type ActivateCtx,
@@ -31,6 +30,7 @@ import { MAX_SEV_ASIDS } from './asid-table';
 import { type Firmware, PAGE, PAGE_2M, RmpEntries, isAligned, pfnOf, withinPage } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
 import type { SnpGuest } from './state';
+import { SNP_GUEST, SNP_PLATFORM, acceptedIn, nextState } from './state-machines';
 
 /** Low 12 bits of an SNP address field are reserved (SNP_ADDR_RESERVED_MASK, docs/reference/psp-firmware.md §3.11). */
 const ADDR_RESERVED = 0xfff;
@@ -54,11 +54,13 @@ function reservedAddr<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
   };
 }
 
+/** A guard on the SNP platform state: the states `name`'s row of SNP_PLATFORM accepts. */
 function snpInitGuard<C extends BaseCtx>(name: CmdName): Guard<C> {
+  const allowed = acceptedIn(SNP_PLATFORM, name);
   return {
     id: `${name}.snp-init`,
     fact: 'docs/reference/psp-firmware.md §3.12: every SNP guest command needs SNP INIT, else INVALID_PLATFORM_STATE',
-    check: ({ fw }) => (fw.state.snp.state === SnpState.INIT ? undefined : Status.INVALID_PLATFORM_STATE),
+    check: ({ fw }) => (allowed.includes(fw.state.snp.state) ? undefined : Status.INVALID_PLATFORM_STATE),
   };
 }
 
@@ -70,7 +72,9 @@ function contextGuard<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
   };
 }
 
-function guestStateGuard<C extends SnpGuestCtx>(name: CmdName, allowed: number[]): Guard<C> {
+/** A guard on the guest's state: the states `name`'s row of SNP_GUEST accepts. */
+function guestStateGuard<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
+  const allowed = acceptedIn(SNP_GUEST, name);
   return {
     id: `${name}.guest-state`,
     fact: 'docs/reference/psp-firmware.md §3.11 guest transition table: other states → INVALID_GUEST_STATE',
@@ -116,7 +120,7 @@ const gctxCreate = command<SnpGuestCtx>({
     fw.setEntry(gctx, RmpEntries.context());
     fw.state.snp.guests.set(gctx, {
       gctx,
-      state: SnpGuestState.INIT,
+      state: nextState(SNP_GUEST, 'SNP_GCTX_CREATE'),
       policy: 0n,
       asid: 0,
       activation: 'none',
@@ -157,7 +161,7 @@ const launchStart = command<LaunchStartCtx>({
     },
     snpInitGuard('SNP_LAUNCH_START'),
     contextGuard('SNP_LAUNCH_START'),
-    guestStateGuard('SNP_LAUNCH_START', [SnpGuestState.INIT]),
+    guestStateGuard('SNP_LAUNCH_START'),
     {
       id: 'SNP_LAUNCH_START.ma-context',
       fact: 'docs/reference/psp-firmware.md §3.12 SNP_LAUNCH_START: ma_en with an MA gctx not in Context → INVALID_GUEST',
@@ -194,7 +198,7 @@ const launchStart = command<LaunchStartCtx>({
   ],
   effect: ({ fw, guest, policy }) => {
     guest!.policy = policy;
-    guest!.state = SnpGuestState.LAUNCH;
+    guest!.state = nextState(SNP_GUEST, 'SNP_LAUNCH_START');
     fw.state.snp.guestCount++;
     return undefined;
   },
@@ -225,7 +229,7 @@ const snpActivate = command<SnpActivateCtx>({
     reservedAddr('SNP_ACTIVATE'),
     snpInitGuard('SNP_ACTIVATE'),
     contextGuard('SNP_ACTIVATE'),
-    guestStateGuard('SNP_ACTIVATE', [SnpGuestState.LAUNCH, SnpGuestState.RUNNING]),
+    guestStateGuard('SNP_ACTIVATE'),
     {
       id: 'SNP_ACTIVATE.asid-has-pages',
       fact: 'docs/reference/psp-firmware.md §4 item 6: pages still assigned to the ASID in the RMP → INVALID_CONFIG',
@@ -265,7 +269,7 @@ const launchUpdate = command<LaunchUpdateCtx>({
     },
     snpInitGuard('SNP_LAUNCH_UPDATE'),
     contextGuard('SNP_LAUNCH_UPDATE'),
-    guestStateGuard('SNP_LAUNCH_UPDATE', [SnpGuestState.LAUNCH]),
+    guestStateGuard('SNP_LAUNCH_UPDATE'),
     activatedGuard('SNP_LAUNCH_UPDATE'),
     {
       id: 'SNP_LAUNCH_UPDATE.address',
@@ -352,11 +356,11 @@ const launchFinish = command<LaunchFinishCtx>({
     },
     snpInitGuard('SNP_LAUNCH_FINISH'),
     contextGuard('SNP_LAUNCH_FINISH'),
-    guestStateGuard('SNP_LAUNCH_FINISH', [SnpGuestState.LAUNCH]),
+    guestStateGuard('SNP_LAUNCH_FINISH'),
     activatedGuard('SNP_LAUNCH_FINISH'),
   ],
   effect: ({ fw, guest }) => {
-    guest!.state = SnpGuestState.RUNNING;
+    guest!.state = nextState(SNP_GUEST, 'SNP_LAUNCH_FINISH');
     completeActivation(fw, guest!);
     return undefined;
   },

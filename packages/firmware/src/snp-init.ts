@@ -20,6 +20,7 @@ import {
 } from './cpu-checks';
 import { type Firmware, PAGE, RmpEntries, isAligned, pfnOf } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command, fail } from './guard';
+import { SNP_PLATFORM, nextState } from './state-machines';
 
 /** RANGE_LIST: one 4 KB page, so at most 255 entries (docs/reference/psp-firmware.md §3.2). */
 export const MAX_RANGES = 255;
@@ -249,7 +250,7 @@ function snpInitCommand(ex: boolean): CommandSpec {
         for (const pfn of m.iommu.logPages) m.rmp.fwSetEntry(pfn, RmpEntries.firmwareIommu());
       }
       const s = fw.state.snp;
-      s.state = SnpState.INIT;
+      s.state = nextState(SNP_PLATFORM, name);
       s.guestCount = 0;
       s.raplDis = c.raplDis;
       s.ciphertextHiding = c.ciphertextHidingEn;

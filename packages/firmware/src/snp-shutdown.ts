@@ -5,6 +5,7 @@
 import { Cmd, type CmdName, Status, SevDataSnpShutdownEx, SevState, SnpState } from '@sevsim/psp-abi';
 import { RmpEntries } from './firmware';
 import { type BaseCtx, type CommandSpec, type Guard, command } from './guard';
+import { SNP_PLATFORM, nextState } from './state-machines';
 
 interface ShutdownCtx extends BaseCtx {
   ex: boolean;
@@ -64,7 +65,7 @@ function shutdownCommand(ex: boolean): CommandSpec {
     effect: ({ fw, iommu, x86 }) => {
       const m = fw.machine;
       const s = fw.state.snp;
-      s.state = SnpState.UNINIT;
+      s.state = nextState(SNP_PLATFORM, name);
       if (iommu) {
         // The next SNP_INIT must rebuild the RMP; IOMMU enforcement off; its pages released.
         m.rmp.fwMarkInitialised(false);
