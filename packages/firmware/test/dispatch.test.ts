@@ -79,7 +79,10 @@ describe('dispatch', () => {
     for (const spec of COMMANDS.values()) {
       for (const g of spec.guards) {
         expect(g.id.startsWith(`${spec.name}.`), g.id).toBe(true);
-        expect(g.fact).toMatch(/^docs\/reference\/(psp-firmware|linux-ccp)\.md §\d|^FW [a-z_]+/);
+        // A reference section, or a primary source in the citation grammar (docs/reference/README.md).
+        expect(g.fact).toMatch(
+          /^docs\/reference\/(psp-firmware|linux-ccp)\.md §\d|^FW [a-z_]+|^AMD-ASPFW [a-z_]+\.c [a-z_]+/,
+        );
       }
     }
     expect(COMMANDS.size).toBe(43);
