@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { registerCompare } from './commands/compare';
+import { registerCompletion } from './commands/completion';
 import { registerDiagnose } from './commands/diagnose';
 import { registerExplain } from './commands/explain';
 import { registerExplore } from './commands/explore';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Register[] = [
   registerExplore,
   registerCompare,
   registerDiagnose,
+  registerCompletion,
 ];
 
 export function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {

@@ -3,6 +3,8 @@
  * offending key (docs/contracts/scenario-v1.md "Errors": exit 2, one message per problem, no stack trace).
  */
 
+import { printable } from './printable';
+
 export interface ScenarioError {
   readonly file: string;
   /** 1-based; 0 when the problem is the file itself (unreadable, a directory, ...). */
@@ -16,12 +18,12 @@ export interface ScenarioError {
   readonly allowed?: readonly string[];
 }
 
-/** `file:line:col: key: what is wrong (allowed: …)`. */
+/** `file:line:col: key: what is wrong (allowed: …)`, with the input's characters made printable. */
 export function formatError(e: ScenarioError): string {
   const where = e.line > 0 ? `${e.file}:${e.line}:${e.col}` : e.file;
   const key = e.key === '' ? '' : `${e.key}: `;
   const allowed = e.allowed && e.allowed.length > 0 ? ` (allowed: ${e.allowed.join(', ')})` : '';
-  return `${where}: ${key}${e.message}${allowed}`;
+  return printable(`${where}: ${key}${e.message}${allowed}`);
 }
 
 /** Errors in reading order (line, then column), as an editor lists them. */

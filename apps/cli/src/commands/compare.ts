@@ -4,7 +4,6 @@
  * shows it, under both kernels (@sevsim/explorer `compare`), with the two runs side by side in
  * one playback report. Exit 0, or 2 for bad input.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CompareDifference,
@@ -13,23 +12,28 @@ import {
   compare,
   formatCompare,
   parseKernelChoice,
+  progressLine,
 } from '@sevsim/explorer';
 import { renderReport } from '@sevsim/playback';
 import { type Catalog, defaultCatalog, parseScenario, run } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { Exit, type ExitCode } from '../exit-codes';
+import { makeDirectory, writeOutput } from '../files';
 import type { CliIo } from '../io';
+import { addOutputOption, type OutputOptions, outputOf } from '../output-option';
 import { cliWorkerUrl, readSpaceFile } from './explore';
 import { playbackAppDir } from './playback';
 
+const DEFAULT_OUT = './sevsim-compare';
+
 const FORMATS: readonly CompareFormat[] = ['table', 'md', 'csv', 'json'];
 
-export interface CompareCliOptions {
+export interface CompareCliOptions extends OutputOptions {
   kernels: string;
   format: string;
-  out: string;
   space?: string;
   workers?: string;
+  progress?: boolean;
 }
 
 export async function compareCommand(opts: CompareCliOptions, io: CliIo): Promise<ExitCode> {
@@ -50,21 +54,26 @@ export async function compareCommand(opts: CompareCliOptions, io: CliIo): Promis
     io.err(`sevsim compare: --workers must be a non-negative integer, got "${opts.workers}"\n`);
     return Exit.INVALID_INPUT;
   }
-  const space = opts.space ? readSpaceFile(opts.space, io) : undefined;
+  const space = opts.space ? await readSpaceFile(opts.space, io) : undefined;
   if (space === null) return Exit.INVALID_INPUT;
   const workerUrl = cliWorkerUrl();
   const result = await compare(kernels, {
     ...(space ? { space } : {}),
     ...(workerUrl ? { workerUrl } : {}),
     ...(opts.workers !== undefined ? { workers: Math.max(1, Number(opts.workers)) } : {}),
+    ...(opts.progress === false ? {} : { onProgress: (p) => io.err(`${progressLine(p)}\n`) }),
   });
-  if (result.differences.length > 0) mkdirSync(opts.out, { recursive: true });
-  for (const [file, text] of Object.entries(result.scenarios)) writeFileSync(join(opts.out, file), text);
-  for (const d of result.differences) {
-    writeFileSync(join(opts.out, d.files.report), await pairReport(result, d, catalog));
+  const out = outputOf(opts) ?? DEFAULT_OUT;
+  let written = result.differences.length === 0 || makeDirectory(out, io);
+  for (const [file, text] of Object.entries(result.scenarios)) {
+    if (written) written = writeOutput(join(out, file), text, io);
   }
-  io.out(formatCompare(result, opts.format as CompareFormat, opts.out));
-  return Exit.OK;
+  for (const d of result.differences) {
+    if (written) written = writeOutput(join(out, d.files.report), await pairReport(result, d, catalog), io);
+  }
+  // The matrix is printed either way; a directory that cannot be written is the user's input (2).
+  io.out(formatCompare(result, opts.format as CompareFormat, out));
+  return written ? Exit.OK : Exit.INVALID_INPUT;
 }
 
 /** Both scenarios of a difference run and shown side by side, in `--kernels` order. */
@@ -82,16 +91,28 @@ async function pairReport(result: CompareResult, d: CompareDifference, catalog: 
 }
 
 export function registerCompare(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
+  const cmd = program
     .command('compare')
     .description(
       'capability matrix of the same configurations across kernel releases, with the scenario behind each difference',
     )
     .requiredOption('--kernels <list>', 'comma-separated releases, e.g. 6.14,6.18,7.2+sev-fw-upload')
     .option('--format <format>', `output format (${FORMATS.join(', ')})`, 'table')
-    .option('--out <dir>', 'directory for the scenarios behind each difference', './sevsim-compare')
-    .option('--space <file>', 'a space file (YAML); its kernel releases are replaced by --kernels')
+    .option(
+      '--space <file>',
+      'a space file (YAML; - for stdin); its kernel releases are replaced by --kernels',
+    )
     .option('--workers <n>', 'worker threads (default: every core)')
-    .addHelpText('after', '\nExit status: 0, or 2 for bad input.')
+    .option('--no-progress', 'no progress lines on stderr');
+  addOutputOption(
+    cmd,
+    `directory for the scenarios behind each difference (default: ${DEFAULT_OUT})`,
+    '--out',
+  );
+  cmd
+    .addHelpText(
+      'after',
+      '\nExit status: 0, or 2 for bad input or an output directory that cannot be written.',
+    )
     .action(async (opts: CompareCliOptions) => done(await compareCommand(opts, io)));
 }

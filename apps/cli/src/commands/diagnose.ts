@@ -4,7 +4,7 @@
  * real host's kernel log to the configuration, its replay, the refused rule and verified fixes.
  * Logs are streamed (`-` is standard input); nothing is written on the host.
  */
-import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   collectHost,
@@ -20,15 +20,16 @@ import type { Json } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { Exit, type ExitCode } from '../exit-codes';
+import { makeDirectory, writeOutput } from '../files';
 import type { CliIo } from '../io';
+import { addOutputOption, type OutputOptions, outputOf } from '../output-option';
 
-interface DiagnoseOptions {
+interface DiagnoseOptions extends OutputOptions {
   facts?: string;
   kernel?: string;
   cpu?: string;
   goal?: string;
   json?: boolean;
-  out?: string;
   host?: boolean;
   root?: string;
 }
@@ -147,21 +148,25 @@ export async function diagnoseCommand(
       ...(opts.cpu ? { cpu: opts.cpu } : {}),
       ...(opts.goal ? { goal: opts.goal as Goal } : {}),
     });
-    if (opts.out) {
-      mkdirSync(opts.out, { recursive: true });
-      writeFileSync(join(opts.out, 'scenario.yaml'), d.scenarioYaml);
-      writeFileSync(join(opts.out, 'trace.json'), `${JSON.stringify(d.trace)}\n`);
-      for (const f of d.fixScenarios) writeFileSync(join(opts.out, f.name), f.yaml);
-    }
+    const out = outputOf(opts);
+    // An output directory that cannot be written is the user's input (2); the diagnosis is printed either way.
+    const written =
+      out === undefined ||
+      (makeDirectory(out, io) &&
+        [
+          { name: 'scenario.yaml', text: d.scenarioYaml },
+          { name: 'trace.json', text: `${JSON.stringify(d.trace)}\n` },
+          ...d.fixScenarios.map((f) => ({ name: f.name, text: f.yaml })),
+        ].every((f) => writeOutput(join(out, f.name), f.text, io)));
     if (opts.json) io.out(`${JSON.stringify(d.json, null, 2)}\n`);
     else {
       io.out(formatDiagnosis(d.json));
-      if (opts.out)
+      if (out !== undefined && written)
         io.out(
-          `\nWrote ${join(opts.out, 'scenario.yaml')}, ${join(opts.out, 'trace.json')}${d.fixScenarios.length ? ` and ${d.fixScenarios.map((f) => join(opts.out!, f.name)).join(', ')}` : ''}\n`,
+          `\nWrote ${join(out, 'scenario.yaml')}, ${join(out, 'trace.json')}${d.fixScenarios.length ? ` and ${d.fixScenarios.map((f) => join(out, f.name)).join(', ')}` : ''}\n`,
         );
     }
-    return Exit.OK;
+    return written ? Exit.OK : Exit.INVALID_INPUT;
   } catch (e) {
     if (e instanceof InputError || e instanceof DiagnoseInputError) {
       io.err(`sevsim diagnose: ${e.message}\n`);
@@ -172,7 +177,7 @@ export async function diagnoseCommand(
 }
 
 export function registerDiagnose(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
+  const cmd = program
     .command('diagnose')
     .description(
       "read a host's kernel log, reconstruct its configuration, replay it, explain what failed and list verified fixes",
@@ -195,12 +200,17 @@ export function registerDiagnose(program: Command, io: CliIo, done: (code: ExitC
       'the guest type wanted working: snp, sev-es or sev (default: the most capable the CPU has)',
     )
     .option('--json', 'print the diagnosis document (diagnose v1) instead of text')
-    .option('--out <dir>', 'write scenario.yaml, trace.json (for sevsim playback) and fix-N.yaml')
     .option(
       '--host',
       'diagnose this machine: /dev/kmsg (or dmesg), /proc/cmdline, /proc/cpuinfo, /sys/module parameters; read-only',
     )
-    .option('--root <dir>', 'with --host: read those paths under DIR instead of /')
+    .option('--root <dir>', 'with --host: read those paths under DIR instead of /');
+  addOutputOption(
+    cmd,
+    'directory for scenario.yaml, trace.json (for sevsim playback) and fix-N.yaml',
+    '--out',
+  );
+  cmd
     .addHelpText(
       'after',
       '\nExit status: 0 a diagnosis was made (whatever it found), 2 unreadable input or no SEV-related kernel line, 3 internal error.',

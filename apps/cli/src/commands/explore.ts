@@ -3,7 +3,7 @@
  * a depth, checked against the invariants (@sevsim/explorer). Exit 0 when no invariant is
  * violated, 1 otherwise, 2 for bad input (an unreadable or invalid --space file, a bad option).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type Baseline,
@@ -31,14 +31,17 @@ import {
 import { defaultCatalog, formatError } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { Exit, type ExitCode } from '../exit-codes';
+import { MAX_SPACE_BYTES, readInput, reason, writeOutput } from '../files';
 import type { CliIo } from '../io';
+import { addOutputOption, type OutputOptions, outputOf } from '../output-option';
 
-export interface ExploreCliOptions {
+const DEFAULT_OUT = './sevsim-counterexamples';
+
+export interface ExploreCliOptions extends OutputOptions {
   kernel?: string;
   space?: string;
   depth?: string;
   workers?: string;
-  out: string;
   json?: boolean;
   mutation?: string;
   progress?: boolean;
@@ -48,16 +51,11 @@ export interface ExploreCliOptions {
 }
 
 /** --baseline: `default` (the shipped one) or a file written by --write-baseline; null after reporting. */
-function readBaseline(path: string, io: CliIo): Baseline | null {
+async function readBaseline(path: string, io: CliIo): Promise<Baseline | null> {
   if (path === 'default') return DEFAULT_BASELINE;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    io.err(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-    return null;
-  }
-  const parsed = parseBaseline(text, path);
+  const input = await readInput(path, MAX_SPACE_BYTES, io);
+  if (!input.ok) return null;
+  const parsed = parseBaseline(input.text, input.name);
   if (!parsed.ok) {
     for (const e of parsed.errors) io.err(`${formatError(e)}\n`);
     return null;
@@ -81,16 +79,11 @@ function positiveInt(text: string | undefined, name: string, io: CliIo): number 
   return Number(text);
 }
 
-/** A space file (--space), or null after reporting why it cannot be used. */
-export function readSpaceFile(path: string, io: CliIo): Space | null {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    io.err(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-    return null;
-  }
-  const parsed = parseSpace(text, path);
+/** A space file (--space; - for stdin), or null after reporting why it cannot be used. */
+export async function readSpaceFile(path: string, io: CliIo): Promise<Space | null> {
+  const input = await readInput(path, MAX_SPACE_BYTES, io);
+  if (!input.ok) return null;
+  const parsed = parseSpace(input.text, input.name);
   if (!parsed.ok) {
     for (const e of parsed.errors) io.err(`${formatError(e)}\n`);
     return null;
@@ -99,11 +92,11 @@ export function readSpaceFile(path: string, io: CliIo): Space | null {
 }
 
 /** The space from --space or the built-in one for --kernel; null after reporting bad input. */
-export function spaceFromOptions(
+export async function spaceFromOptions(
   opts: { kernel?: string; space?: string },
   io: CliIo,
   command: string,
-): Space | null {
+): Promise<Space | null> {
   if (opts.space) return readSpaceFile(opts.space, io);
   const catalog = defaultCatalog();
   const kernel = parseKernelChoice(opts.kernel ?? catalog.releases[catalog.releases.length - 1]!);
@@ -116,7 +109,7 @@ export function spaceFromOptions(
 }
 
 export async function exploreCommand(opts: ExploreCliOptions, io: CliIo): Promise<ExitCode> {
-  const base = spaceFromOptions(opts, io, 'explore');
+  const base = await spaceFromOptions(opts, io, 'explore');
   if (!base) return Exit.INVALID_INPUT;
   const depth = positiveInt(opts.depth, '--depth', io);
   const workers = positiveInt(opts.workers, '--workers', io);
@@ -129,7 +122,7 @@ export async function exploreCommand(opts: ExploreCliOptions, io: CliIo): Promis
   }
   const space: Space = depth === undefined ? base : { ...base, depth };
   const mutation = opts.mutation ? MUTATIONS[opts.mutation as MutationName] : undefined;
-  const baseline = opts.baseline === undefined ? undefined : readBaseline(opts.baseline, io);
+  const baseline = opts.baseline === undefined ? undefined : await readBaseline(opts.baseline, io);
   if (baseline === null) return Exit.INVALID_INPUT;
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
   if (typeof shard === 'string') {
@@ -147,11 +140,22 @@ export async function exploreCommand(opts: ExploreCliOptions, io: CliIo): Promis
   const context = mutation
     ? `found under mutation "${opts.mutation}": sevsim run uses the real profiles and will not reproduce it`
     : `reproduce with: sevsim run FILE`;
-  const written = writeCounterexamples(result, opts.out, context, baseline);
+  const out = outputOf(opts) ?? DEFAULT_OUT;
+  let written: ReturnType<typeof writeCounterexamples>;
+  let writable = true;
+  try {
+    written = writeCounterexamples(result, out, context, baseline);
+  } catch (e) {
+    // The summary is still printed; the directory is the user's input (2).
+    io.err(`sevsim explore: cannot write counterexamples to ${out}: ${reason(e)}\n`);
+    written = [];
+    writable = false;
+  }
   if (opts.writeBaseline)
-    writeFileSync(opts.writeBaseline, `${JSON.stringify(baselineOf(result), null, 2)}\n`);
+    writable &&= writeOutput(opts.writeBaseline, `${JSON.stringify(baselineOf(result), null, 2)}\n`, io);
   if (opts.json) io.out(`${JSON.stringify(explorationJson(result, written, shard), null, 2)}\n`);
   else io.out(summaryText(result, written));
+  if (!writable) return Exit.INVALID_INPUT;
   return written.some((w) => !w.known) ? Exit.EXPECTATION_FAILED : Exit.OK;
 }
 
@@ -185,13 +189,12 @@ export function registerExplore(program: Command, io: CliIo, done: (code: ExitCo
       '--kernel <release>',
       'built-in space for this kernel, e.g. 7.2 or 7.2+sev-fw-upload (default: newest)',
     )
-    .option('--space <file>', 'a space file (YAML) instead of the built-in space')
+    .option('--space <file>', 'a space file (YAML; - for stdin) instead of the built-in space')
     .option(
       '--depth <n>',
       "longest action sequence explored, or `unbounded` to the fixpoint (default: the space's)",
     )
     .option('--workers <n>', 'worker threads (default: every core)')
-    .option('--out <dir>', 'directory for counterexample scenarios', './sevsim-counterexamples')
     .option('--json', 'print the result as one JSON document')
     .option(
       '--mutation <name>',
@@ -206,10 +209,12 @@ export function registerExplore(program: Command, io: CliIo, done: (code: ExitCo
     .option(
       '--shard <i/n>',
       'explore only configurations with index ≡ i (mod n), 0 ≤ i < n; merge with `explore merge`',
-    )
+    );
+  addOutputOption(cmd, `directory for counterexample scenarios (default: ${DEFAULT_OUT})`, '--out');
+  cmd
     .addHelpText(
       'after',
-      '\nExit status: 0 no invariant violated (or all in --baseline), 1 some invariant violated (counterexamples in --out), 2 bad input.',
+      '\nExit status: 0 no invariant violated (or all in --baseline), 1 some invariant violated (counterexamples in --output), 2 bad input or an unwritable output.',
     )
     .action(async (opts: ExploreCliOptions) => done(await exploreCommand(opts, io)));
   cmd

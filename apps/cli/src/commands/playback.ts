@@ -1,13 +1,17 @@
 /**
- * `sevsim playback TRACE [OTHER] [--out report.html]`: serve the playback app for a trace (or two
+ * `sevsim playback TRACE [OTHER] [-o report.html]`: serve the playback app for a trace (or two
  * traces side by side) on 127.0.0.1 until Ctrl-C, or write it as one self-contained HTML file.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { servePlayback, TraceFileError, writeReport } from '@sevsim/playback';
+import { readTrace, renderReport, servePlayback, TraceFileError } from '@sevsim/playback';
+import { printable } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { Exit, type ExitCode } from '../exit-codes';
+import { MAX_TRACE_BYTES, readInput, STDIO, writeOutput } from '../files';
 import type { CliIo } from '../io';
+import { addOutputOption, type OutputOptions, outputOf } from '../output-option';
+import { stdinOnce } from '../scenario-input';
 
 /** The built browser app lives in the playback package (`vite build` → dist/app). */
 export function playbackAppDir(): string {
@@ -25,25 +29,60 @@ function untilInterrupted(): Promise<void> {
 
 export async function playback(
   trace: string | readonly [string, string],
-  opts: { out?: string },
+  opts: OutputOptions & { json?: boolean },
   io: CliIo,
   stop: () => Promise<void> = untilInterrupted,
 ): Promise<ExitCode> {
-  try {
-    if (opts.out) {
-      const r = await writeReport(trace, opts.out, { appDir: playbackAppDir() });
-      io.out(`wrote ${r.outPath} (${r.bytes} bytes): ${r.scenario}, ${r.steps} steps\n`);
-      return Exit.OK;
+  const paths: readonly string[] = typeof trace === 'string' ? [trace] : trace;
+  if (!stdinOnce(paths, io)) return Exit.INVALID_INPUT;
+  // Each trace is checked as run checks a scenario (a regular file, within a size cap) and by the
+  // playback app's own trace check, before anything is rendered or served.
+  const texts: string[] = [];
+  const traces = [];
+  for (const path of paths) {
+    const input = await readInput(path, MAX_TRACE_BYTES, io);
+    if (!input.ok) return Exit.INVALID_INPUT;
+    const reading = readTrace(input.text);
+    if (!reading.ok) {
+      io.err(`${printable(input.name)}: ${printable(reading.error)}\n`);
+      return Exit.INVALID_INPUT;
     }
+    texts.push(input.text);
+    traces.push(reading.trace);
+  }
+  const output = outputOf(opts);
+  if (output !== undefined) {
+    const html = await renderReport(texts as [string] | [string, string], { appDir: playbackAppDir() });
+    if (!writeOutput(output, html, io)) return Exit.INVALID_INPUT;
+    const written = {
+      outPath: output,
+      bytes: Buffer.byteLength(html),
+      scenario: traces.map((t) => t.result.scenario).join(' vs '),
+      steps: Math.max(...traces.map((t) => t.steps.length)),
+    };
+    // With the report on stdout, what was written is told on stderr.
+    const report = output === STDIO ? io.err : io.out;
+    if (opts.json) report(`${JSON.stringify(written, null, 2)}\n`);
+    else
+      report(
+        `wrote ${printable(output)} (${written.bytes} bytes): ${printable(written.scenario)}, ${written.steps} steps\n`,
+      );
+    return Exit.OK;
+  }
+  if (paths.includes(STDIO)) {
+    io.err('sevsim playback: serving needs trace files (standard input works with -o)\n');
+    return Exit.INVALID_INPUT;
+  }
+  try {
     const server = await servePlayback(trace, { appDir: playbackAppDir() });
-    io.out(`${server.url}\n`);
+    io.out(opts.json ? `${JSON.stringify({ url: server.url })}\n` : `${server.url}\n`);
     io.err('serving on 127.0.0.1 only; press Ctrl-C to stop\n');
     await stop();
     await server.close();
     return Exit.OK;
   } catch (e) {
     if (e instanceof TraceFileError) {
-      io.err(`${e.message}\n`);
+      io.err(`${printable(e.message)}\n`);
       return Exit.INVALID_INPUT;
     }
     throw e;
@@ -51,15 +90,21 @@ export async function playback(
 }
 
 export function registerPlayback(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
+  const cmd = program
     .command('playback')
     .description(
-      'step through a trace from `sevsim run --trace` in the browser (two traces: side by side), or write a one-file report',
+      'step through a trace from `sevsim run -o` in the browser (two traces: side by side), or write a one-file report',
     )
-    .argument('<trace>', 'trace file')
+    .argument('<trace>', 'trace file; - reads standard input (with -o)')
     .argument('[other]', 'a second trace, shown beside the first step by step')
-    .option('--out <file>', 'write one self-contained HTML report instead of serving')
-    .action(async (trace: string, other: string | undefined, opts: { out?: string }) =>
+    .option('--json', 'print what was written (or the URL served) as JSON');
+  addOutputOption(cmd, 'write one self-contained HTML report instead of serving (- for stdout)', '--out');
+  cmd
+    .addHelpText(
+      'after',
+      '\nExit status: 0, or 2 for an unreadable or invalid trace or an unwritable output.',
+    )
+    .action(async (trace: string, other: string | undefined, opts: OutputOptions & { json?: boolean }) =>
       done(await playback(other === undefined ? trace : [trace, other], opts, io)),
     );
 }

@@ -1,17 +1,25 @@
 /** `sevsim validate FILE...`: parse and check without running (exit 0 or 2). */
-import { defaultCatalog, formatError, loadScenario } from '@sevsim/scenario';
+import { defaultCatalog, formatError, printable } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { Exit, type ExitCode } from '../exit-codes';
+import { inputName } from '../files';
 import type { CliIo } from '../io';
+import { loadScenarioArg, stdinOnce } from '../scenario-input';
 
-export function validateFiles(files: readonly string[], opts: { json?: boolean }, io: CliIo): ExitCode {
+export async function validateFiles(
+  files: readonly string[],
+  opts: { json?: boolean },
+  io: CliIo,
+): Promise<ExitCode> {
+  if (!stdinOnce(files, io)) return Exit.INVALID_INPUT;
   const catalog = defaultCatalog();
   let code: ExitCode = Exit.OK;
   const docs: unknown[] = [];
-  for (const file of files) {
-    const loaded = loadScenario(file, catalog);
+  for (const arg of files) {
+    const file = inputName(arg);
+    const loaded = await loadScenarioArg(arg, catalog, io);
     if (loaded.ok) {
-      if (!opts.json) io.out(`${file}: ok (${loaded.scenario.steps.length} steps)\n`);
+      if (!opts.json) io.out(`${printable(file)}: ok (${loaded.scenario.steps.length} steps)\n`);
       docs.push({ version: 1, file, valid: true, errors: [] });
     } else {
       code = Exit.INVALID_INPUT;
@@ -27,8 +35,8 @@ export function registerValidate(program: Command, io: CliIo, done: (code: ExitC
   program
     .command('validate')
     .description('check scenario files without running them; every problem is reported')
-    .argument('<files...>', 'scenario files')
+    .argument('<files...>', 'scenario files; - reads standard input')
     .option('--json', 'print {file, valid, errors[]} per file')
     .addHelpText('after', '\nExit status: 0 all files valid, 2 some file is invalid.')
-    .action((files: string[], opts: { json?: boolean }) => done(validateFiles(files, opts, io)));
+    .action(async (files: string[], opts: { json?: boolean }) => done(await validateFiles(files, opts, io)));
 }
