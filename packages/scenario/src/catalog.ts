@@ -40,6 +40,10 @@ export interface Catalog {
   readonly pspCommands: readonly string[];
   /** Buffer fields of a firmware command (camelCase codec names), undefined for an unknown command. */
   pspFields(cmd: string): readonly string[] | undefined;
+  /** How many bits a command's buffer field holds (the struct's field width), undefined if unknown. */
+  pspFieldBits(cmd: string, field: string): number | undefined;
+  /** Why a firmware version cannot be one (the firmware's own parse), or undefined. */
+  firmwareVersionProblem(version: string): string | undefined;
   /** Why the machine cannot be built (the hardware's own check), or undefined. */
   machineProblem(machine: Record<string, unknown>): string | undefined;
 }

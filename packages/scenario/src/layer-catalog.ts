@@ -6,11 +6,12 @@
  * firmware status names (@sevsim/firmware Status) and command buffers (psp-buffers.ts).
  */
 import { CCP_PARAMS, Errno } from '@sevsim/ccp';
+import { parseVersion } from '@sevsim/firmware';
 import { Status, statusCode } from '@sevsim/psp-abi';
 import { CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
 import { KVM_AMD_PARAMS, PATCHES, RELEASES, resolveRelease } from '@sevsim/kvm-amd';
 import type { Catalog, ParamInfo } from './catalog';
-import { pspFieldNames, PSP_BUFFERS } from './psp-buffers';
+import { pspFieldBits, pspFieldNames, PSP_BUFFERS } from './psp-buffers';
 import { machineConfig } from './resolve';
 import type { MachineInput } from './scenario';
 
@@ -65,6 +66,11 @@ export function defaultCatalog(): Catalog {
     statusCode: (name) => statusCode(name),
     pspCommands: Object.keys(PSP_BUFFERS),
     pspFields: (cmd) => pspFieldNames(cmd),
+    pspFieldBits: (cmd, field) => pspFieldBits(cmd, field),
+    firmwareVersionProblem: (version) =>
+      parseVersion(version) === undefined
+        ? `firmware version "${version}" is out of range: major and minor are 0-255, build 0-65535`
+        : undefined,
     machineProblem(machine) {
       try {
         createMachine(machineConfig(machine as MachineInput));

@@ -407,9 +407,24 @@ function checkSteps(
                 [...path, op, f],
                 `${describe(fv)}: the image is named by its version, major.minor.build`,
               );
+            } else {
+              const why = catalog.firmwareVersionProblem(fv);
+              if (why) problems.add([...path, op, f], why);
             }
           } else if (typeof fv === 'string' && !/^(0x[0-9a-fA-F]+|\d+)$/.test(fv)) {
             problems.add([...path, op, f], `${describe(fv)} is not a number`);
+          } else if (typeof fv === 'number' && !Number.isInteger(fv)) {
+            problems.add([...path, op, f], `${describe(fv)} is not an integer`);
+          } else if (typeof fv !== 'boolean') {
+            // The struct field's width bounds the value: the mailbox would cut it silently.
+            const bits = catalog.pspFieldBits(cmd, f) ?? 64;
+            const n = BigInt(fv);
+            if (n < 0n || n >= 1n << BigInt(bits)) {
+              problems.add(
+                [...path, op, f],
+                `${describe(fv)} does not fit ${cmd}.${f}: a ${bits}-bit field holds 0 to ${((1n << BigInt(bits)) - 1n).toString()}`,
+              );
+            }
           }
         }
         out.push({ op, cmd, fields, line });

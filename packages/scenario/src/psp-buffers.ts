@@ -38,3 +38,12 @@ export function pspFieldNames(cmd: string): string[] | undefined {
   const names = Object.keys(codec.fields);
   return (DOWNLOAD_COMMANDS as readonly string[]).includes(cmd) ? [...names, IMAGE_FIELD] : names;
 }
+
+/** A field's width in bits: the bits its byte masks cover (`u32` 32, `bits(…, 0, 2)` 2, `u64` 64). */
+export function pspFieldBits(cmd: string, field: string): number | undefined {
+  const codec = PSP_BUFFERS[cmd];
+  if (!codec || !Object.hasOwn(codec.fields, field)) return undefined;
+  let n = 0;
+  for (const byte of codec.fields[field]!.mask) for (let b = byte; b > 0; b >>= 1) n += b & 1;
+  return n;
+}

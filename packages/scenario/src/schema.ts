@@ -48,6 +48,16 @@ const vmId = z
   .string()
   .regex(/^[A-Za-z0-9_-]+$/, 'a VM id is letters, digits, _ and -')
   .meta({ description: 'Name of the VM, used by later steps and in `vms.ID` state paths.' });
+/** major.minor.build, each part within the firmware's own fields (the one rule: the catalog's). */
+const firmwareVersion = (catalog: Catalog) =>
+  z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, 'a firmware version is major.minor.build')
+    .superRefine((v, ctx) => {
+      const why = /^\d+\.\d+\.\d+$/.test(v) ? catalog.firmwareVersionProblem(v) : undefined;
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    });
+
 /** As on the command line: any scalar is text to the kernel (null: a bare `name`, no `=value`). */
 const paramValue = z.union([z.boolean(), z.number(), z.string(), z.null()]);
 const nothing = z.union([z.null(), z.strictObject({})]);
@@ -110,7 +120,7 @@ export const stepSchemas = perCatalog(function stepSchemas(catalog: Catalog) {
     'fw.update': z
       .strictObject({
         'fw.update': z.strictObject({
-          version: z.string().regex(/^\d+\.\d+\.\d+$/, 'a firmware version is major.minor.build'),
+          version: firmwareVersion(catalog),
           svn: z
             .number()
             .int()
@@ -166,9 +176,7 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
     .strictObject({
       cpu: z.enum(nonEmpty(catalog.cpus, 'genoa')).optional(),
       asids: z.number().int().min(1).max(1006).optional().meta({ description: 'CPUID 0x8000001F ECX.' }),
-      firmware: z
-        .string()
-        .regex(/^\d+\.\d+\.\d+$/, 'a firmware version is major.minor.build')
+      firmware: firmwareVersion(catalog)
         .optional()
         .meta({ description: 'Firmware the platform boots with.' }),
       bios: z

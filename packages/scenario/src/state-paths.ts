@@ -70,7 +70,10 @@ export function checkStatePath(path: string, ctx: PathContext): PathProblem | un
       shape = shape.wildcard === 'vm' ? VM : null;
       continue;
     }
-    const next: Shape | undefined = (shape as Record<string, Shape>)[seg];
+    // Own keys only: `constructor`, `toString`, `__proto__` are the object's, not state paths.
+    const next: Shape | undefined = Object.hasOwn(shape, seg)
+      ? (shape as Record<string, Shape>)[seg]
+      : undefined;
     if (next === undefined) {
       return {
         message: `unknown state path "${path}"`,
