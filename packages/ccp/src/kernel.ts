@@ -1,4 +1,4 @@
-import type { Machine } from '@sevsim/hardware';
+import type { Machine, RamRange } from '@sevsim/hardware';
 import { KernelFs } from './kernel-fs';
 
 /** The kernel ring buffer (dmesg): lines in the kernel's wording, in order. */
@@ -30,11 +30,14 @@ export interface KernelContext {
   kdump: boolean;
   /** The root file system (NV file, firmware images); created on first use when absent. */
   fs?: KernelFs;
+  /** RAM the boot code's RMP fix-ups made e820 reserved (docs/reference/linux-ccp.md §7.3), [start, end) bytes. */
+  readonly e820Reserved: readonly RamRange[];
 }
 
 export interface KernelContextOptions {
   hostSnp?: boolean;
   kdump?: boolean;
+  e820Reserved?: readonly RamRange[];
   log?: KernelLog;
   fs?: KernelFs;
 }
@@ -46,6 +49,7 @@ export function createKernelContext(machine: Machine, opts: KernelContextOptions
     log: opts.log ?? new KernelLog(),
     hostSnp: opts.hostSnp ?? false,
     kdump: opts.kdump ?? false,
+    e820Reserved: opts.e820Reserved ?? [],
     fs: opts.fs ?? new KernelFs(),
   };
 }

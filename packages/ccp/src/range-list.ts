@@ -6,6 +6,7 @@
  * table derived from the machine's RAM size (README "Decisions"): the legacy VGA/BIOS hole, the
  * EBDA page, ACPI tables and ACPI NVS just below the top of RAM, and a PCI MMIO window above RAM.
  */
+import type { RamRange } from '@sevsim/hardware';
 import { Errno } from '@sevsim/kernel';
 
 /** enum e820_type values the filter compares against (arch/x86/include/asm/e820/types.h). */
@@ -38,9 +39,26 @@ export interface RangeEntry {
 
 const MB = 1024 * 1024;
 
-/** The host's iomem resources, in address order (the order walk_iomem_res_desc visits them). */
-export function hostIomemResources(memoryGiB: number): IomemResource[] {
+/**
+ * The host's iomem resources, in address order (the order walk_iomem_res_desc visits them).
+ * `e820Reserved` is RAM the boot code turned into e820 reserved (the RMP fix-up chunks,
+ * docs/reference/linux-ccp.md §7.3): e820__reserve_resources() makes each a "Reserved" resource.
+ */
+export function hostIomemResources(
+  memoryGiB: number,
+  e820Reserved: readonly RamRange[] = [],
+): IomemResource[] {
   const top = memoryGiB * 1024 * MB;
+  const fixups = e820Reserved.map((r) => ({
+    name: 'Reserved',
+    start: r.start,
+    end: r.end - 1,
+    desc: IORES_DESC.RESERVED,
+  }));
+  return [...fixed(top), ...fixups].sort((a, b) => a.start - b.start);
+}
+
+function fixed(top: number): IomemResource[] {
   return [
     { name: 'Reserved', start: 0x9f000, end: 0x9ffff, desc: IORES_DESC.RESERVED },
     { name: 'Reserved', start: 0xa0000, end: 0xfffff, desc: IORES_DESC.RESERVED },

@@ -47,7 +47,7 @@ export function snpInitLocked(dev: SevDevice, out: ErrorOut, maxSnpAsid: number)
   let buffer: Uint8Array | null = null;
   let listPfn: number | null = null;
   if (versionAtLeast(dev, SNP_MIN_API.major, 52)) {
-    const ranges = buildRangeList(hostIomemResources(m.config.memoryGiB));
+    const ranges = buildRangeList(hostIomemResources(m.config.memoryGiB, ctx.e820Reserved));
     if (typeof ranges === 'number') {
       devLog(dev, `SEV: SNP_INIT_EX walk_iomem_res_desc failed rc = ${ranges}`);
       return ranges;

@@ -127,13 +127,22 @@ export interface RigOptions {
   kdump?: boolean;
   /** Files on the host's disk before modprobe. */
   files?: Record<string, Uint8Array>;
+  /** Host boot code of ≤6.11: RMP fix-up chunks reserved in e820 only (docs/reference/linux-ccp.md §7.3). */
+  rmpFixupE820Only?: boolean;
 }
 
 export function boot(opts: RigOptions) {
   const profile: CcpProfile = { ...PROFILES[opts.release], ...opts.profile };
   const machine = createMachine({ cpu: 'genoa', memoryGiB: 8, ...opts.machine });
-  const hs = hostSnpBoot(machine, { snpEnAtBoot: profile.snpPrepare === 'boot' });
-  const ctx = createKernelContext(machine, { hostSnp: hs.hostSnp, kdump: opts.kdump ?? false });
+  const hs = hostSnpBoot(machine, {
+    snpEnAtBoot: profile.snpPrepare === 'boot',
+    rmpFixupE820Only: opts.rmpFixupE820Only ?? false,
+  });
+  const ctx = createKernelContext(machine, {
+    hostSnp: hs.hostSnp,
+    e820Reserved: hs.e820Reserved,
+    kdump: opts.kdump ?? false,
+  });
   for (const [path, data] of Object.entries(opts.files ?? {})) ctx.fs?.write(path, data);
   const version = opts.version ?? machine.preset.defaultFirmware;
   const psp = createPsp(machine, opts.svn === undefined ? { version } : { version, svn: opts.svn });

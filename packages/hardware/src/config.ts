@@ -4,6 +4,8 @@ import { CPU_MODELS, CPU_PRESETS, type CpuModel, type CpuPreset } from './preset
 export type IommuMode = 'off' | 'passthrough' | 'translated';
 export type SnpMemoryCoverage = 'full' | 'partial' | 'none';
 export type BootMode = 'uefi' | 'legacy';
+/** Which ends of a contiguous RMP the BIOS put on an odd megabyte (not 2 MB aligned). */
+export type RmpUnaligned = 'none' | 'start' | 'end' | 'both';
 
 /** The BIOS setup options SEV depends on. */
 export interface BiosOptions {
@@ -28,6 +30,13 @@ export interface BiosOptions {
    * firmware's SNP_INIT memory-map checks (AMDSEV#107, #271: "changing the boot mode to UEFI").
    */
   bootMode: BootMode;
+  /**
+   * RMP ends the BIOS left off a 2 MB boundary, with host RAM in the rest of that 2 MB (the
+   * firmware needs only 1 MB alignment). Real BIOSes do this: the kernel then logs `SEV-SNP: Reserving
+   * start/end of RMP table on a 2MB boundary` (https://github.com/AMDESE/AMDSEV/issues/271,
+   * docs/reference/linux-ccp.md §7.3). Extension; 'none' by default.
+   */
+  rmpUnaligned: RmpUnaligned;
 }
 
 export type Sockets = 1 | 2;
@@ -73,6 +82,7 @@ const MAX_MEMORY_GIB = 4096;
 const IOMMU_MODES: readonly IommuMode[] = ['off', 'passthrough', 'translated'];
 const COVERAGES: readonly SnpMemoryCoverage[] = ['full', 'partial', 'none'];
 const BOOT_MODES: readonly BootMode[] = ['uefi', 'legacy'];
+const RMP_UNALIGNED: readonly RmpUnaligned[] = ['none', 'start', 'end', 'both'];
 const BIOS_KEYS: readonly (keyof BiosOptions)[] = [
   'smee',
   'snp',
@@ -83,6 +93,7 @@ const BIOS_KEYS: readonly (keyof BiosOptions)[] = [
   'smmLock',
   'iommuSnp',
   'bootMode',
+  'rmpUnaligned',
 ];
 
 function isInt(v: unknown): v is number {
@@ -107,6 +118,7 @@ export function defaultBios(preset: CpuPreset): BiosOptions {
     smmLock: true,
     iommuSnp: true,
     bootMode: 'uefi',
+    rmpUnaligned: 'none',
   };
 }
 
@@ -173,6 +185,17 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
   if (!BOOT_MODES.includes(bios.bootMode)) {
     throw new HardwareConfigError(
       `bios.bootMode must be one of ${BOOT_MODES.join(', ')}, got ${JSON.stringify(bios.bootMode)}`,
+    );
+  }
+
+  if (!RMP_UNALIGNED.includes(bios.rmpUnaligned)) {
+    throw new HardwareConfigError(
+      `bios.rmpUnaligned must be one of ${RMP_UNALIGNED.join(', ')}, got ${JSON.stringify(bios.rmpUnaligned)}`,
+    );
+  }
+  if (bios.rmpUnaligned !== 'none' && preset.features.segmentedRmp) {
+    throw new HardwareConfigError(
+      `bios.rmpUnaligned: ${config.cpu} has a segmented RMP; unaligned placement is modelled for the contiguous RMP only`,
     );
   }
 

@@ -1,12 +1,18 @@
 import { CPUID_8000_001F_EAX } from './cpuid.js';
 import type { Machine } from './machine.js';
 import { HWCR_SMMLOCK, MSR, RMP_CFG_SEGMENTED, RMP_CFG_SHIFT_BIT, SYSCFG } from './msr.js';
-import { PAGE_SIZE, RMP_BOOKKEEPING_BYTES, RST_BYTES, RST_MAX_ENTRIES } from './rmp-layout.js';
+import { PAGE_SIZE, type RamRange, RMP_BOOKKEEPING_BYTES, RST_BYTES, RST_MAX_ENTRIES } from './rmp-layout.js';
 
 /** The release-dependent part of the kernel's boot-time SNP set-up. */
 export interface HostSnpProfile {
   /** ≤7.0: snp_rmptable_init clears the RMP and sets MFDM + SNPEn on all CPUs at boot; 7.1+: ccp's snp_prepare does it. */
   snpEnAtBoot: boolean;
+  /**
+   * ≤6.11: __snp_fixup_e820_tables reserves an unaligned RMP end's 2 MB chunk in e820 only, so the
+   * kernel may still allocate its RAM; 6.12+ (absent or false) also memblock_reserve()s it
+   * (docs/reference/linux-ccp.md §7.3).
+   */
+  rmpFixupE820Only?: boolean;
 }
 
 export type HostSnpDisableId =
@@ -28,6 +34,11 @@ export interface HostSnpBootResult {
   log: string[];
   /** The check that turned host SNP off, with the reference fact it models. */
   disabledBy?: { id: HostSnpDisableId; fact: string };
+  /**
+   * RAM the RMP fix-ups turned into e820 reserved (the rest of each 2 MB chunk an unaligned RMP end
+   * falls in), [start, end) in bytes: iomem "Reserved" resources, so SNP_INIT_EX makes them HV-Fixed.
+   */
+  e820Reserved: RamRange[];
 }
 
 const RMP_ADDR_MASK = ((1n << 52n) - 1n) & ~((1n << 13n) - 1n); // bits 51:13
@@ -44,10 +55,12 @@ const AMDVI = 'AMD-Vi: ';
  */
 export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpBootResult {
   const log: string[] = [];
+  const e820Reserved: RamRange[] = [];
   const off = (id: HostSnpDisableId, fact: string): HostSnpBootResult => ({
     hostSnp: false,
     log,
     disabledBy: { id, fact },
+    e820Reserved,
   });
 
   // docs/reference/linux-ccp.md §7.1 step 1, early_detect_mem_encrypt: SYSCFG.MemEncryptionModEn, then HWCR.SMMLock.
@@ -83,6 +96,8 @@ export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpB
     );
   } else {
     log.push(`${SNP}RMP table physical range [${hex16(rmpBase)} - ${hex16(rmpEnd)}]`);
+    // docs/reference/linux-ccp.md §7.1 step 3, §7.3: snp_fixup_e820_tables, the table's start and end.
+    for (const pa of [rmpBase, rmpEnd + 1n]) fixupE820(machine, profile, Number(pa), log, e820Reserved);
   }
 
   // docs/reference/linux-ccp.md §7.1 step 4, AMD IOMMU init: no IVRS or amd_iommu=off end SNP without a message.
@@ -121,7 +136,33 @@ export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpB
     }
   }
   log.push(`${AMDVI}IOMMU SNP support enabled.`);
-  return { hostSnp: true, log };
+  return { hostSnp: true, log, e820Reserved };
+}
+
+const PMD_SIZE = 2 * 1024 * 1024;
+
+/**
+ * Linux v6.12 arch/x86/virt/svm/sev.c __snp_fixup_e820_tables(): an RMP boundary off a 2 MB
+ * boundary whose 2 MB chunk holds RAM gets the whole chunk reserved in the e820 tables (so a kexec
+ * kernel never allocates it and faults on the RMP), and from 6.12 in memblock too
+ * (docs/reference/linux-ccp.md §7.3).
+ */
+function fixupE820(
+  machine: Machine,
+  profile: HostSnpProfile,
+  pa: number,
+  log: string[],
+  e820Reserved: RamRange[],
+): void {
+  if (pa % PMD_SIZE === 0) return;
+  const chunk = pa - (pa % PMD_SIZE);
+  const ram = machine.ram
+    .filter((r) => r.start < chunk + PMD_SIZE && chunk < r.end)
+    .map((r) => ({ start: Math.max(r.start, chunk), end: Math.min(r.end, chunk + PMD_SIZE) }));
+  if (ram.length === 0) return;
+  log.push(`${SNP}Reserving start/end of RMP table on a 2MB boundary [${hex16(chunk)}]`);
+  e820Reserved.push(...ram);
+  if (!profile.rmpFixupE820Only) machine.reservePages(chunk / PAGE_SIZE, PMD_SIZE / PAGE_SIZE);
 }
 
 function familyOf(sig: number): number {

@@ -7,6 +7,7 @@ export {
   type ResolvedMachineConfig,
   type SnpMemoryCoverage,
   type BootMode,
+  type RmpUnaligned,
 } from './config.js';
 export type { Core, WrmsrResult } from './cpu-cores.js';
 export { CPUID_8000_001F_EAX, type CpuidResult } from './cpuid.js';
@@ -54,5 +55,6 @@ export {
   PAGES_PER_2M,
   RMP_BOOKKEEPING_BYTES,
   RMP_ENTRY_BYTES,
+  type RamRange,
   type RmpSegment,
 } from './rmp-layout.js';

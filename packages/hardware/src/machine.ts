@@ -9,6 +9,7 @@ import { CPU_PRESETS, type CpuPreset } from './presets.js';
 import { type PageState, Rmp } from './rmp.js';
 import {
   PAGE_SIZE,
+  type RamRange,
   type RmpPlacement,
   RST_BYTES,
   RMP_BOOKKEEPING_BYTES,
@@ -63,6 +64,7 @@ export class Machine {
       cfg.bios.snpMemoryCoverage,
       cfg.bios.snp,
       this.preset.features.segmentedRmp,
+      cfg.bios.rmpUnaligned,
     );
     this.cpus = new CpuCores(this.preset, cfg, this.placement);
     this.rmp = new Rmp(this.placement, this.cpus, cfg.asids, this.mem.pageCount);
@@ -70,7 +72,9 @@ export class Machine {
       cfg.bios.ciphertextHiding && this.preset.ciphertextHidingCapable,
       cfg.asids,
     );
-    this.allocator = new PageAllocator(this.placement.usableTop / PAGE_SIZE);
+    this.allocator = new PageAllocator(
+      this.placement.ram.map((r) => ({ start: r.start / PAGE_SIZE, end: r.end / PAGE_SIZE })),
+    );
     this.writeRst();
     this.iommuUnit = this.createIommu();
   }
@@ -96,9 +100,15 @@ export class Machine {
     return new Iommu(cfg.iommu, cfg.bios.iommu && cfg.bios.iommuSnp, Object.freeze(logPages));
   }
 
-  /** max_pfn as the kernel finds it in e820: the end of usable RAM, below the BIOS-reserved RMP. */
+  /** max_pfn as the kernel finds it in e820: the end of the highest RAM range. */
   get maxPfn(): number {
-    return this.placement.usableTop / PAGE_SIZE;
+    const ram = this.placement.ram;
+    return (ram[ram.length - 1] as RamRange).end / PAGE_SIZE;
+  }
+
+  /** The BIOS's e820 RAM ranges, [start, end) in bytes, in address order. */
+  get ram(): readonly RamRange[] {
+    return this.placement.ram;
   }
 
   // ---- CPU -------------------------------------------------------------------------------------
@@ -160,9 +170,15 @@ export class Machine {
 
   // ---- memory ----------------------------------------------------------------------------------
 
-  /** Bump allocator over usable RAM (below the BIOS-reserved RMP); `align` in pages. */
+  /** Bump allocator over usable RAM, range by range in address order; `align` in pages. */
   allocPages(n: number, align?: number): number {
     return this.allocator.alloc(n, align);
+  }
+
+  /** memblock_reserve(): the kernel keeps [pfn, pfn + n) from its allocator from now on. */
+  reservePages(pfn: number, n: number): void {
+    this.mem.checkRange(pfn * PAGE_SIZE, n * PAGE_SIZE);
+    this.allocator.reserve(pfn, pfn + n);
   }
 
   private pfnOf(pa: number): number {

@@ -1,4 +1,4 @@
-import type { SnpMemoryCoverage } from './config.js';
+import type { RmpUnaligned, SnpMemoryCoverage } from './config.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGES_PER_2M = 512;
@@ -28,6 +28,12 @@ export interface RmpSegment {
   readonly rmpBytes: number;
 }
 
+/** Host RAM as the BIOS's e820 map lists it: [start, end) in bytes. */
+export interface RamRange {
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface RmpPlacement {
   readonly reserved: boolean;
   readonly segmented: boolean;
@@ -40,8 +46,8 @@ export interface RmpPlacement {
   readonly msrBase: bigint;
   readonly msrEnd: bigint;
   readonly msrCfg: bigint;
-  /** Host RAM below the reserved region: the usable memory the allocator hands out. */
-  readonly usableTop: number;
+  /** Host RAM around the reserved region, in address order (the e820 RAM entries). */
+  readonly ram: readonly RamRange[];
 }
 
 function roundUp(v: number, to: number): number {
@@ -53,15 +59,18 @@ function rmpBytesFor(coveredBytes: number): number {
 }
 
 /**
- * Where the BIOS puts the RMP: carved from the top of DRAM, 2 MB aligned at both ends (so the
- * kernel's e820 fix-up for unaligned RMP boundaries never triggers) and a multiple of 1 MB as the
- * firmware requires (docs/reference/psp-firmware.md §5.1). 'partial' reserves a table for only half of DRAM.
+ * Where the BIOS puts the RMP: carved from the top of DRAM, a multiple of 1 MB as the firmware
+ * requires (docs/reference/psp-firmware.md §5.1) and 2 MB aligned at both ends unless `unaligned`
+ * names an end to put on an odd megabyte: an unaligned end leaves 1 MB of RAM above the table, an
+ * unaligned start makes the table an odd number of megabytes (docs/reference/linux-ccp.md §7.3).
+ * 'partial' reserves a table for only half of DRAM.
  */
 export function placeRmp(
   dramBytes: number,
   coverage: SnpMemoryCoverage,
   reserve: boolean,
   segmented: boolean,
+  unaligned: RmpUnaligned = 'none',
 ): RmpPlacement {
   if (!reserve || coverage === 'none') {
     return {
@@ -75,19 +84,25 @@ export function placeRmp(
       msrBase: 0n,
       msrEnd: 0n,
       msrCfg: 0n,
-      usableTop: dramBytes,
+      ram: [{ start: 0, end: dramBytes }],
     };
   }
   if (!segmented) {
     const coverTarget = coverage === 'full' ? dramBytes : dramBytes / 2;
-    const size = roundUp(RMP_BOOKKEEPING_BYTES + rmpBytesFor(coverTarget), 2 * MB);
-    const base = dramBytes - size;
+    const endOdd = unaligned === 'end' || unaligned === 'both';
+    const startOdd = unaligned === 'start' || unaligned === 'both';
+    // One extra MB makes the size odd: with an aligned top the start lands on an odd MB, with an
+    // odd top (1 MB of RAM above) it brings the start back to an even one.
+    const size =
+      roundUp(RMP_BOOKKEEPING_BYTES + rmpBytesFor(coverTarget), 2 * MB) + (startOdd !== endOdd ? MB : 0);
+    const top = dramBytes - (endOdd ? MB : 0);
+    const base = top - size;
     const coveredBytes = ((size - RMP_BOOKKEEPING_BYTES) / RMP_ENTRY_BYTES) * PAGE_SIZE;
     return {
       reserved: true,
       segmented: false,
       base,
-      end: dramBytes - 1,
+      end: top - 1,
       coveredBytes,
       segmentShift: 52,
       segments: [
@@ -100,9 +115,15 @@ export function placeRmp(
         },
       ],
       msrBase: BigInt(base),
-      msrEnd: BigInt(dramBytes - 1),
+      msrEnd: BigInt(top - 1),
       msrCfg: 0n,
-      usableTop: base,
+      ram:
+        top < dramBytes
+          ? [
+              { start: 0, end: base },
+              { start: top, end: dramBytes },
+            ]
+          : [{ start: 0, end: base }],
     };
   }
   const shift = DEFAULT_SEGMENT_SHIFT;
@@ -139,7 +160,7 @@ export function placeRmp(
     // RMP_END should be 0 with a segmented RMP (docs/reference/psp-firmware.md §5.1).
     msrEnd: 0n,
     msrCfg: 1n | (BigInt(shift) << 8n),
-    usableTop: base,
+    ram: [{ start: 0, end: base }],
   };
 }
 

@@ -15,6 +15,7 @@ describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (docs/reference/linux
         'SEV-SNP: RMP table physical range [0x00000000fee00000 - 0x00000000ffffffff]',
         'AMD-Vi: IOMMU SNP support enabled.',
       ],
+      e820Reserved: [],
     });
   });
 

@@ -66,7 +66,7 @@ type Stage = { kernel: KernelProfile; host: HostSnpProfile; ccp: CcpProfile; kvm
 /** 6.14: ccp initialises at probe, SNPEn at boot, no KVM platform init (docs/reference/linux-ccp.md §3.1 step 4 [HISTORIC]). */
 const v6_14: Stage = {
   kernel: { kstrtoboolEnableDisable: false },
-  host: { snpEnAtBoot: true },
+  host: { snpEnAtBoot: true, rmpFixupE820Only: false },
   ccp: {
     initOnProbe: true,
     snpFailureAbortsLegacy: false,
@@ -147,7 +147,7 @@ const v7_0: Stage = {
 /** 7.1: "Move SNP initialization to the CCP driver" (x86_sev_for_v7.1_rc1; docs/reference/linux-ccp.md §1.2, §2.3). */
 const v7_1: Stage = {
   kernel: v7_0.kernel,
-  host: { snpEnAtBoot: false },
+  host: { ...v7_0.host, snpEnAtBoot: false },
   ccp: { ...v7_0.ccp, snpPrepare: 'snp-init', x86SnpShutdown: true },
   kvm: v7_0.kvm,
 };

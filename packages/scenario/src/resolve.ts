@@ -26,6 +26,8 @@ export interface ResolvedMachine {
     readonly smmLock: boolean;
     readonly iommuSnp: boolean;
     readonly bootMode: 'uefi' | 'legacy';
+    /** Present only when the scenario sets it (older results stay byte-identical). */
+    readonly rmpUnaligned?: 'none' | 'start' | 'end' | 'both';
   };
   readonly iommu: 'off' | 'passthrough' | 'translated';
   readonly sockets?: 1 | 2;
@@ -58,6 +60,7 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
       smmLock: m.bios?.smmLock ?? true,
       iommuSnp: m.bios?.iommuSnp ?? true,
       bootMode: m.bios?.bootMode ?? 'uefi',
+      ...(m.bios?.rmpUnaligned !== undefined ? { rmpUnaligned: m.bios.rmpUnaligned } : {}),
     },
     iommu: m.iommu ?? 'translated',
     ...(m.sockets !== undefined ? { sockets: m.sockets } : {}),

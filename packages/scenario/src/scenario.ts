@@ -23,6 +23,7 @@ export interface MachineInput {
     readonly smmLock?: boolean;
     readonly iommuSnp?: boolean;
     readonly bootMode?: 'uefi' | 'legacy';
+    readonly rmpUnaligned?: 'none' | 'start' | 'end' | 'both';
   };
   readonly iommu?: IommuModeName;
   readonly sockets?: 1 | 2;

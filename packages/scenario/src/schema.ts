@@ -199,6 +199,10 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
             .enum(['uefi', 'legacy'])
             .optional()
             .meta({ description: 'UEFI or legacy (CSM) boot; a legacy boot fails SNP_INIT with 0x3.' }),
+          rmpUnaligned: z.enum(['none', 'start', 'end', 'both']).optional().meta({
+            description:
+              'RMP ends the BIOS put off a 2 MB boundary (contiguous RMP only); the kernel reserves their 2 MB chunks.',
+          }),
         })
         .optional(),
       iommu: z.enum(IOMMU_MODES).optional(),

@@ -108,7 +108,12 @@ export function powerOn(world: World, firmware: { running: string; committed: st
   const boot = hostSnpBoot(machine, world.release.host);
   for (const line of boot.log) log.print(line);
   world.machine = machine;
-  world.ctx = createKernelContext(machine, { hostSnp: boot.hostSnp, log, ...(fs ? { fs } : {}) });
+  world.ctx = createKernelContext(machine, {
+    hostSnp: boot.hostSnp,
+    e820Reserved: boot.e820Reserved,
+    log,
+    ...(fs ? { fs } : {}),
+  });
   world.psp = createPsp(machine, { version: firmware.running, committedVersion: firmware.committed });
   watchPsp(world, world.psp);
   world.ccp = null;
