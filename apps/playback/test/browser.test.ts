@@ -194,7 +194,25 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
       expect(await text(page, '[data-testid=asids-in-use]')).toBe('51');
       expect(await text(page, '[data-testid=asids-reclaim]')).toBe('1');
       expect(await text(page, '[data-testid=asids-free]')).toBe('1004');
-      expect(await page.locator('figure.state-machine').first().getAttribute('data-current')).toBe('WORKING');
+      const sev = page.locator('figure.state-machine').first();
+      expect(await sev.getAttribute('data-current')).toBe('WORKING');
+      // Drawn from the firmware's table: SHUTDOWN takes WORKING to UNINIT as well
+      // (docs/reference/psp-firmware.md §2.1), an edge the hand-drawn diagram lacked.
+      expect(await sev.locator('g.edge[data-from=WORKING][data-to=UNINIT] > text').textContent()).toBe(
+        'SHUTDOWN',
+      );
+      expect(
+        await sev.locator('g.edge').evaluateAll((g) => g.map((e) => `${e.dataset.from}→${e.dataset.to}`)),
+      ).toEqual([
+        'UNINIT→INIT',
+        'UNINIT→UNINIT',
+        'INIT→UNINIT',
+        'WORKING→UNINIT',
+        'INIT→WORKING',
+        'WORKING→WORKING',
+        'WORKING→INIT',
+      ]);
+      await page.locator('#panel-firmware .machines').screenshot({ path: join(shots, 'firmware-diagrams.png') });
       expect(await text(page, '#panel-vms tbody')).toMatch(
         /snp1\s+snp\s+destroyed\s+—\s+es1\s+sev-es\s+running\s+51/,
       );

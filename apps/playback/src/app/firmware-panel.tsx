@@ -2,7 +2,7 @@
 import { changedClass, layerChanged, pathChanged } from './changes.js';
 import { asidRanges } from './format.js';
 import { current, type FrameProps } from './frame.js';
-import { SEV_MACHINE, SNP_MACHINE, StateMachine } from './state-machine.js';
+import { SEV_DIAGRAM, SNP_DIAGRAM, StateMachine } from './state-machine.js';
 
 export function FirmwarePanel(props: FrameProps) {
   const { cur, prev } = current(props);
@@ -13,12 +13,12 @@ export function FirmwarePanel(props: FrameProps) {
       <h2 id="h-firmware">PSP firmware · {fw.version}</h2>
       <div className="machines">
         <StateMachine
-          machine={SEV_MACHINE}
+          machine={SEV_DIAGRAM}
           current={fw.sev}
           changed={pathChanged(cur.changed, 'firmware.sev')}
         />
         <StateMachine
-          machine={SNP_MACHINE}
+          machine={SNP_DIAGRAM}
           current={fw.snp}
           changed={pathChanged(cur.changed, 'firmware.snp')}
         />
