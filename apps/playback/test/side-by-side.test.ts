@@ -2,7 +2,7 @@
 import type { TraceStep } from '@sevsim/scenario/trace';
 import { describe, expect, it } from 'vitest';
 import { alignSteps, callText, comparePair, groupCalls, lcsPairs } from '../src/app/align.js';
-import { rowFrames, rowKind } from '../src/app/diagnosis-rows.js';
+import { rowFrames, rowKind, rowsByFrame } from '../src/app/diagnosis-rows.js';
 import { keyTarget, stepFromHash } from '../src/app/position.js';
 import { stepKinds } from '../src/app/step-kind.js';
 import { diagnosisTrace, pairTraces, REAL_ONLY_LINE } from './fixtures/pair.js';
@@ -95,7 +95,7 @@ describe('expected failures and the keys', () => {
 });
 
 describe('diagnosis rows', () => {
-  it('groups each line with the step that printed it; real-only lines stay with the step before', () => {
+  it('groups each line with the step that printed it; a real-only line between two lines of one step stays in it', () => {
     const [a] = pairTraces();
     const d = diagnosisTrace(a);
     const rows = d.diagnosis!.rows;
@@ -109,5 +109,55 @@ describe('diagnosis rows', () => {
     const simOnly = rows.findIndex((r) => r.real === null);
     expect([rowKind(rows[simOnly]!), f[simOnly]]).toEqual(['only-sim', 1]);
     expect(f.slice(0, a.boot.dmesg.length).every((x) => x === 0)).toBe(true);
+  });
+
+  it('places a real-only line by its position in the real log: with the nearer matched line', () => {
+    const [a] = pairTraces();
+    const boot = a.boot.dmesg;
+    const modprobe = a.steps[0]!;
+    expect(boot.length).toBeGreaterThan(1);
+    expect(modprobe.dmesg.length).toBeGreaterThan(1);
+    // A dmesg where the host booted (lines 10…), ran for a while and then loaded kvm_amd (line
+    // 900 on); kvm_amd's first line there is one the model does not print. Before, it went with
+    // the boot, the step before it; it sits right before modprobe's lines, so it belongs there.
+    // A real-only line right after the boot's lines stays with the boot, and one right before
+    // the boot's first matched line too.
+    const rows = [
+      { step: null, real: { line: 3, text: 'SEV-SNP: early real-only' }, simulated: null },
+      ...boot.map((text, i) => ({ step: null, real: { line: 10 + i, text }, simulated: text })),
+      { step: null, real: { line: 10 + boot.length, text: 'boot tail real-only' }, simulated: null },
+      { step: null, real: { line: 899, text: REAL_ONLY_LINE }, simulated: null },
+      { step: 0, real: null, simulated: 'a simulated-only line of modprobe' },
+      ...modprobe.dmesg.map((text, i) => ({ step: 0, real: { line: 900 + i, text }, simulated: text })),
+    ];
+    const f = rowFrames(
+      rows,
+      frames(a).map((s) => s.index),
+    );
+    const at = (text: string) => f[rows.findIndex((r) => r.real?.text === text)];
+    expect([at('SEV-SNP: early real-only'), at('boot tail real-only'), at(REAL_ONLY_LINE)]).toEqual([0, 0, 1]);
+    // Displayed grouped by step, in the diagnosis's order within a step.
+    const shown = rowsByFrame(
+      rows,
+      frames(a).map((s) => s.index),
+    );
+    expect(shown.map((r) => r.frame)).toEqual([...f].sort((x, y) => x - y));
+    const step1 = shown.filter((r) => r.frame === 1).map((r) => r.row.real?.text ?? r.row.simulated);
+    expect(step1.slice(0, 2)).toEqual([REAL_ONLY_LINE, 'a simulated-only line of modprobe']);
+  });
+
+  it('a real-only line halfway between two steps goes with the earlier one', () => {
+    const [a] = pairTraces();
+    const rows = [
+      { step: null, real: { line: 1, text: a.boot.dmesg[0]! }, simulated: a.boot.dmesg[0]! },
+      { step: null, real: { line: 5, text: REAL_ONLY_LINE }, simulated: null },
+      { step: 0, real: { line: 9, text: a.steps[0]!.dmesg[0]! }, simulated: a.steps[0]!.dmesg[0]! },
+    ];
+    expect(
+      rowFrames(
+        rows,
+        frames(a).map((s) => s.index),
+      ),
+    ).toEqual([0, 0, 1]);
   });
 });

@@ -7,7 +7,7 @@
 import type { DiagnosisRow, Trace } from '@sevsim/scenario/trace';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { App } from './app.js';
-import { rowFrames, rowKind } from './diagnosis-rows.js';
+import { rowKind, rowsByFrame } from './diagnosis-rows.js';
 import { frameLabel } from './frame.js';
 import { KeyHelp } from './key-help.js';
 import { usePosition } from './position.js';
@@ -18,13 +18,11 @@ import { Timeline } from './timeline.js';
 
 function LogTable({
   rows,
-  frames,
   pos,
   onPos,
   labels,
 }: {
-  rows: readonly DiagnosisRow[];
-  frames: readonly number[];
+  rows: readonly { readonly row: DiagnosisRow; readonly frame: number }[];
   pos: number;
   onPos: (pos: number) => void;
   labels: readonly string[];
@@ -48,19 +46,19 @@ function LogTable({
           </tr>
         </thead>
         <tbody>
-          {rows.map((r, i) => {
+          {rows.map(({ row: r, frame }, i) => {
             const kind = rowKind(r);
-            const first = i === 0 || frames[i - 1] !== frames[i];
+            const first = i === 0 || rows[i - 1]!.frame !== frame;
             return (
               <tr
                 // biome-ignore lint/suspicious/noArrayIndexKey: rows are a fixed list
                 key={i}
-                className={`${kind} ${frames[i] === pos ? 'now' : ''} ${first ? 'group-start' : ''}`}
+                className={`${kind} ${frame === pos ? 'now' : ''} ${first ? 'group-start' : ''}`}
               >
                 <td>
                   {first && (
-                    <button type="button" className="link" onClick={() => onPos(frames[i]!)}>
-                      {labels[frames[i]!]}
+                    <button type="button" className="link" onClick={() => onPos(frame)}>
+                      {labels[frame]}
                     </button>
                   )}
                 </td>
@@ -102,17 +100,17 @@ function DiagnosisView({ trace, onStep }: { trace: Trace; onStep: () => void }) 
   const diagnosis = trace.diagnosis!;
   const frames = useMemo(() => [trace.boot, ...trace.steps], [trace]);
   const kinds = useMemo(() => stepKinds(frames), [frames]);
-  const rowFrame = useMemo(
+  const rows = useMemo(
     () =>
-      rowFrames(
+      rowsByFrame(
         diagnosis.rows,
         frames.map((f) => f.index),
       ),
     [diagnosis, frames],
   );
   const differs = useMemo(
-    () => frames.map((_, p) => diagnosis.rows.some((r, i) => rowFrame[i] === p && rowKind(r) !== 'matched')),
-    [frames, diagnosis, rowFrame],
+    () => frames.map((_, p) => rows.some(({ row, frame }) => frame === p && rowKind(row) !== 'matched')),
+    [frames, rows],
   );
   const jumps = useMemo(
     () => ({ failures: kinds.map((k) => k !== 'ok'), differences: differs }),
@@ -163,8 +161,7 @@ function DiagnosisView({ trace, onStep }: { trace: Trace; onStep: () => void }) 
             Real log <span className="dim">beside</span> simulated log
           </h2>
           <LogTable
-            rows={diagnosis.rows}
-            frames={rowFrame}
+            rows={rows}
             pos={pos}
             onPos={setPos}
             labels={frames.map(frameLabel)}
