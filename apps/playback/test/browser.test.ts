@@ -60,6 +60,13 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
     expect(mailbox[3]).toMatch(
       /INIT \(0x01\)\s+ccp\s+INVALID_PLATFORM_STATE \(0x01\)\s+INIT\.snpen-needs-rmp — docs\/reference\/psp-firmware\.md §2\.3 INIT step 4/,
     );
+    // The step's refused command: status red and bold, the guard id dim (--fail #b3261e, --dim
+    // #6b7078); the guard used to come out red and bold too, its own rule outranked.
+    const refused = page.locator('[data-testid=step-psp] tr.failed').first();
+    const look = (cell: string) =>
+      refused.locator(cell).evaluate((e) => `${getComputedStyle(e).color} ${getComputedStyle(e).fontWeight}`);
+    expect(await look('td.status')).toBe('rgb(179, 38, 30) 600');
+    expect(await look('td.guard')).toBe('rgb(107, 112, 120) 400');
     expect(await text(page, '[data-testid=kvm-module]')).toBe('loaded');
     expect(await page.locator('[data-testid=kvm-module]').getAttribute('class')).toBe('changed');
     expect(await text(page, '.asid-legend')).toMatch(
@@ -212,7 +219,9 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
         'WORKING→WORKING',
         'WORKING→INIT',
       ]);
-      await page.locator('#panel-firmware .machines').screenshot({ path: join(shots, 'firmware-diagrams.png') });
+      await page
+        .locator('#panel-firmware .machines')
+        .screenshot({ path: join(shots, 'firmware-diagrams.png') });
       expect(await text(page, '#panel-vms tbody')).toMatch(
         /snp1\s+snp\s+destroyed\s+—\s+es1\s+sev-es\s+running\s+51/,
       );

@@ -135,7 +135,9 @@ describe('diagnosis rows', () => {
       frames(a).map((s) => s.index),
     );
     const at = (text: string) => f[rows.findIndex((r) => r.real?.text === text)];
-    expect([at('SEV-SNP: early real-only'), at('boot tail real-only'), at(REAL_ONLY_LINE)]).toEqual([0, 0, 1]);
+    expect([at('SEV-SNP: early real-only'), at('boot tail real-only'), at(REAL_ONLY_LINE)]).toEqual([
+      0, 0, 1,
+    ]);
     // Displayed grouped by step, in the diagnosis's order within a step.
     const shown = rowsByFrame(
       rows,

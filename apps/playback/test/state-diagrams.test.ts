@@ -3,7 +3,7 @@
  * (`STATE_MACHINES`, passed on by `@sevsim/scenario/trace`), so every state change the firmware
  * makes is an edge and nothing else is.
  */
-import { STATE_MACHINES } from '@sevsim/scenario/trace';
+import { STATE_MACHINES, type StateMachine } from '@sevsim/scenario/trace';
 import { describe, expect, it } from 'vitest';
 import { diagramOf, SEV_DIAGRAM, SNP_DIAGRAM } from '../src/app/state-machine.js';
 
@@ -33,7 +33,7 @@ describe('state diagrams from the firmware tables', () => {
   });
 
   it('every row that changes the state is an edge, from each state it is accepted in', () => {
-    for (const m of Object.values(STATE_MACHINES)) {
+    for (const m of Object.values(STATE_MACHINES) as StateMachine<string>[]) {
       const d = diagramOf(m);
       const rows = m.transitions.flatMap((t) =>
         t.to === undefined ? [] : t.from.map((from) => `${from}→${t.to}:${t.cmd}`),

@@ -160,12 +160,7 @@ function DiagnosisView({ trace, onStep }: { trace: Trace; onStep: () => void }) 
           <h2 id="h-logs">
             Real log <span className="dim">beside</span> simulated log
           </h2>
-          <LogTable
-            rows={rows}
-            pos={pos}
-            onPos={setPos}
-            labels={frames.map(frameLabel)}
-          />
+          <LogTable rows={rows} pos={pos} onPos={setPos} labels={frames.map(frameLabel)} />
         </section>
         <section id="step-summary" className={`panel summary ${kinds[pos]}`} aria-live="polite">
           <StepHead cur={cur} kind={kinds[pos]!} />

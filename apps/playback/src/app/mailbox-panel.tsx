@@ -35,10 +35,10 @@ export function MailboxPanel(props: FrameProps) {
                 {call.cmd} <span className="dim">({hex2(call.id)})</span>
               </td>
               <td>{call.by}</td>
-              <td>
+              <td className="status">
                 {call.statusName} ({hex2(call.status)})
               </td>
-              <td>{call.guard ? `${call.guard.id} — ${call.guard.fact}` : ''}</td>
+              <td className="guard">{call.guard ? `${call.guard.id} — ${call.guard.fact}` : ''}</td>
             </tr>
           ))}
         </tbody>

@@ -5,7 +5,7 @@
  * (docs/reference/psp-firmware.md §3.1 `state_tbl_snp`). Only state changes are drawn; a command
  * accepted without changing the state (PDH_GEN, SNP_GCTX_CREATE, …) is not an edge.
  */
-import { STATE_MACHINES, type StateMachine } from '@sevsim/scenario/trace';
+import { STATE_MACHINES, type StateMachine as StateTable } from '@sevsim/scenario/trace';
 
 export interface Edge {
   readonly from: string;
@@ -22,7 +22,7 @@ export interface Diagram {
 }
 
 /** One edge per (from, to) pair of the table's rows that change the state, in row order. */
-export function diagramOf<S extends string>(m: StateMachine<S>): Diagram {
+export function diagramOf<S extends string>(m: StateTable<S>): Diagram {
   const states = (Object.entries(m.states) as [S, number][]).sort((a, b) => a[1] - b[1]).map(([s]) => s);
   const edges = new Map<string, { from: S; to: S; commands: string[] }>();
   for (const t of m.transitions) {

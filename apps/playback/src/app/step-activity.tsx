@@ -37,10 +37,10 @@ export function StepActivity({
                   {count > 1 && <strong className="count"> ×{count}</strong>}
                 </td>
                 <td>{call.by}</td>
-                <td>
+                <td className="status">
                   {call.statusName} ({hex2(call.status)})
                 </td>
-                <td>{call.guard ? call.guard.id : ''}</td>
+                <td className="guard">{call.guard ? call.guard.id : ''}</td>
               </tr>
             ))}
           </tbody>
