@@ -155,8 +155,9 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
       await expect
         .poll(() => text(page, '[data-testid=scenario-name]'))
         .toBe('snp-init-invalid-config-offline-cpu');
-      // Core 3 kept offline: SNPEn clear there (docs/reference/psp-firmware.md §3.2 step 5).
-      expect(await text(page, '[data-testid=snpen-summary]')).toBe('set on 191 of 192 cores (1 offline)');
+      // CPU 3 kept offline: SNPEn is a per-core bit and its SMT sibling set it, so it reads set there
+      // too; what CPU 3 missed is the per-thread MFDM (AMDSEV#154, the example's description).
+      expect(await text(page, '[data-testid=snpen-summary]')).toBe('set on 192 of 192 cores (1 offline)');
       await page.keyboard.press('ArrowRight');
       expect(await text(page, '#panel-source li.current')).toContain('- modprobe: kvm_amd');
       expect(await text(page, '[data-testid=outcome]')).toBe('ok · firmware INVALID_CONFIG (0x03)');
@@ -167,15 +168,17 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
       expect(rows.map((r) => r.split('\t').slice(1, 4).join(' | '))).toEqual([
         'PLATFORM_STATUS (0x04) | ccp | SUCCESS (0x00)',
         'SNP_INIT_EX (0x85) | ccp | INVALID_CONFIG (0x03)',
-        'INIT (0x01) | ccp | SUCCESS (0x00)',
-        'DF_FLUSH (0x0A) | ccp | SUCCESS (0x00)',
+        'INIT (0x01) | ccp | INVALID_PLATFORM_STATE (0x01)',
       ]);
-      expect(rows[1]).toContain('SNP_INIT_EX.cores-snp-enabled — docs/reference/psp-firmware.md §3.2 step 5');
+      // AMDSEV#154: an offline thread missed the per-thread MFDM, so SNP_INIT_EX fails 0x3; legacy
+      // INIT then finds SNPEn with no RMP and fails 0x1 (docs/reference/psp-firmware.md §2.3 INIT step 4).
+      expect(rows[1]).toContain('SNP_INIT_EX.msrs-identical — AMD-ASPFW sev_hal.c sev_hal_check_msrs');
+      expect(rows[2]).toContain('INIT.snpen-needs-rmp');
       expect(
         await page
           .locator('figure.state-machine')
           .evaluateAll((f) => f.map((x) => x.getAttribute('data-current'))),
-      ).toEqual(['INIT', 'UNINIT']);
+      ).toEqual(['UNINIT', 'UNINIT']);
       await page.screenshot({ path: join(shots, 'served-generated-offline-cpu.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {

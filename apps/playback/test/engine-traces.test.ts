@@ -1,17 +1,19 @@
 /**
  * Real traces: the ones stored from the engine, and a fresh run of every example scenario, are
- * all readable by the page's check and export to strictly ordered Chrome traces.
+ * all readable by the page's check and export to strictly ordered Chrome traces. A stored trace
+ * is what its example gives today, or this test fails.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultCatalog, loadScenario, run } from '@sevsim/scenario';
+import { defaultCatalog, loadScenario, parseScenario, run } from '@sevsim/scenario';
 import { toChromeTrace } from '@sevsim/scenario/trace';
 import { describe, expect, it } from 'vitest';
 import { readTrace } from '../src/index.js';
-import { generatedTraceFiles, generatedTraceText } from './fixtures/generated.js';
+import { generatedFrom, generatedTraceFiles, generatedTraceText } from './fixtures/generated.js';
 import { assertStrictlyNested } from './fixtures/nesting.js';
 
-const EXAMPLES = new URL('../../../examples/', import.meta.url).pathname;
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const EXAMPLES = join(ROOT, 'examples');
 
 describe('traces written by the engine', () => {
   it.each(Object.entries(generatedTraceFiles))('stored %s trace is readable', (_name, path) => {
@@ -19,14 +21,25 @@ describe('traces written by the engine', () => {
     expect(reading.ok && reading.trace.format).toBe('sevsim-trace');
   });
 
-  it('the offline-CPU trace holds the refusal the app shows (docs/reference/psp-firmware.md §3.2 step 5)', () => {
+  it.each(Object.entries(generatedFrom))('stored %s trace is what %s gives today', async (name, example) => {
+    // Parsed under its repository-relative name, so the stored `file` does not depend on the checkout.
+    const parsed = parseScenario(readFileSync(join(ROOT, example), 'utf8'), example, defaultCatalog());
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const fresh = `${JSON.stringify(run(parsed.scenario), null, 2)}\n`;
+    await expect(
+      fresh,
+      `stale: run \`npx vitest run test/engine-traces.test.ts -u\` in apps/playback`,
+    ).toMatchFileSnapshot(generatedTraceFiles[name as keyof typeof generatedTraceFiles]);
+  });
+
+  it('the offline-CPU trace holds the refusals the app shows (AMDSEV#154: SNP_INIT_EX 0x3, then INIT 0x1)', () => {
     const reading = readTrace(generatedTraceText(generatedTraceFiles.offlineCpu));
     if (!reading.ok) throw new Error(reading.error);
-    const snpInit = reading.trace.steps[0]!.psp.find((c) => c.cmd === 'SNP_INIT_EX')!;
-    expect([snpInit.status, snpInit.statusName, snpInit.guard?.id]).toEqual([
-      3,
-      'INVALID_CONFIG',
-      'SNP_INIT_EX.cores-snp-enabled',
+    const calls = reading.trace.steps[0]!.psp;
+    expect(calls.map((c) => [c.cmd, c.status, c.guard?.id ?? null])).toEqual([
+      ['PLATFORM_STATUS', 0, null],
+      ['SNP_INIT_EX', 3, 'SNP_INIT_EX.msrs-identical'],
+      ['INIT', 1, 'INIT.snpen-needs-rmp'],
     ]);
   });
 
