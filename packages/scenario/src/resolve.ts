@@ -51,7 +51,8 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
     asids: m.asids ?? preset.asids,
     firmware: m.firmware ?? preset.defaultFirmware,
     bios: {
-      smee: m.bios?.smee ?? true,
+      // SMEE "Auto" leaves MemEncryptionModEn clear (https://github.com/AMDESE/sev-tool/issues/43).
+      smee: m.bios?.smee === 'auto' ? false : (m.bios?.smee ?? true),
       snp: m.bios?.snp ?? true,
       minSevAsid: m.bios?.minSevAsid ?? preset.minSevAsid,
       ciphertextHiding: m.bios?.ciphertextHiding ?? preset.ciphertextHidingCapable,

@@ -14,7 +14,8 @@ export interface MachineInput {
   readonly asids?: number;
   readonly firmware?: string;
   readonly bios?: {
-    readonly smee?: boolean;
+    /** 'auto' is the BIOS setting that leaves SME off (resolved as false). */
+    readonly smee?: boolean | 'auto';
     readonly snp?: boolean;
     readonly minSevAsid?: number;
     readonly ciphertextHiding?: boolean;

@@ -181,7 +181,13 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
         .meta({ description: 'Firmware the platform boots with.' }),
       bios: z
         .strictObject({
-          smee: z.boolean().optional(),
+          smee: z
+            .union([z.boolean(), z.literal('auto')])
+            .optional()
+            .meta({
+              description:
+                'SMEE (SYSCFG MemEncryptionModEn). "auto", the usual BIOS default, leaves SME off: resolved as false.',
+            }),
           snp: z.boolean().optional(),
           minSevAsid: z
             .number()
