@@ -206,13 +206,35 @@ function reportZod(
       case 'invalid_format':
         problems.add(path, `${describe(value)}: ${issue.message}`);
         break;
-      case 'invalid_union':
-        problems.add(path, `${describe(value)} is not allowed here`);
+      case 'invalid_union': {
+        const keywords = booleanOrKeywords(issue.errors);
+        problems.add(
+          path,
+          keywords
+            ? `expected true, false or ${keywords.map((k) => `"${k}"`).join(', ')}, got ${describe(value)}`
+            : `${describe(value)} is not allowed here`,
+        );
         break;
+      }
       default:
         problems.add(path, issue.message);
     }
   }
+}
+
+/** A `true | false | "keyword"` union (`bios.smee: auto`): its keywords, so the message can list them. */
+function booleanOrKeywords(branches: readonly (readonly z.core.$ZodIssue[])[]): string[] | undefined {
+  const keywords: string[] = [];
+  let hasBoolean = false;
+  for (const b of branches) {
+    const i = b[0];
+    if (b.length !== 1 || i === undefined || i.path.length !== 0) return undefined;
+    if (i.code === 'invalid_type' && i.expected === 'boolean') hasBoolean = true;
+    else if (i.code === 'invalid_value' && i.values.every((v) => typeof v === 'string'))
+      keywords.push(...(i.values as string[]));
+    else return undefined;
+  }
+  return hasBoolean && keywords.length > 0 ? keywords : undefined;
 }
 
 function article(t: string): string {
