@@ -92,7 +92,9 @@ describe('docs/contracts/scenario-v1.md "Errors": every problem at once, file:li
       'x.yaml:5:8: machine.cpu: the string "rome" is not allowed (allowed: milan, genoa, turin)',
     );
     expect(got).toContain('x.yaml:6:10: machine.asids: number 5000 is out of range: must be ≤ 1006');
-    expect(got).toContain('x.yaml:7:16: machine.bios.smee: expected true, false or "auto", got the string "yes"');
+    expect(got).toContain(
+      'x.yaml:7:16: machine.bios.smee: expected true, false or "auto", got the string "yes"',
+    );
     expect(
       got.find((e) =>
         e.startsWith('x.yaml:9:12: kernel.version: unknown kernel release "5.10" (allowed: 6.14'),
