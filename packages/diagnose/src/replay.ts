@@ -253,6 +253,8 @@ const UNMODELLED: Readonly<Record<string, string>> = {
   'ccp-fw-update':
     'firmware hot-loaded from /lib/firmware at probe: the replay boots with the version the log printed after it',
   'ccp-fw-file-missing': 'the firmware file search at probe is not modelled',
+  'ccp-snp-min-fw':
+    "printed at error level by AMD's snp-host kernels; the modelled releases print it with dev_dbg, only under dynamic debug",
   'ccp-timeout': 'a PSP command timeout: an unmodelled cause (firmware or BIOS hang)',
   'ccp-dyndbg': 'dynamic-debug dump of a PSP command buffer',
   'kvm-guest-memfd': 'kernel built without CONFIG_KVM_PRIVATE_MEM: an unmodelled cause (kernel config)',
