@@ -11,6 +11,7 @@ export {
 } from './config.js';
 export type { Core, WrmsrResult } from './cpu-cores.js';
 export { CPUID_8000_001F_EAX, type CpuidResult } from './cpuid.js';
+export { Fingerprint } from './fingerprint.js';
 export { HardwareAccessError, HardwareConfigError } from './errors.js';
 export {
   type HostSnpBootResult,

@@ -1,6 +1,7 @@
 import { type MachineConfig, type ResolvedMachineConfig, resolveConfig } from './config.js';
 import { type Core, CpuCores, type WrmsrResult } from './cpu-cores.js';
 import { type CpuidResult, cpuid } from './cpuid.js';
+import type { Fingerprint } from './fingerprint.js';
 import { IOMMU_LOG_PAGES, Iommu, type IommuView } from './iommu.js';
 import { MemoryController, type MemoryControllerView } from './memory-controller.js';
 import { PageAllocator } from './page-allocator.js';
@@ -53,9 +54,12 @@ export class Machine {
   private readonly placement: RmpPlacement;
 
   constructor(config: MachineConfig) {
-    this.config = resolveConfig(config);
+    // Configuration and presets never change: frozen, so copies of the machine share them.
+    this.config = Object.freeze(resolveConfig(config));
+    Object.freeze(this.config.offlineCores);
     const cfg = this.config;
-    this.preset = CPU_PRESETS[cfg.cpu];
+    this.preset = Object.freeze(CPU_PRESETS[cfg.cpu]);
+    Object.freeze(this.preset.features);
     this.sockets = cfg.sockets;
     const dramBytes = cfg.memoryGiB * GIB;
     this.mem = new PhysMemory(dramBytes);
@@ -245,6 +249,27 @@ export class Machine {
 
   fwSetCiphertextHiding(enabled: boolean, maxSnpAsid: number): void {
     this.mc.setCiphertextHiding(enabled, maxSnpAsid);
+  }
+
+  /**
+   * What decides the machine's next behaviour for the explorer: SNPEn per logical CPU, IOMMU
+   * enforcement, the RMP's state and page-state counts, ciphertext hiding. Not memory contents,
+   * page numbers or installed keys (the firmware's own state says which guests hold keys).
+   */
+  fingerprint(f: Fingerprint): void {
+    const cpus = this.cpus.list;
+    let word = 0;
+    for (let i = 0; i < cpus.length; i++) {
+      word = (word << 1) | (this.cpus.snpEn(cpus[i]!.id) ? 1 : 0);
+      if ((i & 31) === 31) {
+        f.int(word);
+        word = 0;
+      }
+    }
+    f.int(cpus.length).int(word);
+    f.bool(this.iommuUnit.snpEnforced);
+    this.rmp.fingerprint(f);
+    f.bool(this.mc.ciphertextHiding).int(this.mc.maxSnpAsid);
   }
 
   snapshot(): HardwareSnapshot {

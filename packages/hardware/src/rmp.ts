@@ -1,4 +1,5 @@
 import { HardwareAccessError } from './errors.js';
+import type { Fingerprint } from './fingerprint.js';
 import { LayeredMap } from './layered-map.js';
 import { PAGES_PER_2M, PAGE_SIZE, type RmpPlacement, type RmpSegment } from './rmp-layout.js';
 
@@ -303,6 +304,13 @@ export class Rmp {
     out.HYPERVISOR = this.coveredPages - stored;
     out.DEFAULT = Math.max(0, this.dramPages - this.coveredPages);
     return out;
+  }
+
+  /** Whether the table is initialised and its pages per state (what `counts()` reports). */
+  fingerprint(f: Fingerprint): void {
+    f.bool(this.isInitialised);
+    const counts = this.counts();
+    for (const s of PAGE_STATES) f.num(counts[s]);
   }
 
   /** Pages assigned to `asid` (the per-ASID counter SNP_ACTIVATE checks, docs/reference/psp-firmware.md §4 item 6). */
