@@ -1,3 +1,4 @@
+import type { Fingerprint } from '@sevsim/hardware';
 /**
  * The loaded ccp module: `loadCcp()` (module load + PSP probe, docs/reference/linux-ccp.md §3.1) returns a
  * `Ccp`, which implements the symbols sev-dev.c exports to kvm_amd (`SevDriver`) plus the
@@ -127,6 +128,22 @@ export class Ccp implements SevDriver {
   /** The panic notifier (snp_shutdown_on_panic): only while registered; panic-mode shutdown. */
   panic(): void {
     if (this.dev.present && this.dev.panicNotifier) sevFirmwareShutdown(this.dev, true);
+  }
+
+  /**
+   * The driver's cached view as the explorer tells states apart: presence, cached platform
+   * states and API version, PSP health, whether TMR and NV buffers are held, pages leaked. Page
+   * numbers are names: left out.
+   */
+  fingerprint(f: Fingerprint): void {
+    const d = this.dev;
+    f.bool(d.present)
+      .str(STATE_NAMES[d.sevState] ?? 'UNINIT')
+      .bool(d.snpInitialized);
+    f.int(d.apiMajor).int(d.apiMinor).int(d.build).bool(d.pspDead);
+    f.bool(d.tmrPfn !== null)
+      .bool(d.nvPfn !== null)
+      .int(d.leakedPfns.length);
   }
 
   view(): CcpView {

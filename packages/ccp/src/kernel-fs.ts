@@ -3,12 +3,18 @@
  * (init_ex_path, docs/reference/linux-ccp.md §3.7) and /lib/firmware/amd/*.sbin images (§5.1).
  * It outlives module reloads (it is the disk), so it lives in the KernelContext.
  */
+import type { Fingerprint } from '@sevsim/hardware';
 import { Errno } from '@sevsim/kernel';
 
 export class KernelFs {
   private readonly files = new Map<string, Uint8Array>();
   /** A read-only mount: every open for write fails with -EROFS (models docs/reference/linux-ccp.md §9.8's write-back error). */
   readOnly = false;
+
+  /** The files and their contents, in no order (what a later probe or NV read will find). */
+  fingerprint(f: Fingerprint): void {
+    f.bag(this.files, (h, [path, data]) => h.str(path).bytes(data));
+  }
 
   /** File contents (a copy), or -ENOENT. */
   read(path: string): Uint8Array | number {

@@ -2,7 +2,7 @@
  * The PSP as the rest of sevsim sees it: the mailbox (`command`), plus what only the simulator
  * may look at (snapshot, command listener, reboot).
  */
-import type { Machine, TcbLayout } from '@sevsim/hardware';
+import type { Fingerprint, Machine, TcbLayout } from '@sevsim/hardware';
 import {
   type CmdName,
   cmdName,
@@ -88,6 +88,22 @@ export class Psp implements Mailbox {
   reset(machine: Machine = this.fw.machine): void {
     const committed = this.fw.state.committed;
     this.fw = new Firmware(machine, freshState({ ...committed }, { ...committed }));
+  }
+
+  /**
+   * What decides the firmware's next answers, for the explorer: running and committed versions,
+   * platform states and settings, the ASID bookkeeping as counts, and the guests as a bag of
+   * (state, ASID, activation, policy). Handles and guest-context pages are names: left out.
+   */
+  fingerprint(f: Fingerprint): void {
+    const s = this.fw.state;
+    for (const v of [s.running, s.committed]) f.int(v.major).int(v.minor).int(v.build);
+    f.int(s.sev.state).int(s.snp.state).bool(s.snp.ciphertextHiding).int(s.snp.maxSnpAsid);
+    f.bool(s.sev.esConfigured).int(s.snp.guestCount);
+    const a = s.asids.summary();
+    f.int(a.dirty).int(a.clean).int(a.allocated).int(a.inUse);
+    f.bag(s.sev.guests.values(), (h, g) => h.int(g.state).int(g.asid).str(g.activation).num(g.policy));
+    f.bag(s.snp.guests.values(), (h, g) => h.int(g.state).int(g.asid).str(g.activation).u64(g.policy));
   }
 
   snapshot(): FirmwareSnapshot {

@@ -3,6 +3,7 @@
  * (bit 0 never used), lowest-free allocation, and recycling of freed ASIDs only when a range is
  * exhausted.
  */
+import type { Fingerprint } from '@sevsim/hardware';
 
 export class AsidTable {
   /** sev_asid_bitmap: set while an ASID is in use or freed but not yet flushed. */
@@ -47,6 +48,16 @@ export class AsidTable {
         this.inUse[asid] = (this.inUse[asid] ?? 0) ^ 1;
         this.reclaim[asid] = 0;
       }
+    }
+  }
+
+  /** Both bitmaps, as the lists of their set ASIDs. */
+  fingerprint(f: Fingerprint): void {
+    for (const bits of [this.inUse, this.reclaim]) {
+      let n = 0;
+      for (let asid = 0; asid < bits.length; asid++) if (bits[asid]) n++;
+      f.int(n);
+      for (let asid = 0; asid < bits.length; asid++) if (bits[asid]) f.int(asid);
     }
   }
 

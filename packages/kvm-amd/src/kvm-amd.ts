@@ -2,7 +2,7 @@
  * The kvm_amd module's SEV side: load (sev_hardware_setup), KVM_CREATE_VM, KVM_CREATE_VCPU,
  * KVM_MEMORY_ENCRYPT_OP, VM release and unload (sev_hardware_unsetup).
  */
-import { PAGE_SIZE } from '@sevsim/hardware';
+import { type Fingerprint, PAGE_SIZE } from '@sevsim/hardware';
 import { SEV_FW_BLOB_MAX_SIZE } from '@sevsim/psp-abi';
 import { Errno, type KernelContext, type SevDriver } from '@sevsim/ccp';
 import { sevFlushAsids } from './asid-alloc';
@@ -310,6 +310,29 @@ export class KvmAmd implements KvmSev {
 
   vmList(): readonly Vm[] {
     return this.vms;
+  }
+
+  /**
+   * What decides KVM's next answers, for the explorer: the three ASID ranges, the VM types, the
+   * in-use and reclaim bitmaps (lowest-free allocation reads the values), and the open VMs as a
+   * bag of (type, state, ASID, vCPUs). VM ids, handles and page numbers are names: left out.
+   */
+  fingerprint(f: Fingerprint): void {
+    const s = this.setup;
+    const range = (r: AsidRangeView) => f.str(r.status).int(r.min).int(r.max);
+    range(rangeView(s.sevEnabled, s.usable.sev, s.minSevAsid, s.maxSevAsid));
+    range(rangeView(s.sevEsEnabled, s.usable.sevEs, s.minSevEsAsid, s.maxSevEsAsid));
+    range(rangeView(s.snpEnabled, s.usable.snp, s.minSnpAsid, s.maxSnpAsid));
+    f.int(s.vmTypes & 0xff);
+    if (s.asids) s.asids.fingerprint(f);
+    else f.int(0).int(0);
+    f.bag(this.vms, (h, vm) =>
+      h
+        .int(vm.type)
+        .str(vm.state)
+        .int(vm.asidAssigned ? vm.asid : -1)
+        .int(vm.vcpus.length),
+    );
   }
 
   view(): KvmAmdView {
