@@ -35,6 +35,7 @@ type Recorded = World & { [RECORDER]?: () => void };
 /** Attach the recorder: every firmware command lands in the current step's list. */
 export function watchPsp(world: World, psp: Psp): void {
   unwatchPsp(world);
+  if (world.quiet) return;
   const off = psp.onCommand((e) => {
     world.calls.push({
       cmd: e.name,
@@ -73,17 +74,33 @@ function bringUpCpus(
   return { ...config, offlineCores: [...offline].sort((a, b) => a - b) };
 }
 
+/** dmesg of a quiet world: lines are printed and dropped. */
+class DiscardedLog extends KernelLog {
+  override print(): void {}
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
 /** A new world for a resolved configuration, powered on with its firmware running and committed. */
 export function bootWorld(
   machineConfig: ResolvedMachine,
   kernel: ResolvedKernel,
   release: ReleaseProfile,
+  options: { readonly quiet: boolean } = { quiet: false },
 ): World {
-  // powerOn fills machine, psp and ctx before anything reads them.
+  // powerOn fills machine, psp and ctx before anything reads them. The configuration never
+  // changes after boot: frozen, so forks share it instead of copying it.
   const world = {
-    machineConfig,
-    kernel,
-    release,
+    machineConfig: deepFreeze(machineConfig),
+    kernel: deepFreeze(kernel),
+    release: deepFreeze(release),
+    quiet: options.quiet,
     builtin: new Set<ModuleName>(kernel.builtin),
     vms: new Map(),
     issuer: 'ccp',
@@ -100,7 +117,7 @@ export function bootWorld(
  * committed image: `firmware` is the version to boot, `committed` what is committed.
  */
 export function powerOn(world: World, firmware: { running: string; committed: string }): void {
-  const log = world.ctx?.log ?? new KernelLog();
+  const log = world.ctx?.log ?? (world.quiet ? new DiscardedLog() : new KernelLog());
   const machine = createMachine(bringUpCpus(toMachineConfig(world.machineConfig), world.kernel.params, log));
   const fs = world.ctx?.fs;
   // The command line is parsed first thing in start_kernel(), before the SNP set-up prints.

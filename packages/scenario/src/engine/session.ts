@@ -4,6 +4,7 @@
  * can start from a release profile changed by the caller (mutation testing: a deliberately wrong
  * driver profile is data, not a code change).
  */
+import { Fingerprint } from '@sevsim/hardware';
 import { type ReleaseProfile, resolveRelease } from '@sevsim/kvm-amd';
 import { resolveKernel, resolveMachine } from '../resolve';
 import type { KernelInput, MachineInput, Step } from '../scenario';
@@ -16,6 +17,11 @@ import type { World } from './world';
 export interface SessionOptions {
   /** Change the resolved release profile before boot (e.g. flip a ccp or kvm-amd field). */
   readonly release?: (profile: ReleaseProfile) => ReleaseProfile;
+  /**
+   * Keep no dmesg lines and record no firmware commands (`apply` returns `psp: []`): what a
+   * search that reads neither wants, so forks do not copy a log that grows with the path.
+   */
+  readonly quiet?: boolean;
 }
 
 export interface Session {
@@ -30,6 +36,18 @@ export interface Session {
    * session untouched. The explorer forks instead of replaying a path from power-on.
    */
   fork(): Session;
+  /**
+   * The 64-bit fingerprint of what decides the system's next behaviour: each layer's own
+   * `fingerprint()` (hardware, firmware, ccp, kvm-amd with its VMs, the disk) and the kernel's
+   * host-SNP decision. Two systems with equal fingerprints answer every step alike; names (VM
+   * ids, handles, page numbers) and dmesg are not part of it.
+   */
+  fingerprint(): [number, number];
+  /**
+   * This session will not be used again: the buffers its fork copied go back to a pool the next
+   * fork copies into, so a search that drops most forks does not allocate a buffer per fork.
+   */
+  dispose(): void;
 }
 
 export function openSession(
@@ -40,11 +58,11 @@ export function openSession(
   const kernel = resolveKernel(config.kernel);
   const resolved = resolveRelease(kernel.version, [...kernel.patches]);
   const release = options.release ? options.release(resolved) : resolved;
-  const world = bootWorld(machineConfig, kernel, release);
+  const world = bootWorld(machineConfig, kernel, release, { quiet: options.quiet ?? false });
   return sessionOf(world);
 }
 
-function sessionOf(world: World): Session {
+function sessionOf(world: World, buffers: ArrayBuffer[] = []): Session {
   return {
     world,
     apply(step: Step): StepOutcome {
@@ -54,8 +72,48 @@ function sessionOf(world: World): Session {
     },
     state: () => readState(world),
     layers: () => readLayers(world),
-    fork: () => sessionOf(forkWorld(world)),
+    fork: () => {
+      const copied: ArrayBuffer[] = [];
+      return sessionOf(forkWorld(world, copied), copied);
+    },
+    fingerprint: () => fingerprintWorld(world),
+    dispose: () => {
+      for (const b of buffers.splice(0)) recycle(b);
+    },
   };
+}
+
+/**
+ * Buffers of disposed forks by size (the worlds' typed arrays: per-core MSRs, ASID bitmaps,
+ * memory pages). Allocating an ArrayBuffer costs more than the rest of a fork's copy together.
+ * A fork overwrites a recycled buffer entirely, so reuse cannot leak one world into another.
+ */
+const POOL = new Map<number, ArrayBuffer[]>();
+const POOL_PER_SIZE = 256;
+
+function recycle(b: ArrayBuffer): void {
+  const list = POOL.get(b.byteLength);
+  if (!list) POOL.set(b.byteLength, [b]);
+  else if (list.length < POOL_PER_SIZE) list.push(b);
+}
+
+function copyBuffer(v: ArrayBuffer): ArrayBuffer {
+  const b = POOL.get(v.byteLength)?.pop();
+  if (!b) return v.slice(0);
+  new Uint8Array(b).set(new Uint8Array(v));
+  return b;
+}
+
+function fingerprintWorld(world: World): [number, number] {
+  const f = new Fingerprint().bool(world.ctx.hostSnp);
+  world.machine.fingerprint(f);
+  world.psp.fingerprint(f);
+  if (world.ccp) world.ccp.fingerprint(f.int(1));
+  else f.int(0);
+  if (world.kvm) world.kvm.fingerprint(f.int(1));
+  else f.int(0);
+  world.ctx.fs?.fingerprint(f);
+  return f.digest();
 }
 
 /**
@@ -65,7 +123,7 @@ function sessionOf(world: World): Session {
  * firmware-command recorder, is detached for the copy and attached again to both worlds. A
  * closure anywhere else would tie the copy to the original, so it is refused.
  */
-function forkWorld(world: World): World {
+function forkWorld(world: World, copied: ArrayBuffer[]): World {
   const memo = new Map<object, unknown>();
   const copy = <T>(v: T, key: string): T => {
     if (v === null || typeof v !== 'object') {
@@ -76,7 +134,8 @@ function forkWorld(world: World): World {
     const seen = memo.get(v);
     if (seen !== undefined) return seen as T;
     if (v instanceof ArrayBuffer) {
-      const b = v.slice(0);
+      const b = copyBuffer(v);
+      copied.push(b);
       memo.set(v, b);
       return b as T;
     }

@@ -34,4 +34,6 @@ export interface World {
   issuer: PspCall['by'];
   /** Firmware commands of the current step, in order. */
   calls: PspCall[];
+  /** No dmesg kept and no firmware commands recorded (`SessionOptions.quiet`). */
+  readonly quiet: boolean;
 }
