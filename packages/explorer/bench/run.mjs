@@ -2,8 +2,12 @@
 //  1. the default space of every modelled release, small-ASID machines, explored to the fixpoint
 //     with every core: configurations, distinct states, transitions, exhausted, CPU seconds (all
 //     threads of this process) and distinct states per CPU second;
-//  2. the largest configuration of the 7.2 space alone, one thread.
+//  2. every configuration recorded in bench/string-key-reference.json (the string-state-key engine
+//     at commit 1fdb454: every configuration of 6.14–6.17, every 8th of 6.18–7.2) compared with
+//     this run: states, transitions, depth, findings and capabilities with their paths;
+//  3. the largest configuration of the 7.2 space alone, one thread.
 // CPU seconds, not wall time: the machine may be shared.
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { defaultCatalog } from '@sevsim/scenario';
 import { defaultSpace, explore, exploreConfig, parseKernelChoice } from '../dist/index.js';
@@ -16,7 +20,22 @@ const releases = process.env.KERNELS ? process.env.KERNELS.split(',') : defaultC
 console.log(
   `sevsim explorer bench — default spaces (4 ASIDs, SEV 3–4, SEV-ES/SNP 1–2), depth unbounded, ${availableParallelism()} cores, Node ${process.version}`,
 );
+const reference = JSON.parse(readFileSync(new URL('./string-key-reference.json', import.meta.url), 'utf8'));
+const summary = (r) =>
+  JSON.stringify({
+    states: r.states,
+    transitions: r.transitions,
+    exhausted: r.exhausted,
+    depth: r.depth,
+    violations: r.violations.map((v) => [v.invariant, v.message, v.path.map((p) => p.label).join(' ; ')]),
+    caps: Object.fromEntries(
+      Object.entries(r.capabilities).map(([c, p]) => [c, p.map((a) => a.label).join(' ; ')]),
+    ),
+  });
+let same = 0;
+const differ = [];
 let total = 0;
+let totalStates = 0;
 let largest = null;
 for (const k of releases) {
   const space = defaultSpace(parseKernelChoice(k));
@@ -24,12 +43,24 @@ for (const k of releases) {
   const r = await explore(space);
   const c = cpu() - c0;
   total += c;
+  totalStates += r.states;
   for (const x of r.results) if (!largest || x.states > largest.r.states) largest = { space, r: x };
+  for (const want of reference.results[k] ?? []) {
+    const got = r.results.find((x) => x.config.index === want.i);
+    const { i, label, ...rest } = want;
+    if (got && got.config.label === label && summary(got) === JSON.stringify(rest)) same++;
+    else differ.push(`${k} #${i}`);
+  }
   console.log(
     `  ${k.padEnd(6)} ${String(r.configs).padStart(4)} configurations ${String(r.states).padStart(8)} states ${String(r.transitions).padStart(9)} transitions  exhausted: ${r.exhausted}  violations: ${r.violations.length}  ${c.toFixed(1)} CPU s  ${Math.round(r.states / c)} states/CPU s`,
   );
 }
-console.log(`  every release: ${total.toFixed(1)} CPU s`);
+console.log(
+  `  every release: ${totalStates} states, ${total.toFixed(1)} CPU s, ${Math.round(totalStates / total)} states/CPU s`,
+);
+console.log(
+  `  same as the string-key engine (${reference.recorded}): ${same} of ${same + differ.length} recorded configurations${differ.length ? `; different: ${differ.join(', ')}` : ''}`,
+);
 
 if (largest) {
   const c0 = cpu();

@@ -1,10 +1,15 @@
 /**
- * Breadth-first search of one configuration over the real layers. Each distinct state (by
- * `stateKey`) is expanded once; BFS order makes every recorded path a shortest one.
+ * Breadth-first search of one configuration over the real layers. Each distinct state (by the
+ * session's 64-bit `fingerprint()`, which every layer feeds with its own fields) is expanded
+ * once; BFS order makes every recorded path a shortest one.
  *
  * Each new state keeps the world that reached it until it is expanded, so nothing is replayed;
  * a world is a structural copy that shares every frozen value with its parent (the RMP table,
- * configuration), so the frontier's memory is the worlds' mutable parts.
+ * configuration), so the frontier's memory is the worlds' mutable parts. Sessions are quiet (no
+ * dmesg, no firmware-command records), and the contract State is read once per expanded state
+ * and at each new state (invariants, capabilities), not per transition: after a transition
+ * that reaches a known state only when the running firmware changed and
+ * `fw-hotloaded-with-legacy-guest` is not yet reached.
  */
 import { openSession, type ReadResult, type Session, type State } from '@sevsim/scenario';
 import { type Action, actionsAt } from './actions';
@@ -12,7 +17,6 @@ import { type CapabilityId, stateCapabilities, transitionCapabilities } from './
 import { type Finding, INVARIANTS, type InvariantId } from './invariants';
 import { type ProfileOverride, sessionOptions } from './mutations';
 import type { Config, Space } from './space';
-import { hashKey, stateKey } from './state-key';
 import { StateTable } from './state-table';
 
 export interface PathAction {
@@ -68,7 +72,7 @@ export function exploreConfig(
 ): ConfigResult {
   const root = openSession(
     { machine: config.machine, kernel: config.kernel },
-    sessionOptions(options.mutation),
+    { ...sessionOptions(options.mutation), quiet: true },
   );
   const boot = bootVersion(root);
   const table = new StateTable();
@@ -117,7 +121,7 @@ export function exploreConfig(
     reached(stateCapabilities(state, boot), path);
   };
 
-  const [h1, h2] = hashKey(stateKey(root));
+  const [h1, h2] = root.fingerprint();
   table.add(h1, h2, -1, -1);
   checkState(root, root.state(), () => []);
 
@@ -132,7 +136,9 @@ export function exploreConfig(
     for (let n = levelStart; n < levelEnd; n++) {
       const here = worlds.get(n)!;
       worlds.delete(n);
+      // Read before the first action changes `here` (the last action takes its world).
       const before = here.state();
+      const version = before.firmware.version;
       const acts = actionsAt(here, space);
       for (const [k, act] of acts.entries()) {
         // The last action takes this state's own world: nothing reads it afterwards.
@@ -154,10 +160,10 @@ export function exploreConfig(
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           violate('no-throw', { message: `${act.label} threw: ${msg.split('\n')[0]}` }, () => pathOf(n, act));
+          s.dispose();
           continue;
         }
-        const state = s.state();
-        const [a, b] = hashKey(stateKey(s));
+        const [a, b] = s.fingerprint();
         const { index, added } = table.add(a, b, n, ai);
         if (read !== undefined) {
           const vmId = act.steps[0]!.op === 'host.read' ? (act.steps[0] as { id: string }).id : '';
@@ -166,11 +172,15 @@ export function exploreConfig(
             if (f) violate(inv.id, f, () => pathOf(n, act));
           }
         }
-        reached(transitionCapabilities(before, state), () => pathOf(n, act));
-        if (added) {
-          checkState(s, state, () => pathOf(index));
-          worlds.set(index, s);
+        let state: State | undefined;
+        if (!capabilities['fw-hotloaded-with-legacy-guest'] && s.world.psp.snapshot().version !== version) {
+          state = s.state();
+          reached(transitionCapabilities(before, state), () => pathOf(n, act));
         }
+        if (added) {
+          checkState(s, state ?? s.state(), () => pathOf(index));
+          worlds.set(index, s);
+        } else s.dispose();
       }
     }
     levelStart = levelEnd;

@@ -77,6 +77,5 @@ export {
   shardIndices,
 } from './shard';
 export { parseSpace, type SpaceParse } from './space-file';
-export { hashKey, stateKey } from './state-key';
 export { StateTable } from './state-table';
 export { serveExploreWorker } from './worker';

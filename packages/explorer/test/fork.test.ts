@@ -2,7 +2,6 @@ import { openSession } from '@sevsim/scenario';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { actionsAt } from '../src/actions';
-import { stateKey } from '../src/state-key';
 import { smallSpace } from './spaces';
 
 const space = {
@@ -27,7 +26,12 @@ function play(choices: readonly number[], cut: number | null) {
     const a = acts[c % acts.length]!;
     for (const st of a.steps) outs.push(JSON.stringify(s.apply(st)));
   });
-  return { outs, key: stateKey(s), layers: JSON.stringify(s.layers()), state: JSON.stringify(s.state()) };
+  return {
+    outs,
+    fingerprint: s.fingerprint(),
+    layers: JSON.stringify(s.layers()),
+    state: JSON.stringify(s.state()),
+  };
 }
 
 describe('Session.fork (scenario engine/session.ts)', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { hashKey } from '../src/state-key';
 import { StateTable } from '../src/state-table';
 
 describe('StateTable', () => {
@@ -12,12 +11,5 @@ describe('StateTable', () => {
     expect(t.pathTo(3)).toEqual([1, 2, 3]);
     // Same low bits, different second word: two states.
     expect(t.add(7919, 2, 0, 9).added).toBe(true);
-  });
-
-  it('hashKey gives two different 32-bit words and separates near keys', () => {
-    const [a, b] = hashKey('firmware|INIT');
-    expect(a).not.toBe(b);
-    expect(hashKey('firmware|INIT')).toEqual([a, b]);
-    expect(hashKey('firmware|INIU')).not.toEqual([a, b]);
   });
 });
