@@ -1,8 +1,7 @@
 /**
  * The operator's alphabet: what an administrator or a VMM can do next, as scenario v1 steps, so
- * a path of actions is a scenario. Actions the scenario engine refuses without touching any
- * layer (modprobe of a loaded module, rmmod of a built-in one, rmmod ccp under kvm_amd, rmmod
- * kvm_amd with open VMs, a VM without /dev/kvm) leave the state as it is and are not offered.
+ * a path of actions is a scenario. Steps the scenario engine answers without touching any layer
+ * leave the state as it is and are not offered: the engine says which (`Session.canApply`).
  */
 import type { Session, Step } from '@sevsim/scenario';
 import type { Space } from './space';
@@ -31,29 +30,28 @@ export function openVms(session: Session): string[] {
   return out;
 }
 
+/** The module steps, in the order they are offered. */
+const MODULE_STEPS: readonly (readonly [string, Step])[] = [
+  ['modprobe ccp', { ...at, op: 'modprobe', module: 'ccp', params: {} }],
+  ['modprobe kvm_amd', { ...at, op: 'modprobe', module: 'kvm_amd', params: {} }],
+  ['rmmod kvm_amd', { ...at, op: 'rmmod', module: 'kvm_amd' }],
+  ['rmmod ccp', { ...at, op: 'rmmod', module: 'ccp' }],
+];
+
 export function actionsAt(session: Session, space: Space): Action[] {
   const w = session.world;
   const out: Action[] = [];
   const a = space.actions;
   const open = openVms(session);
   if (a.modules) {
-    if (!w.ccp) out.push(action('modprobe ccp', [{ ...at, op: 'modprobe', module: 'ccp', params: {} }]));
-    if (!w.kvm)
-      out.push(action('modprobe kvm_amd', [{ ...at, op: 'modprobe', module: 'kvm_amd', params: {} }]));
-    if (w.kvm && !w.builtin.has('kvm_amd') && open.length === 0)
-      out.push(action('rmmod kvm_amd', [{ ...at, op: 'rmmod', module: 'kvm_amd' }]));
-    if (w.ccp && !w.kvm && !w.builtin.has('ccp'))
-      out.push(action('rmmod ccp', [{ ...at, op: 'rmmod', module: 'ccp' }]));
+    for (const [label, step] of MODULE_STEPS) if (session.canApply(step)) out.push(action(label, [step]));
   }
-  if (w.kvm && open.length < a.maxVms) {
+  if (open.length < a.maxVms) {
     const id = nextVmId(session);
     for (const type of a.vmTypes) {
-      out.push(
-        action(`vm.start ${type} ${id}`, [
-          { ...at, op: 'vm.create', id, type },
-          { ...at, op: 'vm.init', id },
-        ]),
-      );
+      const create: Step = { ...at, op: 'vm.create', id, type };
+      if (session.canApply(create))
+        out.push(action(`vm.start ${type} ${id}`, [create, { ...at, op: 'vm.init', id }]));
     }
   }
   for (const id of open) {
@@ -68,6 +66,7 @@ export function actionsAt(session: Session, space: Space): Action[] {
   for (const version of a.fwUpdate) {
     if (version !== running) out.push(action(`fw.update ${version}`, [{ ...at, op: 'fw.update', version }]));
   }
-  if (a.fwCommit && w.ccp) out.push(action('fw.commit', [{ ...at, op: 'fw.commit' }]));
+  const commit: Step = { ...at, op: 'fw.commit' };
+  if (a.fwCommit && session.canApply(commit)) out.push(action('fw.commit', [commit]));
   return out;
 }

@@ -62,23 +62,46 @@ export function activateGuards<C extends ActivateCtx>(name: CmdName): Guard<C>[]
     {
       id: `${name}.asid-range`,
       fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 7: ES/SNP need 1 ≤ ASID < MIN_SEV_ASID, SEV needs MIN_SEV_ASID ≤ ASID ≤ max',
-      check: ({ fw, asid, es }) => {
-        const min = fw.minSevAsid();
-        const ok = es ? asid >= 1 && asid < min : asid >= min && asid <= fw.maxSevAsid();
-        return ok ? undefined : Status.INVALID_ASID;
-      },
+      check: ({ fw, asid, es }) => (within(typeRange(fw, es), asid) ? undefined : Status.INVALID_ASID),
     },
     {
       id: `${name}.cth-split`,
       fact: 'docs/reference/psp-firmware.md §4 item 6: with ciphertext hiding SNP ASIDs ≤ MAX_SNP_ASID, SEV-ES ASIDs > MAX_SNP_ASID',
       check: ({ fw, asid, es, snp }) => {
-        const { ciphertextHiding, maxSnpAsid } = fw.state.snp;
-        if (!ciphertextHiding || !es) return undefined;
-        const ok = snp ? asid <= maxSnpAsid : asid > maxSnpAsid;
-        return ok ? undefined : Status.INVALID_ASID;
+        const split = es ? cthRange(fw, snp) : undefined;
+        return !split || within(split, asid) ? undefined : Status.INVALID_ASID;
       },
     },
   ];
+}
+
+export type GuestKind = 'sev' | 'sev-es' | 'snp';
+
+export interface AsidRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+const within = (r: AsidRange, asid: number): boolean => asid >= r.min && asid <= r.max;
+
+/** Step 7: SEV-ES and SNP guests take 1 … MIN_SEV_ASID−1, SEV guests MIN_SEV_ASID … max. */
+function typeRange(fw: Firmware, es: boolean): AsidRange {
+  const min = fw.minSevAsid();
+  return es ? { min: 1, max: min - 1 } : { min, max: fw.maxSevAsid() };
+}
+
+/** Ciphertext hiding splits the ES range at MAX_SNP_ASID: SNP below and at it, SEV-ES above. */
+function cthRange(fw: Firmware, snp: boolean): AsidRange | undefined {
+  const { ciphertextHiding, maxSnpAsid } = fw.state.snp;
+  if (!ciphertextHiding) return undefined;
+  return snp ? { min: 1, max: maxSnpAsid } : { min: maxSnpAsid + 1, max: fw.maxSevAsid() };
+}
+
+/** The ASIDs ACTIVATE / SNP_ACTIVATE accept for a guest of `kind` now: steps 7 and the CTH split together. */
+export function activationRange(fw: Firmware, kind: GuestKind): AsidRange {
+  const base = typeRange(fw, kind !== 'sev');
+  const split = kind === 'sev' ? undefined : cthRange(fw, kind === 'snp');
+  return split ? { min: Math.max(base.min, split.min), max: Math.min(base.max, split.max) } : base;
 }
 
 /** Step 8: install the key; a running guest goes active (in_use), others pending (allocated). */

@@ -14,6 +14,7 @@ export { COMMANDS } from './dispatch';
 export type { CommandSpec, GuardRef } from './guard';
 export type { FirmwareSnapshot, SevStateName, SnpStateName, Activation } from './state';
 export { MAX_SEV_ASIDS } from './asid-table';
+export type { AsidRange, GuestKind } from './asid-activation';
 export {
   CIPHERTEXT_HIDING_VERSION,
   FEATURE_INFO_VERSION,

@@ -12,6 +12,7 @@ import {
   statusName,
 } from '@sevsim/psp-abi';
 import { defaultSvn, type FirmwareVersion, formatVersion, parseVersion } from './firmware-image';
+import { type AsidRange, type GuestKind, activationRange } from './asid-activation';
 import { dispatch } from './dispatch';
 import { Firmware } from './firmware';
 import type { GuardRef } from './guard';
@@ -138,6 +139,15 @@ export class Psp implements Mailbox {
       snpGuestCount: s.snp.guestCount,
       asids: s.asids.summary(),
     };
+  }
+
+  /**
+   * The ASIDs ACTIVATE (SNP_ACTIVATE for `snp`) accepts for a guest of `kind` in the current
+   * state: the rule of its `asid-range` and `cth-split` guards, for checks that compare KVM's
+   * ranges with the firmware's (docs/reference/psp-firmware.md §2.5 step 7, §4 item 6).
+   */
+  activationRange(kind: GuestKind): AsidRange {
+    return activationRange(this.fw, kind);
   }
 
   /** FEATURE_INFO sub-function 0 of the running image (what CPUID 0x80000024 mirrors). */

@@ -100,7 +100,7 @@ export function loadModule(
     if (!dep.ok) return dep;
   }
   if (module === 'ccp') {
-    if (world.ccp) return OK;
+    if (moduleLoaded(world, 'ccp')) return OK;
     world.issuer = 'ccp';
     const r = parseModuleArgs('ccp', moduleArgs(world, 'ccp', params), CCP_PARAMS, world.release.kernel);
     for (const line of r.log) world.ctx.log.print(line);
@@ -108,7 +108,7 @@ export function loadModule(
     insertCcp(world, r.values as unknown as CcpParams);
     return OK;
   }
-  if (world.kvm) return OK;
+  if (moduleLoaded(world, 'kvm_amd')) return OK;
   world.issuer = 'kvm_amd';
   const r = parseKvmAmdParams(world.release, moduleArgs(world, 'kvm_amd', params));
   for (const line of r.log) world.ctx.log.print(line);
@@ -129,7 +129,8 @@ function insertKvmAmd(world: World, params: KvmAmdParams): void {
   });
 }
 
-export function unloadModule(world: World, module: ModuleName): Outcome {
+/** What the module loader answers to `rmmod module` without calling the module's exit, or undefined. */
+export function unloadRefusal(world: World, module: ModuleName): Outcome | undefined {
   const loaded = module === 'ccp' ? world.ccp : world.kvm;
   if (world.builtin.has(module))
     return failed('ENOENT', `${module} is built into the kernel and cannot be removed`);
@@ -138,6 +139,19 @@ export function unloadModule(world: World, module: ModuleName): Outcome {
   if (module === 'kvm_amd') {
     const open = [...world.vms.entries()].filter(([, r]) => r.vm && !r.destroyed).map(([id]) => id);
     if (open.length > 0) return failed('EBUSY', `VM ${open.join(', ')} is still open and holds kvm_amd`);
+  }
+  return undefined;
+}
+
+/** `modprobe` of a module that is already loaded (or built in) succeeds without loading anything. */
+export function moduleLoaded(world: World, module: ModuleName): boolean {
+  return (module === 'ccp' ? world.ccp : world.kvm) !== null;
+}
+
+export function unloadModule(world: World, module: ModuleName): Outcome {
+  const refused = unloadRefusal(world, module);
+  if (refused) return refused;
+  if (module === 'kvm_amd') {
     world.issuer = 'kvm_amd';
     world.kvm!.unload();
     world.kvm = null;

@@ -12,7 +12,7 @@ import { bootWorld, powerOn } from './boot';
 import { explainStep } from './explain';
 import { checkExpectation } from './expect';
 import { fwCommit, fwUpdate, rawPsp } from './firmware-steps';
-import { loadModule, unloadModule } from './modules';
+import { loadModule, moduleLoaded, unloadModule, unloadRefusal } from './modules';
 import { OK, type Outcome } from './outcome';
 import { changedPaths } from './state-paths-runtime';
 import { type PlatformState, readLayers, readPlatform, readState } from './state';
@@ -48,6 +48,29 @@ export function perform(world: World, step: Step): Outcome {
       return hostRead(world, step);
     case 'expect':
       return OK;
+  }
+}
+
+/**
+ * Whether `step` would reach a layer. False for the steps the engine answers by itself, leaving
+ * every layer as it was: modprobe of a loaded module, an rmmod the module loader refuses, a VM
+ * created without /dev/kvm, fw.commit without /dev/sev. The explorer offers only steps that can
+ * apply.
+ */
+export function canApply(world: World, step: Step): boolean {
+  switch (step.op) {
+    case 'modprobe':
+      return !moduleLoaded(world, step.module);
+    case 'rmmod':
+      return unloadRefusal(world, step.module) === undefined;
+    case 'vm.create':
+      // /dev/kvm exists while kvm_amd is loaded (vmCreate's ENOENT).
+      return moduleLoaded(world, 'kvm_amd');
+    case 'fw.commit':
+      // /dev/sev exists while ccp is loaded (fwCommit's ENOENT).
+      return moduleLoaded(world, 'ccp');
+    default:
+      return true;
   }
 }
 

@@ -10,7 +10,7 @@ import { resolveKernel, resolveMachine } from '../resolve';
 import type { KernelInput, MachineInput, Step } from '../scenario';
 import type { LayerViews, State, StepOutcome } from '../trace';
 import { bootWorld, unwatchPsp, watchPsp } from './boot';
-import { contractOutcome, perform } from './run';
+import { canApply, contractOutcome, perform } from './run';
 import { readLayers, readState } from './state';
 import type { World } from './world';
 
@@ -29,6 +29,12 @@ export interface Session {
   readonly world: Readonly<World>;
   /** Play one step; `expect` steps are not checked here (use `run` for that). */
   apply(step: Step): StepOutcome;
+  /**
+   * Whether `step` would reach a layer: false for a modprobe of a loaded module, an rmmod the
+   * module loader refuses, a VM created without /dev/kvm and fw.commit without /dev/sev, which
+   * leave every layer as it was.
+   */
+  canApply(step: Step): boolean;
   state(): State;
   layers(): LayerViews;
   /**
@@ -70,6 +76,7 @@ function sessionOf(world: World, buffers: ArrayBuffer[] = []): Session {
       const o = perform(world, step);
       return contractOutcome(step.op, o, world.calls);
     },
+    canApply: (step) => canApply(world, step),
     state: () => readState(world),
     layers: () => readLayers(world),
     fork: () => {
