@@ -132,6 +132,14 @@ describe('sevsim run (docs/contracts/scenario-v1.md "`sevsim run`")', () => {
     const o = join(dir, 'c.json');
     expect((await cli('export', t, '--format', 'chrome', '-o', o)).out).toBe('');
     expect(JSON.parse(readFileSync(o, 'utf8')).traceEvents.length).toBe(chrome.traceEvents.length);
+    // A trace whose member a converter reads is wrong: exit 2 and the member's path, not a crash.
+    trace.steps[0].psp = [null];
+    const bad = tmp('psp-null.json', JSON.stringify(trace));
+    const refused = await cli('export', bad, '--format', 'chrome');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toBe(
+      `${bad}: This is not a sevsim trace: trace.steps[0].psp[0]: expected an object, got null\n`,
+    );
   });
 });
 
@@ -164,7 +172,7 @@ describe('sevsim validate / explain / export errors', () => {
     expect(await cli('export', f, '--format', 'chrome')).toMatchObject({ code: 2 });
     expect((await cli('export', f, '--format', 'chrome')).err.trim().split('\n')).toHaveLength(1);
     const trunc = tmp('tr.json', '{"format": "sevsim-trace", "version": 1, "steps": [');
-    expect((await cli('export', trunc, '--format', 'chrome')).err).toContain('invalid JSON');
+    expect((await cli('export', trunc, '--format', 'chrome')).err).toContain('is not valid JSON');
   });
 
   it('usage errors are exit 2; --help and --version exit 0', async () => {

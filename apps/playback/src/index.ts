@@ -29,6 +29,7 @@ export {
   TRACE_ELEMENT_IDS,
 } from './report.js';
 export { TraceFileError, loadTraceFile } from './trace-file.js';
-export { readTrace, type TraceReading } from './trace-check.js';
+// The trace check is the scenario package's, the one `sevsim export` uses too.
+export { parseTrace as readTrace, type TraceParse as TraceReading } from '@sevsim/scenario/trace';
 export { lookupRequest, type RequestLookup } from './request-path.js';
 export type { Trace, TraceStep } from '@sevsim/scenario/trace';

@@ -1,7 +1,6 @@
 /** Reading a trace file on the Node side, with the same check the page applies. */
 import { readFile } from 'node:fs/promises';
-import type { Trace } from '@sevsim/scenario/trace';
-import { readTrace } from './trace-check.js';
+import { parseTrace, type Trace } from '@sevsim/scenario/trace';
 
 export class TraceFileError extends Error {
   override readonly name = 'TraceFileError';
@@ -14,7 +13,7 @@ export async function loadTraceFile(tracePath: string): Promise<{ text: string; 
   } catch (e) {
     throw new TraceFileError(`${tracePath}: cannot read the trace: ${(e as Error).message}`);
   }
-  const reading = readTrace(text);
+  const reading = parseTrace(text);
   if (!reading.ok) throw new TraceFileError(`${tracePath}: ${reading.error}`);
   return { text, trace: reading.trace };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readTrace } from '../src/trace-check.js';
+import { readTrace } from '../src/index.js';
 import { ciphertextHidingTrace } from './fixtures/ciphertext-hiding.js';
 import { seedThreadTrace } from './fixtures/seed-thread.js';
 

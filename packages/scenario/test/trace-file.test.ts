@@ -39,11 +39,36 @@ describe('parseTrace: the optional diagnosis member (what `sevsim diagnose --out
       { sources: [], rows: [{ step: null, real: { line: '4', text: 'x' }, simulated: null }] },
       { sources: [], rows: [{ step: null, real: null }] },
     ]) {
-      expect(parseTrace(JSON.stringify({ ...trace, diagnosis }))).toEqual({
-        ok: false,
-        error:
-          'malformed diagnosis: expected {sources: [string], rows: [{step, real: {line, text} | null, simulated}]}',
-      });
+      const r = parseTrace(JSON.stringify({ ...trace, diagnosis }));
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toMatch(/^This is not a sevsim trace: trace\.diagnosis\./);
     }
+  });
+});
+
+describe('parseTrace: the one check `sevsim export` and the playback app apply', () => {
+  it('names the first member a converter would trip on, never throws', () => {
+    const trace = exampleTrace();
+    const broken = (edit: (t: Record<string, unknown> & typeof trace) => void): string => {
+      const t = JSON.parse(JSON.stringify(trace));
+      edit(t);
+      return JSON.stringify(t);
+    };
+    expect(parseTrace(broken((t) => ((t.steps[0] as { psp: unknown }).psp = [null])))).toEqual({
+      ok: false,
+      error: 'This is not a sevsim trace: trace.steps[0].psp[0]: expected an object, got null',
+    });
+    expect(parseTrace(broken((t) => ((t.boot as { dmesg: unknown }).dmesg = 'x')))).toEqual({
+      ok: false,
+      error: 'This is not a sevsim trace: trace.boot.dmesg: expected a list, got string',
+    });
+    expect(parseTrace(broken((t) => ((t as { version: unknown }).version = 2)))).toEqual({
+      ok: false,
+      error: 'This is not a sevsim trace: trace.version: expected one of 1, got number',
+    });
+    expect(parseTrace('')).toEqual({ ok: false, error: 'The trace file is empty.' });
+    const cut = parseTrace(JSON.stringify(trace).slice(0, 200));
+    expect(cut.ok).toBe(false);
+    if (!cut.ok) expect(cut.error).toMatch(/^The trace is not valid JSON \(is the file truncated\?\): /);
   });
 });

@@ -4,8 +4,7 @@
  * (`./traces.json` lists the trace URLs). Either way each text goes through the same check, and
  * every failure ends as a message for the page.
  */
-import type { Trace } from '@sevsim/scenario/trace';
-import { readTrace } from '../trace-check.js';
+import { parseTrace, type Trace } from '@sevsim/scenario/trace';
 
 /** Must match TRACE_ELEMENT_IDS and TRACE_LIST_PATH on the Node side (report.ts, server.ts). */
 const TRACE_ELEMENT_IDS = ['sevsim-trace', 'sevsim-trace-b'];
@@ -18,7 +17,7 @@ export type TracesReading =
 function readAll(texts: readonly string[]): TracesReading {
   const traces: Trace[] = [];
   for (const [i, text] of texts.entries()) {
-    const r = readTrace(text);
+    const r = parseTrace(text);
     if (!r.ok) return { ok: false, error: texts.length > 1 ? `Run ${'AB'[i]}: ${r.error}` : r.error };
     traces.push(r.trace);
   }
