@@ -1,7 +1,7 @@
 /**
- * `--space FILE`: a space in YAML (or JSON), validated like scenarios: every problem reported
- * together as `file:line:col: key: what is wrong (allowed: …)` (ScenarioError / formatError of
- * @sevsim/scenario), never a stack trace. Names of presets, releases and patches come from the
+ * `--space FILE`: a space in YAML (or JSON), read and reported as scenarios are (readYamlMap and
+ * its Problems of @sevsim/scenario): every problem together as `file:line:col: key: what is wrong
+ * (allowed: …)`, never a stack trace. Names of presets, releases and patches come from the
  * layers' catalog.
  *
  * ```yaml
@@ -17,14 +17,13 @@
  * ```
  * Every key except `name` is optional; missing ones take the default space's value.
  */
-import { defaultCatalog, type ScenarioError, SourceMap } from '@sevsim/scenario';
-import { LineCounter, parseDocument } from 'yaml';
+import { defaultCatalog, readYamlMap, type ScenarioError } from '@sevsim/scenario';
 import { defaultSpace, parseKernelChoice } from './default-space';
 import { ALL_CTH_ASIDS, type CthAsids, type KernelChoice, type Space } from './space';
 
 export type SpaceParse =
   | { readonly ok: true; readonly space: Space }
-  | { readonly ok: false; readonly errors: ScenarioError[] };
+  | { readonly ok: false; readonly errors: readonly ScenarioError[] };
 
 type Path = readonly (string | number)[];
 
@@ -34,28 +33,11 @@ const VERSION = /^\d+\.\d+\.\d+$/;
 const BOUNDED_DEPTH = 8;
 
 export function parseSpace(text: string, file: string): SpaceParse {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  const errors: ScenarioError[] = [];
-  const positions = new SourceMap(doc, lc);
-  const problem = (path: Path, message: string, allowed?: readonly string[]) => {
-    const { line, col } = positions.locate(path);
-    const key = path
-      .map((s) => (typeof s === 'number' ? `[${s}]` : s))
-      .join('.')
-      .replace(/\.\[/g, '[');
-    errors.push({ file, line, col, key, message, ...(allowed ? { allowed } : {}) });
-  };
-  for (const e of doc.errors) {
-    const { line, col } = positions.at(e.pos[0]);
-    errors.push({ file, line, col, key: '', message: e.message.split('\n')[0]! });
-  }
-  if (errors.length > 0) return { ok: false, errors };
-  const raw = doc.toJS() as unknown;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, errors: [{ file, line: 1, col: 1, key: '', message: 'a space is a map' }] };
-  }
-  const top = raw as Record<string, unknown>;
+  const input = readYamlMap(text, file, 'a space is a map');
+  if (!input.ok) return input;
+  const { value: top, problems } = input;
+  const problem = (path: Path, message: string, allowed?: readonly string[]) =>
+    problems.add(path, message, allowed ? { allowed } : {});
   const catalog = defaultCatalog();
   const base = defaultSpace(parseKernelChoice(catalog.releases[catalog.releases.length - 1]!));
 
@@ -247,10 +229,7 @@ export function parseSpace(text: string, file: string): SpaceParse {
       ? Number.POSITIVE_INFINITY
       : int(top, ['depth'], finite ? Number.POSITIVE_INFINITY : BOUNDED_DEPTH, 0, 64);
 
-  if (errors.length > 0) {
-    errors.sort((x, y) => x.line - y.line || x.col - y.col);
-    return { ok: false, errors };
-  }
+  if (problems.list.length > 0) return { ok: false, errors: problems.sorted() };
   return {
     ok: true,
     space: { name: top.name as string, machine, kernel: { releases, builtin }, params, actions, depth },

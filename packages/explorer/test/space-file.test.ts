@@ -37,9 +37,18 @@ describe('parseSpace (--space FILE)', () => {
     ]);
   });
 
-  it('rejects YAML syntax errors and duplicate keys with a position', () => {
-    const r = parseSpace('name: a\nname: b\n', 'dup.yaml');
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(formatError(r.errors[0]!)).toMatch(/^dup\.yaml:2:1: /);
+  it("rejects YAML syntax errors and duplicate keys with a position, in the scenario reader's words", () => {
+    const dup = parseSpace('name: a\nname: b\n', 'dup.yaml');
+    expect(dup.ok ? [] : dup.errors.map(formatError)).toEqual(['dup.yaml:2:1: name: duplicate key']);
+    // The same reader as scenario files (readYamlMap of @sevsim/scenario): same words for the same fault.
+    for (const [text, line] of [
+      ['', 'empty.yaml: the file is empty'],
+      ['- a\n', 'empty.yaml:1:1: a space is a map'],
+      ['{"name": "x",}', 'empty.yaml:1:14: invalid JSON'],
+    ] as const) {
+      const file = text.startsWith('{') ? 'empty.json' : 'empty.yaml';
+      const r = parseSpace(text, file);
+      expect(r.ok ? '' : formatError(r.errors[0]!)).toContain(line.replace('empty.yaml', file));
+    }
   });
 });

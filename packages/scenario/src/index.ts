@@ -9,6 +9,7 @@ export type { Catalog, ModuleName, ParamInfo } from './catalog';
 export { MODULES } from './catalog';
 export { defaultCatalog } from './layer-catalog';
 export { formatError, type ScenarioError } from './errors';
+export { type InputPath, Problems, readYamlMap, type YamlInput } from './yaml-input';
 export { printable } from './printable';
 export { type ParseResult, parseScenario } from './parse';
 export { decodeText, loadScenario, MAX_SCENARIO_BYTES } from './load';

@@ -3,16 +3,15 @@
  * (docs/contracts/scenario-v1.md "File", "Steps", "Expectations"; exit status 2 of `sevsim run`).
  * Never throws for any input text.
  */
-import { isMap, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CORE_PARAMS, type Catalog, type ModuleName, type ParamInfo } from './catalog';
-import { pathKey, type ScenarioError, sortErrors } from './errors';
+import type { ScenarioError } from './errors';
 import { paramsAsWritten } from './param-text';
 import { BARE_STEPS, STEP_OPS, type StepOp, stepSchemas, topLevelSchema } from './schema';
 import type { Expectation, KernelInput, MachineInput, Scenario, Step } from './scenario';
-import { SourceMap } from './source-map';
 import { checkStatePath } from './state-paths';
 import type { Json } from './trace';
+import { type Problems, readYamlMap } from './yaml-input';
 
 export type ParseResult =
   | { readonly ok: true; readonly scenario: Scenario }
@@ -20,72 +19,25 @@ export type ParseResult =
 
 type Path = (string | number)[];
 
-class Problems {
-  readonly list: ScenarioError[] = [];
-  constructor(
-    private readonly file: string,
-    private readonly map: SourceMap | undefined,
-  ) {}
-
-  add(
-    path: Path,
-    message: string,
-    opts: { target?: 'key' | 'value'; allowed?: readonly string[] } = {},
-  ): void {
-    const pos = this.map ? this.map.locate(path, opts.target) : { line: 1, col: 1 };
-    const err: ScenarioError = { file: this.file, line: pos.line, col: pos.col, key: pathKey(path), message };
-    this.list.push(opts.allowed ? { ...err, allowed: opts.allowed } : err);
-  }
-
-  addAt(line: number, col: number, key: string, message: string): void {
-    this.list.push({ file: this.file, line, col, key, message });
-  }
-}
-
 /** Parse and validate one scenario. `file` is only used in messages (and kept in the scenario). */
 export function parseScenario(text: string, file: string, catalog: Catalog): ParseResult {
-  if (text.trim() === '') {
-    return { ok: false, errors: [{ file, line: 0, col: 0, key: '', message: 'the file is empty' }] };
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const map = new SourceMap(doc, lineCounter);
-  const problems = new Problems(file, map);
-
-  if (file.endsWith('.json')) jsonSyntax(text, map, problems);
-  for (const e of doc.errors) {
-    const pos = map.at(e.pos[0]);
-    const what = e.code === 'DUPLICATE_KEY' ? 'duplicate key' : firstLine(e.message);
-    problems.addAt(pos.line, pos.col, duplicateKeyName(text, e) ?? '', what);
-  }
-  if (problems.list.length > 0) return { ok: false, errors: sortErrors(dedupe(problems.list)) };
-
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    problems.addAt(1, 1, '', `cannot be read: ${e instanceof Error ? e.message : String(e)}`);
-    return { ok: false, errors: problems.list };
-  }
-  if (!isMap(doc.contents)) {
-    problems.add([], 'a scenario is a map with version, name and steps');
-    return { ok: false, errors: problems.list };
-  }
+  const input = readYamlMap(text, file, 'a scenario is a map with version, name and steps');
+  if (!input.ok) return input;
+  const { value, doc, problems } = input;
   paramsAsWritten(doc, value);
 
   const top = topLevelSchema(catalog).safeParse(value);
   if (!top.success) reportZod(top.error.issues, [], value, topLevelSchema(catalog), problems);
-  const obj = value as Record<string, unknown>;
+  const obj = value;
 
   const kernel = checkKernel(obj.kernel, catalog, problems);
   if (top.success && obj.machine !== undefined) {
     const why = catalog.machineProblem(obj.machine as Record<string, unknown>);
     if (why !== undefined) problems.add(['machine'], why, { target: 'key' });
   }
-  const steps = Array.isArray(obj.steps) ? checkSteps(obj.steps, catalog, kernel, problems, map) : [];
+  const steps = Array.isArray(obj.steps) ? checkSteps(obj.steps, catalog, kernel, problems) : [];
 
-  if (problems.list.length > 0 || !top.success)
-    return { ok: false, errors: sortErrors(dedupe(problems.list)) };
+  if (problems.list.length > 0 || !top.success) return { ok: false, errors: problems.sorted() };
   const scenario: Scenario = {
     version: 1,
     name: obj.name as string,
@@ -97,39 +49,6 @@ export function parseScenario(text: string, file: string, catalog: Catalog): Par
     source: text,
   };
   return { ok: true, scenario };
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-}
-
-function dedupe(errors: ScenarioError[]): ScenarioError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const k = `${e.line}:${e.col}:${e.key}:${e.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-/** The key as written, for a duplicate-key error (yaml's range covers the repeated key). */
-function duplicateKeyName(text: string, e: { code: string; pos: [number, number] }): string | undefined {
-  if (e.code !== 'DUPLICATE_KEY') return undefined;
-  const m = /^("[^"]*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(e.pos[0]));
-  return m ? m[1]!.replace(/^["']|["']$/g, '') : undefined;
-}
-
-/** A .json file must be JSON, not just YAML: JSON.parse names the first syntax error. */
-function jsonSyntax(text: string, map: SourceMap, problems: Problems): void {
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const at = /position (\d+)/.exec(msg);
-    const pos = map.at(at ? Number(at[1]) : 0);
-    problems.addAt(pos.line, pos.col, '', `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`);
-  }
 }
 
 // ---- zod issues → positioned messages ----------------------------------------------------------
@@ -330,13 +249,7 @@ function checkKernel(raw: unknown, catalog: Catalog, problems: Problems): Kernel
 
 // ---- steps --------------------------------------------------------------------------------------
 
-function checkSteps(
-  raw: unknown[],
-  catalog: Catalog,
-  kernel: KernelFacts,
-  problems: Problems,
-  map: SourceMap,
-): Step[] {
+function checkSteps(raw: unknown[], catalog: Catalog, kernel: KernelFacts, problems: Problems): Step[] {
   const schemas = stepSchemas(catalog);
   const out: Step[] = [];
   const created = new Map<string, number>();
@@ -350,7 +263,7 @@ function checkSteps(
 
   raw.forEach((step, i) => {
     const path: Path = ['steps', i];
-    const line = map.locate(path).line;
+    const line = problems.where(path).line;
     const norm = normaliseStep(step, path, problems);
     if (!norm) return;
     const { op, body } = norm;
