@@ -10,6 +10,8 @@
  *  - a relative import into another package's folder;
  *  - an @sevsim import the package.json does not declare;
  *  - a package.json dependency against the arrows, or a devDependency on a package above it;
+ *  - a package that ships one bundle (a `bin` and no `exports`: the CLI) with a dependency on an
+ *    @sevsim package: the layers it bundles are devDependencies, so installing it fetches none;
  *  - a package with no row.
  * Run as a script it prints one line per violation and exits 1 when there is any.
  */
@@ -117,8 +119,15 @@ export function checkLayers(root) {
     const deps = Object.keys(json.dependencies ?? {}).filter((d) => d.startsWith('@sevsim/'));
     const devDeps = Object.keys(json.devDependencies ?? {}).filter((d) => d.startsWith('@sevsim/'));
     const upstream = above(name);
+    // The CLI's build bundles every layer it imports (tsup noExternal), so they are devDependencies.
+    const bundles = json.bin !== undefined && json.exports === undefined;
+    const shipped = bundles ? devDeps : deps;
     for (const d of deps) {
-      if (!allowedPackages.has(d))
+      if (bundles)
+        problems.push(
+          `${rel(join(dir, 'package.json'))}: ${name} bundles its layers (bin, no exports): ${d} belongs in devDependencies`,
+        );
+      else if (!allowedPackages.has(d))
         problems.push(
           `${rel(join(dir, 'package.json'))}: dependency ${d} goes against the arrows (${name} → ${[...allowedPackages].join(', ') || 'nothing'})`,
         );
@@ -164,8 +173,10 @@ export function checkLayers(root) {
           problems.push(
             `${where}: ${name} may not import '${spec}' (arrows: ${allowed.join(', ') || 'none'})`,
           );
-        } else if (!deps.includes(pkg)) {
-          problems.push(`${where}: '${spec}' is not in ${name}'s dependencies`);
+        } else if (!shipped.includes(pkg)) {
+          problems.push(
+            `${where}: '${spec}' is not in ${name}'s ${bundles ? 'devDependencies (it bundles them)' : 'dependencies'}`,
+          );
         }
       }
     }

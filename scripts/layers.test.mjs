@@ -47,6 +47,13 @@ const CLEAN = {
   'packages/scenario/src/index.ts': '',
   'apps/playback/package.json': pkg('@sevsim/playback', { '@sevsim/scenario': W }),
   'apps/playback/src/app.ts': "import { parseTrace } from '@sevsim/scenario/trace';\n",
+  // The CLI bundles what it imports: its layers are devDependencies.
+  'apps/cli/package.json': {
+    name: '@sevsim/cli',
+    bin: { sevsim: './dist/sevsim.js' },
+    devDependencies: { '@sevsim/scenario': W },
+  },
+  'apps/cli/src/main.ts': "import { runScenario } from '@sevsim/scenario';\n",
 };
 
 test('a workspace that follows the arrows passes', () => {
@@ -77,6 +84,12 @@ test('each kind of violation is reported with file, line and the rule', () => {
     'packages/hardware/test/h.test.ts': "import { createPsp } from '@sevsim/firmware';\n",
     // a package nobody placed in the layers
     'packages/stray/package.json': pkg('@sevsim/stray'),
+    // the CLI installed from its tarball would fetch a layer it already bundles
+    'apps/cli/package.json': {
+      name: '@sevsim/cli',
+      bin: { sevsim: './dist/sevsim.js' },
+      dependencies: { '@sevsim/scenario': W },
+    },
   });
   assert.deepEqual(checkLayers(root), [
     'packages/ccp/package.json: dependency @sevsim/firmware goes against the arrows (@sevsim/ccp → @sevsim/hardware, @sevsim/psp-abi, @sevsim/kernel)',
@@ -87,6 +100,8 @@ test('each kind of violation is reported with file, line and the rule', () => {
     'packages/hardware/package.json: devDependency @sevsim/firmware sits above @sevsim/hardware (a cycle)',
     "packages/hardware/test/h.test.ts:1: a test of @sevsim/hardware may import only declared packages below it, not '@sevsim/firmware'",
     'packages/stray/package.json: @sevsim/stray has no row in ARROWS (scripts/layers.mjs)',
+    'apps/cli/package.json: @sevsim/cli bundles its layers (bin, no exports): @sevsim/scenario belongs in devDependencies',
+    "apps/cli/src/main.ts:1: '@sevsim/scenario' is not in @sevsim/cli's devDependencies (it bundles them)",
     "apps/playback/src/engine.ts:1: @sevsim/playback may not import '@sevsim/scenario' (arrows: @sevsim/scenario/trace)",
   ]);
 });

@@ -1,11 +1,5 @@
 import { defineConfig } from 'tsup';
+import { library } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  // Only the Node side: the browser app is built by `vite build` into dist/app, which must survive.
-  clean: false,
-  sourcemap: true,
-  target: 'node20',
-});
+// Only the Node side: the browser app is built by `vite build` into dist/app, which must survive.
+export default defineConfig(library(['src/index.ts'], { clean: false }));

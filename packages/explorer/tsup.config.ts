@@ -1,10 +1,5 @@
 import { defineConfig } from 'tsup';
+import { library } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/worker-entry.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+// worker-entry: the file explore() starts its worker threads on, found next to the bundle.
+export default defineConfig(library(['src/index.ts', 'src/worker-entry.ts']));

@@ -2,8 +2,10 @@
  * `sevsim playback TRACE [OTHER] [-o report.html]`: serve the playback app for a trace (or two
  * traces side by side) on 127.0.0.1 until Ctrl-C, or write it as one self-contained HTML file.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readTrace, renderReport, servePlayback, TraceFileError } from '@sevsim/playback';
 import { printable } from '@sevsim/scenario';
 import type { Command } from 'commander';
@@ -13,8 +15,14 @@ import type { CliIo } from '../io';
 import { addOutputOption, type OutputOptions, outputOf } from '../output-option';
 import { stdinOnce } from '../scenario-input';
 
-/** The built browser app lives in the playback package (`vite build` → dist/app). */
+/**
+ * The built browser app: shipped inside the CLI next to its bundle (the build copies it to
+ * dist/playback-app), so an installed `sevsim` needs no @sevsim/playback; running from source
+ * (this package's tests), the workspace's playback build (`vite build` → dist/app).
+ */
 export function playbackAppDir(): string {
+  const shipped = fileURLToPath(new URL('./playback-app/', import.meta.url));
+  if (existsSync(join(shipped, 'index.html'))) return shipped;
   const pkg = createRequire(import.meta.url).resolve('@sevsim/playback/package.json');
   return join(dirname(pkg), 'dist', 'app');
 }
