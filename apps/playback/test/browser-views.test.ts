@@ -69,6 +69,15 @@ describe.skipIf(!haveChromium)('stepping, side by side and diagnosis in chromium
       ]);
       await visibleWithoutScrolling(page, '[data-testid=step-psp]');
       await visibleWithoutScrolling(page, '[data-testid=step-dmesg]');
+      // The firmware's state diagrams fit their panel: nothing to scroll sideways, no state cut off.
+      const panel = (await page.locator('#panel-firmware').boundingBox())!;
+      for (const svg of await page.locator('#panel-firmware figure.state-machine svg').all()) {
+        const box = (await svg.boundingBox())!;
+        expect(box.x + box.width).toBeLessThanOrEqual(panel.x + panel.width);
+      }
+      expect(await page.locator('#panel-firmware').evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(
+        true,
+      );
       await page.screenshot({ path: join(shots, 'single-step4-expected-failure.png') });
 
       // The position writes the link back; an edited link moves the position.
