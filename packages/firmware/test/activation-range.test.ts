@@ -1,7 +1,7 @@
 /**
  * Psp.activationRange is the rule the ACTIVATE guards check (docs/reference/psp-firmware.md §2.5
- * step 7, §4 item 6): the first and last ASID of each range activate, the ones just outside are
- * refused by `asid-range` or `cth-split`.
+ * step 7, docs/reference/psp-firmware.md §4 item 6): the first and last ASID of each range
+ * activate, the ones just outside are refused by `asid-range` or `cth-split`.
  */
 import {
   SevDataActivate,
