@@ -12,7 +12,9 @@
  *  - a package.json dependency against the arrows, or a devDependency on a package above it;
  *  - a package that ships one bundle (a `bin` and no `exports`: the CLI) with a dependency on an
  *    @sevsim package: the layers it bundles are devDependencies, so installing it fetches none;
- *  - a package with no row.
+ *  - a package with no row;
+ *  - an import cycle between the modules of one package's shipped code (type-only imports do
+ *    not count: they vanish at build time).
  * Run as a script it prints one line per violation and exits 1 when there is any.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -97,6 +99,43 @@ function above(target) {
   return seen;
 }
 
+// `import … from './x'` / `export … from './x'` statements, with whether they are type-only.
+const RELATIVE_STATEMENT = /^(?:import|export)\s+(type\s+)?[^;]*?\bfrom\s*(['"])(\.[^'"\n]+)\2/gm;
+
+/** The module file a relative specifier names (`./x`, `./x.js`, `./dir`), or undefined. */
+function moduleFile(from, spec) {
+  const base = resolve(dirname(from), spec).replace(/\.js$/, '');
+  return [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find((f) => existsSync(f));
+}
+
+/** Cycles among `files` through runtime (not type-only) relative imports, each as a list of files. */
+function importCycles(files) {
+  const graph = new Map();
+  for (const f of files) {
+    const deps = [];
+    for (const m of readFileSync(f, 'utf8').matchAll(RELATIVE_STATEMENT)) {
+      const target = m[1] ? undefined : moduleFile(f, m[3]);
+      if (target && files.includes(target)) deps.push(target);
+    }
+    graph.set(f, deps);
+  }
+  const cycles = [];
+  const state = new Map(); // 1 on the stack, 2 done
+  const stack = [];
+  const visit = (f) => {
+    state.set(f, 1);
+    stack.push(f);
+    for (const d of graph.get(f)) {
+      if (state.get(d) === 1) cycles.push([...stack.slice(stack.indexOf(d)), d]);
+      else if (!state.has(d)) visit(d);
+    }
+    stack.pop();
+    state.set(f, 2);
+  };
+  for (const f of files) if (!state.has(f)) visit(f);
+  return cycles;
+}
+
 function lineOf(text, index) {
   return text.slice(0, index).split('\n').length;
 }
@@ -135,6 +174,18 @@ export function checkLayers(root) {
     for (const d of devDeps) {
       if (upstream.has(d))
         problems.push(`${rel(join(dir, 'package.json'))}: devDependency ${d} sits above ${name} (a cycle)`);
+    }
+    const shippedFiles = sourceFiles(dir).filter((f) => {
+      const inPkg = rel(f).slice(rel(dir).length + 1);
+      return (
+        !/^(test|bench)\//.test(inPkg) && !/\.test\.[cm]?[jt]sx?$/.test(f) && !/\.config\.[cm]?[jt]s$/.test(f)
+      );
+    });
+    for (const cycle of importCycles(shippedFiles)) {
+      const names = cycle.map((f) => rel(f).slice(rel(dir).length + 1));
+      problems.push(
+        `${rel(cycle[0])}: import cycle ${names.join(' → ')} (one module must not need the other back)`,
+      );
     }
     for (const file of sourceFiles(dir)) {
       const text = readFileSync(file, 'utf8');

@@ -106,6 +106,22 @@ test('each kind of violation is reported with file, line and the rule', () => {
   ]);
 });
 
+test('an import cycle inside a package is reported; type-only imports and tests do not count', () => {
+  const root = workspace({
+    ...CLEAN,
+    'packages/ccp/src/transport.ts': "import { reclaim } from './rmp-pages';\nexport const issue = 1;\n",
+    'packages/ccp/src/rmp-pages.ts': "import { issue } from './transport.js';\nexport const reclaim = 2;\n",
+    'packages/ccp/src/view.ts': "import type { issue } from './index';\n",
+    'packages/ccp/src/index.ts':
+      "import type { Cmd } from '@sevsim/psp-abi';\nexport { issue } from './transport';\nimport type { View } from './view';\n",
+    'packages/ccp/test/a.test.ts': "import { b } from './b';\n",
+    'packages/ccp/test/b.ts': "import { a } from './a.test';\n",
+  });
+  assert.deepEqual(checkLayers(root), [
+    'packages/ccp/src/transport.ts: import cycle src/transport.ts → src/rmp-pages.ts → src/transport.ts (one module must not need the other back)',
+  ]);
+});
+
 test('the table in docs/architecture.md is ARROWS', () => {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const doc = readFileSync(join(root, 'docs/architecture.md'), 'utf8');

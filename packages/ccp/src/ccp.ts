@@ -18,10 +18,10 @@ import { sevPlatformInit } from './platform-init';
 import { sevDevInit, sevPciInit } from './probe';
 import type { CcpProfile } from './profile';
 import { pspDeviceName } from './psp-device';
-import { allocFirmwarePages, freeFirmwarePages, reclaimPages } from './rmp-pages';
+import { allocFirmwarePages, freeFirmwarePages } from './firmware-pages';
 import { type SevDevice, devLog } from './sev-device';
 import { sevFirmwareShutdown } from './shutdown';
-import { sevDoCmdLocked } from './transport';
+import { reclaimPages, sevDoCmdLocked } from './transport';
 
 /** The driver's cached view of the platform (for the invariant "driver view == firmware"). */
 export interface CcpView {

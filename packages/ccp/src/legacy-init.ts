@@ -16,10 +16,10 @@ import {
 import { Errno } from '@sevsim/kernel';
 import { kernelFs } from './kernel';
 import { orderPages } from './page-allocator';
-import { allocFirmwarePages, markPagesFirmware } from './rmp-pages';
+import { allocFirmwarePages } from './firmware-pages';
 import { type SevDevice, apiString, devLog, hex } from './sev-device';
 import type { ErrorOut } from './snp-init';
-import { sevDoCmdLocked } from './transport';
+import { markPagesFirmware, sevDoCmdLocked } from './transport';
 
 /** __sev_platform_init_handle_tmr(): allocate sev_es_tmr_size once (Firmware-owned when SNP is up). */
 function handleTmr(dev: SevDevice): void {

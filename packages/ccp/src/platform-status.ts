@@ -13,9 +13,8 @@ import {
   SnpFeatureInfo,
 } from '@sevsim/psp-abi';
 import { Errno } from '@sevsim/kernel';
-import { markPagesFirmware, reclaimPages } from './rmp-pages';
 import { type SevDevice, type SnpPlatStatus, devLog, hex } from './sev-device';
-import { sevDoCmdLocked } from './transport';
+import { markPagesFirmware, reclaimPages, sevDoCmdLocked } from './transport';
 
 export type SevStatus = ReturnType<typeof SevUserDataStatus.decode>;
 

@@ -15,7 +15,8 @@ import {
 import { Errno } from '@sevsim/kernel';
 import type { KernelContext } from './kernel';
 import { orderPages } from './page-allocator';
-import { freeFirmwarePages, rmpMakeShared } from './rmp-pages';
+import { freeFirmwarePages } from './firmware-pages';
+import { rmpMakeShared } from './rmp-pages';
 import { type SevDevice, devLog, hex } from './sev-device';
 import type { ErrorOut } from './snp-init';
 import { snpShutdown } from './snp-x86';

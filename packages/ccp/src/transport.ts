@@ -2,15 +2,17 @@
  * __sev_do_cmd_locked(): one firmware command through the PSP mailbox, with the transport
  * facts of docs/reference/linux-ccp.md §3.12 (psp_dead, buffer-length check, -EIO on a non-zero status, the
  * nested command buffer, the legacy-command buffer handling while SNP is initialised) and the
- * INIT_EX NV write-back of docs/reference/linux-ccp.md §3.7.
+ * INIT_EX NV write-back of docs/reference/linux-ccp.md §3.7. snp_reclaim_pages and
+ * rmp_mark_pages_firmware live here too: the command path reclaims pages with SNP_PAGE_RECLAIM,
+ * a command of its own, as sev-dev.c's functions call each other.
  */
 import { PAGE_SIZE } from '@sevsim/hardware';
-import { Cmd, NV_LENGTH } from '@sevsim/psp-abi';
+import { Cmd, NV_LENGTH, SevDataSnpPageReclaim } from '@sevsim/psp-abi';
 import { cmdBufDescs, cmdBufWritable, cmdBufferLen } from './command-buffers';
 import { Errno } from '@sevsim/kernel';
 import { kernelFs } from './kernel';
 import { orderPages } from './page-allocator';
-import { markPagesFirmware, reclaimPages } from './rmp-pages';
+import { leakPages, rmpMakeFirmware, rmpMakeShared } from './rmp-pages';
 import { type SevDevice, devLog, hex } from './sev-device';
 
 export interface DoCmdResult {
@@ -188,4 +190,30 @@ function cmdBufPfn(dev: SevDevice, which: 'main' | 'backup' | null): number {
 function releaseCmdBuf(dev: SevDevice, which: 'main' | 'backup' | null): void {
   if (which === 'backup') dev.cmdBufBackupActive = false;
   else if (which === 'main') dev.cmdBufActive = false;
+}
+
+/** snp_reclaim_pages(): SNP_PAGE_RECLAIM then rmp_make_shared per 4 KB page; leak the rest on failure. */
+export function reclaimPages(dev: SevDevice, pfn: number, npages: number, _locked: boolean): number {
+  for (let i = 0; i < npages; i++) {
+    const paddr = (pfn + i) * 4096;
+    const r = sevDoCmdLocked(dev, Cmd.SNP_PAGE_RECLAIM, SevDataSnpPageReclaim.encode({ paddr }));
+    const ret = r.rc || rmpMakeShared(dev, pfn + i);
+    if (ret) {
+      leakPages(dev, pfn + i, npages - i);
+      return ret;
+    }
+  }
+  return 0;
+}
+
+/** rmp_mark_pages_firmware(): on failure, unroll the pages already converted. */
+export function markPagesFirmware(dev: SevDevice, pfn: number, npages: number, locked: boolean): number {
+  for (let i = 0; i < npages; i++) {
+    const rc = rmpMakeFirmware(dev, pfn + i);
+    if (rc) {
+      reclaimPages(dev, pfn, i, locked);
+      return rc;
+    }
+  }
+  return 0;
 }
