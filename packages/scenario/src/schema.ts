@@ -4,7 +4,7 @@
  * two cannot drift. Names that depend on the layers come from a `Catalog`.
  */
 import { z } from 'zod';
-import { CORE_PARAMS, type Catalog, MODULES } from './catalog';
+import { CORE_PARAMS, type Catalog, MODULES, type ModuleName } from './catalog';
 
 /** The schemas depend only on the catalog: build them once per catalog, not per file. */
 function perCatalog<T>(build: (catalog: Catalog) => T): (catalog: Catalog) => T {
@@ -63,7 +63,7 @@ const paramValue = z.union([z.boolean(), z.number(), z.string(), z.null()]);
 const nothing = z.union([z.null(), z.strictObject({})]);
 
 export const stepSchemas = perCatalog(function stepSchemas(catalog: Catalog) {
-  const module = z.enum(MODULES as [string, ...string[]]);
+  const module = z.enum(MODULES as [ModuleName, ...ModuleName[]]);
   const errno = z.enum(nonEmpty(catalog.errnos, 'EINVAL'));
   const status = z.enum(nonEmpty(catalog.statusNames, 'SUCCESS'));
   const pspCmd = z.enum(nonEmpty(catalog.pspCommands, 'INIT'));
@@ -239,7 +239,7 @@ export const kernelSchema = perCatalog(function kernelSchema(catalog: Catalog) {
   return z.strictObject({
     version: z.enum(nonEmpty(catalog.releases, '6.18')).optional(),
     patches: z.array(z.enum(nonEmpty(catalog.patches, 'sev-fw-upload'))).optional(),
-    builtin: z.array(z.enum(MODULES as [string, ...string[]])).optional(),
+    builtin: z.array(z.enum(MODULES as [ModuleName, ...ModuleName[]])).optional(),
     params: z.partialRecord(z.enum(nonEmpty(paramNames, 'kvm_amd.sev')), paramValue).optional(),
   });
 });
@@ -277,7 +277,7 @@ export const topLevelSchema = perCatalog(function topLevelSchema(catalog: Catalo
         // A number is reported by the release check ("write the release in quotes").
         version: z.union([z.string(), z.number()]).optional(),
         patches: z.array(z.string()).optional(),
-        builtin: z.array(z.enum(MODULES as [string, ...string[]])).optional(),
+        builtin: z.array(z.enum(MODULES as [ModuleName, ...ModuleName[]])).optional(),
         params: z.record(z.string(), paramValue).optional(),
       })
       .optional(),
