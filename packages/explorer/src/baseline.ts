@@ -5,7 +5,7 @@
  * it printed and the configurations (by label, which does not change when a space grows; indices
  * do) where it was found, with why it is accepted.
  */
-import type { ScenarioError } from '@sevsim/scenario';
+import { type InputPath, readYamlMap, type ScenarioError } from '@sevsim/scenario';
 import type { ExploreResult } from './explore';
 import type { Violation } from './explore-config';
 import { INVARIANTS, type InvariantId } from './invariants';
@@ -83,40 +83,34 @@ export type BaselineParse =
   | { readonly ok: true; readonly baseline: Baseline }
   | { readonly ok: false; readonly errors: ScenarioError[] };
 
-/** A baseline file (JSON); problems as `file:1:1: key: message`, like every input error. */
+/** A baseline file (JSON); each problem as `file:line:col: key: message`, like every input error. */
 export function parseBaseline(text: string, file: string): BaselineParse {
-  const fail = (key: string, message: string, allowed?: readonly string[]): BaselineParse => ({
-    ok: false,
-    errors: [{ file, line: 1, col: 1, key, message, ...(allowed ? { allowed } : {}) }],
-  });
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return fail('', `not JSON: ${(e as Error).message}`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    return fail('', 'a baseline is an object');
-  const o = raw as Record<string, unknown>;
-  if (o.version !== 1) return fail('version', `${JSON.stringify(o.version)} is not 1`);
-  if (!Array.isArray(o.findings)) return fail('findings', 'must be a list');
+  const input = readYamlMap(text, file, 'a baseline is a map with version and findings');
+  if (!input.ok) return { ok: false, errors: [...input.errors] };
+  const { value: o, problems } = input;
+  const fail = (path: InputPath, message: string, allowed?: readonly string[]): BaselineParse => {
+    problems.add(path, message, allowed ? { allowed } : {});
+    return { ok: false, errors: problems.list };
+  };
+  if (o.version !== 1) return fail(['version'], `${JSON.stringify(o.version)} is not 1`);
+  if (!Array.isArray(o.findings)) return fail(['findings'], 'must be a list');
   const ids = INVARIANTS.map((i) => i.id);
   const findings: BaselineFinding[] = [];
   for (const [i, f] of (o.findings as unknown[]).entries()) {
-    const at = `findings[${i}]`;
+    const at = ['findings', i] as const;
     if (typeof f !== 'object' || f === null) return fail(at, 'must be an object');
     const x = f as Record<string, unknown>;
     if (!ids.includes(x.invariant as InvariantId))
-      return fail(`${at}.invariant`, `${JSON.stringify(x.invariant)} is not an invariant`, ids);
-    if (typeof x.message !== 'string') return fail(`${at}.message`, 'must be a string');
+      return fail([...at, 'invariant'], `${JSON.stringify(x.invariant)} is not an invariant`, ids);
+    if (typeof x.message !== 'string') return fail([...at, 'message'], 'must be a string');
     const strings = (v: unknown) => Array.isArray(v) && v.every((c) => typeof c === 'string');
     if (x.configs !== undefined && !strings(x.configs))
-      return fail(`${at}.configs`, 'must be a list of configuration labels');
+      return fail([...at, 'configs'], 'must be a list of configuration labels');
     if (x.match !== undefined && !strings(x.match))
-      return fail(`${at}.match`, 'must be a list of label words, e.g. ["sev_snp=0"]');
+      return fail([...at, 'match'], 'must be a list of label words, e.g. ["sev_snp=0"]');
     if (x.configs === undefined && x.match === undefined)
       return fail(at, 'needs configs (labels) or match (label words)');
-    if (x.why !== undefined && typeof x.why !== 'string') return fail(`${at}.why`, 'must be a string');
+    if (x.why !== undefined && typeof x.why !== 'string') return fail([...at, 'why'], 'must be a string');
     findings.push({
       invariant: x.invariant as InvariantId,
       message: x.message,

@@ -71,8 +71,11 @@ export {
 } from './space';
 export {
   type ExplorationJson,
+  type MergeParse,
   mergeExplorations,
+  mergeResultFiles,
   parseShard,
+  type ResultFile,
   type Shard,
   shardIndices,
 } from './shard';

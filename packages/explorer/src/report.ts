@@ -59,7 +59,7 @@ export function summaryText(r: ExploreResult, written: readonly WrittenViolation
     `Explored ${r.space}: ${r.configs} configurations, ${r.states} distinct states, ${r.transitions} transitions in ${r.seconds.toFixed(1)}s (${Math.round(r.statesPerSecond)} states/s, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.bytesPerState.toFixed(0)} bytes/state)`,
     r.exhausted
       ? 'Every configuration was explored exhaustively.'
-      : 'The depth bound cut some configurations short.',
+      : 'The depth bound cut some configurations short (--depth unbounded explores to the fixpoint).',
     '',
     'Capabilities (configurations where reachable):',
   ];
