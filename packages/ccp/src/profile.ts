@@ -9,7 +9,7 @@ export interface CcpProfile {
   readonly snpFailureAbortsLegacy: boolean;
   /**
    * Where SNPEn/MFDM/HSAVE_PA are prepared (docs/reference/linux-ccp.md §3.3 step 4):
-   * 'boot' ≤7.0 (hardware hostSnpBoot did it); 'snp-init' 7.1 snp_prepare() at SNP init with its
+   * 'boot' ≤7.0 (the kernel's hostSnpBoot did it); 'snp-init' 7.1 snp_prepare() at SNP init with its
    * return value ignored; 'snp-init-checked' 7.2 return checked and offline CPUs refused.
    */
   readonly snpPrepare: 'boot' | 'snp-init' | 'snp-init-checked';

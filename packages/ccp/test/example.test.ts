@@ -2,7 +2,8 @@
 import { expect, it } from 'vitest';
 // --- README example start
 import { createPsp } from '@sevsim/firmware';
-import { createMachine, hostSnpBoot } from '@sevsim/hardware';
+import { createMachine } from '@sevsim/hardware';
+import { hostSnpBoot } from '@sevsim/kernel';
 import { type CcpProfile, createKernelContext, loadCcp } from '../src/index'; // '@sevsim/ccp'
 
 // One field per behavioural difference; this is how sevsim reads v7.2.

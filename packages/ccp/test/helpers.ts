@@ -5,7 +5,8 @@
  */
 import { type Mailbox, type MailboxOptions, type MailboxResult, cmdName, statusName } from '@sevsim/psp-abi';
 import { createPsp } from '@sevsim/firmware';
-import { type MachineConfig, createMachine, hostSnpBoot } from '@sevsim/hardware';
+import { type MachineConfig, createMachine } from '@sevsim/hardware';
+import { hostSnpBoot } from '@sevsim/kernel';
 import { type CcpParams, type CcpProfile, createKernelContext, loadCcp } from '../src/index';
 
 const base: CcpProfile = {

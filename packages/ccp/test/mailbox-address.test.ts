@@ -8,7 +8,8 @@
  * (docs/reference/psp-firmware.md §2.2).
  */
 import { createPsp } from '@sevsim/firmware';
-import { createMachine, hostSnpBoot } from '@sevsim/hardware';
+import { createMachine } from '@sevsim/hardware';
+import { hostSnpBoot } from '@sevsim/kernel';
 import { CMD_BUF_PAGE_STATE_OFFSET, type Mailbox, Status } from '@sevsim/psp-abi';
 import { describe, expect, it } from 'vitest';
 import { Errno, createKernelContext, loadCcp } from '../src/index';

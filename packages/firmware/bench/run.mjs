@@ -1,6 +1,7 @@
 // Firmware benchmark: commands per second over a realistic init + SNP/SEV guest lifecycle loop,
 // and bytes per Psp+Machine instance. Prints numbers, asserts nothing. Run after `pnpm build`.
-import { createMachine, hostSnpBoot, PAGE_SIZE as PAGE } from '@sevsim/hardware';
+import { createMachine, PAGE_SIZE as PAGE } from '@sevsim/hardware';
+import { hostSnpBoot } from '@sevsim/kernel';
 import {
   Cmd,
   SevDataActivate,

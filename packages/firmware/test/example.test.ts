@@ -3,7 +3,8 @@ import { expect, it } from 'vitest';
 
 it('README example: Linux init order on a Genoa, then SNP_PLATFORM_STATUS (docs/reference/psp-firmware.md §3.2, §3.4)', async () => {
   // --- README example start
-  const { createMachine, hostSnpBoot } = await import('@sevsim/hardware');
+  const { createMachine } = await import('@sevsim/hardware');
+  const { hostSnpBoot } = await import('@sevsim/kernel');
   const { Cmd, SevDataInit, SevDataSnpAddr, SevDataSnpInitEx, SevUserDataSnpStatus, statusName } =
     await import('@sevsim/psp-abi');
   const { createPsp } = await import('../src/index');

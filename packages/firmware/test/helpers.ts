@@ -1,5 +1,6 @@
 /** Test fixtures: a machine booted the way Linux ≤7.0 leaves it, and command shorthands. */
-import { type Machine, type MachineConfig, createMachine, hostSnpBoot } from '@sevsim/hardware';
+import { type Machine, type MachineConfig, createMachine } from '@sevsim/hardware';
+import { hostSnpBoot } from '@sevsim/kernel';
 import {
   Cmd,
   type CmdName,

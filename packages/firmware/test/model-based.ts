@@ -5,7 +5,8 @@
  * `model-based-short.test.ts` (100,000 short sequences back to back), two files so vitest runs them
  * on two workers.
  */
-import { type Machine, createMachine, hostSnpBoot } from '@sevsim/hardware';
+import { type Machine, createMachine } from '@sevsim/hardware';
+import { hostSnpBoot } from '@sevsim/kernel';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import {

@@ -13,12 +13,6 @@ export type { Core, WrmsrResult } from './cpu-cores.js';
 export { CPUID_8000_001F_EAX, type CpuidResult } from './cpuid.js';
 export { Fingerprint } from './fingerprint.js';
 export { HardwareAccessError, HardwareConfigError } from './errors.js';
-export {
-  type HostSnpBootResult,
-  type HostSnpDisableId,
-  type HostSnpProfile,
-  hostSnpBoot,
-} from './host-snp-boot.js';
 export { IOMMU_LOG_PAGES, type IommuView } from './iommu.js';
 export {
   type SmtControl,
@@ -28,7 +22,7 @@ export {
 } from './smt-control.js';
 export { createMachine, type HardwareSnapshot, Machine } from './machine.js';
 export type { MemoryControllerView } from './memory-controller.js';
-export { HWCR_SMMLOCK, MSR, RMP_CFG_SEGMENTED, SYSCFG } from './msr.js';
+export { HWCR_SMMLOCK, MSR, RMP_CFG_SEGMENTED, RMP_CFG_SHIFT_BIT, SYSCFG } from './msr.js';
 export { FIRST_ALLOC_PFN } from './page-allocator.js';
 export {
   CORES_PER_CCX,
@@ -57,5 +51,7 @@ export {
   RMP_BOOKKEEPING_BYTES,
   RMP_ENTRY_BYTES,
   type RamRange,
+  RST_BYTES,
+  RST_MAX_ENTRIES,
   type RmpSegment,
 } from './rmp-layout.js';

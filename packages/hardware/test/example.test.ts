@@ -1,14 +1,18 @@
 // The README example, run as a test so it is proven to work.
 import { expect, test } from 'vitest';
-import { createMachine, hostSnpBoot, RmpResult } from '@sevsim/hardware';
+import { createMachine, MSR, RmpResult, SYSCFG } from '@sevsim/hardware';
 
-test('README example: ≤7.0 boot enables SNPEn; a PRE_GUEST page is immutable and faults host writes', () => {
+test('README example: SNPEn set as the kernel sets it; a PRE_GUEST page is immutable and faults host writes', () => {
   const machine = createMachine({ cpu: 'genoa', memoryGiB: 16 });
-  const boot = hostSnpBoot(machine, { snpEnAtBoot: true }); // a ≤7.0 kernel
-  expect(boot.log).toEqual([
-    'SEV-SNP: RMP table physical range [0x00000003fbe00000 - 0x00000003ffffffff]',
-    'AMD-Vi: IOMMU SNP support enabled.',
-  ]);
+  // What a ≤7.0 kernel does at boot (hostSnpBoot of @sevsim/kernel): clear the RMP, then MFDM,
+  // SNPEn and VMPLEn on every CPU.
+  machine.rmp.clear();
+  for (const { id } of machine.cores) {
+    expect(machine.wrmsr(id, MSR.SYSCFG, machine.rdmsr(id, MSR.SYSCFG) | SYSCFG.MFDM)).toBe('ok');
+    expect(machine.wrmsr(id, MSR.SYSCFG, machine.rdmsr(id, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN)).toBe(
+      'ok',
+    );
+  }
   expect(machine.snpEnAllCores()).toBe(true);
 
   const pfn = machine.allocPages(1);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createMachine, HardwareConfigError, hostSnpBoot } from '@sevsim/hardware';
+import { createMachine, HardwareConfigError } from '@sevsim/hardware';
 
 describe('two-socket machines (machine.sockets)', () => {
   test('default is one socket', () => {
@@ -32,11 +32,6 @@ describe('two-socket machines (machine.sockets)', () => {
     expect(new Set(m.cores.filter((c) => c.socket === 1).map((c) => c.ccx))).toEqual(new Set([2, 3]));
   });
 
-  test('≤7.0 boot sets SNPEn on every CPU of both sockets', () => {
-    const m = createMachine({ cpu: 'genoa', sockets: 2, cores: 4, memoryGiB: 4 });
-    expect(hostSnpBoot(m, { snpEnAtBoot: true }).hostSnp).toBe(true);
-    expect(m.snapshot().snpEn).toEqual(new Array(16).fill(true));
-  });
 
   test.each([0, 3, '2'])('sockets %j is refused', (sockets) => {
     expect(() => createMachine({ cpu: 'genoa', sockets: sockets as never })).toThrow(HardwareConfigError);

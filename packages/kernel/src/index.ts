@@ -13,3 +13,5 @@ export type {
   UnknownParamHandler,
 } from './params';
 export { parseModuleArgs } from './module';
+export { hostSnpBoot } from './host-snp-boot';
+export type { HostSnpBootResult, HostSnpDisableId, HostSnpProfile } from './host-snp-boot';

@@ -1,12 +1,11 @@
 /**
  * Kernel release profiles: one field per behavioural difference, for the host boot code
- * (@sevsim/hardware), the ccp driver (@sevsim/ccp) and kvm-amd (this package). Which release has
+ * (@sevsim/kernel), the ccp driver (@sevsim/ccp) and kvm-amd (this package). Which release has
  * what comes from docs/reference/linux-ccp.md §1.2 and docs/reference/linux-kvm-amd.md §7.1; README "Decisions" lists the
  * fields whose release was not pinned by a source.
  */
 import type { CcpProfile } from '@sevsim/ccp';
-import type { HostSnpProfile } from '@sevsim/hardware';
-import type { KernelProfile } from '@sevsim/kernel';
+import type { HostSnpProfile, KernelProfile } from '@sevsim/kernel';
 
 export interface KvmAmdProfile {
   /** 6.16+: sev_hardware_setup() calls sev_platform_init(probe=true) (docs/reference/linux-kvm-amd.md §2.3, §7.1 "v6.16"). */

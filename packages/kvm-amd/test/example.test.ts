@@ -1,7 +1,8 @@
 /** The README example, verbatim, proven to run. */
 import { createKernelContext, loadCcp } from '@sevsim/ccp';
 import { createPsp } from '@sevsim/firmware';
-import { createMachine, hostSnpBoot } from '@sevsim/hardware';
+import { createMachine } from '@sevsim/hardware';
+import { hostSnpBoot } from '@sevsim/kernel';
 import { expect, it } from 'vitest';
 import { launchVm, loadKvmAmd, parseKvmAmdParams, resolveRelease } from '../src/index';
 

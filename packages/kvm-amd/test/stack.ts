@@ -6,7 +6,8 @@
 import { createKernelContext, loadCcp, type Ccp, type CcpParams, type KernelContext } from '@sevsim/ccp';
 import { cmdName, type Mailbox } from '@sevsim/psp-abi';
 import { createPsp } from '@sevsim/firmware';
-import { createMachine, hostSnpBoot, type Machine, type MachineConfig } from '@sevsim/hardware';
+import { createMachine, type Machine, type MachineConfig } from '@sevsim/hardware';
+import { hostSnpBoot } from '@sevsim/kernel';
 import {
   type KvmAmd,
   loadKvmAmd,

@@ -9,13 +9,13 @@ import { createKernelContext, KernelLog } from '@sevsim/ccp';
 import { createPsp, type Psp } from '@sevsim/firmware';
 import {
   createMachine,
-  hostSnpBoot,
   type MachineConfig,
   resolveConfig,
   smtControlFromCmdline,
   smtControlLog,
   smtOfflineCpus,
 } from '@sevsim/hardware';
+import { hostSnpBoot } from '@sevsim/kernel';
 import type { ReleaseProfile } from '@sevsim/kvm-amd';
 import type { ModuleName } from '../catalog';
 import type { Json } from '../trace';

@@ -1,7 +1,22 @@
-import { CPUID_8000_001F_EAX } from './cpuid.js';
-import type { Machine } from './machine.js';
-import { HWCR_SMMLOCK, MSR, RMP_CFG_SEGMENTED, RMP_CFG_SHIFT_BIT, SYSCFG } from './msr.js';
-import { PAGE_SIZE, type RamRange, RMP_BOOKKEEPING_BYTES, RST_BYTES, RST_MAX_ENTRIES } from './rmp-layout.js';
+/**
+ * The kernel's boot-time SNP set-up (arch/x86/virt/svm/sev.c, drivers/iommu/amd/init.c): kernel
+ * code, so it lives with the kernel core and sees the machine only as Linux does (CPUID,
+ * RDMSR/WRMSR, memory, the IOMMU), through `@sevsim/hardware`'s public interface.
+ */
+import {
+  CPUID_8000_001F_EAX,
+  HWCR_SMMLOCK,
+  type Machine,
+  MSR,
+  PAGE_SIZE,
+  type RamRange,
+  RMP_BOOKKEEPING_BYTES,
+  RMP_CFG_SEGMENTED,
+  RMP_CFG_SHIFT_BIT,
+  RST_BYTES,
+  RST_MAX_ENTRIES,
+  SYSCFG,
+} from '@sevsim/hardware';
 
 /** The release-dependent part of the kernel's boot-time SNP set-up. */
 export interface HostSnpProfile {

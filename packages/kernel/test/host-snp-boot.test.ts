@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createMachine, hostSnpBoot, type MachineConfig, MSR, SYSCFG } from '@sevsim/hardware';
+import { createMachine, type MachineConfig, MSR, SYSCFG } from '@sevsim/hardware';
+import { hostSnpBoot } from '../src/index';
 
 const boot = (c: Partial<MachineConfig>, snpEnAtBoot = false) => {
   const m = createMachine({ cpu: 'genoa', cores: 2, memoryGiB: 4, ...c });
@@ -109,5 +110,13 @@ describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (docs/reference/linux
     const again = hostSnpBoot(m, { snpEnAtBoot: true });
     expect(again.hostSnp).toBe(true);
     expect(m.rmp.state(0x1000)).toBe('FIRMWARE');
+  });
+});
+
+describe('hostSnpBoot on a two-socket machine', () => {
+  test('≤7.0 boot sets SNPEn on every CPU of both sockets', () => {
+    const m = createMachine({ cpu: 'genoa', sockets: 2, cores: 4, memoryGiB: 4 });
+    expect(hostSnpBoot(m, { snpEnAtBoot: true }).hostSnp).toBe(true);
+    expect(m.snapshot().snpEn).toEqual(new Array(16).fill(true));
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createMachine, hostSnpBoot, HardwareConfigError, PAGE_SIZE } from '@sevsim/hardware';
+import { createMachine, HardwareConfigError, PAGE_SIZE } from '@sevsim/hardware';
+import { hostSnpBoot } from '../src/index';
 
 const MB = 1 << 20;
 /** Take every page below the table (the IOMMU logs already took a few). */
