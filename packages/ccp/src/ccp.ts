@@ -16,7 +16,7 @@ import type { SnpPlatStatus } from './sev-device';
 import { snpPlatformStatusLocked } from './platform-status';
 import { sevPlatformInit } from './platform-init';
 import { sevDevInit, sevPciInit } from './probe';
-import type { CcpProfile } from './profile';
+import type { CcpMutations, CcpProfile } from './profile';
 import { pspDeviceName } from './psp-device';
 import { allocFirmwarePages, freeFirmwarePages } from './firmware-pages';
 import { type SevDevice, devLog } from './sev-device';
@@ -171,7 +171,7 @@ export class Ccp implements SevDriver {
 export function loadCcp(
   ctx: KernelContext,
   mailbox: Mailbox,
-  profile: CcpProfile,
+  profile: CcpProfile & CcpMutations,
   params: Partial<CcpParams> = {},
 ): Ccp {
   const m = ctx.machine;

@@ -1,4 +1,4 @@
-export type { CcpProfile } from './profile';
+export type { CcpMutations, CcpProfile } from './profile';
 export { Errno, errnoName } from '@sevsim/kernel';
 export type { ErrnoName } from '@sevsim/kernel';
 export { KernelLog, createKernelContext } from './kernel';

@@ -26,7 +26,7 @@ export function sevPlatformInitArgs(
   // Step 3: the cached state is INIT — this skips the SNP step too.
   if (dev.sevState === SevState.INIT) return 0;
 
-  // Test-only mutation (CcpProfile.mutationLegacyInitFirst): legacy INIT ahead of step 4.
+  // A deliberate bug for the explorer (CcpMutations): legacy INIT ahead of step 4.
   if (dev.profile.mutationLegacyInitFirst && !(probe && !dev.params.psp_init_on_probe)) {
     const legacy = sevPlatformInitLocked(dev, out);
     if (legacy) return legacy;

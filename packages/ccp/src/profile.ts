@@ -35,9 +35,17 @@ export interface CcpProfile {
   readonly fwUpload: boolean;
   /** ≤6.15 wording where it differs (e.g. "SEV-SNP: failed to INIT rc %d, error %#x"). */
   readonly legacyLogFormat: boolean;
+}
+
+/**
+ * Deliberate bugs, not release differences: @sevsim/explorer's `--mutation` sets them on top of a
+ * release's profile to prove it finds what is wrong. No release has them, so they are not part of
+ * `CcpProfile`; the driver reads them only as what `loadCcp` was given.
+ */
+export interface CcpMutations {
   /**
-   * Test-only mutation for @sevsim/explorer (no release sets it): legacy INIT before SNP_INIT,
-   * the order docs/reference/linux-ccp.md §3.2 step 4 exists to avoid (SNP_INIT needs SEV UNINIT, docs/reference/psp-firmware.md §3.2).
+   * Legacy INIT before SNP_INIT, the order docs/reference/linux-ccp.md §3.2 step 4 exists to avoid
+   * (SNP_INIT needs SEV UNINIT, docs/reference/psp-firmware.md §3.2).
    */
   readonly mutationLegacyInitFirst?: boolean;
 }

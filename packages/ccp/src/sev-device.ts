@@ -6,7 +6,7 @@ import type { Decoded, Mailbox, SevUserDataSnpStatus, SnpFeatureInfo } from '@se
 import type { KernelContext } from './kernel';
 import type { PageAllocator } from './page-allocator';
 import type { CcpParams } from './params';
-import type { CcpProfile } from './profile';
+import type { CcpMutations, CcpProfile } from './profile';
 import { hex } from './psp-device';
 
 export type SnpPlatStatus = Decoded<typeof SevUserDataSnpStatus.fields>;
@@ -15,7 +15,7 @@ export type SnpFeatInfo = Decoded<typeof SnpFeatureInfo.fields>;
 export interface SevDevice {
   readonly ctx: KernelContext;
   readonly mailbox: Mailbox;
-  readonly profile: CcpProfile;
+  readonly profile: CcpProfile & CcpMutations;
   readonly params: CcpParams;
   readonly pages: PageAllocator;
   /** "ccp 0000:22:00.1": the dev_* prefix. */

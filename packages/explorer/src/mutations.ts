@@ -1,6 +1,7 @@
 /**
- * Mutations: deliberately wrong driver profiles, given as data (fields of the ccp / kvm-amd
- * release profile), to prove the explorer finds what is wrong. Counterexamples found under a
+ * Mutations: deliberately wrong driver profiles, given as data (a release profile field set
+ * wrong, or a deliberate bug of `CcpMutations` / `KvmAmdMutations`, which no release has), to
+ * prove the explorer finds what is wrong. Counterexamples found under a
  * mutation cannot be replayed by `sevsim run`, which always uses the real profiles.
  */
 import type { SessionOptions } from '@sevsim/scenario';

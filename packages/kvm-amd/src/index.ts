@@ -24,4 +24,4 @@ export type {
   ParsedKvmAmdParams,
 } from './params';
 export { PATCHES, RELEASES, resolveRelease, UnknownPatchError, UnknownReleaseError } from './releases';
-export type { KvmAmdProfile, PatchSpec, ReleaseProfile } from './releases';
+export type { KvmAmdMutations, KvmAmdProfile, PatchSpec, ReleaseProfile } from './releases';

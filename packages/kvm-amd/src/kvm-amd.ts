@@ -10,7 +10,7 @@ import { type KvmSevInit, sevInit2, sevLegacyInit } from './guest-init';
 import { fail, type KvmSev, ok, type SevCmdResult } from './kvm-sev';
 import { MiscCgroup } from './misc-cgroup';
 import { type KvmAmdParams, paramsForRelease } from './params';
-import type { KvmAmdProfile } from './releases';
+import type { KvmAmdMutations, KvmAmdProfile } from './releases';
 import { type SevSetup, sevHardwareSetup } from './sev-hardware-setup';
 import {
   type KvmSevLaunchMeasure,
@@ -140,7 +140,7 @@ export class KvmAmd implements KvmSev {
   constructor(
     readonly ctx: KernelContext,
     readonly driver: SevDriver,
-    readonly profile: KvmAmdProfile,
+    readonly profile: KvmAmdProfile & KvmAmdMutations,
     private readonly requested: KvmAmdParams,
     readonly builtin: boolean,
   ) {
@@ -360,7 +360,7 @@ export class KvmAmd implements KvmSev {
 export function loadKvmAmd(
   ctx: KernelContext,
   driver: SevDriver,
-  profile: KvmAmdProfile,
+  profile: KvmAmdProfile & KvmAmdMutations,
   params: KvmAmdParams,
   opts: LoadOptions,
 ): KvmAmd {

@@ -1,13 +1,13 @@
 /** What the VM-level code of sev.c shares: the kernel, the ccp driver, and the load-time setup. */
 import type { KernelContext, SevDriver } from '@sevsim/ccp';
 import type { MiscCgroup } from './misc-cgroup';
-import type { KvmAmdProfile } from './releases';
+import type { KvmAmdMutations, KvmAmdProfile } from './releases';
 import type { SevSetup } from './sev-hardware-setup';
 
 export interface KvmSev {
   readonly ctx: KernelContext;
   readonly driver: SevDriver;
-  readonly profile: KvmAmdProfile;
+  readonly profile: KvmAmdProfile & KvmAmdMutations;
   readonly setup: SevSetup;
   readonly cgroup: MiscCgroup;
   /** A kernel buffer for blobs the firmware writes (LAUNCH_MEASURE), SEV_FW_BLOB_MAX_SIZE bytes. */

@@ -43,9 +43,17 @@ export interface KvmAmdProfile {
    * (docs/reference/linux-kvm-amd.md §7.1 "Pending (2026-04, v3)", merged per docs/reference/linux-ccp.md §1.2).
    */
   readonly advertiseOnlyUsableVmTypes: boolean;
+}
+
+/**
+ * Deliberate bugs, not release differences: @sevsim/explorer's `--mutation` sets them on top of a
+ * release's profile to prove it finds what is wrong. No release has them, so they are not part of
+ * `KvmAmdProfile`; kvm_amd reads them only as what `loadKvmAmd` was given.
+ */
+export interface KvmAmdMutations {
   /**
-   * Test-only mutation for @sevsim/explorer (no release sets it): the SEV range starts one below
-   * min_sev_asid, an off-by-one against the docs/reference/linux-kvm-amd.md §2.5 formula `[min_sev_asid, max_sev_asid]`.
+   * The SEV range starts one below min_sev_asid, an off-by-one against the
+   * docs/reference/linux-kvm-amd.md §2.5 formula `[min_sev_asid, max_sev_asid]`.
    */
   readonly mutationSevAsidOffByOne?: boolean;
 }

@@ -8,7 +8,7 @@ import { AsidTable } from './asid-table';
 import { type SevCpuFeatures, sevCpuFeatures } from './cpu-features';
 import type { MiscCgroup } from './misc-cgroup';
 import type { KvmAmdParams } from './params';
-import type { KvmAmdProfile } from './releases';
+import type { KvmAmdMutations, KvmAmdProfile } from './releases';
 import { SevFeature, VmTypeId } from './vm';
 
 export interface SevSetup {
@@ -158,7 +158,7 @@ function hardwareGates(
 export function sevHardwareSetup(
   ctx: KernelContext,
   driver: SevDriver,
-  profile: KvmAmdProfile,
+  profile: KvmAmdProfile & KvmAmdMutations,
   params: KvmAmdParams,
   cgroup: MiscCgroup,
 ): SevSetup {
@@ -166,7 +166,7 @@ export function sevHardwareSetup(
   const gated = hardwareGates(ctx, params, cpu, cgroup);
   let { sevSupported, sevEsSupported, snpSupported, maxSnpAsid, minSevEsAsid } = gated;
   const { maxSevAsid, maxSevEsAsid, minSnpAsid, asids } = gated;
-  // Test-only mutation (KvmAmdProfile.mutationSevAsidOffByOne); every release uses docs/reference/linux-kvm-amd.md §2.5 as is.
+  // A deliberate bug for the explorer (KvmAmdMutations); every release uses docs/reference/linux-kvm-amd.md §2.5 as is.
   const minSevAsid = profile.mutationSevAsidOffByOne ? gated.minSevAsid - 1 : gated.minSevAsid;
 
   let nrCth = profile.ciphertextHidingParam ? params.ciphertext_hiding_asids : 0;
