@@ -9,9 +9,9 @@ test('README example: SNPEn set as the kernel sets it; a PRE_GUEST page is immut
   machine.rmp.clear();
   for (const { id } of machine.cores) {
     expect(machine.wrmsr(id, MSR.SYSCFG, machine.rdmsr(id, MSR.SYSCFG) | SYSCFG.MFDM)).toBe('ok');
-    expect(machine.wrmsr(id, MSR.SYSCFG, machine.rdmsr(id, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN)).toBe(
-      'ok',
-    );
+    expect(
+      machine.wrmsr(id, MSR.SYSCFG, machine.rdmsr(id, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN),
+    ).toBe('ok');
   }
   expect(machine.snpEnAllCores()).toBe(true);
 

@@ -32,7 +32,6 @@ describe('two-socket machines (machine.sockets)', () => {
     expect(new Set(m.cores.filter((c) => c.socket === 1).map((c) => c.ccx))).toEqual(new Set([2, 3]));
   });
 
-
   test.each([0, 3, '2'])('sockets %j is refused', (sockets) => {
     expect(() => createMachine({ cpu: 'genoa', sockets: sockets as never })).toThrow(HardwareConfigError);
     expect(() => createMachine({ cpu: 'genoa', sockets: sockets as never })).toThrow(
