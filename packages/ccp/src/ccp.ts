@@ -17,9 +17,9 @@ import { snpPlatformStatusLocked } from './platform-status';
 import { sevPlatformInit } from './platform-init';
 import { sevDevInit, sevPciInit } from './probe';
 import type { CcpMutations, CcpProfile } from './profile';
-import { pspDeviceName } from './psp-device';
+import { pspDeviceNames, SP_DEVICES } from './psp-device';
 import { allocFirmwarePages, freeFirmwarePages } from './firmware-pages';
-import { type SevDevice, devLog } from './sev-device';
+import type { SevDevice } from './sev-device';
 import { sevFirmwareShutdown } from './shutdown';
 import { reclaimPages, sevDoCmdLocked } from './transport';
 
@@ -165,8 +165,8 @@ export class Ccp implements SevDriver {
 }
 
 /**
- * modprobe ccp: PCI probe of the master PSP (psp_dev_init → sev_dev_init) and psp_pci_init →
- * sev_pci_init. The returned driver has `present === false` when SEV is unavailable.
+ * modprobe ccp: sp_pci_probe() of every PSP function in bus order, then psp_pci_init() →
+ * sev_pci_init() on the master. The returned driver has `present === false` when SEV is unavailable.
  */
 export function loadCcp(
   ctx: KernelContext,
@@ -181,7 +181,7 @@ export function loadCcp(
     profile,
     params: { ...DEFAULT_CCP_PARAMS, ...params },
     pages: new PageAllocator(m),
-    name: pspDeviceName(m.preset.model),
+    name: pspDeviceNames(m.preset, m.sockets)[0]!,
     present: false,
     apiMajor: 0,
     apiMinor: 0,
@@ -203,12 +203,22 @@ export function loadCcp(
     fwWantsRollback: false,
   };
   const ccp = new Ccp(dev);
-  if (sevDevInit(dev)) {
-    // devm_get_free_pages(order 1): cmd_buf and cmd_buf_backup.
-    (dev as { cmdBufPfn: number }).cmdBufPfn = dev.pages.alloc(2);
-    dev.present = true;
-  }
-  devLog(dev, 'psp enabled');
+  const ccpEngine = SP_DEVICES[m.preset.pspPci.deviceId]?.ccp ?? false;
+  pspDeviceNames(m.preset, m.sockets).forEach((name, socket) => {
+    // sp_init(): the function's CCP engine first; every queue belongs to the PSP (ccp5_init).
+    if (ccpEngine) ctx.log.print(`${name}: no command queues available`);
+    // psp_dev_init() → psp_init(): only the master socket's PSP reports SEV in its capability
+    // register (AMDESE/AMDSEV#107, with dyndbg: "psp does not support SEV" on 0000:a2:00.1).
+    if (socket > 0) ctx.log.debug('ccp', `${name}: psp does not support SEV`);
+    else if (sevDevInit(dev)) {
+      // devm_get_free_pages(order 1): cmd_buf and cmd_buf_backup.
+      (dev as { cmdBufPfn: number }).cmdBufPfn = dev.pages.alloc(2);
+      dev.present = true;
+    }
+    // No EPYC PSP offers the TEE interface (psp_check_tee_support).
+    ctx.log.debug('ccp', `${name}: psp does not support TEE`);
+    ctx.log.print(`${name}: psp enabled`);
+  });
   if (dev.present) sevPciInit(dev);
   return ccp;
 }

@@ -13,7 +13,7 @@ export { SEV_IOCTL } from './ioctl';
 export type { IoctlOptions, IoctlResult, SevIoctlCmd } from './ioctl';
 export type { FwUploadOutcome, FwUploadResult } from './fw-upload';
 export { KVM_X86_VM, SEV_ES_SVN_CUTOFF, SNP_POLICY_MASK_BASE } from './features';
-export { PSP_PCI_ADDRESS, pspDeviceName } from './psp-device';
+export { pspDeviceNames, SP_DEVICES } from './psp-device';
 export { firmwareFileNames } from './probe';
 export type { SevDevice, SnpPlatStatus, SnpFeatInfo } from './sev-device';
 export { hostIomemResources, buildRangeList, IORES_DESC, E820_TYPE } from './range-list';

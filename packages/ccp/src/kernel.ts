@@ -4,9 +4,19 @@ import { KernelFs } from './kernel-fs';
 /** The kernel ring buffer (dmesg): lines in the kernel's wording, in order. */
 export class KernelLog {
   readonly lines: string[] = [];
+  /**
+   * Modules whose dev_dbg()/pr_debug() call sites dynamic debug has enabled (`+p`, e.g.
+   * `ccp.dyndbg=+p` on the command line; Documentation/admin-guide/dynamic-debug-howto.rst).
+   */
+  readonly dyndbg = new Set<string>();
 
   print(line: string): void {
     this.lines.push(line);
+  }
+
+  /** dev_dbg()/pr_debug() of `module`: printed only while its call sites are enabled. */
+  debug(module: string, line: string): void {
+    if (this.dyndbg.has(module)) this.lines.push(line);
   }
 
   /** Position to pass to `since` later. */

@@ -7,7 +7,7 @@ import { kernelFs } from './kernel';
 import { orderPages } from './page-allocator';
 import { sevGetApiVersion } from './platform-status';
 import { sevPlatformInit } from './platform-init';
-import { type SevDevice, apiString, devLog, hex, versionAtLeast } from './sev-device';
+import { type SevDevice, apiString, devDbg, devLog, hex, versionAtLeast } from './sev-device';
 import { sevFirmwareShutdown } from './shutdown';
 import { sevDoCmdLocked } from './transport';
 
@@ -53,6 +53,8 @@ export function sevDevInit(dev: SevDevice): boolean {
     devLog(dev, 'SEV: memory encryption not enabled by BIOS');
     return false;
   }
+  // sev_misc_init() registers /dev/sev.
+  devDbg(dev, 'registered SEV device');
   devLog(dev, 'sev enabled');
   return true;
 }

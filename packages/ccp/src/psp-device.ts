@@ -1,22 +1,23 @@
 /**
- * The PSP's PCI identity, which prefixes every dev_err/dev_info line as "<driver> <BDF>: ".
- * The driver is "ccp" (drivers/crypto/ccp/sp-pci.c). One master PSP per machine.
+ * The PSP's PCI identity, which prefixes every dev_err/dev_info line as "<driver> <BDF>: ". The
+ * driver is "ccp" (drivers/crypto/ccp/sp-pci.c); the addresses are the machine's (`CpuPreset.pspPci`).
  */
-import type { CpuModel } from '@sevsim/hardware';
+import { type CpuPreset, pspPciAddresses } from '@sevsim/hardware';
 
 /**
- * Per-model PCI address of the master PSP (function 1 of the PSP/CCP device). Genoa's comes
- * from the scenario contract's example; Milan's from AMDESE/AMDSEV#140 logs; Turin's is a
- * sevsim choice (README "Decisions").
+ * What sp-pci.c's `dev_vdata` gives each PSP device id the model's presets use: whether the
+ * function also carries a CCP crypto engine (`ccp_vdata`), probed before the PSP by sp_init().
  */
-export const PSP_PCI_ADDRESS: Readonly<Record<CpuModel, string>> = {
-  milan: '0000:47:00.1',
-  genoa: '0000:22:00.1',
-  turin: '0000:a2:00.1',
+export const SP_DEVICES: Readonly<Record<number, { readonly ccp: boolean }>> = {
+  /** dev_vdata[3]: ccpv5a + pspv2 (Rome, Milan). */
+  5254: { ccp: true },
+  /** dev_vdata[5]: PSP only (Genoa family). */
+  5322: { ccp: false },
 };
 
-export function pspDeviceName(model: CpuModel): string {
-  return `ccp ${PSP_PCI_ADDRESS[model]}`;
+/** "ccp BDF" of each PSP, in probe order (the first is the master). */
+export function pspDeviceNames(preset: CpuPreset, sockets: number): string[] {
+  return pspPciAddresses(preset, sockets).map((bdf) => `ccp ${bdf}`);
 }
 
 /** The kernel's `%#x`: "0x" + lower-case hex of the value as a u32 (so -1 → 0xffffffff, 0 → 0x0). */

@@ -18,7 +18,7 @@ export interface SevDevice {
   readonly profile: CcpProfile & CcpMutations;
   readonly params: CcpParams;
   readonly pages: PageAllocator;
-  /** "ccp 0000:22:00.1": the dev_* prefix. */
+  /** "ccp 0000:01:00.5": the master PSP's dev_* prefix. */
   readonly name: string;
   /** psp_master->sev_data != NULL. */
   present: boolean;
@@ -53,6 +53,11 @@ export interface SevDevice {
 
 export function devLog(dev: SevDevice, msg: string): void {
   dev.ctx.log.print(`${dev.name}: ${msg}`);
+}
+
+/** dev_dbg(): only with ccp's dynamic debug sites enabled. */
+export function devDbg(dev: SevDevice, msg: string): void {
+  dev.ctx.log.debug('ccp', `${dev.name}: ${msg}`);
 }
 
 /** sev_version_greater_or_equal(maj, min) on the cached API version. */

@@ -130,6 +130,8 @@ export interface RigOptions {
   files?: Record<string, Uint8Array>;
   /** Host boot code of ≤6.11: RMP fix-up chunks reserved in e820 only (docs/reference/linux-ccp.md §7.3). */
   rmpFixupE820Only?: boolean;
+  /** Modules whose dev_dbg lines dynamic debug enables (`ccp.dyndbg=+p`). */
+  dyndbg?: string[];
 }
 
 export function boot(opts: RigOptions) {
@@ -145,6 +147,7 @@ export function boot(opts: RigOptions) {
     kdump: opts.kdump ?? false,
   });
   for (const [path, data] of Object.entries(opts.files ?? {})) ctx.fs?.write(path, data);
+  for (const m of opts.dyndbg ?? []) ctx.log.dyndbg.add(m);
   const version = opts.version ?? machine.preset.defaultFirmware;
   const psp = createPsp(machine, opts.svn === undefined ? { version } : { version, svn: opts.svn });
   const tap = new MailboxTap(psp);
@@ -163,4 +166,4 @@ export function logOf(
   return rig.ctx.log.since(m);
 }
 
-export const DEV = 'ccp 0000:22:00.1';
+export const DEV = 'ccp 0000:01:00.5';

@@ -88,3 +88,57 @@ describe('module load / PSP probe (docs/reference/linux-ccp.md §3.1)', () => {
     expect(rig.ccp.view().api).toBe('1.55.25');
   });
 });
+
+describe('PSP PCI functions per part and socket (drivers/crypto/ccp/sp-pci.c sp_pci_table, psp-dev.c psp_init)', () => {
+  it('one-socket Milan: the PSP shares 0000:47:00.1 with a queue-less CCP engine (AMDESE/AMDSEV#140)', () => {
+    const rig = boot({ release: '6.15', machine: { cpu: 'milan' } });
+    // The real log (kernel 5.19 SNP host, EPYC 7713, firmware 1.49) prints these three probe lines
+    // in this order; the INIT lines that follow depend on that machine's firmware.
+    expect(rig.probeLog.slice(0, 3)).toEqual([
+      'ccp 0000:47:00.1: no command queues available',
+      'ccp 0000:47:00.1: sev enabled',
+      'ccp 0000:47:00.1: psp enabled',
+    ]);
+  });
+
+  it('two-socket Milan with dyndbg: each socket has its own PSP; only the master supports SEV (AMDESE/AMDSEV#107)', () => {
+    const rig = boot({ release: '6.15', machine: { cpu: 'milan', sockets: 2 }, dyndbg: ['ccp'] });
+    expect(rig.probeLog.slice(0, 9)).toEqual([
+      'ccp 0000:22:00.1: no command queues available',
+      'ccp 0000:22:00.1: registered SEV device',
+      'ccp 0000:22:00.1: sev enabled',
+      'ccp 0000:22:00.1: psp does not support TEE',
+      'ccp 0000:22:00.1: psp enabled',
+      'ccp 0000:a2:00.1: no command queues available',
+      'ccp 0000:a2:00.1: psp does not support SEV',
+      'ccp 0000:a2:00.1: psp does not support TEE',
+      'ccp 0000:a2:00.1: psp enabled',
+    ]);
+    // The master alone talks to the firmware: every later line is 0000:22:00.1's.
+    expect(rig.probeLog.slice(9).every((l) => l.startsWith('ccp 0000:22:00.1: '))).toBe(true);
+  });
+
+  it('two-socket Milan without dyndbg: the dev_dbg lines stay out of dmesg, both "psp enabled" lines remain', () => {
+    const rig = boot({ release: '6.15', machine: { cpu: 'milan', sockets: 2 } });
+    expect(rig.probeLog.slice(0, 6)).toEqual([
+      'ccp 0000:22:00.1: no command queues available',
+      'ccp 0000:22:00.1: sev enabled',
+      'ccp 0000:22:00.1: psp enabled',
+      'ccp 0000:a2:00.1: no command queues available',
+      'ccp 0000:a2:00.1: psp enabled',
+      'ccp 0000:22:00.1: SEV API:1.55 build:21',
+    ]);
+  });
+
+  it('Genoa: PCI function 5, PSP only (device 0x14CA, no CCP engine): AMDESE/AMDSEV#184; two sockets: #202', () => {
+    expect(boot({ release: '7.2' }).probeLog).toEqual([
+      'ccp 0000:01:00.5: sev enabled',
+      'ccp 0000:01:00.5: psp enabled',
+    ]);
+    expect(boot({ release: '7.2', machine: { sockets: 2 } }).probeLog).toEqual([
+      'ccp 0000:09:00.5: sev enabled',
+      'ccp 0000:09:00.5: psp enabled',
+      'ccp 0000:89:00.5: psp enabled',
+    ]);
+  });
+});

@@ -31,6 +31,8 @@ export {
   type CpuFeatures,
   type CpuModel,
   type CpuPreset,
+  type PspPci,
+  pspPciAddresses,
   type TcbLayout,
 } from './presets.js';
 export {

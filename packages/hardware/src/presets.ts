@@ -14,6 +14,23 @@ export interface CpuFeatures {
   secureTsc: boolean;
 }
 
+/**
+ * The PSP's PCI function on each socket: what the ccp driver matches (drivers/crypto/ccp/sp-pci.c
+ * `sp_pci_table`) and the address every `ccp BDF:` line names. Bus numbers depend on the board; the
+ * values are ones real machines of the part print, with the report beside each preset.
+ */
+export interface PspPci {
+  /**
+   * PCI device id: 0x1486 (Zen 2/3: the PSP shares its function with a CCP crypto engine,
+   * `dev_vdata[3]`), 0x14CA (Zen 4 server parts: PSP only, `dev_vdata[5]`).
+   */
+  deviceId: number;
+  /** The PSP's address on a one-socket board. */
+  oneSocket: string;
+  /** Socket 0's (the master) and socket 1's on a two-socket board. */
+  twoSockets: readonly [string, string];
+}
+
 export interface CpuPreset {
   model: CpuModel;
   zen: 3 | 4 | 5;
@@ -38,6 +55,7 @@ export interface CpuPreset {
   tcbLayout: TcbLayout;
   /** Platform can hide ciphertext of SNP guest memory (SNP_PLATFORM_STATUS ciphertext_hiding_cap). */
   ciphertextHidingCapable: boolean;
+  pspPci: PspPci;
 }
 
 /** Zen3/4/5 CCX: 8 physical cores share one L3 (the firmware tracks ASID state per CCX). */
@@ -76,6 +94,9 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     defaultFirmware: '1.55.21',
     tcbLayout: 'zen3-4',
     ciphertextHidingCapable: false,
+    // One socket: EPYC 7713 on an ASRock ROME2D16-2T, AMDESE/AMDSEV#140. Two sockets: EPYC 7543
+    // ×2 on a Dell R6525, AMDESE/AMDSEV#107 (both PSPs print "psp enabled").
+    pspPci: { deviceId: 0x1486, oneSocket: '0000:47:00.1', twoSockets: ['0000:22:00.1', '0000:a2:00.1'] },
   },
   genoa: {
     model: 'genoa',
@@ -103,6 +124,10 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     defaultFirmware: '1.55.25',
     tcbLayout: 'zen3-4',
     ciphertextHidingCapable: false,
+    // One socket: AMDESE/AMDSEV#184 (`ccp 0000:01:00.5`). Two sockets: EPYC 9224 ×2 on a Gigabyte
+    // G493-ZB2, AMDESE/AMDSEV#202 (master `0000:09:00.5`); its log does not show the second PSP, so
+    // socket 1's bus is socket 0's + 0x80, as on the two-socket Milan of #107 (README "Decisions").
+    pspPci: { deviceId: 0x14ca, oneSocket: '0000:01:00.5', twoSockets: ['0000:09:00.5', '0000:89:00.5'] },
   },
   turin: {
     model: 'turin',
@@ -130,7 +155,14 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     defaultFirmware: '1.58.1',
     tcbLayout: 'zen5',
     ciphertextHidingCapable: true,
+    // No public Turin host log was found: Genoa's function and buses, assumed (README "Decisions").
+    pspPci: { deviceId: 0x14ca, oneSocket: '0000:01:00.5', twoSockets: ['0000:09:00.5', '0000:89:00.5'] },
   },
 };
 
 export const CPU_MODELS: readonly CpuModel[] = ['milan', 'genoa', 'turin'];
+
+/** The PSPs' PCI addresses in probe order (bus order: socket 0, the master, first). */
+export function pspPciAddresses(preset: CpuPreset, sockets: number): readonly string[] {
+  return sockets === 2 ? preset.pspPci.twoSockets : [preset.pspPci.oneSocket];
+}
