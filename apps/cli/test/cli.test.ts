@@ -34,7 +34,7 @@ describe('sevsim run (docs/contracts/scenario-v1.md "`sevsim run`")', () => {
     expect(r.err).toBe('');
     expect(r.out).toContain('  ✓  2 psp: { cmd: INIT }');
     expect(r.out).toContain('      SNP_INIT_EX → INVALID_PLATFORM_STATE (0x1)  [SNP_INIT_EX.');
-    expect(r.out).toContain('      │ ccp 0000:01:00.5: SEV-SNP: SNP_INIT_EX failed rc -5, error 0x1');
+    expect(r.out).toContain('      │ ccp 0000:03:00.5: SEV-SNP: SNP_INIT_EX failed rc -5, error 0x1');
     expect(r.out).toContain('passed: every expectation held');
     expect(r.out).not.toContain('\u001b[');
   });
@@ -57,7 +57,7 @@ describe('sevsim run (docs/contracts/scenario-v1.md "`sevsim run`")', () => {
     expect(doc.steps[0]).toMatchObject({ op: 'modprobe', ok: true, errno: null, fwError: null });
     expect(doc.steps[2]).toEqual({ op: 'vm.create', ok: false, errno: 'EINVAL', fwError: null, psp: [] });
     expect(doc.steps[1]).toEqual({ op: 'expect', ok: true, failures: [] });
-    expect(doc.dmesg).toContain('ccp 0000:01:00.5: SEV-SNP API:1.55 build:25');
+    expect(doc.dmesg).toContain('ccp 0000:03:00.5: SEV-SNP API:1.55 build:25');
     expect(doc.state.kvm.vmTypes).toEqual([0, 2, 3]);
     expect(doc.config.machine).toMatchObject({
       cpu: 'genoa',

@@ -204,7 +204,7 @@ describe.skipIf(!haveChromium)('stepping, side by side and diagnosis in chromium
       expect(await position(page)).toBe('step 1 of 6');
       const now = page.locator('[data-testid=diagnosis-rows] tr.now');
       expect(await now.locator('xpath=self::*[contains(@class, "only-sim")]').allInnerTexts()).toEqual([
-        expect.stringMatching(/not in the real log\s+ccp 0000:01:00\.5: /),
+        expect.stringMatching(/not in the real log\s+ccp 0000:03:00\.5: /),
       ]);
       expect(await now.locator('xpath=self::*[contains(@class, "only-real")]').allInnerTexts()).toEqual([
         expect.stringContaining(`${REAL_ONLY_LINE}\tnot simulated`),

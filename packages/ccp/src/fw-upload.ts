@@ -15,6 +15,25 @@ import { sevDoCmdLocked } from './transport';
 /** enum fw_upload_err, plus NO_INTERFACE when the kernel lacks the patch (no /sys/class/firmware/sev). */
 export type FwUploadResult = 'ok' | 'BUSY' | 'INVALID_SIZE' | 'FW_INVALID' | 'HW_ERROR' | 'NO_INTERFACE';
 
+/**
+ * How userspace sees a failed upload (drivers/base/firmware_loader/sysfs_upload.c, since 5.19):
+ * closing `loading` only starts the upload (fw_upload_start()), which then runs on a work queue, so
+ * no system call fails; the device's `error` attribute reads "<progress>:<error>" with the
+ * enum fw_upload_err names of `fw_upload_err_str[]`. The sev device does its work in the write op
+ * (progress "transferring").
+ */
+export const FW_UPLOAD_ERRORS = {
+  BUSY: { name: 'FW_UPLOAD_ERR_BUSY', text: 'device-busy' },
+  INVALID_SIZE: { name: 'FW_UPLOAD_ERR_INVALID_SIZE', text: 'invalid-file-size' },
+  FW_INVALID: { name: 'FW_UPLOAD_ERR_FW_INVALID', text: 'firmware-invalid' },
+  HW_ERROR: { name: 'FW_UPLOAD_ERR_HW_ERROR', text: 'hw-error' },
+} as const satisfies Record<string, { name: string; text: string }>;
+
+/** What /sys/class/firmware/sev/error reads after a failed upload. */
+export function fwUploadErrorText(result: keyof typeof FW_UPLOAD_ERRORS): string {
+  return `transferring:${FW_UPLOAD_ERRORS[result].text}`;
+}
+
 export interface FwUploadOutcome {
   readonly result: FwUploadResult;
   /** The RFC's internal rc: 0, a negative errno, or the firmware status it mapped. */

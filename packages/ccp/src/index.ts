@@ -12,6 +12,7 @@ export type { CcpView } from './ccp';
 export { SEV_IOCTL } from './ioctl';
 export type { IoctlOptions, IoctlResult, SevIoctlCmd } from './ioctl';
 export type { FwUploadOutcome, FwUploadResult } from './fw-upload';
+export { FW_UPLOAD_ERRORS, fwUploadErrorText } from './fw-upload';
 export { KVM_X86_VM, SEV_ES_SVN_CUTOFF, SNP_POLICY_MASK_BASE } from './features';
 export { pspDeviceNames, SP_DEVICES } from './psp-device';
 export { firmwareFileNames } from './probe';

@@ -31,10 +31,10 @@ function example() {
   const ccp = loadCcp(ctx, psp, v7_2, { psp_init_on_probe: true }); // modprobe ccp
   const init = ccp.platformInit({ probe: true, maxSnpAsid: 0 }); // what kvm_amd does at load
   // init: { rc: 0, error: 0 }; ccp.view().sevState: 'INIT'; ctx.log.lines:
-  //   ccp 0000:01:00.5: sev enabled
-  //   ccp 0000:01:00.5: psp enabled
-  //   ccp 0000:01:00.5: SEV-SNP API:1.55 build:25
-  //   ccp 0000:01:00.5: SEV API:1.55 build:25
+  //   ccp 0000:03:00.5: sev enabled
+  //   ccp 0000:03:00.5: psp enabled
+  //   ccp 0000:03:00.5: SEV-SNP API:1.55 build:25
+  //   ccp 0000:03:00.5: SEV API:1.55 build:25
   const view = ccp.view();
   ccp.platformShutdown(); // rmmod kvm_amd
   return { init, view, dmesg: ctx.log.lines, firmware: psp.snapshot() };
@@ -46,10 +46,10 @@ it('README example: modprobe ccp, platform init and shutdown on Genoa (docs/refe
   expect(init).toEqual({ rc: 0, error: 0 });
   expect(view).toMatchObject({ sevState: 'INIT', snpInitialized: true });
   expect(dmesg).toEqual([
-    'ccp 0000:01:00.5: sev enabled',
-    'ccp 0000:01:00.5: psp enabled',
-    'ccp 0000:01:00.5: SEV-SNP API:1.55 build:25',
-    'ccp 0000:01:00.5: SEV API:1.55 build:25',
+    'ccp 0000:03:00.5: sev enabled',
+    'ccp 0000:03:00.5: psp enabled',
+    'ccp 0000:03:00.5: SEV-SNP API:1.55 build:25',
+    'ccp 0000:03:00.5: SEV API:1.55 build:25',
   ]);
   expect(firmware).toMatchObject({ sev: 'UNINIT', snp: 'UNINIT' });
 });

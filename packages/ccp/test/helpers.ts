@@ -166,4 +166,4 @@ export function logOf(
   return rig.ctx.log.since(m);
 }
 
-export const DEV = 'ccp 0000:01:00.5';
+export const DEV = 'ccp 0000:03:00.5';

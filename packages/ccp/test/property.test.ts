@@ -135,8 +135,8 @@ describe('driver view == firmware state under random operation sequences (proper
     const m = rig.ctx.log.mark();
     expect(rig.ccp.platformInit({ probe: true, maxSnpAsid: 0 })).toEqual({ rc: -30, error: 0 });
     expect(rig.ctx.log.since(m).slice(-2)).toEqual([
-      'ccp 0000:01:00.5: SEV: could not open file for write, error -30',
-      'ccp 0000:01:00.5: SEV: INIT_EX failed 0x0, rc -30',
+      'ccp 0000:03:00.5: SEV: could not open file for write, error -30',
+      'ccp 0000:03:00.5: SEV: INIT_EX failed 0x0, rc -30',
     ]);
     expect(rig.ccp.view().sevState).toBe('UNINIT');
     expect(rig.psp.snapshot().sev).toBe('INIT');

@@ -15,7 +15,7 @@ describe('RMP end off a 2 MB boundary: the fix-up chunk reaches SNP_INIT_EX as H
     expect(r.bootLog).toContain(
       'SEV-SNP: Reserving start/end of RMP table on a 2MB boundary [0x000000003fe00000]',
     );
-    expect(r.probeLog).toContain('ccp 0000:01:00.5: SEV-SNP API:1.55 build:25');
+    expect(r.probeLog).toContain('ccp 0000:03:00.5: SEV-SNP API:1.55 build:25');
     const above = (r.machine.rmp.end + 1) / PAGE_SIZE;
     expect(above * PAGE_SIZE).toBe(1024 * MB - MB);
     expect(r.machine.rmp.state(above)).toBe('HV_FIXED');

@@ -124,10 +124,10 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     defaultFirmware: '1.55.25',
     tcbLayout: 'zen3-4',
     ciphertextHidingCapable: false,
-    // One socket: AMDESE/AMDSEV#184 (`ccp 0000:01:00.5`). Two sockets: EPYC 9224 ×2 on a Gigabyte
-    // G493-ZB2, AMDESE/AMDSEV#202 (master `0000:09:00.5`); its log does not show the second PSP, so
-    // socket 1's bus is socket 0's + 0x80, as on the two-socket Milan of #107 (README "Decisions").
-    pspPci: { deviceId: 0x14ca, oneSocket: '0000:01:00.5', twoSockets: ['0000:09:00.5', '0000:89:00.5'] },
+    // One socket: EPYC 9654 on a Supermicro H13SSL-N, coconut-svsm/svsm#409 (`ccp 0000:03:00.5`).
+    // Two sockets: AMDESE/AMDSEV#184, whose log prints "psp enabled" from 0000:01:00.5 and
+    // 0000:83:00.5 (boards differ: #202's two-socket Gigabyte G493-ZB2 has its master at 09:00.5).
+    pspPci: { deviceId: 0x14ca, oneSocket: '0000:03:00.5', twoSockets: ['0000:01:00.5', '0000:83:00.5'] },
   },
   turin: {
     model: 'turin',
@@ -156,7 +156,7 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     tcbLayout: 'zen5',
     ciphertextHidingCapable: true,
     // No public Turin host log was found: Genoa's function and buses, assumed (README "Decisions").
-    pspPci: { deviceId: 0x14ca, oneSocket: '0000:01:00.5', twoSockets: ['0000:09:00.5', '0000:89:00.5'] },
+    pspPci: { deviceId: 0x14ca, oneSocket: '0000:03:00.5', twoSockets: ['0000:01:00.5', '0000:83:00.5'] },
   },
 };
 

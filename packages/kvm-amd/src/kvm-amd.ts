@@ -292,12 +292,13 @@ export class KvmAmd implements KvmSev {
   /**
    * rmmod kvm_amd → sev_hardware_unsetup (docs/reference/linux-kvm-amd.md §3): only with effective SEV enabled: flush reclaimable
    * ASIDs, capacities 0, sev_platform_shutdown() (6.16+). A built-in module is not in the module
-   * list (delete_module: -ENOENT); live VMs hold a module reference (-EBUSY).
+   * list (delete_module: -ENOENT); live VMs hold a module reference, which try_stop_module()
+   * cannot drop (delete_module: -EWOULDBLOCK, i.e. -EAGAIN; kernel/module/main.c).
    */
   unload(): { rc: number } {
     this.requireLoaded();
     if (this.builtin) return { rc: -Errno.ENOENT };
-    if (this.vms.length > 0) return { rc: -Errno.EBUSY };
+    if (this.vms.length > 0) return { rc: -Errno.EAGAIN };
     if (this.setup.sevEnabled) {
       sevFlushAsids(this, 1, this.setup.maxSevAsid);
       this.cgroup.setCapacity('sev', 0);

@@ -2,10 +2,11 @@
  * The catalog built from the layers' own exported tables, so the validator accepts exactly what
  * the layers model: CPU presets (@sevsim/hardware CPU_PRESETS, createMachine's own checks),
  * releases and patches (@sevsim/kvm-amd RELEASES, PATCHES, resolveRelease), module parameters
- * (KVM_AMD_PARAMS per release, @sevsim/ccp CCP_PARAMS), errno names (@sevsim/ccp Errno),
+ * (KVM_AMD_PARAMS per release, @sevsim/ccp CCP_PARAMS), errno names (@sevsim/ccp Errno, and the
+ * fw_upload errors a failed `fw.update` reports, FW_UPLOAD_ERRORS),
  * firmware status names (@sevsim/firmware Status) and command buffers (psp-buffers.ts).
  */
-import { CCP_PARAMS, Errno } from '@sevsim/ccp';
+import { CCP_PARAMS, Errno, FW_UPLOAD_ERRORS } from '@sevsim/ccp';
 import { parseVersion } from '@sevsim/firmware';
 import { Status, statusCode } from '@sevsim/psp-abi';
 import { CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
@@ -61,7 +62,7 @@ export function defaultCatalog(): Catalog {
     },
     params: (version, patches) => [...CCP, ...kvmParams(version, patches)],
     allParams: [...CCP, ...allKvm],
-    errnos: Object.keys(Errno),
+    errnos: [...Object.keys(Errno), ...Object.values(FW_UPLOAD_ERRORS).map((e) => e.name)],
     statusNames: Object.keys(Status),
     statusCode: (name) => statusCode(name),
     pspCommands: Object.keys(PSP_BUFFERS),

@@ -9,7 +9,7 @@
  * loads it with DOWNLOAD_FIRMWARE. See README "Decisions".
  */
 import { PAGE_SIZE } from '@sevsim/hardware';
-import { firmwareFileNames } from '@sevsim/ccp';
+import { FW_UPLOAD_ERRORS, firmwareFileNames, fwUploadErrorText } from '@sevsim/ccp';
 import { Cmd } from '@sevsim/psp-abi';
 import { encodeFirmwareImage } from '@sevsim/firmware';
 import { DOWNLOAD_COMMANDS, IMAGE_FIELD, PSP_BUFFERS } from '../psp-buffers';
@@ -33,7 +33,14 @@ export function fwUpdate(world: World, step: Extract<Step, { op: 'fw.update' }>)
     world.issuer = 'ccp';
     const r = world.ccp.fwUpload(img);
     if (r.result === 'ok') return OK;
-    return { ...fromRc(r.rc === 0 ? -5 : r.rc, r.error), cause: `fw_upload result ${r.result}` };
+    if (r.result === 'NO_INTERFACE') return failed('ENOENT', 'no SEV device, so no /sys/class/firmware/sev');
+    // No system call fails: the fw_upload error is what the interface reports (issue #9 item 5),
+    // the firmware's own status (when it got that far) goes to fwError.
+    return failed(
+      FW_UPLOAD_ERRORS[r.result].name,
+      `/sys/class/firmware/sev/error reads "${fwUploadErrorText(r.result)}"`,
+      r.error !== 0 ? r.error : null,
+    );
   }
   const { family, modelId } = world.machine.preset;
   // The family/model-range name distributions ship (amd_sev_fam19h_model1xh.sbin), docs/reference/linux-ccp.md §5.1.

@@ -1,9 +1,9 @@
 /**
  * `modprobe` and `rmmod` (docs/contracts/scenario-v1.md "Steps"), and built-in modules at boot. Module dependencies and reference counts are
  * what the module loader enforces: kvm_amd uses ccp's exported symbols, so loading kvm_amd loads
- * ccp first and ccp cannot be removed while kvm_amd is loaded (EBUSY); an open VM holds a
- * reference on kvm_amd; a built-in module is not in the module list, so removing it fails
- * (ENOENT, kmod prints "Module X is builtin").
+ * ccp first; an open VM holds a reference on kvm_amd; a built-in module is not in the module
+ * list, so removing it fails (ENOENT, kmod prints "Module X is builtin"). A module in use is
+ * refused by delete_module() with -EWOULDBLOCK, which is EAGAIN (see unloadModule).
  */
 import { CCP_PARAMS, type CcpParams, errnoName, loadCcp } from '@sevsim/ccp';
 import {
@@ -135,10 +135,21 @@ export function unloadRefusal(world: World, module: ModuleName): Outcome | undef
   if (world.builtin.has(module))
     return failed('ENOENT', `${module} is built into the kernel and cannot be removed`);
   if (!loaded) return failed('ENOENT', `${module} is not loaded`);
-  if (module === 'ccp' && world.kvm) return failed('EBUSY', 'kvm_amd is loaded and uses ccp');
+  // kernel/module/main.c delete_module(): a module other modules use (its source_list not empty)
+  // and a module whose refcount try_stop_module() cannot drop both fail with -EWOULDBLOCK (EAGAIN,
+  // 11); -EBUSY is only for a module not MODULE_STATE_LIVE (still loading or already going away),
+  // which a step never sees. kmod's rmmod checks holders and refcount itself before the call and
+  // prints "rmmod: ERROR: Module NAME is in use…" instead; the errno is the system call's.
+  if (module === 'ccp' && world.kvm)
+    return failed('EAGAIN', 'kvm_amd uses ccp\'s symbols ("rmmod: ERROR: Module ccp is in use by: kvm_amd")');
   if (module === 'kvm_amd') {
     const open = [...world.vms.entries()].filter(([, r]) => r.vm && !r.destroyed).map(([id]) => id);
-    if (open.length > 0) return failed('EBUSY', `VM ${open.join(', ')} is still open and holds kvm_amd`);
+    // kvm_create_vm() takes a reference on the vendor module (kvm_chardev_ops.owner) per VM fd.
+    if (open.length > 0)
+      return failed(
+        'EAGAIN',
+        `VM ${open.join(', ')} is still open and holds a reference on kvm_amd ("rmmod: ERROR: Module kvm_amd is in use")`,
+      );
   }
   return undefined;
 }
