@@ -3,7 +3,7 @@
  * (docs/reference/linux-kvm-amd.md §4.4–§4.6; docs/reference/linux-ccp.md §3.6).
  */
 import { Errno } from '@sevsim/ccp';
-import { sevAsidFree, sevAsidNew } from './asid-alloc';
+import { asidRange, sevAsidFree, sevAsidNew } from './asid-alloc';
 import { fail, ok, type KvmSev, type SevCmdResult } from './kvm-sev';
 import { SevFeature, type Vm, type VmType, VmTypeId } from './vm';
 
@@ -53,8 +53,13 @@ function sevGuestInit(k: KvmSev, vm: Vm, data: KvmSevInit, vmType: VmType): SevC
   // Step 9: ASID.
   const asidRc = sevAsidNew(k, vm);
   if (asidRc !== 0) {
+    const { min, max } = asidRange(k, vm);
     reset();
-    return fail(asidRc);
+    return fail(
+      asidRc,
+      0,
+      min > max ? `sev_asid_new() finds the ASID range empty (${min} > ${max})` : undefined,
+    );
   }
   const freeAsid = (rc: number, error: number): SevCmdResult => {
     sevAsidFree(k, vm);

@@ -230,7 +230,12 @@ export class KvmAmd implements KvmSev {
     this.requireLoaded();
     if (vm.state === 'destroyed') return fail(-Errno.EBADF);
     // Step 1: effective sev_enabled, even for a NULL argument.
-    if (!this.setup.sevEnabled) return fail(-Errno.ENOTTY);
+    if (!this.setup.sevEnabled)
+      return fail(
+        -Errno.ENOTTY,
+        0,
+        'sev_mem_enc_ioctl() refuses every command while SEV is disabled (sev_enabled)',
+      );
     // Step 2: the "is SEV enabled" probe.
     if (cmd === null) return ok();
     const id = typeof cmd.id === 'number' ? cmd.id : SevCmdId[cmd.id];
@@ -241,7 +246,13 @@ export class KvmAmd implements KvmSev {
     // Step 6.
     switch (id) {
       case SevCmdId.KVM_SEV_ES_INIT:
-        if (!this.setup.sevEsEnabled) return fail(-Errno.ENOTTY);
+        // The explicit check before sev_guest_init() (arch/x86/kvm/svm/sev.c sev_mem_enc_ioctl, 6.x).
+        if (!this.setup.sevEsEnabled)
+          return fail(
+            -Errno.ENOTTY,
+            0,
+            'sev_mem_enc_ioctl() refuses KVM_SEV_ES_INIT while SEV-ES is disabled (sev_es_enabled: kvm_amd.sev_es=0, or SEV-ES unsupported)',
+          );
         return sevLegacyInit(this, vm, true);
       case SevCmdId.KVM_SEV_INIT:
         return sevLegacyInit(this, vm, false);

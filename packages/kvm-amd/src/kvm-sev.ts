@@ -22,8 +22,14 @@ export interface SevCmdResult {
   readonly error: number;
   /** Output fields the command copies back to userspace. */
   readonly data?: Readonly<Record<string, number | bigint>>;
+  /**
+   * Which kernel check refused, where checks share an errno (three return -ENOTTY before a SEV
+   * guest exists): for `explain`, never part of the ioctl's result.
+   */
+  readonly why?: string;
 }
 
 export const ok = (data?: Record<string, number | bigint>): SevCmdResult =>
   data ? { rc: 0, error: 0, data } : { rc: 0, error: 0 };
-export const fail = (rc: number, error = 0): SevCmdResult => ({ rc, error });
+export const fail = (rc: number, error = 0, why?: string): SevCmdResult =>
+  why === undefined ? { rc, error } : { rc, error, why };

@@ -93,7 +93,13 @@ function kernelHint(
     return `KVM_CREATE_VM returned EINVAL: the VM type is not in KVM_CAP_VM_TYPES [${before.kvm.vmTypes.join(', ')}] (SEV ${before.kvm.sev.status}, SEV-ES ${before.kvm.sevEs.status}, SNP ${before.kvm.snp.status}) — enable the type with its kvm_amd parameter on a host that supports it`;
   }
   if (op === 'vm.init' && errno === 'ENOTTY') {
-    return 'the SEV init ioctl (KVM_SEV_INIT2, or KVM_SEV_INIT / KVM_SEV_ES_INIT) returned ENOTTY: the ASID range for this VM type is empty (min > max) — lower minSevAsid in the BIOS or kvm_amd.ciphertext_hiding_asids';
+    // Three kernel checks return ENOTTY here; kvm-amd says which one refused.
+    const fix = cause?.includes('(sev_es_enabled')
+      ? 'load kvm_amd with sev_es=1 on a host with SEV-ES ASIDs, or use KVM_SEV_INIT for a plain SEV guest'
+      : cause?.includes('(sev_enabled)')
+        ? 'load kvm_amd with sev=1 on a host with SEV enabled'
+        : 'lower minSevAsid in the BIOS or kvm_amd.ciphertext_hiding_asids';
+    return `the SEV init ioctl (KVM_SEV_INIT2, or KVM_SEV_INIT / KVM_SEV_ES_INIT) returned ENOTTY: ${cause ?? 'the ASID range for this VM type is empty (min > max)'} — ${fix}`;
   }
   if (op === 'modprobe' && cause?.includes(' for parameter `')) {
     return `modprobe returned ${errno}: the kernel's parameter parser refused a value (${cause}; kernel/params.c parse_args, load_module fails with the parser's error) — a bool takes y/n/t/f/1/0/on/off, an int or uint a number in decimal, 0x hex or 0-prefixed octal (a uint without a minus sign, below 2^32)`;

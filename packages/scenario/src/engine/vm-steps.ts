@@ -59,7 +59,8 @@ export function vmInit(world: World, step: Extract<Step, { op: 'vm.init' }>): Ou
           ghcbVersion: step.ghcbVersion ?? 0,
         },
       });
-  return fromRc(r.rc, r.error);
+  const out = fromRc(r.rc, r.error);
+  return r.why ? { ...out, cause: r.why } : out;
 }
 
 export function vmLaunch(world: World, step: Extract<Step, { op: 'vm.launch' }>): Outcome {
