@@ -191,6 +191,7 @@ export function loadCcp(
     snpPlatStatus: null,
     snpFeatInfo0: { eax: 0, ebx: 0, ecx: 0, edx: 0 },
     pspDead: false,
+    pspTimeout: 0,
     cmdBufPfn: 0,
     cmdBufActive: false,
     cmdBufBackupActive: false,

@@ -10,9 +10,9 @@ export interface CcpParams {
   readonly psp_init_on_probe: boolean;
   /** charp, default NULL, 0444: legacy init uses INIT_EX with this NV file. */
   readonly init_ex_path: string | null;
-  /** int, default 100, 0644: seconds per PSP command (timing only in sevsim). */
+  /** int, default 100, 0644: seconds the driver waits for a PSP command (after the first at probe). */
   readonly psp_cmd_timeout: number;
-  /** int, default 5, 0644: seconds per PSP command during probe (timing only in sevsim). */
+  /** int, default 5, 0644: seconds the driver waits for the first PSP command of sev_pci_init(). */
   readonly psp_probe_timeout: number;
 }
 

@@ -61,6 +61,7 @@ export function sevDevInit(dev: SevDevice): boolean {
 
 /** sev_pci_init(). */
 export function sevPciInit(dev: SevDevice): void {
+  dev.pspTimeout = dev.params.psp_probe_timeout;
   if (sevGetApiVersion(dev)) {
     // sev_dev_destroy(): SEV is gone for this module instance (docs/reference/linux-ccp.md §9.16).
     sevFirmwareShutdown(dev, false);

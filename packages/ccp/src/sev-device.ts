@@ -33,6 +33,11 @@ export interface SevDevice {
   snpFeatInfo0: SnpFeatInfo;
   /** psp_dead: every later command fails with -EBUSY (docs/reference/linux-ccp.md §3.12). */
   pspDead: boolean;
+  /**
+   * psp_timeout, seconds: psp_probe_timeout from sev_pci_init() until a command completes, then
+   * psp_cmd_timeout (drivers/crypto/ccp/sev-dev.c __sev_do_cmd_locked).
+   */
+  pspTimeout: number;
   /** The two command-buffer pages (cmd_buf, cmd_buf_backup) and whether each is in use. */
   readonly cmdBufPfn: number;
   cmdBufActive: boolean;

@@ -158,6 +158,15 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
   const res = hasData
     ? dev.mailbox.command(cmd, buf, { bufferPaddr: cmdBufPfn(dev, nested) * PAGE_SIZE })
     : dev.mailbox.command(cmd, buf);
+  // sev_wait_cmd_ioc(): a PSP that does not answer within psp_timeout is given up on for good
+  // (AMDESE/AMDSEV#184: "sev command 0x85 timed out, disabling PSP"); psp_ret is 0 and the command
+  // buffer stays claimed, as the kernel returns straight away.
+  if ((res.seconds ?? 0) > dev.pspTimeout) {
+    devLog(dev, `sev command ${hex(cmd)} timed out, disabling PSP`);
+    dev.pspDead = true;
+    return { rc: -Errno.ETIMEDOUT, error: 0, buffer: data ?? EMPTY };
+  }
+  dev.pspTimeout = dev.params.psp_cmd_timeout;
   const status = res.status & 0xffff;
   let rc = 0;
   if (status) rc = -Errno.EIO;

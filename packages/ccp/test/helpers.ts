@@ -72,7 +72,11 @@ export class MailboxTap implements Mailbox {
   /** CMDBUFF_ADDR of each command sent (undefined for a command without a buffer). */
   readonly addresses: (number | undefined)[] = [];
 
-  constructor(private readonly inner: Mailbox) {}
+  constructor(
+    private readonly inner: Mailbox,
+    /** Seconds the PSP takes to answer, by command name (Infinity: never). */
+    private readonly seconds: Readonly<Record<string, number>> = {},
+  ) {}
 
   inject(name: string, status: number): void {
     this.injections.push({ name, status });
@@ -89,7 +93,8 @@ export class MailboxTap implements Mailbox {
     }
     const r = this.inner.command(id, buffer, options);
     this.sent.push({ name, status: r.status });
-    return r;
+    const seconds = this.seconds[name];
+    return seconds === undefined ? r : { ...r, seconds };
   }
 
   /** Command names sent since `mark`, collapsing runs of SNP_PAGE_RECLAIM into "SNP_PAGE_RECLAIMxN". */
@@ -130,6 +135,8 @@ export interface RigOptions {
   files?: Record<string, Uint8Array>;
   /** Host boot code of ≤6.11: RMP fix-up chunks reserved in e820 only (docs/reference/linux-ccp.md §7.3). */
   rmpFixupE820Only?: boolean;
+  /** Seconds the PSP takes to answer, by command name (Infinity: never). */
+  pspSeconds?: Record<string, number>;
   /** Modules whose dev_dbg lines dynamic debug enables (`ccp.dyndbg=+p`). */
   dyndbg?: string[];
 }
@@ -150,7 +157,7 @@ export function boot(opts: RigOptions) {
   for (const m of opts.dyndbg ?? []) ctx.log.dyndbg.add(m);
   const version = opts.version ?? machine.preset.defaultFirmware;
   const psp = createPsp(machine, opts.svn === undefined ? { version } : { version, svn: opts.svn });
-  const tap = new MailboxTap(psp);
+  const tap = new MailboxTap(psp, opts.pspSeconds);
   const probeMark = ctx.log.mark();
   const ccp = loadCcp(ctx, tap, profile, opts.params);
   return { machine, ctx, psp, tap, ccp, profile, probeLog: ctx.log.since(probeMark), bootLog: hs.log };

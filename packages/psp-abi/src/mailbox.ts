@@ -11,6 +11,11 @@ export interface MailboxResult {
   readonly status: number;
   /** The command buffer after the command: written back where the firmware writes back. */
   readonly buffer: Uint8Array;
+  /**
+   * Seconds until the PSP set CMDRESP's ready bit (model time, never the wall clock); absent:
+   * at once; Infinity: never. The driver gives up after its timeout (sev_wait_cmd_ioc).
+   */
+  readonly seconds?: number;
 }
 
 export interface MailboxOptions {

@@ -34,6 +34,8 @@ export interface ResolvedMachine {
   readonly cores?: number;
   readonly offlineCores: readonly number[];
   readonly memoryGiB?: number;
+  /** Present only when the scenario sets it (older results stay byte-identical). */
+  readonly pspResponseSeconds?: Readonly<Record<string, number | 'never'>>;
 }
 
 export interface ResolvedKernel {
@@ -68,6 +70,7 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
     ...(m.cores !== undefined ? { cores: m.cores } : {}),
     offlineCores: m.offlineCores ?? [],
     ...(m.memoryGiB !== undefined ? { memoryGiB: m.memoryGiB } : {}),
+    ...(m.pspResponseSeconds !== undefined ? { pspResponseSeconds: { ...m.pspResponseSeconds } } : {}),
   };
 }
 

@@ -31,6 +31,8 @@ export interface MachineInput {
   readonly cores?: number;
   readonly offlineCores?: readonly number[];
   readonly memoryGiB?: number;
+  /** Seconds the PSP takes to answer a command, by name, or 'never'. */
+  readonly pspResponseSeconds?: Readonly<Record<string, number | 'never'>>;
 }
 
 export interface KernelInput {

@@ -228,6 +228,16 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
         .meta({ description: 'Physical cores per socket (SMT 2: twice as many logical CPUs).' }),
       offlineCores: z.array(z.number().int().min(0)).optional(),
       memoryGiB: z.number().int().min(1).max(4096).optional(),
+      pspResponseSeconds: z
+        .partialRecord(
+          z.enum(nonEmpty(catalog.pspCommands, 'SNP_INIT_EX')),
+          z.union([z.number().int().min(0).max(1_000_000), z.literal('never')]),
+        )
+        .optional()
+        .meta({
+          description:
+            'Seconds the PSP takes to answer a command (model time), or never; the driver gives up after ccp.psp_probe_timeout / ccp.psp_cmd_timeout (AMDESE/AMDSEV#184).',
+        }),
     })
     .meta({ description: 'Every key optional; the defaults give a fully enabled machine of the preset.' });
 });
