@@ -78,6 +78,13 @@ describe('kernel formatting', () => {
       '/lib/firmware/amd/sev.fw',
     ]);
   });
+  it('Bergamo/Siena (19h/A0h) and Rome (17h/31h) get their own names: linux-firmware ships amd_sev_fam19h_modelaxh.sbin and amd_sev_fam17h_model3xh.sbin', () => {
+    expect(firmwareFileNames(0x19, 0xa0).slice(0, 2)).toEqual([
+      '/lib/firmware/amd/amd_sev_fam19h_modela0h.sbin',
+      '/lib/firmware/amd/amd_sev_fam19h_modelaxh.sbin',
+    ]);
+    expect(firmwareFileNames(0x17, 0x31)[1]).toBe('/lib/firmware/amd/amd_sev_fam17h_model3xh.sbin');
+  });
 });
 
 describe('SNP_INIT_EX range list (docs/reference/linux-ccp.md §3.3 step 5, §9.9)', () => {

@@ -1,5 +1,5 @@
 import { HardwareConfigError } from './errors.js';
-import { CPU_MODELS, CPU_PRESETS, type CpuModel, type CpuPreset } from './presets.js';
+import { CPU_MODELS, CPU_PRESETS, type CpuModel, type CpuPreset, cpuForFamilyModel } from './presets.js';
 
 export type IommuMode = 'off' | 'passthrough' | 'translated';
 export type SnpMemoryCoverage = 'full' | 'partial' | 'none';
@@ -27,7 +27,7 @@ export interface BiosOptions {
   iommuSnp: boolean;
   /**
    * Boot mode: UEFI, or legacy (CSM). The memory map a legacy boot hands over does not pass the
-   * firmware's SNP_INIT memory-map checks (AMDSEV#107, #271: "changing the boot mode to UEFI").
+   * firmware's SNP_INIT memory-map checks (https://github.com/AMDESE/AMDSEV/issues/107).
    */
   bootMode: BootMode;
   /**
@@ -42,7 +42,12 @@ export interface BiosOptions {
 export type Sockets = 1 | 2;
 
 export interface MachineConfig {
-  cpu: CpuModel;
+  /** The preset; may be left out when `family` and `model` name the CPU. */
+  cpu?: CpuModel;
+  /** CPUID family (Fn0000_0001), e.g. 0x19; must be the preset's. */
+  family?: number;
+  /** CPUID model, e.g. 0xa0; within the preset's model range. Picks the firmware file name. */
+  model?: number;
   /**
    * Processor sockets, 1 or 2 (default 1). Each socket has `cores` physical cores and its own PSP;
    * the first socket's PSP is the master the kernel talks to (AMDSEV#107: two ccp devices).
@@ -62,6 +67,8 @@ export interface MachineConfig {
 
 export interface ResolvedMachineConfig {
   readonly cpu: CpuModel;
+  /** CPUID model the machine reports (the preset's unless `model` chose another of its range). */
+  readonly modelId: number;
   readonly sockets: Sockets;
   readonly asids: number;
   /** Physical cores per socket. */
@@ -122,14 +129,52 @@ export function defaultBios(preset: CpuPreset): BiosOptions {
   };
 }
 
-/** Fills defaults from the preset and rejects machines that cannot exist. */
-export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
+const hex2 = (n: number) => `0x${n.toString(16)}`;
+
+/** The preset a configuration names, by `cpu` or by CPUID family and model. */
+function resolveCpu(config: MachineConfig): { cpu: CpuModel; modelId: number } {
+  const { family, model } = config;
+  for (const [key, v] of [
+    ['family', family],
+    ['model', model],
+  ] as const) {
+    if (v !== undefined && (!isInt(v) || v < 0 || v > 0xff)) {
+      throw new HardwareConfigError(`${key} must be an integer in 0..255, got ${JSON.stringify(v)}`);
+    }
+  }
+  if (config.cpu === undefined) {
+    if (family === undefined || model === undefined) {
+      throw new HardwareConfigError('cpu is required unless family and model name the CPU');
+    }
+    const cpu = cpuForFamilyModel(family, model);
+    if (cpu === undefined) {
+      throw new HardwareConfigError(
+        `family ${hex2(family)} model ${hex2(model)} is not a modelled CPU (${CPU_MODELS.join(', ')})`,
+      );
+    }
+    return { cpu, modelId: model };
+  }
   if (!CPU_MODELS.includes(config.cpu)) {
     throw new HardwareConfigError(
       `unknown cpu ${JSON.stringify(config.cpu)} (expected one of ${CPU_MODELS.join(', ')})`,
     );
   }
-  const preset = CPU_PRESETS[config.cpu];
+  const p = CPU_PRESETS[config.cpu];
+  if (family !== undefined && family !== p.family) {
+    throw new HardwareConfigError(`family ${hex2(family)} is not ${config.cpu}'s (${hex2(p.family)})`);
+  }
+  if (model !== undefined && (model < p.modelRange[0] || model > p.modelRange[1])) {
+    throw new HardwareConfigError(
+      `model ${hex2(model)} is not ${config.cpu}'s (${hex2(p.modelRange[0])}..${hex2(p.modelRange[1])})`,
+    );
+  }
+  return { cpu: config.cpu, modelId: model ?? p.modelId };
+}
+
+/** Fills defaults from the preset and rejects machines that cannot exist. */
+export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
+  const { cpu, modelId } = resolveCpu(config);
+  const preset = CPU_PRESETS[cpu];
 
   const asids = config.asids ?? preset.asids;
   if (!isInt(asids) || asids < 1 || asids > MAX_ASIDS) {
@@ -139,6 +184,9 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
   const sockets = config.sockets ?? 1;
   if (sockets !== 1 && sockets !== 2) {
     throw new HardwareConfigError(`sockets must be 1 or 2, got ${JSON.stringify(sockets)}`);
+  }
+  if (sockets > preset.maxSockets) {
+    throw new HardwareConfigError(`sockets: ${cpu} is a single-socket part`);
   }
 
   const cores = config.cores ?? preset.cores;
@@ -175,7 +223,7 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
     );
   }
   if (bios.ciphertextHiding && !preset.ciphertextHidingCapable) {
-    throw new HardwareConfigError(`bios.ciphertextHiding: ${config.cpu} has no ciphertext-hiding capability`);
+    throw new HardwareConfigError(`bios.ciphertextHiding: ${cpu} has no ciphertext-hiding capability`);
   }
   if (!COVERAGES.includes(bios.snpMemoryCoverage)) {
     throw new HardwareConfigError(
@@ -195,7 +243,7 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
   }
   if (bios.rmpUnaligned !== 'none' && preset.features.segmentedRmp) {
     throw new HardwareConfigError(
-      `bios.rmpUnaligned: ${config.cpu} has a segmented RMP; unaligned placement is modelled for the contiguous RMP only`,
+      `bios.rmpUnaligned: ${cpu} has a segmented RMP; unaligned placement is modelled for the contiguous RMP only`,
     );
   }
 
@@ -212,7 +260,8 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
   }
 
   return {
-    cpu: config.cpu,
+    cpu,
+    modelId,
     sockets,
     asids,
     cores,

@@ -28,6 +28,7 @@ export {
   CORES_PER_CCX,
   CPU_MODELS,
   CPU_PRESETS,
+  cpuForFamilyModel,
   type CpuFeatures,
   type CpuModel,
   type CpuPreset,

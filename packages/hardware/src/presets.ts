@@ -1,4 +1,4 @@
-export type CpuModel = 'milan' | 'genoa' | 'turin';
+export type CpuModel = 'rome' | 'milan' | 'genoa' | 'bergamo' | 'siena' | 'turin';
 export type TcbLayout = 'zen3-4' | 'zen5';
 
 /** Memory-encryption features reported in CPUID Fn8000_001F EAX (docs/reference/psp-firmware.md §8.2). */
@@ -33,9 +33,14 @@ export interface PspPci {
 
 export interface CpuPreset {
   model: CpuModel;
-  zen: 3 | 4 | 5;
+  zen: 2 | 3 | 4 | 5;
   family: number;
+  /** CPUID Fn0000_0001 model the preset reports by default. */
   modelId: number;
+  /** The CPUID models of this part, [first, last]: a machine may name any of them (`model`). */
+  modelRange: readonly [number, number];
+  /** Sockets a board can hold: Siena (SP6) is single-socket. */
+  maxSockets: 1 | 2;
   /** Physical cores of the modelled one-socket part; logical CPUs = cores × threadsPerCore. */
   cores: number;
   threadsPerCore: 2;
@@ -47,7 +52,7 @@ export interface CpuPreset {
   cbit: number;
   /** CPUID 0x8000001F EBX[11:6]: physical address bits lost when memory encryption is on. */
   physAddrReduction: number;
-  /** CPUID 0x8000001F EBX[15:12]: number of VMPLs. */
+  /** CPUID 0x8000001F EBX[15:12]: number of VMPLs (0 without SNP). */
   vmpls: number;
   features: CpuFeatures;
   /** Firmware the platform ships with, 'major.minor.build'. */
@@ -61,18 +66,68 @@ export interface CpuPreset {
 /** Zen3/4/5 CCX: 8 physical cores share one L3 (the firmware tracks ASID state per CCX). */
 export const CORES_PER_CCX = 8;
 
+const ZEN4_FEATURES: CpuFeatures = {
+  sme: true,
+  sev: true,
+  sevEs: true,
+  snp: true,
+  vmpl: true,
+  rmpread: false,
+  segmentedRmp: false,
+  debugSwap: true,
+  secureTsc: true,
+};
+
 /**
- * The three EPYC generations. Families/models: Milan 19h/01h, Genoa 19h/11h, Turin 1Ah/02h. ASID
- * counts: 1006 is the firmware's MAX_SEV_ASIDS on Genoa (docs/reference/psp-firmware.md §7.3); Milan exposes 509.
- * RMPREAD and the segmented RMP exist from Zen 5 (docs/reference/psp-firmware.md §5.1, §5.2); ciphertext hiding
- * needs a newer platform (docs/reference/psp-firmware.md §6). Values the references do not give are listed in README "Decisions".
+ * The EPYC parts. Families/models: Rome 17h/31h, Milan 19h/01h, Genoa 19h/11h, Bergamo and Siena
+ * 19h/A0h, Turin 1Ah/02h; the model ranges are the kernel's Zen generation ranges (Linux v6.12
+ * arch/x86/kernel/cpu/amd.c bsp_init_amd()). ASID counts: 1006 is the firmware's MAX_SEV_ASIDS on
+ * Genoa (docs/reference/psp-firmware.md §7.3), and a Siena shows it (ASIDs 256 - 1006,
+ * https://github.com/AMDESE/AMDSEV/issues/246); Milan and Rome expose 509. Rome has no SNP.
+ * RMPREAD and the segmented RMP exist from Zen 5 (docs/reference/psp-firmware.md §5.1, §5.2);
+ * ciphertext hiding needs a newer platform (docs/reference/psp-firmware.md §6). Values the
+ * references do not give are listed in README "Decisions".
  */
 export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
+  rome: {
+    model: 'rome',
+    zen: 2,
+    family: 0x17,
+    modelId: 0x31,
+    modelRange: [0x30, 0x3f],
+    maxSockets: 2,
+    cores: 64,
+    threadsPerCore: 2,
+    asids: 509,
+    minSevAsid: 100,
+    cbit: 47,
+    physAddrReduction: 5,
+    vmpls: 0,
+    features: {
+      sme: true,
+      sev: true,
+      sevEs: true,
+      snp: false,
+      vmpl: false,
+      rmpread: false,
+      segmentedRmp: false,
+      debugSwap: false,
+      secureTsc: false,
+    },
+    defaultFirmware: '0.24.15',
+    // No SNP, so no SNP TCB; the field only has to name a layout.
+    tcbLayout: 'zen3-4',
+    ciphertextHidingCapable: false,
+    // The SP3 platform Milan shares: Milan's device and addresses.
+    pspPci: { deviceId: 0x1486, oneSocket: '0000:47:00.1', twoSockets: ['0000:22:00.1', '0000:a2:00.1'] },
+  },
   milan: {
     model: 'milan',
     zen: 3,
     family: 0x19,
     modelId: 0x01,
+    modelRange: [0x00, 0x0f],
+    maxSockets: 2,
     cores: 64,
     threadsPerCore: 2,
     asids: 509,
@@ -103,6 +158,8 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     zen: 4,
     family: 0x19,
     modelId: 0x11,
+    modelRange: [0x10, 0x1f],
+    maxSockets: 2,
     cores: 96,
     threadsPerCore: 2,
     asids: 1006,
@@ -129,11 +186,55 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     // 0000:83:00.5 (boards differ: #202's two-socket Gigabyte G493-ZB2 has its master at 09:00.5).
     pspPci: { deviceId: 0x14ca, oneSocket: '0000:03:00.5', twoSockets: ['0000:01:00.5', '0000:83:00.5'] },
   },
+  bergamo: {
+    model: 'bergamo',
+    zen: 4,
+    family: 0x19,
+    modelId: 0xa0,
+    modelRange: [0xa0, 0xaf],
+    maxSockets: 2,
+    cores: 128,
+    threadsPerCore: 2,
+    asids: 1006,
+    minSevAsid: 100,
+    cbit: 51,
+    physAddrReduction: 5,
+    vmpls: 4,
+    features: ZEN4_FEATURES,
+    defaultFirmware: '1.55.25',
+    tcbLayout: 'zen3-4',
+    ciphertextHidingCapable: false,
+    // Genoa family: Genoa's device and addresses, assumed.
+    pspPci: { deviceId: 0x14ca, oneSocket: '0000:03:00.5', twoSockets: ['0000:01:00.5', '0000:83:00.5'] },
+  },
+  siena: {
+    model: 'siena',
+    zen: 4,
+    family: 0x19,
+    modelId: 0xa0,
+    modelRange: [0xa0, 0xaf],
+    maxSockets: 1,
+    cores: 64,
+    threadsPerCore: 2,
+    asids: 1006,
+    minSevAsid: 100,
+    cbit: 51,
+    physAddrReduction: 5,
+    vmpls: 4,
+    features: ZEN4_FEATURES,
+    defaultFirmware: '1.55.25',
+    tcbLayout: 'zen3-4',
+    ciphertextHidingCapable: false,
+    // AMDSEV#246's EPYC 8024P: "ccp 0000:02:00.5: sev enabled". Single-socket part.
+    pspPci: { deviceId: 0x14ca, oneSocket: '0000:02:00.5', twoSockets: ['0000:02:00.5'] },
+  },
   turin: {
     model: 'turin',
     zen: 5,
     family: 0x1a,
     modelId: 0x02,
+    modelRange: [0x00, 0x2f],
+    maxSockets: 2,
     cores: 128,
     threadsPerCore: 2,
     asids: 1006,
@@ -160,7 +261,16 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
   },
 };
 
-export const CPU_MODELS: readonly CpuModel[] = ['milan', 'genoa', 'turin'];
+/** In CPUID order; a family/model shared by two presets (Bergamo, Siena) finds the first. */
+export const CPU_MODELS: readonly CpuModel[] = ['rome', 'milan', 'genoa', 'bergamo', 'siena', 'turin'];
+
+/** The preset whose family and model range hold `family`/`model`, if sevsim models that CPU. */
+export function cpuForFamilyModel(family: number, model: number): CpuModel | undefined {
+  return CPU_MODELS.find((m) => {
+    const p = CPU_PRESETS[m];
+    return p.family === family && model >= p.modelRange[0] && model <= p.modelRange[1];
+  });
+}
 
 /** The PSPs' PCI addresses in probe order (bus order: socket 0, the master, first). */
 export function pspPciAddresses(preset: CpuPreset, sockets: number): readonly string[] {

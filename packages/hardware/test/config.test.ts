@@ -18,7 +18,7 @@ describe('createMachine validation', () => {
     expect(createMachine({ cpu: 'turin' }).config.bios.ciphertextHiding).toBe(true);
   });
 
-  test('unknown cpu', bad({ cpu: 'rome' as never }, /unknown cpu "rome"/));
+  test('unknown cpu', bad({ cpu: 'naples' as never }, /unknown cpu "naples"/));
   test(
     'asids above the firmware MAX_SEV_ASIDS 1006 (docs/reference/psp-firmware.md §7.3)',
     bad({ cpu: 'genoa', asids: 1007 }, /1\.\.1006/),

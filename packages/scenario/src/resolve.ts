@@ -4,7 +4,7 @@
  * BIOS option on (ciphertext hiding where the CPU has it), IOMMU translated. The kernel defaults to
  * the newest modelled release. The resolved configuration goes into every result.
  */
-import { CPU_PRESETS, type CpuModel, type MachineConfig } from '@sevsim/hardware';
+import { CPU_PRESETS, type CpuModel, cpuForFamilyModel, type MachineConfig } from '@sevsim/hardware';
 import { RELEASES } from '@sevsim/kvm-amd';
 import type { ModuleName } from './catalog';
 import type { KernelInput, MachineInput } from './scenario';
@@ -14,6 +14,9 @@ export const DEFAULT_CPU: CpuModel = 'genoa';
 
 export interface ResolvedMachine {
   readonly cpu: CpuModel;
+  /** CPUID family and model, present only when the scenario names them. */
+  readonly family?: number;
+  readonly model?: number;
   readonly asids: number;
   readonly firmware: string;
   readonly bios: {
@@ -46,7 +49,11 @@ export interface ResolvedKernel {
 }
 
 export function resolveMachine(m: MachineInput): ResolvedMachine {
-  const cpu = (m.cpu ?? DEFAULT_CPU) as CpuModel;
+  const named =
+    m.cpu === undefined && m.family !== undefined && m.model !== undefined
+      ? cpuForFamilyModel(m.family, m.model)
+      : undefined;
+  const cpu = (m.cpu ?? named ?? DEFAULT_CPU) as CpuModel;
   const preset = CPU_PRESETS[cpu];
   return {
     cpu,
@@ -65,6 +72,8 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
       bootMode: m.bios?.bootMode ?? 'uefi',
       ...(m.bios?.rmpUnaligned !== undefined ? { rmpUnaligned: m.bios.rmpUnaligned } : {}),
     },
+    ...(m.family !== undefined ? { family: m.family } : {}),
+    ...(m.model !== undefined ? { model: m.model } : {}),
     iommu: m.iommu ?? 'translated',
     ...(m.sockets !== undefined ? { sockets: m.sockets } : {}),
     ...(m.cores !== undefined ? { cores: m.cores } : {}),
@@ -80,8 +89,12 @@ export function machineConfig(m: MachineInput): MachineConfig {
 }
 
 export function toMachineConfig(r: ResolvedMachine): MachineConfig {
+  // A family/model that names no preset goes to the hardware without one: it says so.
+  const unnamed = r.family !== undefined && r.model !== undefined && !cpuForFamilyModel(r.family, r.model);
   return {
-    cpu: r.cpu,
+    ...(unnamed ? {} : { cpu: r.cpu }),
+    ...(r.family !== undefined ? { family: r.family } : {}),
+    ...(r.model !== undefined ? { model: r.model } : {}),
     asids: r.asids,
     bios: { ...r.bios },
     iommu: r.iommu,

@@ -11,6 +11,9 @@ export type ReadResult = 'plaintext' | 'ciphertext' | 'ff';
 
 export interface MachineInput {
   readonly cpu?: string;
+  /** CPUID family and model; together they may name the CPU instead of `cpu`. */
+  readonly family?: number;
+  readonly model?: number;
   readonly asids?: number;
   readonly firmware?: string;
   readonly bios?: {

@@ -175,6 +175,16 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
   return z
     .strictObject({
       cpu: z.enum(nonEmpty(catalog.cpus, 'genoa')).optional(),
+      family: z
+        .number()
+        .int()
+        .min(0)
+        .max(255)
+        .optional()
+        .meta({ description: 'CPUID family (0x19 = 25); with `model`, names the CPU instead of `cpu`.' }),
+      model: z.number().int().min(0).max(255).optional().meta({
+        description: "CPUID model (0xa0 = 160), within the preset's range; picks the firmware file name.",
+      }),
       asids: z.number().int().min(1).max(1006).optional().meta({ description: 'CPUID 0x8000001F ECX.' }),
       firmware: firmwareVersion(catalog)
         .optional()

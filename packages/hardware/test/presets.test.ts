@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'vitest';
+import {
+  CPU_PRESETS,
+  CPUID_8000_001F_EAX,
+  cpuForFamilyModel,
+  createMachine,
+  HardwareConfigError,
+  hostSnpBoot,
+} from '@sevsim/hardware';
+
+const B = CPUID_8000_001F_EAX;
+
+describe('CPU presets beyond Milan/Genoa/Turin (README "Decisions", "Presets")', () => {
+  test('Rome (17h/31h, Zen 2): SEV and SEV-ES, no SNP; C-bit 47; the kernel leaves host SNP off silently', () => {
+    const m = createMachine({ cpu: 'rome' });
+    const leaf = m.cpuid(0x8000001f);
+    expect(leaf.eax & (B.SEV | B.SEV_ES)).toBe(B.SEV | B.SEV_ES);
+    expect(leaf.eax & (B.SNP | B.VMPL)).toBe(0);
+    expect(leaf.ebx).toBe(0x16f); // C-bit 47, 5 address bits lost, no VMPLs
+    expect(leaf.ecx).toBe(509);
+    expect(m.cpuid(1).eax).toBe(0x00830f11); // family 0xF + 8, model 0x31
+    const boot = hostSnpBoot(m, { snpEnAtBoot: true });
+    expect(boot).toMatchObject({ hostSnp: false, log: [], disabledBy: { id: 'cpu-no-snp' } });
+  });
+
+  test('Bergamo and Siena: family 19h model A0h, Genoa-family SNP, 1006 ASIDs (Siena: AMDSEV#246, ASIDs 256 - 1006)', () => {
+    for (const cpu of ['bergamo', 'siena'] as const) {
+      const m = createMachine({ cpu });
+      expect(m.cpuid(1).eax).toBe(0x00aa0f01); // extended model A, base model 0
+      expect(m.cpuid(0x8000001f).ecx).toBe(1006);
+      expect(m.cpuid(0x8000001f).eax & B.SNP).toBe(B.SNP);
+      expect(hostSnpBoot(m, { snpEnAtBoot: true }).hostSnp).toBe(true);
+    }
+    expect(CPU_PRESETS.bergamo.cores).toBe(128);
+    expect(CPU_PRESETS.siena.cores).toBe(64);
+  });
+
+  test('Siena is single-socket (SP6)', () => {
+    expect(() => createMachine({ cpu: 'siena', sockets: 2 })).toThrow(/single-socket/);
+  });
+
+  test('family/model name the CPU: the first preset whose range holds the model', () => {
+    expect(cpuForFamilyModel(0x17, 0x31)).toBe('rome');
+    expect(cpuForFamilyModel(0x19, 0x01)).toBe('milan');
+    expect(cpuForFamilyModel(0x19, 0x10)).toBe('genoa');
+    expect(cpuForFamilyModel(0x19, 0xa0)).toBe('bergamo');
+    expect(cpuForFamilyModel(0x1a, 0x11)).toBe('turin');
+    expect(cpuForFamilyModel(0x17, 0x01)).toBeUndefined(); // Naples: not modelled
+    const m = createMachine({ family: 0x19, model: 0x10 });
+    expect(m.config.cpu).toBe('genoa');
+    expect(m.preset.modelId).toBe(0x10);
+    expect(m.cpuid(1).eax).toBe(0x00a10f01);
+  });
+
+  test('family/model that contradict the preset, or name no modelled CPU, are refused', () => {
+    expect(() => createMachine({ cpu: 'milan', model: 0x11 })).toThrow(HardwareConfigError);
+    expect(() => createMachine({ cpu: 'milan', family: 0x1a })).toThrow(/family 0x1a is not milan's/);
+    expect(() => createMachine({ family: 0x17, model: 0x01 })).toThrow(/not a modelled CPU/);
+    expect(() => createMachine({ family: 0x19 })).toThrow(/cpu is required/);
+  });
+
+  test('a small part: 15 ASIDs with the SEV range from 9', () => {
+    const m = createMachine({ cpu: 'genoa', asids: 15, bios: { minSevAsid: 9 } });
+    expect(m.cpuid(0x8000001f)).toMatchObject({ ecx: 15, edx: 9 });
+  });
+});
