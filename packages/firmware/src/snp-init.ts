@@ -156,7 +156,7 @@ function snpInitGuards(name: CmdName): Guard<SnpInitCtx>[] {
     },
     {
       id: `${name}.memory-map`,
-      fact: 'docs/reference/psp-firmware.md §3.2 step 6: TSEG and the rebuilt memory map must match what the boot loader advertised (AMD-ASPFW check_tseg, validate_memory_map), else INVALID_CONFIG; AMDSEV#107/#271: a legacy (CSM) boot gives SNP_INIT 0x3',
+      fact: 'docs/reference/psp-firmware.md §3.2 step 6: TSEG and the rebuilt memory map must match what the boot loader advertised (AMD-ASPFW check_tseg, validate_memory_map), else INVALID_CONFIG; https://github.com/AMDESE/AMDSEV/issues/107: a legacy (CSM) boot gives SNP_INIT 0x3',
       check: ({ fw }) => (fw.machine.config.bios.bootMode === 'legacy' ? Status.INVALID_CONFIG : undefined),
     },
     {

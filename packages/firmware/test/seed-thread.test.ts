@@ -124,7 +124,7 @@ describe('AMDSEV#107', () => {
     expect(p.run('INIT', SevDataInit.encode({}))).toBe(0x01);
   });
 
-  it('AMDSEV#107/#271 as reported: a legacy (CSM) boot fails the memory-map check with 0x3, then INIT fails 0x1', () => {
+  it('AMDSEV#107 as reported: a legacy (CSM) boot fails the memory-map check with 0x3, then INIT fails 0x1', () => {
     const p = platform({ bios: { bootMode: 'legacy' } });
     for (const c of p.machine.cores) {
       p.machine.wrmsr(c.id, MSR.SYSCFG, p.machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.MFDM);
