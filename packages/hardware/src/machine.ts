@@ -61,7 +61,8 @@ export class Machine {
     // The preset, reporting the CPUID model the configuration chose within its range; frozen
     // (like the table's own) so copies of the machine share it.
     const preset = Object.freeze(CPU_PRESETS[cfg.cpu]);
-    this.preset = cfg.modelId === preset.modelId ? preset : Object.freeze({ ...preset, modelId: cfg.modelId });
+    this.preset =
+      cfg.modelId === preset.modelId ? preset : Object.freeze({ ...preset, modelId: cfg.modelId });
     Object.freeze(this.preset.features);
     this.sockets = cfg.sockets;
     const dramBytes = cfg.memoryGiB * GIB;
