@@ -69,7 +69,7 @@ describe('docs/contracts/scenario-v1.md "Errors": every problem at once, file:li
       'name: bad', // 2
       'colour: blue', // 3
       'machine:', // 4
-      '  cpu: rome', // 5
+      '  cpu: naples', // 5
       '  asids: 5000', // 6
       '  bios: {smee: "yes"}', // 7
       'kernel:', // 8
@@ -89,7 +89,7 @@ describe('docs/contracts/scenario-v1.md "Errors": every problem at once, file:li
       'x.yaml:3:1: colour: unknown key (allowed: $schema, version, name, description, machine, kernel, steps)',
     );
     expect(got).toContain(
-      'x.yaml:5:8: machine.cpu: the string "rome" is not allowed (allowed: milan, genoa, turin)',
+      'x.yaml:5:8: machine.cpu: the string "naples" is not allowed (allowed: rome, milan, genoa, bergamo, siena, turin)',
     );
     expect(got).toContain('x.yaml:6:10: machine.asids: number 5000 is out of range: must be ≤ 1006');
     expect(got).toContain(

@@ -14,7 +14,14 @@ describe('published JSON Schema', () => {
     expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(s.required).toEqual(['version', 'name', 'steps']);
     expect(s.additionalProperties).toBe(false);
-    expect(s.properties.machine.properties.cpu.enum).toEqual(['milan', 'genoa', 'turin']);
+    expect(s.properties.machine.properties.cpu.enum).toEqual([
+      'rome',
+      'milan',
+      'genoa',
+      'bergamo',
+      'siena',
+      'turin',
+    ]);
     expect(s.properties.kernel.properties.version.enum).toContain('6.18');
     expect(s.properties.steps.items.anyOf[0].enum).toEqual(['reboot', 'fw.commit']);
     expect(s.properties.steps.items.anyOf).toHaveLength(13);
