@@ -97,11 +97,11 @@ describe('sevsim run (docs/contracts/scenario-v1.md "`sevsim run`")', () => {
   });
 
   it('exit 2 for invalid input: every problem as file:line:col: key: message on stderr, no stack', async () => {
-    const f = tmp('bad.yaml', 'version: 1\nname: b\nmachine: {cpu: rome}\nsteps:\n  - vm.init: {id: x}\n');
+    const f = tmp('bad.yaml', 'version: 1\nname: b\nmachine: {cpu: naples}\nsteps:\n  - vm.init: {id: x}\n');
     const r = await cli('run', f);
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toEqual([
-      `${f}:3:16: machine.cpu: the string "rome" is not allowed (allowed: milan, genoa, turin)`,
+      `${f}:3:16: machine.cpu: the string "naples" is not allowed (allowed: rome, milan, genoa, bergamo, siena, turin)`,
       `${f}:5:19: steps[0].vm.init.id: no step before this one creates VM "x"`,
     ]);
     expect(r.err).not.toMatch(/at .*\.ts:\d+/);

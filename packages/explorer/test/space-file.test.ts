@@ -26,7 +26,7 @@ describe('parseSpace (--space FILE)', () => {
     if (r.ok) return;
     const lines = r.errors.map(formatError);
     expect(lines[0]).toBe(
-      'bad.yaml:3:16: machine.cpu[1]: "zen9" is not allowed (allowed: milan, genoa, turin)',
+      'bad.yaml:3:16: machine.cpu[1]: "zen9" is not allowed (allowed: rome, milan, genoa, bergamo, siena, turin)',
     );
     expect(lines[1]).toBe(
       "bad.yaml:4:21: kernel.releases[0]: unknown kernel release '5.4' (known: 6.14, 6.15, 6.16, 6.17, 6.18, 7.0, 7.1, 7.2)",
