@@ -226,7 +226,8 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     tcbLayout: 'zen3-4',
     ciphertextHidingCapable: false,
     // AMDSEV#246's EPYC 8024P: "ccp 0000:02:00.5: sev enabled". Single-socket part.
-    pspPci: { deviceId: 0x14ca, oneSocket: '0000:02:00.5', twoSockets: ['0000:02:00.5'] },
+    // twoSockets is never used: a Siena machine has one socket (maxSockets).
+    pspPci: { deviceId: 0x14ca, oneSocket: '0000:02:00.5', twoSockets: ['0000:02:00.5', '0000:82:00.5'] },
   },
   turin: {
     model: 'turin',
