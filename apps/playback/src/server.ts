@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, resolve } from 'node:path';
+import { extname } from 'node:path';
 import { findAppDir } from './app-dir.js';
 import { appFileTable, CONTENT_TYPES } from './app-files.js';
 import { lookupRequest } from './request-path.js';
@@ -51,9 +51,10 @@ function refuse(res: ServerResponse, status: number, reason: string): void {
 }
 
 /**
- * Serve the playback app for `tracePath` (or two traces side by side). The traces are checked
- * once at start (a bad file is an error for the caller, not a page) and read again on every
- * request, so re-running `sevsim run --trace` and reloading the page shows the new run.
+ * Serve the playback app for `tracePath` (or two traces side by side). Each trace is read and
+ * checked once, at start (a bad file is an error for the caller, not a page), and served from
+ * memory: what the page shows is the trace that was checked, whatever happens to the file later
+ * (issue 13: the server re-read the path on every request).
  */
 export async function servePlayback(
   tracePath: TraceInput,
@@ -62,12 +63,15 @@ export async function servePlayback(
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new Error(`servePlayback listens on 127.0.0.1 only, not ${String(host)}`);
   const paths = traceList(tracePath);
-  for (const p of paths) await loadTraceFile(p);
+  const texts: string[] = [];
+  for (const p of paths) texts.push((await loadTraceFile(p)).text);
   const files = appFileTable(findAppDir(options.appDir));
   const urls = [TRACE_URL_PATH, TRACE_B_URL_PATH].slice(0, paths.length);
-  for (const [i, url] of urls.entries()) files.set(url, resolve(paths[i]!));
-  // The one answer that is not a file: which trace URLs the page is to fetch.
-  const listJson = JSON.stringify(urls.map((u) => u.slice(1)));
+  // The answers that are not files: the traces as read at start, and which of them the page is to fetch.
+  const inMemory = new Map<string, string>([
+    [TRACE_LIST_PATH, JSON.stringify(urls.map((u) => u.slice(1)))],
+    ...urls.map((u, i) => [u, texts[i]!] as const),
+  ]);
 
   let port = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -80,13 +84,14 @@ export async function servePlayback(
       return refuse(res, 403, 'unexpected Host header');
     }
     const found = lookupRequest(req.url ?? '', files);
-    if (found.status === 404 && req.url?.split(/[?#]/, 1)[0] === TRACE_LIST_PATH) {
+    const body = found.status === 404 ? inMemory.get(req.url?.split(/[?#]/, 1)[0] ?? '') : undefined;
+    if (body !== undefined) {
       res.writeHead(200, {
         ...SECURITY_HEADERS,
         'Content-Type': CONTENT_TYPES['.json']!,
-        'Content-Length': Buffer.byteLength(listJson),
+        'Content-Length': Buffer.byteLength(body),
       });
-      return void res.end(req.method === 'HEAD' ? undefined : listJson);
+      return void res.end(req.method === 'HEAD' ? undefined : body);
     }
     if (found.status !== 200) return refuse(res, found.status, found.reason);
     let size: number;

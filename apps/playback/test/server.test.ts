@@ -108,11 +108,14 @@ describe('servePlayback', () => {
     expect((await raw(server.port, '/', { host: `localhost:${server.port}` })).status).toBe(200);
   });
 
-  it('reads the trace again on every request, so a re-run shows on reload', async () => {
-    const renamed = { ...seedThreadTrace, result: { ...seedThreadTrace.result, scenario: 'second-run' } };
-    writeFileSync(tracePath, JSON.stringify(renamed));
-    expect(JSON.parse((await raw(server.port, '/trace.json')).body).result.scenario).toBe('second-run');
+  it('reads the trace once at start: the file changed or cut afterwards is not what it serves (issue 13)', async () => {
+    const before = (await raw(server.port, '/trace.json')).body;
+    writeFileSync(tracePath, JSON.stringify(seedThreadTrace).slice(0, 500));
+    const after = await raw(server.port, '/trace.json');
     writeFileSync(tracePath, JSON.stringify(seedThreadTrace));
+    expect(after.status).toBe(200);
+    expect(after.body).toBe(before);
+    expect(JSON.parse(after.body).result.scenario).toBe(seedThreadTrace.result.scenario);
   });
 
   it('refuses to start on a missing or malformed trace, naming the file', async () => {

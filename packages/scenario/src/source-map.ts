@@ -3,7 +3,17 @@
  * column where the user wrote it (yaml's node ranges + LineCounter). JSON files are parsed by the
  * same YAML 1.2 parser, which keeps positions for them too.
  */
-import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 
 export interface Position {
   readonly line: number;
@@ -11,6 +21,9 @@ export interface Position {
 }
 
 export class SourceMap {
+  /** Each map's pairs by key, built on first use: a file with n unknown keys is located in O(n). */
+  private readonly pairs = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
@@ -32,7 +45,7 @@ export class SourceMap {
       const seg = path[i]!;
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyOf(p.key) === String(seg));
+        const pair = this.pairsOf(node).get(String(seg));
         if (!pair) break;
         const keyStart = rangeStart(pair.key);
         if (last && target === 'key' && keyStart !== undefined) return this.at(keyStart);
@@ -48,6 +61,19 @@ export class SourceMap {
       }
     }
     return this.at(best);
+  }
+
+  private pairsOf(node: YAMLMap): Map<string, Pair> {
+    let index = this.pairs.get(node);
+    if (index === undefined) {
+      index = new Map();
+      for (const p of node.items) {
+        const key = isPair(p) ? keyOf(p.key) : undefined;
+        if (key !== undefined && !index.has(key)) index.set(key, p);
+      }
+      this.pairs.set(node, index);
+    }
+    return index;
   }
 }
 

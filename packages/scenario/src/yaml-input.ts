@@ -4,7 +4,7 @@
  * through this (docs/contracts/scenario-v1.md "Errors": one positioned message per problem).
  * Never throws for any input text.
  */
-import { type Document, isMap, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { pathKey, type ScenarioError, sortErrors } from './errors';
 import { type Position, SourceMap } from './source-map';
 
@@ -69,15 +69,24 @@ export function readYamlMap(text: string, file: string, what: string): YamlInput
     return { ok: false, errors: [{ file, line: 0, col: 0, key: '', message: 'the file is empty' }] };
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Duplicate keys are found by duplicateKeys below: yaml's own check (uniqueKeys) compares each
+  // key with every earlier one, which does not finish for a map of 50,000 keys.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true });
   const map = new SourceMap(doc, lineCounter);
   const problems = new Problems(file, map);
 
   if (file.endsWith('.json')) jsonSyntax(text, map, problems);
   for (const e of doc.errors) {
     const pos = map.at(e.pos[0]);
-    const message = e.code === 'DUPLICATE_KEY' ? 'duplicate key' : firstLine(e.message);
-    problems.addAt(pos.line, pos.col, duplicateKeyName(text, e) ?? '', message);
+    problems.addAt(pos.line, pos.col, '', firstLine(e.message));
+  }
+  duplicateKeys(doc, map, problems);
+  // yaml only warns about a tag it cannot resolve, and reads the value as if untagged.
+  for (const w of doc.warnings) {
+    if (w.code !== 'TAG_RESOLVE_FAILED') continue;
+    const pos = map.at(w.pos[0]);
+    const tag = w.message.replace(/^Unresolved tag: /, '');
+    problems.addAt(pos.line, pos.col, '', `unknown YAML tag ${tag}: scenarios use plain YAML values`);
   }
   if (problems.list.length > 0) return { ok: false, errors: problems.sorted() };
 
@@ -99,11 +108,24 @@ function firstLine(s: string): string {
   return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** The key as written, for a duplicate-key error (yaml's range covers the repeated key). */
-function duplicateKeyName(text: string, e: { code: string; pos: [number, number] }): string | undefined {
-  if (e.code !== 'DUPLICATE_KEY') return undefined;
-  const m = /^("[^"]*"|'[^']*'|[^:\s,{}[\]]+)/.exec(text.slice(e.pos[0]));
-  return m ? m[1]!.replace(/^["']|["']$/g, '') : undefined;
+/** A key written twice in one map is an error, not "last one wins": one hash set per map. */
+function duplicateKeys(doc: Document, map: SourceMap, problems: Problems): void {
+  visit(doc, {
+    Map(_, node) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const value = pair.key.value;
+        const id = `${typeof value}:${String(value)}`;
+        if (!seen.has(id)) {
+          seen.add(id);
+          continue;
+        }
+        const pos = map.at(pair.key.range?.[0] ?? 0);
+        problems.addAt(pos.line, pos.col, String(value), 'duplicate key');
+      }
+    },
+  });
 }
 
 /** A .json file must be JSON, not just YAML: JSON.parse names the first syntax error. */

@@ -38,6 +38,9 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
 }
 
+/** Unknown keys of one map listed before the rest are counted in one line. */
+const MAX_UNKNOWN_KEYS_LISTED = 20;
+
 export function reportZod(
   issues: readonly z.core.$ZodIssue[],
   base: InputPath,
@@ -50,11 +53,16 @@ export function reportZod(
     const path: InputPath = [...base, ...rel.map((p) => (typeof p === 'number' ? p : String(p)))];
     const value = valueAt(root, rel);
     switch (issue.code) {
-      case 'unrecognized_keys':
-        for (const k of issue.keys) {
-          problems.add([...path, k], 'unknown key', { target: 'key', allowed: keysAt(schema, rel) });
+      case 'unrecognized_keys': {
+        // Listed one per line up to a cap; a file of thousands of stray keys gets one more line.
+        const allowed = keysAt(schema, rel);
+        for (const k of issue.keys.slice(0, MAX_UNKNOWN_KEYS_LISTED)) {
+          problems.add([...path, k], 'unknown key', { target: 'key', allowed });
         }
+        const more = issue.keys.length - MAX_UNKNOWN_KEYS_LISTED;
+        if (more > 0) problems.add(path, `${more} more unknown keys not listed`, { target: 'key', allowed });
         break;
+      }
       case 'invalid_type':
         if (value === undefined) problems.add(path, 'required key is missing', { target: 'key' });
         else problems.add(path, `expected ${article(issue.expected)}, got ${describe(value)}`);
