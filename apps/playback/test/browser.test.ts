@@ -315,15 +315,15 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
     }
   });
 
-  it('a truncated trace shows a clear error, served (file cut after start) and as a report', async () => {
+  // Served traces are read once at start and refused there when truncated (server.test.ts), so a
+  // truncated trace reaches the page only inside a report.
+  it('a truncated trace shows a clear error in a report', async () => {
     const cut = JSON.stringify(seedThreadTrace).slice(0, 1500);
-    const tracePath = writeTrace(dir, 'cut-later.json', seedThreadTrace);
-    const server = await servePlayback(tracePath, { appDir: inject('appDir') });
-    writeFileSync(tracePath, cut);
     const out = join(dir, 'cut.html');
     writeFileSync(out, await renderReport(cut, { appDir: inject('appDir') }));
-    try {
-      for (const url of [server.url, `file://${out}`]) {
+    {
+      {
+        const url = `file://${out}`;
         const { context, page } = await newPage();
         await page.goto(url);
         await expect.poll(() => text(page, '[role=alert] h1')).toBe('Cannot play this trace');
@@ -345,8 +345,6 @@ describe.skipIf(!haveChromium)('playback in chromium', () => {
         .toBe('This is not a sevsim trace: trace.file: missing (expected a string)');
       await page.screenshot({ path: join(shots, 'report-not-a-trace.png') });
       await context.close();
-    } finally {
-      await server.close();
     }
   });
 });
