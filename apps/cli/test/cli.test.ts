@@ -2,23 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { plainIo, runCli } from '../src/index';
+import { cli } from './run-cli';
 
 const EX = join(import.meta.dirname, '../../../examples');
 const ex = (f: string) => join(EX, f);
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(
-    argv,
-    plainIo(
-      (t) => (out += t),
-      (t) => (err += t),
-    ),
-  );
-  return { code, out, err };
-}
 
 function tmp(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sevsim-cli-'));

@@ -10,26 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, plainIo, runCli } from '../src/index';
+import { buildProgram } from '../src/index';
+import { capturingIo, cli, cliWithStdin } from './run-cli';
 
 const EX = join(import.meta.dirname, '../../../examples');
 const ex = (f: string) => join(EX, f);
 const PASSING = ex('sev-init-then-snp-init-fails.yaml');
 const dir = () => mkdtempSync(join(tmpdir(), 'sevsim-conv-'));
-
-async function cli(argv: string[], stdin = '') {
-  let out = '';
-  let err = '';
-  const code = await runCli(
-    argv,
-    plainIo(
-      (t) => (out += t),
-      (t) => (err += t),
-      stdin,
-    ),
-  );
-  return { code, out, err };
-}
 
 const lines = (s: string) => s.trim().split('\n');
 
@@ -37,33 +24,36 @@ describe('- reads standard input', () => {
   const yaml = readFileSync(PASSING, 'utf8');
 
   it('run, validate and explain read a scenario from stdin, named <stdin>', async () => {
-    const run = await cli(['run', '-'], yaml);
+    const run = await cliWithStdin(yaml, 'run', '-');
     expect(run.code).toBe(0);
     expect(run.out).toContain('sev-init-then-snp-init-fails  <stdin>');
-    expect(await cli(['validate', '-'], yaml)).toMatchObject({ code: 0, out: '<stdin>: ok (5 steps)\n' });
-    const bad = await cli(['validate', '-'], 'name: x\nmachine: {cpu: nocpu}\nsteps: []\n');
+    expect(await cliWithStdin(yaml, 'validate', '-')).toMatchObject({
+      code: 0,
+      out: '<stdin>: ok (5 steps)\n',
+    });
+    const bad = await cliWithStdin('name: x\nmachine: {cpu: nocpu}\nsteps: []\n', 'validate', '-');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('<stdin>:2:16: machine.cpu: the string "nocpu" is not allowed');
-    expect((await cli(['explain', '-'], yaml)).code).toBe(0);
+    expect((await cliWithStdin(yaml, 'explain', '-')).code).toBe(0);
   });
 
   it('stdin can be read once: `run - -` is a usage error', async () => {
-    const r = await cli(['run', '-', '-'], yaml);
+    const r = await cliWithStdin(yaml, 'run', '-', '-');
     expect(r.code).toBe(2);
     expect(lines(r.err)).toEqual(['sevsim: `-` (standard input) may be given once']);
   });
 
   it('export and playback read a trace from stdin; explore reads --space from stdin', async () => {
-    const trace = await cli(['run', '-o', '-', PASSING]);
+    const trace = await cli('run', '-o', '-', PASSING);
     expect(trace.code).toBe(0);
-    const chrome = await cli(['export', '-', '--format', 'chrome'], trace.out);
+    const chrome = await cliWithStdin(trace.out, 'export', '-', '--format', 'chrome');
     expect(chrome.code).toBe(0);
     expect(JSON.parse(chrome.out).traceEvents.length).toBeGreaterThan(0);
-    const html = await cli(['playback', '-', '-o', '-'], trace.out);
+    const html = await cliWithStdin(trace.out, 'playback', '-', '-o', '-');
     expect(html.code).toBe(0);
     expect(html.out).toMatch(/^<!doctype html>/i);
     expect(html.err).toMatch(/^wrote - \(\d+ bytes\): sev-init-then-snp-init-fails, 5 steps\n$/);
-    const space = await cli(['explore', '--space', '-', '--workers', '0'], 'name: [');
+    const space = await cliWithStdin('name: [', 'explore', '--space', '-', '--workers', '0');
     expect(space.code).toBe(2);
     expect(space.err).toMatch(/^<stdin>:/);
   });
@@ -71,16 +61,16 @@ describe('- reads standard input', () => {
 
 describe('-o/--output on every command that writes; the old names are aliases', () => {
   it('run -o - puts the trace on stdout and the result on stderr', async () => {
-    const r = await cli(['run', '-o', '-', PASSING]);
+    const r = await cli('run', '-o', '-', PASSING);
     expect(JSON.parse(r.out)).toMatchObject({ format: 'sevsim-trace', version: 1 });
     expect(r.err).toContain('passed: every expectation held');
-    expect((await cli(['run', '-o', '-', '--json', PASSING])).code).toBe(2);
+    expect((await cli('run', '-o', '-', '--json', PASSING)).code).toBe(2);
   });
 
   it('run --trace, --output and -o write the same trace', async () => {
     const d = dir();
     for (const flag of ['--trace', '--output', '-o'])
-      expect((await cli(['run', flag, join(d, `${flag}.json`), PASSING])).code).toBe(0);
+      expect((await cli('run', flag, join(d, `${flag}.json`), PASSING)).code).toBe(0);
     const texts = ['--trace', '--output', '-o'].map((f) => readFileSync(join(d, `${f}.json`), 'utf8'));
     expect(new Set(texts).size).toBe(1);
   });
@@ -88,22 +78,16 @@ describe('-o/--output on every command that writes; the old names are aliases', 
   it('playback --out and -o both write the report', async () => {
     const d = dir();
     const trace = join(d, 't.json');
-    await cli(['run', '-o', trace, PASSING]);
+    await cli('run', '-o', trace, PASSING);
     for (const flag of ['--out', '-o']) {
-      const r = await cli(['playback', trace, flag, join(d, `r${flag}.html`)]);
+      const r = await cli('playback', trace, flag, join(d, `r${flag}.html`));
       expect(r.code).toBe(0);
       expect(readFileSync(join(d, `r${flag}.html`), 'utf8')).toContain('sev-init-then-snp-init-fails');
     }
   });
 
   it('every command that writes a file or directory offers -o, --output in its help', () => {
-    const program = buildProgram(
-      plainIo(
-        () => {},
-        () => {},
-      ),
-      () => {},
-    );
+    const program = buildProgram(capturingIo().io, () => {});
     const writers = program.commands
       .filter((c) => c.options.some((o) => o.long === '--output'))
       .map((c) => c.name());
@@ -126,7 +110,7 @@ describe('an output path that cannot be written is the user input: one line, exi
   ];
 
   it.each(cases)('run --trace to %s', async (_what, path, message) => {
-    const r = await cli(['run', '--trace', path, PASSING]);
+    const r = await cli('run', '--trace', path, PASSING);
     expect(r.code).toBe(2);
     expect(lines(r.err)).toHaveLength(1);
     expect(r.err.trim()).toMatch(message);
@@ -135,12 +119,12 @@ describe('an output path that cannot be written is the user input: one line, exi
 
   it.each(cases)('export -o and playback --out to %s', async (_what, path, message) => {
     const trace = join(dir(), 't.json');
-    await cli(['run', '-o', trace, PASSING]);
+    await cli('run', '-o', trace, PASSING);
     for (const argv of [
       ['export', trace, '--format', 'chrome', '-o', path],
       ['playback', trace, '--out', path],
     ]) {
-      const r = await cli(argv);
+      const r = await cli(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(lines(r.err)).toHaveLength(1);
       expect(r.err.trim()).toMatch(message);
@@ -159,7 +143,7 @@ describe('export, playback and explore --space check what they read as run does'
       ['playback', path, '-o', join(dir(), 'r.html')],
       ['explore', '--space', path],
     ]) {
-      const r = await cli(argv);
+      const r = await cli(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(lines(r.err)).toEqual([`${path}: ${why}`]);
     }
@@ -168,35 +152,35 @@ describe('export, playback and explore --space check what they read as run does'
   it('a FIFO is refused without blocking', async () => {
     const fifo = join(dir(), 'fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const r = await cli(['export', fifo, '--format', 'chrome']);
+    const r = await cli('export', fifo, '--format', 'chrome');
     expect(r).toMatchObject({ code: 2, err: `${fifo}: is not a regular file\n` });
   });
 });
 
 describe('--json wherever a command reports', () => {
   it('explain --json: the failing steps with line, op and explanation', async () => {
-    const r = await cli(['explain', '--json', PASSING]);
+    const r = await cli('explain', '--json', PASSING);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
     expect(doc).toMatchObject({ version: 1, file: PASSING, scenario: 'sev-init-then-snp-init-fails' });
     expect(doc.explanations.length).toBeGreaterThan(0);
     expect(Object.keys(doc.explanations[0])).toEqual(['step', 'line', 'op', 'explanation']);
-    const text = await cli(['explain', PASSING]);
+    const text = await cli('explain', PASSING);
     for (const e of doc.explanations) expect(text.out).toContain(e.explanation);
   });
 
   it('explain --json of an invalid file: the validate document, exit 2', async () => {
     const f = join(dir(), 'bad.yaml');
     writeFileSync(f, 'name: x\nsteps: 3\n');
-    const r = await cli(['explain', '--json', f]);
+    const r = await cli('explain', '--json', f);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.out)).toMatchObject({ version: 1, file: f, valid: false });
   });
 
   it('playback -o --json: what was written', async () => {
     const d = dir();
-    await cli(['run', '-o', join(d, 't.json'), PASSING]);
-    const r = await cli(['playback', join(d, 't.json'), '-o', join(d, 'r.html'), '--json']);
+    await cli('run', '-o', join(d, 't.json'), PASSING);
+    const r = await cli('playback', join(d, 't.json'), '-o', join(d, 'r.html'), '--json');
     expect(JSON.parse(r.out)).toMatchObject({
       outPath: join(d, 'r.html'),
       scenario: 'sev-init-then-snp-init-fails',
@@ -206,16 +190,10 @@ describe('--json wherever a command reports', () => {
 });
 
 describe('sevsim completion', () => {
-  const program = buildProgram(
-    plainIo(
-      () => {},
-      () => {},
-    ),
-    () => {},
-  );
+  const program = buildProgram(capturingIo().io, () => {});
 
   it.each(['bash', 'zsh', 'fish'])('%s: every command and every visible long flag', async (shell) => {
-    const r = await cli(['completion', shell]);
+    const r = await cli('completion', shell);
     expect(r.code).toBe(0);
     for (const c of program.commands) {
       expect(r.out).toContain(c.name());
@@ -226,7 +204,7 @@ describe('sevsim completion', () => {
 
   it('the bash script is valid bash and completes subcommands and flags', () => {
     const script = join(dir(), 'sevsim.bash');
-    return cli(['completion', 'bash']).then(({ out }) => {
+    return cli('completion', 'bash').then(({ out }) => {
       writeFileSync(script, out);
       const complete = (words: string) =>
         spawnSync('bash', [
@@ -239,7 +217,7 @@ describe('sevsim completion', () => {
   });
 
   it('an unknown shell is exit 2 with the allowed ones', async () => {
-    expect(await cli(['completion', 'tcsh'])).toMatchObject({
+    expect(await cli('completion', 'tcsh')).toMatchObject({
       code: 2,
       err: 'sevsim completion: unknown shell "tcsh" (allowed: bash, zsh, fish)\n',
     });

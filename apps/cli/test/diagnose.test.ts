@@ -8,23 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrace } from '@sevsim/scenario';
 import { describe, expect, it } from 'vitest';
-import { plainIo, runCli } from '../src/index';
+import { cli } from './run-cli';
 
 const FX = join(import.meta.dirname, '../../../packages/diagnose/fixtures');
 const fx = (f: string) => join(FX, f);
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(
-    argv,
-    plainIo(
-      (t) => (out += t),
-      (t) => (err += t),
-    ),
-  );
-  return { code, out, err };
-}
 
 const tmpDir = () => mkdtempSync(join(tmpdir(), 'sevsim-diagnose-'));
 

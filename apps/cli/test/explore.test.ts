@@ -4,20 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPLORE_DEPTH } from '../src/commands/explore';
-import { plainIo, runCli } from '../src/index';
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(
-    argv,
-    plainIo(
-      (t) => (out += t),
-      (t) => (err += t),
-    ),
-  );
-  return { code, out, err };
-}
+import { cli } from './run-cli';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'sevsim-explore-'));
 const SPACE = `name: tiny

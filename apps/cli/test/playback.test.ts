@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { playback } from '../src/commands/playback';
-import { plainIo, runCli } from '../src/index';
+import { capturingIo, cli } from './run-cli';
 
 const EX = join(import.meta.dirname, '../../../examples');
 
@@ -11,33 +11,16 @@ const EX = join(import.meta.dirname, '../../../examples');
 async function traceOf(example: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'sevsim-playback-'));
   const trace = join(dir, 't.json');
-  const code = await runCli(
-    ['run', '--trace', trace, join(EX, example)],
-    plainIo(
-      () => {},
-      () => {},
-    ),
-  );
+  const { code } = await cli('run', '--trace', trace, join(EX, example));
   expect(code).toBe(0);
   return trace;
-}
-
-function io() {
-  const seen = { out: '', err: '' };
-  return {
-    seen,
-    io: plainIo(
-      (t) => (seen.out += t),
-      (t) => (seen.err += t),
-    ),
-  };
 }
 
 describe('sevsim playback (issue: playback app)', () => {
   it('--out writes one self-contained HTML report with the trace inlined', async () => {
     const trace = await traceOf('sev-init-then-snp-init-fails.yaml');
     const out = join(mkdtempSync(join(tmpdir(), 'sevsim-report-')), 'report.html');
-    const { io: cliIo, seen } = io();
+    const { io: cliIo, seen } = capturingIo();
     expect(await playback(trace, { out }, cliIo)).toBe(0);
     const html = readFileSync(out, 'utf8');
     expect(seen.out).toMatch(/^wrote .*report\.html \(\d+ bytes\): sev-init-then-snp-init-fails, 5 steps\n$/);
@@ -47,7 +30,7 @@ describe('sevsim playback (issue: playback app)', () => {
 
   it('serves on 127.0.0.1, prints the URL, serves the trace, and stops when asked', async () => {
     const trace = await traceOf('sev-init-then-snp-init-fails.yaml');
-    const { io: cliIo, seen } = io();
+    const { io: cliIo, seen } = capturingIo();
     let fetched = '';
     const stop = async () => {
       const url = seen.out.trim();
@@ -62,14 +45,7 @@ describe('sevsim playback (issue: playback app)', () => {
     const a = await traceOf('rmmod-kvm-amd-keeps-platform-6.14.yaml');
     const b = await traceOf('rmmod-kvm-amd-shuts-platform-down-6.16.yaml');
     const out = join(mkdtempSync(join(tmpdir(), 'sevsim-report-')), 'pair.html');
-    const { seen } = io();
-    const code = await runCli(
-      ['playback', a, b, '--out', out],
-      plainIo(
-        (t) => (seen.out += t),
-        (t) => (seen.err += t),
-      ),
-    );
+    const { code, ...seen } = await cli('playback', a, b, '--out', out);
     expect(code).toBe(0);
     expect(seen.out).toMatch(
       /^wrote .*pair\.html \(\d+ bytes\): rmmod-kvm-amd-keeps-platform-6\.14 vs rmmod-kvm-amd-shuts-platform-down-6\.16, 6 steps\n$/,
@@ -82,7 +58,7 @@ describe('sevsim playback (issue: playback app)', () => {
   it('a file that is not a trace: exit 2 with one line naming the file', async () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'sevsim-bad-')), 'bad.json');
     writeFileSync(bad, '{"format": "something else"}');
-    const { io: cliIo, seen } = io();
+    const { io: cliIo, seen } = capturingIo();
     expect(await playback(bad, { out: join(tmpdir(), 'never.html') }, cliIo)).toBe(2);
     expect(seen.err.trim().split('\n')).toHaveLength(1);
     expect(seen.err).toContain('bad.json');
