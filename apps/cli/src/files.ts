@@ -19,6 +19,10 @@ export const inputName = (path: string) => (path === STDIO ? STDIN_NAME : path);
 
 /** A trace of the longest example is ~1 MB; 64 MiB leaves room and stops `/dev/zero`-like input. */
 export const MAX_TRACE_BYTES = 64 * 1024 * 1024;
+/** An `explore --json` result lists a line per configuration and its violations: trace-sized at most. */
+export const MAX_RESULT_BYTES = MAX_TRACE_BYTES;
+/** A facts file (`diagnose --facts`) is a page of YAML, as is a space file. */
+export const MAX_FACTS_BYTES = 1024 * 1024;
 /** A space file is a page of YAML. */
 export const MAX_SPACE_BYTES = 1024 * 1024;
 

@@ -3,6 +3,7 @@
  * bad input, `--facts`, `--out` (scenario replayable with `sevsim run`, trace for playback, one
  * scenario per fix) and `--host --root`. Logs are the corpus of @sevsim/diagnose (real reports).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,24 @@ describe('sevsim diagnose', () => {
     expect(bad.err).toBe(
       `sevsim diagnose: ${join(dir, 'bad.yaml')}:2:1: bios: unknown key (allowed: machine, kernel, cmdline, cpuinfo, parameters)\n`,
     );
+  });
+
+  it('--facts is read as every input is: a directory, a missing file, a FIFO → exit 2, one line naming it', async () => {
+    const dir = tmpDir();
+    const fifo = join(dir, 'facts.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const log = fx('amdsev-189-milan-snp-init-0x3.log');
+    for (const [facts, why] of [
+      [dir, 'is a directory'],
+      [join(dir, 'absent.yaml'), 'cannot be read: no such file or directory'],
+      [fifo, 'is not a regular file'],
+    ] as const) {
+      const r = await cli('diagnose', log, '--facts', facts);
+      expect(r).toEqual({ code: 2, out: '', err: `${facts}: ${why}\n` });
+    }
+    // Standard input can be read once: `-` for both the log and the facts is a usage error.
+    const twice = await cli('diagnose', '-', '--facts', '-');
+    expect(twice).toEqual({ code: 2, out: '', err: 'sevsim: `-` (standard input) may be given once\n' });
   });
 
   it('--out writes a scenario `sevsim run` replays, the trace with the alignment, and one scenario per fix', async () => {

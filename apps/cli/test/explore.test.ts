@@ -357,6 +357,19 @@ describe('sevsim explore --shard / explore merge', () => {
   });
 });
 
+describe('sevsim explore merge reads its inputs as every command does (src/files.ts readInput)', () => {
+  it('a directory and a missing file: exit 2, one line naming the path, nothing on stdout', async () => {
+    const d = dir();
+    const absent = join(d, 'absent.json');
+    expect(await cli('explore', 'merge', d)).toEqual({ code: 2, out: '', err: `${d}: is a directory\n` });
+    expect(await cli('explore', 'merge', absent)).toEqual({
+      code: 2,
+      out: '',
+      err: `${absent}: cannot be read: no such file or directory\n`,
+    });
+  });
+});
+
 describe('sevsim explore default budget', () => {
   it(`the built-in space stops at depth ${DEFAULT_EXPLORE_DEPTH} unless --depth says otherwise; --depth unbounded exhausts it`, async () => {
     const d = dir();

@@ -4,7 +4,7 @@
  * real host's kernel log to the configuration, its replay, the refused rule and verified fixes.
  * Logs are streamed (`-` is standard input); nothing is written on the host.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import {
   collectHost,
@@ -20,9 +20,10 @@ import type { Json } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { Exit, type ExitCode } from '../exit-codes';
-import { makeDirectory, writeOutput } from '../files';
+import { MAX_FACTS_BYTES, makeDirectory, readInput, writeOutput } from '../files';
 import type { CliIo } from '../io';
 import { addOutputOption, type OutputOptions, outputOf } from '../output-option';
+import { stdinOnce } from '../scenario-input';
 
 interface DiagnoseOptions extends OutputOptions {
   facts?: string;
@@ -53,13 +54,7 @@ function flatten(prefix: string, v: unknown, out: Record<string, Json>): void {
 }
 
 /** `--facts FILE`: YAML or JSON with `machine`, `kernel` (scenario v1), `cmdline`, `cpuinfo`, `parameters`. */
-export function readFacts(file: string): Facts {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+export function parseFacts(text: string, file: string): Facts {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) {
@@ -132,7 +127,14 @@ export async function diagnoseCommand(
       throw new InputError('give a kernel log (LOG, or - for standard input), or --host');
     if (opts.root && !opts.host) throw new InputError('--root goes with --host');
     let log: ReadLog;
-    let facts: Facts | undefined = opts.facts ? readFacts(opts.facts) : undefined;
+    if (!stdinOnce(opts.facts === undefined ? logs : [...logs, opts.facts], io)) return Exit.INVALID_INPUT;
+    let facts: Facts | undefined;
+    if (opts.facts !== undefined) {
+      // A page of YAML: read whole, with the checks every input gets (a FIFO or /dev/zero is refused).
+      const input = await readInput(opts.facts, MAX_FACTS_BYTES, io);
+      if (!input.ok) return Exit.INVALID_INPUT;
+      facts = parseFacts(input.text, input.name);
+    }
     if (opts.host) {
       const host = collectHost(opts.root ?? '/');
       log = host.log;

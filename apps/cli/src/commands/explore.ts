@@ -3,7 +3,7 @@
  * a depth, checked against the invariants (@sevsim/explorer). Exit 0 when no invariant is
  * violated, 1 otherwise, 2 for bad input (an unreadable or invalid --space file, a bad option).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type Baseline,
@@ -31,7 +31,8 @@ import {
 import { defaultCatalog, formatError } from '@sevsim/scenario';
 import type { Command } from 'commander';
 import { Exit, type ExitCode } from '../exit-codes';
-import { MAX_SPACE_BYTES, readInput, reason, writeOutput } from '../files';
+import { MAX_RESULT_BYTES, MAX_SPACE_BYTES, readInput, reason, writeOutput } from '../files';
+import { stdinOnce } from '../scenario-input';
 import type { CliIo } from '../io';
 import { addOutputOption, type OutputOptions, outputOf } from '../output-option';
 
@@ -169,15 +170,13 @@ export async function exploreCommand(opts: ExploreCliOptions, io: CliIo): Promis
 }
 
 /** `sevsim explore merge RESULT...`: shard results (--json) folded into the unsharded result. */
-export function mergeCommand(files: readonly string[], io: CliIo): ExitCode {
+export async function mergeCommand(files: readonly string[], io: CliIo): Promise<ExitCode> {
+  if (!stdinOnce(files, io)) return Exit.INVALID_INPUT;
   const texts: ResultFile[] = [];
   for (const file of files) {
-    try {
-      texts.push({ file, text: readFileSync(file, 'utf8') });
-    } catch (e) {
-      io.err(`${file}: cannot read a sevsim explore --json result: ${reason(e)}\n`);
-      return Exit.INVALID_INPUT;
-    }
+    const input = await readInput(file, MAX_RESULT_BYTES, io);
+    if (!input.ok) return Exit.INVALID_INPUT;
+    texts.push({ file: input.name, text: input.text });
   }
   const r = mergeResultFiles(texts);
   if (!r.ok) {
@@ -227,7 +226,7 @@ export function registerExplore(program: Command, io: CliIo, done: (code: ExitCo
   cmd
     .command('merge')
     .description('fold the --json results of `explore --shard i/n` runs into the unsharded result')
-    .argument('<results...>', 'result files of every shard')
+    .argument('<results...>', 'result files of every shard (- for standard input)')
     .addHelpText('after', '\nExit status: 0 no violation outside the baseline, 1 otherwise, 2 bad input.')
-    .action((files: string[]) => done(mergeCommand(files, io)));
+    .action(async (files: string[]) => done(await mergeCommand(files, io)));
 }
