@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { defaultCatalog } from '@sevsim/scenario';
 import { describe, expect, it } from 'vitest';
 import { nearestRelease } from '../src/index';
-import { corpus, diagnoseFixture, FIXTURES } from './corpus';
+import { corpus, diagnoseFixture, type ExpectedChange, FIXTURES } from './corpus';
 
 /** `UPDATE_CORPUS=1`: rewrite each sidecar's replay counts (after a model fix, review the diff). */
 const UPDATE = process.env.UPDATE_CORPUS === '1';
@@ -50,7 +50,9 @@ describe.each(corpus())('$name', ({ name, side }) => {
   it(
     side.fix === null
       ? 'records that the thread found no modelled fix'
-      : 'lists the fix the thread found, verified',
+      : side.fixUnmodelled
+        ? `records that the thread's fix is not modelled (${side.fixUnmodelled})`
+        : `proposes the fix the thread found, verified (${side.source})`,
     () => {
       for (const f of d.fixes) expect(f.verified).toBe(true);
       const sizes = d.fixes.map((f) => f.changes.length);
@@ -60,6 +62,22 @@ describe.each(corpus())('$name', ({ name, side }) => {
         expect(d.fixes.map((f) => f.changes.map((c) => c.path).sort())).toContainEqual(want);
       }
       if (side.fix !== null && side.fix.length === 0) expect(d.fixes).toEqual([]);
+      if (side.fix !== null && side.fix.length > 0 && !side.fixUnmodelled) {
+        // The thread's changes, each with its value, in one verified fix; anything else that fix
+        // changes is a value the log could not show (marked assumed), never a proven one.
+        const want = side.fix;
+        const assumed = new Set(d.inferred.filter((x) => x.assumed).map((x) => x.path));
+        const hit = d.fixes.find(
+          (f) =>
+            want.every((w) => f.changes.some((c) => c.path === w.path && changeMatches(w, c.value))) &&
+            f.changes.every((c) => want.some((w) => w.path === c.path) || assumed.has(c.path)),
+        );
+        expect(
+          hit,
+          `${JSON.stringify(want)} among ${JSON.stringify(d.fixes.map((f) => f.changes))}`,
+        ).toBeDefined();
+        expect(hit?.capabilities[d.goal === 'sev-es' ? 'sevEs' : d.goal]).toBe(true);
+      }
     },
   );
 
@@ -84,3 +102,14 @@ describe.each(corpus())('$name', ({ name, side }) => {
     }
   });
 });
+
+/** A proposed value meets the thread's change: equal, or a firmware version at least `atLeast`. */
+function changeMatches(want: ExpectedChange, got: unknown): boolean {
+  if (want.atLeast === undefined) return JSON.stringify(got) === JSON.stringify(want.value);
+  const a = String(got).split('.').map(Number);
+  const b = want.atLeast.split('.').map(Number);
+  for (let i = 0; i < b.length; i++) {
+    if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) > (b[i] ?? 0);
+  }
+  return true;
+}

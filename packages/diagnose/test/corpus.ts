@@ -10,8 +10,14 @@ export interface Sidecar {
   readonly kernel: string;
   readonly cpu: string;
   readonly established: string;
-  readonly fix: readonly { path: string; value: unknown }[] | null;
+  /**
+   * The fix the thread found, as scenario-v1 changes: `value` exact, or `atLeast` for a firmware
+   * version ("1.51 or later"); null when the thread settled none, [] for a healthy host.
+   */
+  readonly fix: readonly ExpectedChange[] | null;
   readonly fixNote?: string;
+  /** Why the thread's fix is not one the model can express (the test then does not look for it). */
+  readonly fixUnmodelled?: string;
   readonly options: { kernel?: string; cpu?: string; goal?: Goal };
   readonly expect: {
     readonly inferred: Readonly<Record<string, unknown>>;
@@ -25,6 +31,12 @@ export interface Sidecar {
       readonly fidelityGaps: readonly number[];
     };
   };
+}
+
+export interface ExpectedChange {
+  readonly path: string;
+  readonly value?: unknown;
+  readonly atLeast?: string;
 }
 
 export function corpus(): { name: string; side: Sidecar }[] {
