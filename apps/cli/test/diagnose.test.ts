@@ -89,6 +89,22 @@ describe('sevsim diagnose', () => {
     expect(missing.err).toBe(`sevsim diagnose: ${join(dir, 'nope.log')}: cannot read (ENOENT)\n`);
   });
 
+  it('--goal picks the guest type the fixes must reach (AMDSEV#115: SEV-ES needs the ASID limit only, SNP also SNP in the BIOS); a bad goal is exit 2', async () => {
+    const log = fx('amdsev-115-milan-snp-off-in-bios.log');
+    const fixes = async (...goal: string[]) => {
+      const r = await cli('diagnose', log, '--cpu', 'milan', '--json', ...goal);
+      expect(r.code).toBe(0);
+      const d = JSON.parse(r.out);
+      return { goal: d.goal, first: d.fixes[0].changes.map((c: { path: string }) => c.path).sort() };
+    };
+    expect(await fixes()).toEqual({ goal: 'snp', first: ['machine.bios.minSevAsid', 'machine.bios.snp'] });
+    expect(await fixes('--goal', 'sev-es')).toEqual({ goal: 'sev-es', first: ['machine.bios.minSevAsid'] });
+    const bad = await cli('diagnose', log, '--goal', 'tdx');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toBe('');
+    expect(bad.err).toBe("sevsim diagnose: --goal: 'tdx' is not one of snp, sev-es, sev\n");
+  });
+
   it('--facts wins over inference; an unknown key is exit 2 naming file, line and key', async () => {
     const dir = tmpDir();
     writeFileSync(
