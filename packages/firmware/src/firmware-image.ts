@@ -47,12 +47,16 @@ export interface FirmwareImage extends FirmwareVersion {
   failContinue: boolean;
 }
 
+/** The largest value of each version part: the widths of the firmware's version fields. */
+export const VERSION_PART_MAX: Readonly<FirmwareVersion> = { major: 0xff, minor: 0xff, build: 0xffff };
+
 /** Parse 'major.minor.build'; undefined when malformed. */
 export function parseVersion(version: string): FirmwareVersion | undefined {
   const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
   if (!m) return undefined;
   const [major, minor, build] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (major > 0xff || minor > 0xff || build > 0xffff) return undefined;
+  const max = VERSION_PART_MAX;
+  if (major > max.major || minor > max.minor || build > max.build) return undefined;
   return { major, minor, build };
 }
 

@@ -6,6 +6,7 @@ export {
   encodeFirmwareImage,
   formatVersion,
   parseVersion,
+  VERSION_PART_MAX,
 } from './firmware-image';
 export type { FirmwareImage, FirmwareImageSpec, FirmwareVersion } from './firmware-image';
 export { Psp, createPsp } from './psp';

@@ -23,11 +23,31 @@ export interface ParamInfo {
   readonly default: Json;
 }
 
+/** What the hardware's machine check knows of a CPU preset (@sevsim/hardware CPU_PRESETS). */
+export interface CpuFacts {
+  readonly family: number;
+  readonly modelRange: readonly [number, number];
+  readonly maxSockets: number;
+  /** Physical cores per socket and threads per core when the scenario gives no `cores`. */
+  readonly cores: number;
+  readonly threadsPerCore: number;
+  /** ASIDs when the scenario gives no `asids`. */
+  readonly asids: number;
+  readonly ciphertextHidingCapable: boolean;
+  readonly segmentedRmp: boolean;
+}
+
 export interface Catalog {
+  /** In the order a CPUID family and model are matched against them. */
   readonly cpus: readonly string[];
+  readonly cpuFacts: Readonly<Record<string, CpuFacts>>;
+  /** The preset of a machine that names none. */
+  readonly defaultCpu: string;
   /** Oldest first; the last one is the default kernel. */
   readonly releases: readonly string[];
   readonly patches: readonly string[];
+  /** The releases a patch applies to. */
+  patchReleases(patch: string): readonly string[];
   /** Why this release + patch set cannot be built, or undefined when it can. */
   releaseProblem(version: string, patches: readonly string[]): string | undefined;
   /** The module parameters a release has (with its patches). */
@@ -44,6 +64,8 @@ export interface Catalog {
   pspFieldBits(cmd: string, field: string): number | undefined;
   /** Why a firmware version cannot be one (the firmware's own parse), or undefined. */
   firmwareVersionProblem(version: string): string | undefined;
+  /** The largest major, minor and build a firmware version may have. */
+  readonly firmwareVersionMax: { readonly major: number; readonly minor: number; readonly build: number };
   /** Why the machine cannot be built (the hardware's own check), or undefined. */
   machineProblem(machine: Record<string, unknown>): string | undefined;
 }

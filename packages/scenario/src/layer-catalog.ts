@@ -7,13 +7,13 @@
  * firmware status names (@sevsim/firmware Status) and command buffers (psp-buffers.ts).
  */
 import { CCP_PARAMS, Errno, FW_UPLOAD_ERRORS } from '@sevsim/ccp';
-import { parseVersion } from '@sevsim/firmware';
+import { parseVersion, VERSION_PART_MAX } from '@sevsim/firmware';
 import { Status, statusCode } from '@sevsim/psp-abi';
-import { CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
+import { CPU_MODELS, CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
 import { KVM_AMD_PARAMS, PATCHES, RELEASES, resolveRelease } from '@sevsim/kvm-amd';
-import type { Catalog, ParamInfo } from './catalog';
+import type { Catalog, CpuFacts, ParamInfo } from './catalog';
 import { pspFieldBits, pspFieldNames, PSP_BUFFERS } from './psp-buffers';
-import { machineConfig } from './resolve';
+import { DEFAULT_CPU, machineConfig } from './resolve';
 import type { MachineInput } from './scenario';
 
 const CCP: readonly ParamInfo[] = CCP_PARAMS.map((p) => ({
@@ -48,10 +48,29 @@ export function defaultCatalog(): Catalog {
     type: p.type,
     default: p.default,
   }));
+  const cpuFacts: Record<string, CpuFacts> = Object.fromEntries(
+    CPU_MODELS.map((m) => {
+      const p = CPU_PRESETS[m];
+      const facts: CpuFacts = {
+        family: p.family,
+        modelRange: p.modelRange,
+        maxSockets: p.maxSockets,
+        cores: p.cores,
+        threadsPerCore: p.threadsPerCore,
+        asids: p.asids,
+        ciphertextHidingCapable: p.ciphertextHidingCapable,
+        segmentedRmp: p.features.segmentedRmp,
+      };
+      return [m, facts];
+    }),
+  );
   cached = {
-    cpus: Object.keys(CPU_PRESETS),
+    cpus: [...CPU_MODELS],
+    cpuFacts,
+    defaultCpu: DEFAULT_CPU,
     releases,
     patches: Object.keys(PATCHES),
+    patchReleases: (patch) => PATCHES[patch]?.appliesTo ?? [],
     releaseProblem(version, patches) {
       try {
         resolveRelease(version, [...patches]);
@@ -70,8 +89,9 @@ export function defaultCatalog(): Catalog {
     pspFieldBits: (cmd, field) => pspFieldBits(cmd, field),
     firmwareVersionProblem: (version) =>
       parseVersion(version) === undefined
-        ? `firmware version "${version}" is out of range: major and minor are 0-255, build 0-65535`
+        ? `firmware version "${version}" is out of range: major and minor are 0-${VERSION_PART_MAX.major}, build 0-${VERSION_PART_MAX.build}`
         : undefined,
+    firmwareVersionMax: VERSION_PART_MAX,
     machineProblem(machine) {
       try {
         createMachine(machineConfig(machine as MachineInput));

@@ -1,10 +1,17 @@
 /**
  * The scenario file format v1 (docs/contracts/scenario-v1.md) as zod schemas. The same schemas
  * validate files and generate the published JSON Schema (schema/scenario-v1.schema.json), so the
- * two cannot drift. Names that depend on the layers come from a `Catalog`.
+ * two cannot drift. Names that depend on the layers come from a `Catalog`. What the validator checks
+ * beyond zod (check-kernel.ts, check-steps.ts, the hardware's machine check) the JSON Schema says in
+ * `.meta()` beside the field, or in schema-conditions.ts when it relates one part of the file to
+ * another; test/schema-agrees.test.ts holds the two to the same files.
  */
 import { z } from 'zod';
 import { CORE_PARAMS, type Catalog, MODULES, type ModuleName } from './catalog';
+import { atMostPattern } from './number-pattern';
+import { ifThen, type JsonSchema, statePathSchema, withConditions } from './schema-conditions';
+import { VALIDATOR_ONLY_RULES } from './schema-limits';
+import { VM_ID_PATTERN } from './state-paths';
 
 /** The schemas depend only on the catalog: build them once per catalog, not per file. */
 function perCatalog<T>(build: (catalog: Catalog) => T): (catalog: Catalog) => T {
@@ -46,8 +53,15 @@ const nonEmpty = <T extends string>(xs: readonly T[], fallback: T): [T, ...T[]] 
 
 const vmId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]+$/, 'a VM id is letters, digits, _ and -')
+  .regex(new RegExp(`^${VM_ID_PATTERN}$`), 'a VM id is letters, digits, _ and -')
   .meta({ description: 'Name of the VM, used by later steps and in `vms.ID` state paths.' });
+/** major.minor.build, each part within the firmware's own fields, as a JSON Schema pattern. */
+export function firmwareVersionPattern(catalog: Catalog): string {
+  const { major, minor, build } = catalog.firmwareVersionMax;
+  const part = (max: number) => atMostPattern(BigInt(max), 10);
+  return `^${part(major)}\\.${part(minor)}\\.${part(build)}$`;
+}
+
 /** major.minor.build, each part within the firmware's own fields (the one rule: the catalog's). */
 const firmwareVersion = (catalog: Catalog) =>
   z
@@ -56,7 +70,67 @@ const firmwareVersion = (catalog: Catalog) =>
     .superRefine((v, ctx) => {
       const why = /^\d+\.\d+\.\d+$/.test(v) ? catalog.firmwareVersionProblem(v) : undefined;
       if (why) ctx.addIssue({ code: 'custom', message: why });
-    });
+    })
+    .meta({ pattern: firmwareVersionPattern(catalog) });
+
+/**
+ * A raw `psp` buffer field's value as the validator takes it (check-steps.ts checkPspFields): an
+ * integer that fits the field, the same as decimal or 0x-hex text, or a boolean.
+ */
+function pspFieldSchema(bits: number): JsonSchema {
+  const max = (1n << BigInt(bits)) - 1n;
+  // Above 2^53 a JSON number is a double: the largest double below 2^bits, which is exact.
+  const maxNumber = bits <= 53 ? Number(max) : 2 ** bits - 2 ** (bits - 53);
+  return {
+    anyOf: [
+      { type: 'integer', minimum: 0, maximum: maxNumber },
+      {
+        type: 'string',
+        pattern: `^(?:0x${atMostPattern(max, 16)}|${atMostPattern(max, 10)})$`,
+      },
+      { type: 'boolean' },
+    ],
+  };
+}
+
+/** Where the schema of a `bits`-wide buffer field is (one per width, in `$defs`). */
+const pspFieldDef = (bits: number) => `psp-field-${bits}-bits`;
+
+/** The field schemas the `psp` rules refer to, by width. */
+function pspFieldDefs(catalog: Catalog): Record<string, JsonSchema> {
+  const widths = new Set<number>();
+  for (const cmd of catalog.pspCommands)
+    for (const f of catalog.pspFields(cmd) ?? []) {
+      const bits = catalog.pspFieldBits(cmd, f);
+      if (bits !== undefined) widths.add(bits);
+    }
+  return Object.fromEntries(
+    [...widths].sort((a, b) => a - b).map((b) => [pspFieldDef(b), pspFieldSchema(b)]),
+  );
+}
+
+/** Per firmware command, the buffer fields a raw `psp` step may give and what each holds. */
+function pspCommandRules(catalog: Catalog): JsonSchema[] {
+  return catalog.pspCommands.map((cmd) => {
+    const fields = catalog.pspFields(cmd) ?? [];
+    const properties = Object.fromEntries(
+      fields.map((f) => {
+        const bits = catalog.pspFieldBits(cmd, f);
+        // No width: the image a download command names by its version.
+        return [
+          f,
+          bits === undefined
+            ? { type: 'string', pattern: firmwareVersionPattern(catalog) }
+            : { $ref: `#/$defs/${pspFieldDef(bits)}` },
+        ];
+      }),
+    );
+    return ifThen(
+      { properties: { cmd: { const: cmd } } },
+      { propertyNames: { enum: ['cmd', ...fields] }, properties },
+    );
+  });
+}
 
 /** As on the command line: any scalar is text to the kernel (null: a bare `name`, no `=value`). */
 const paramValue = z.union([z.boolean(), z.number(), z.string(), z.null()]);
@@ -88,16 +162,21 @@ export const stepSchemas = perCatalog(function stepSchemas(catalog: Catalog) {
       .meta({ description: 'KVM_CREATE_VM.' }),
     'vm.init': z
       .strictObject({
-        'vm.init': z.strictObject({
-          id: vmId,
-          flags: z.number().int().min(0).max(u64Max).optional(),
-          vmsaFeatures: z.number().int().min(0).max(u64Max).optional(),
-          ghcbVersion: z.number().int().min(0).max(0xffff).optional(),
-          legacy: z.boolean().optional().meta({
-            description: 'Use KVM_SEV_INIT / KVM_SEV_ES_INIT on a `default` VM instead of KVM_SEV_INIT2.',
+        'vm.init': z
+          .strictObject({
+            id: vmId,
+            flags: z.number().int().min(0).max(u64Max).optional(),
+            vmsaFeatures: z.number().int().min(0).max(u64Max).optional(),
+            ghcbVersion: z.number().int().min(0).max(0xffff).optional(),
+            legacy: z.boolean().optional().meta({
+              description: 'Use KVM_SEV_INIT / KVM_SEV_ES_INIT on a `default` VM instead of KVM_SEV_INIT2.',
+            }),
+            es: z.boolean().optional().meta({ description: 'With legacy: KVM_SEV_ES_INIT.' }),
+          })
+          // check-steps.ts: `es` only with `legacy: true`.
+          .meta({
+            dependentSchemas: { es: { required: ['legacy'], properties: { legacy: { const: true } } } },
           }),
-          es: z.boolean().optional().meta({ description: 'With legacy: KVM_SEV_ES_INIT.' }),
-        }),
       })
       .meta({ description: 'KVM_SEV_INIT2 (or the legacy init ioctls).' }),
     'vm.launch': z
@@ -137,7 +216,10 @@ export const stepSchemas = perCatalog(function stepSchemas(catalog: Catalog) {
       .meta({ description: 'SNP_COMMIT through /dev/sev.' }),
     psp: z
       .strictObject({
-        psp: z.looseObject({ cmd: pspCmd }).catchall(z.union([z.number(), z.boolean(), z.string()])),
+        psp: z
+          .looseObject({ cmd: pspCmd })
+          .catchall(z.union([z.number(), z.boolean(), z.string()]))
+          .meta({ allOf: pspCommandRules(catalog) }),
       })
       .meta({ description: 'One raw firmware command; other keys are its buffer fields.' }),
     'host.read': z
@@ -163,7 +245,11 @@ export const stepSchemas = perCatalog(function stepSchemas(catalog: Catalog) {
           state: z
             .record(z.string(), z.unknown())
             .optional()
-            .meta({ description: 'Dotted state paths and the values they must have.' }),
+            .meta({
+              description: 'Dotted state paths and the values they must have.',
+              // Any release's parameters here; the kernel's own in schema-conditions.ts.
+              propertyNames: statePathSchema(paramsOf(catalog, 'ccp'), paramsOf(catalog, 'kvm_amd')),
+            }),
           dmesg: z.string().optional().meta({ description: 'Some kernel log line contains this text.' }),
         }),
       })
@@ -236,7 +322,11 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
         .max(256)
         .optional()
         .meta({ description: 'Physical cores per socket (SMT 2: twice as many logical CPUs).' }),
-      offlineCores: z.array(z.number().int().min(0)).optional(),
+      offlineCores: z
+        .array(z.number().int().min(0).meta({ minimum: 1 }))
+        .optional()
+        // hardware resolveConfig: core 0 (the boot CPU) cannot be offline; none listed twice.
+        .meta({ uniqueItems: true }),
       memoryGiB: z.number().int().min(1).max(4096).optional(),
       pspResponseSeconds: z
         .partialRecord(
@@ -258,8 +348,15 @@ export const kernelSchema = perCatalog(function kernelSchema(catalog: Catalog) {
   ].sort();
   return z.strictObject({
     version: z.enum(nonEmpty(catalog.releases, '6.18')).optional(),
-    patches: z.array(z.enum(nonEmpty(catalog.patches, 'sev-fw-upload'))).optional(),
-    builtin: z.array(z.enum(MODULES as [ModuleName, ...ModuleName[]])).optional(),
+    patches: z
+      .array(z.enum(nonEmpty(catalog.patches, 'sev-fw-upload')))
+      .optional()
+      .meta({ uniqueItems: true }),
+    builtin: z
+      .array(z.enum(MODULES as [ModuleName, ...ModuleName[]]))
+      .optional()
+      // check-kernel.ts: kvm_amd built in needs ccp built in (Kconfig).
+      .meta(ifThen({ contains: { const: 'kvm_amd' } }, { contains: { const: 'ccp' } })),
     params: z.partialRecord(z.enum(nonEmpty(paramNames, 'kvm_amd.sev')), paramValue).optional(),
   });
 });
@@ -280,7 +377,7 @@ export const scenarioSchema = perCatalog(function scenarioSchema(catalog: Catalo
     })
     .meta({
       title: 'sevsim scenario v1',
-      description: 'One machine, one kernel and a timeline of operator steps.',
+      description: `One machine, one kernel and a timeline of operator steps. \`sevsim validate\` also checks what JSON Schema cannot say: ${VALIDATOR_ONLY_RULES.map((r) => r.rule).join('; ')}.`,
     });
 });
 
@@ -305,11 +402,17 @@ export const topLevelSchema = perCatalog(function topLevelSchema(catalog: Catalo
   });
 });
 
+/** The parameter names `module` has in any release. */
+function paramsOf(catalog: Catalog, module: ModuleName): string[] {
+  return [...new Set(catalog.allParams.filter((p) => p.module === module).map((p) => p.name))];
+}
+
 export function jsonSchema(catalog: Catalog): Record<string, unknown> {
-  return z.toJSONSchema(scenarioSchema(catalog), { target: 'draft-2020-12', io: 'input' }) as Record<
-    string,
-    unknown
-  >;
+  const base = z.toJSONSchema(scenarioSchema(catalog), {
+    target: 'draft-2020-12',
+    io: 'input',
+  }) as JsonSchema;
+  return { ...withConditions(base, catalog), $defs: pspFieldDefs(catalog) };
 }
 
 /** Where the generated schema is published, relative to the package. */

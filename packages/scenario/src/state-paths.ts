@@ -31,6 +31,12 @@ const STATE_SHAPE: Shape = {
   vms: { wildcard: 'vm' },
 };
 
+/** A VM id as scenario steps write it. */
+export const VM_ID_PATTERN = '[A-Za-z0-9_-]+';
+
+/** The `vms.ID…` paths, whatever VMs the file creates (the JSON Schema cannot see which it does). */
+export const VM_STATE_PATTERN = `^vms\\.${VM_ID_PATTERN}(?:\\.(?:${Object.keys(VM).join('|')}))?$`;
+
 export interface PathContext {
   readonly vmIds: readonly string[];
   readonly ccpParams: readonly string[];
@@ -83,4 +89,22 @@ export function checkStatePath(path: string, ctx: PathContext): PathProblem | un
     shape = next;
   }
   return undefined;
+}
+
+/** Every path checkStatePath accepts with these parameters, but `vms.ID…` (VM_STATE_PATTERN). */
+export function statePathNames(ctx: Omit<PathContext, 'vmIds'>): string[] {
+  const out: string[] = [];
+  const walk = (shape: Shape, at: string): void => {
+    if (at !== '') out.push(at);
+    if (shape === null) return;
+    if (isWildcard(shape)) {
+      if (shape.wildcard === 'vm') return;
+      for (const p of shape.wildcard === 'ccp-param' ? ctx.ccpParams : ctx.kvmAmdParams)
+        out.push(`${at}.${p}`);
+      return;
+    }
+    for (const [k, next] of Object.entries(shape)) walk(next, at === '' ? k : `${at}.${k}`);
+  };
+  walk(STATE_SHAPE, '');
+  return out;
 }
