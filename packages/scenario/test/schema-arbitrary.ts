@@ -1,0 +1,126 @@
+/**
+ * A fast-check arbitrary that generates JSON values from a JSON Schema: the subset
+ * `schema/scenario-v1.schema.json` uses (type, const, enum, properties, required,
+ * additionalProperties, propertyNames, items, minItems, uniqueItems, anyOf, oneOf, pattern,
+ * minLength, minimum, maximum, $ref into $defs). It follows the schema's structure; the conditional
+ * keywords (if/then/else, allOf, not, dependentSchemas, contains) are left to the validators: the
+ * values it makes are the near-valid files both validators must judge alike. Optional keys are
+ * left out more often than not, and strings that a pattern allows come from a few short words
+ * when one fits, so that files stay small and names meet (a VM created and then used).
+ */
+import fc from 'fast-check';
+
+type Schema = boolean | { readonly [k: string]: unknown };
+type Obj = { readonly [k: string]: unknown };
+
+/** How many list items at most: small files, so that rules meet. */
+const MAX_ITEMS = 5;
+/** Out of 4: how often an optional key is present. */
+const OPTIONAL_WEIGHT = 1;
+/** Short strings tried first for a `pattern` (VM ids, versions, numbers as text). */
+const WORDS = ['a', 'b', '0', '1', '0x1', '1.55.25', '1.51.3', '0.0.0'];
+const ABSENT = Symbol('absent');
+
+export function arbitraryOf(root: Obj): fc.Arbitrary<unknown> {
+  const defs = (root.$defs ?? {}) as Record<string, Schema>;
+  const cache = new Map<Schema, fc.Arbitrary<unknown>>();
+
+  function of(s: Schema): fc.Arbitrary<unknown> {
+    if (s === true) return fc.jsonValue({ maxDepth: 1 });
+    if (s === false) return fc.constant(undefined);
+    let a = cache.get(s);
+    if (a === undefined) {
+      a = build(s);
+      cache.set(s, a);
+    }
+    return a;
+  }
+
+  function build(s: Obj): fc.Arbitrary<unknown> {
+    if (typeof s.$ref === 'string') {
+      const name = s.$ref.replace(/^#\/\$defs\//, '');
+      const target = defs[name];
+      if (target === undefined) throw new Error(`$ref ${s.$ref}: no such $defs entry`);
+      return fc.constant(null).chain(() => of(target));
+    }
+    if ('const' in s) return fc.constant(s.const);
+    if (Array.isArray(s.enum)) return fc.constantFrom(...(s.enum as unknown[]));
+    const alts = (s.anyOf ?? s.oneOf) as Schema[] | undefined;
+    if (alts) return fc.oneof(...alts.map(of));
+    const types = Array.isArray(s.type) ? (s.type as string[]) : s.type ? [s.type as string] : [];
+    if (types.length > 1) return fc.oneof(...types.map((t) => build({ ...s, type: t })));
+    switch (types[0]) {
+      case 'object':
+        return object(s);
+      case 'array': {
+        const item = s.items === undefined ? of(true) : of(s.items as Schema);
+        const size = {
+          minLength: (s.minItems as number | undefined) ?? 0,
+          maxLength: Math.max(MAX_ITEMS, (s.minItems as number | undefined) ?? 0),
+        };
+        return s.uniqueItems === true
+          ? fc.uniqueArray(item, { ...size, selector: (v) => JSON.stringify(v) })
+          : fc.array(item, size);
+      }
+      case 'string': {
+        if (typeof s.pattern !== 'string')
+          return fc.string({ minLength: (s.minLength as number | undefined) ?? 0, maxLength: 8 });
+        const re = new RegExp(s.pattern, 'u');
+        const words = WORDS.filter((w) => re.test(w));
+        const any = fc.stringMatching(re);
+        return words.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...words) }, any) : any;
+      }
+      case 'integer':
+        return integer(s);
+      case 'number':
+        return fc.oneof(integer(s), fc.double({ noNaN: true, noDefaultInfinity: true }));
+      case 'boolean':
+        return fc.boolean();
+      case 'null':
+        return fc.constant(null);
+      default:
+        return of(true);
+    }
+  }
+
+  /** Integers within the bounds, with the bounds and small values likely. */
+  function integer(s: Obj): fc.Arbitrary<number> {
+    const min = Math.max((s.minimum as number | undefined) ?? -1000, Number.MIN_SAFE_INTEGER);
+    const max = Math.min((s.maximum as number | undefined) ?? 1000, Number.MAX_SAFE_INTEGER);
+    return fc.oneof(
+      fc.constantFrom(min, max),
+      fc.integer({ min, max: Math.min(max, min + 16) }),
+      fc.integer({ min, max }),
+    );
+  }
+
+  function object(s: Obj): fc.Arbitrary<unknown> {
+    const props = (s.properties ?? {}) as Record<string, Schema>;
+    const required = new Set((s.required ?? []) as string[]);
+    const known = Object.keys(props);
+    const named: fc.Arbitrary<Record<string, unknown>> = fc
+      .record(
+        Object.fromEntries(
+          known.map((k) => [
+            k,
+            required.has(k)
+              ? of(props[k]!)
+              : fc.oneof(
+                  { weight: 4 - OPTIONAL_WEIGHT, arbitrary: fc.constant(ABSENT) },
+                  { weight: OPTIONAL_WEIGHT, arbitrary: of(props[k]!) },
+                ),
+          ]),
+        ),
+      )
+      .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== ABSENT)));
+    const extra = s.additionalProperties;
+    if (extra === undefined || extra === false) return named;
+    const names = s.propertyNames
+      ? (of(s.propertyNames as Schema) as fc.Arbitrary<string>)
+      : fc.string({ minLength: 1, maxLength: 6 });
+    const more = fc.dictionary(names, of(extra as Schema), { maxKeys: 3 });
+    return fc.tuple(named, more).map(([a, b]) => ({ ...b, ...a }));
+  }
+
+  return of(root);
+}
