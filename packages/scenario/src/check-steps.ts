@@ -34,6 +34,7 @@ type Builders = { [K in StepOp]: (data: z.output<StepSchemas[K]>, c: StepContext
 
 const BUILDERS: Builders = {
   reboot: (_d, c) => ({ op: 'reboot', line: c.line }),
+  kdump: (_d, c) => ({ op: 'kdump', line: c.line }),
   'fw.commit': (_d, c) => ({ op: 'fw.commit', line: c.line }),
   modprobe: (d, c) => {
     const params = d.params ?? {};

@@ -63,6 +63,7 @@ interface At {
 export type Step = At &
   (
     | { readonly op: 'reboot' }
+    | { readonly op: 'kdump' }
     | {
         readonly op: 'modprobe';
         readonly module: ModuleName;

@@ -30,7 +30,7 @@ export const VM_TYPES = ['default', 'sev', 'sev-es', 'snp'] as const;
 export const IOMMU_MODES = ['off', 'passthrough', 'translated'] as const;
 export const READ_RESULTS = ['plaintext', 'ciphertext', 'ff'] as const;
 /** Steps written as a bare word (or as a key with no value). */
-export const BARE_STEPS = ['reboot', 'fw.commit'] as const;
+export const BARE_STEPS = ['reboot', 'fw.commit', 'kdump'] as const;
 export const STEP_OPS = [
   'reboot',
   'modprobe',
@@ -44,6 +44,7 @@ export const STEP_OPS = [
   'psp',
   'host.read',
   'expect',
+  'kdump',
 ] as const;
 export type StepOp = (typeof STEP_OPS)[number];
 
@@ -143,6 +144,10 @@ export const stepSchemas = perCatalog(function stepSchemas(catalog: Catalog) {
   const pspCmd = z.enum(nonEmpty(catalog.pspCommands, 'INIT'));
   return {
     reboot: z.strictObject({ reboot: nothing }).meta({ description: 'Power-cycle and boot again.' }),
+    kdump: z.strictObject({ kdump: nothing }).meta({
+      description:
+        'The running kernel panics and kexec boots its crash kernel (is_kdump_kernel()): no reset, so the CPUs, RMP and PSP keep the state the crashed kernel left.',
+    }),
     modprobe: z
       .strictObject({
         modprobe: module,

@@ -23,7 +23,7 @@ describe('published JSON Schema', () => {
       'turin',
     ]);
     expect(s.properties.kernel.properties.version.enum).toContain('6.18');
-    expect(s.properties.steps.items.anyOf[0].enum).toEqual(['reboot', 'fw.commit']);
-    expect(s.properties.steps.items.anyOf).toHaveLength(13);
+    expect(s.properties.steps.items.anyOf[0].enum).toEqual(['reboot', 'fw.commit', 'kdump']);
+    expect(s.properties.steps.items.anyOf).toHaveLength(14);
   });
 });

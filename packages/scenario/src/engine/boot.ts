@@ -9,13 +9,14 @@ import { createKernelContext, KernelLog } from '@sevsim/ccp';
 import { createPsp, type Psp } from '@sevsim/firmware';
 import {
   createMachine,
+  type Machine,
   type MachineConfig,
   resolveConfig,
   smtControlFromCmdline,
   smtControlLog,
   smtOfflineCpus,
 } from '@sevsim/hardware';
-import { hostSnpBoot } from '@sevsim/kernel';
+import { hostSnpBoot, type ParamValue } from '@sevsim/kernel';
 import type { ReleaseProfile } from '@sevsim/kvm-amd';
 import type { ModuleName } from '../catalog';
 import type { Json } from '../trace';
@@ -119,6 +120,36 @@ export function bootWorld(
 export function powerOn(world: World, firmware: { running: string; committed: string }): void {
   const log = world.ctx?.log ?? (world.quiet ? new DiscardedLog() : new KernelLog());
   const machine = createMachine(bringUpCpus(toMachineConfig(world.machineConfig), world.kernel.params, log));
+  const builtinParams = bootKernel(world, machine, log, false);
+  world.psp = createPsp(machine, { version: firmware.running, committedVersion: firmware.committed });
+  watchPsp(world, world.psp);
+  for (const [m, values] of builtinParams) initBuiltin(world, m, values);
+}
+
+/**
+ * The `kdump` step: the running kernel panics and kexec boots the crash kernel loaded with
+ * `kexec -p`. panic() enters __crash_kexec() before it calls the panic notifiers (kernel/panic.c,
+ * unless `crash_kexec_post_notifiers`, not modelled), so ccp's SNP shutdown-on-panic notifier does
+ * not run: nothing is reset, the CPUs keep SYSCFG (SNPEn), the RMP keeps its entries and the PSP
+ * stays in whatever state the crashed kernel left. The capture kernel boots with `elfcorehdr=`,
+ * which makes is_kdump_kernel() true (include/linux/crash_dump.h); the same release and command
+ * line are modelled, and its ring buffer continues the scenario's dmesg.
+ */
+export function kdumpBoot(world: World): void {
+  const builtinParams = bootKernel(world, world.machine, world.ctx.log, true);
+  for (const [m, values] of builtinParams) initBuiltin(world, m, values);
+}
+
+/**
+ * A kernel boots on `machine`: command line, the early SNP set-up, a new kernel context, no
+ * module loaded yet. Returns the built-in modules' parameter values, for their init.
+ */
+function bootKernel(
+  world: World,
+  machine: Machine,
+  log: KernelLog,
+  kdump: boolean,
+): Map<ModuleName, Record<string, ParamValue>> {
   const fs = world.ctx?.fs;
   // The command line is parsed first thing in start_kernel(), before the SNP set-up prints.
   const builtinParams = parseBuiltinParams(world, log);
@@ -127,17 +158,16 @@ export function powerOn(world: World, firmware: { running: string; committed: st
   world.machine = machine;
   world.ctx = createKernelContext(machine, {
     hostSnp: boot.hostSnp,
+    kdump,
     e820Reserved: boot.e820Reserved,
     log,
     ...(fs ? { fs } : {}),
   });
-  world.psp = createPsp(machine, { version: firmware.running, committedVersion: firmware.committed });
-  watchPsp(world, world.psp);
   world.ccp = null;
   world.kvm = null;
   for (const rec of world.vms.values()) {
     rec.vm = null;
     rec.destroyed = true;
   }
-  for (const [m, values] of builtinParams) initBuiltin(world, m, values);
+  return builtinParams;
 }

@@ -8,7 +8,7 @@ import { resolveRelease } from '@sevsim/kvm-amd';
 import { resolveKernel, resolveMachine } from '../resolve';
 import type { Scenario, Step } from '../scenario';
 import type { Json, RunLog, RunResult, State, StepOutcome, StepRecord, Trace, TraceStep } from '../trace';
-import { bootWorld, powerOn } from './boot';
+import { bootWorld, kdumpBoot, powerOn } from './boot';
 import { explainStep } from './explain';
 import { checkExpectation } from './expect';
 import { fwCommit, fwUpdate, rawPsp } from './firmware-steps';
@@ -26,6 +26,9 @@ export function perform(world: World, step: Step): Outcome {
       powerOn(world, { running: fw.committedVersion, committed: fw.committedVersion });
       return OK;
     }
+    case 'kdump':
+      kdumpBoot(world);
+      return OK;
     case 'modprobe':
       return loadModule(world, step.module, step.params);
     case 'rmmod':
