@@ -29,7 +29,7 @@ describe('parseSpace (--space FILE)', () => {
       'bad.yaml:3:16: machine.cpu[1]: "zen9" is not allowed (allowed: rome, milan, genoa, bergamo, siena, turin)',
     );
     expect(lines[1]).toBe(
-      "bad.yaml:4:21: kernel.releases[0]: unknown kernel release '5.4' (known: 6.14, 6.15, 6.16, 6.17, 6.18, 7.0, 7.1, 7.2)",
+      "bad.yaml:4:21: kernel.releases[0]: unknown kernel release '5.4' (known: 6.11, 6.12, 6.13, 6.14, 6.15, 6.16, 6.17, 6.18, 7.0, 7.1, 7.2)",
     );
     expect(lines.slice(2)).toEqual([
       'bad.yaml:5:19: actions.maxVms: -1 is not an integer 0..8',

@@ -43,6 +43,13 @@ export interface KvmAmdProfile {
    * (docs/reference/linux-kvm-amd.md §7.1 "Pending (2026-04, v3)", merged per docs/reference/linux-ccp.md §1.2).
    */
   readonly advertiseOnlyUsableVmTypes: boolean;
+  /**
+   * ≤6.16: snp_launch_start() refuses a policy without SMT or with SINGLE_SOCKET (-EINVAL); 6.17
+   * left both to the firmware (kvm-x86-svm-6.17: 9f4701e05fae "Allow SNP guest policy disallow
+   * running with SMT enabled", 24be2b7956a5 "Allow SNP guest policy to specify SINGLE_SOCKET";
+   * docs/reference/linux-kvm-amd.md §4.8).
+   */
+  readonly snpPolicySmtSingleSocketChecks: boolean;
 }
 
 /**
@@ -70,10 +77,14 @@ export interface ReleaseProfile {
 
 type Stage = { kernel: KernelProfile; host: HostSnpProfile; ccp: CcpProfile; kvm: KvmAmdProfile };
 
-/** 6.14: ccp initialises at probe, SNPEn at boot, no KVM platform init (docs/reference/linux-ccp.md §3.1 step 4 [HISTORIC]). */
-const v6_14: Stage = {
+/**
+ * 6.11, the first release with KVM SNP host support: ccp initialises at probe, SNPEn at boot, no
+ * KVM platform init (docs/reference/linux-ccp.md §3.1 step 4 [HISTORIC]); the RMP fix-up is e820
+ * only (docs/reference/linux-ccp.md §7.3).
+ */
+const v6_11: Stage = {
   kernel: { kstrtoboolEnableDisable: false },
-  host: { snpEnAtBoot: true, rmpFixupE820Only: false },
+  host: { snpEnAtBoot: true, rmpFixupE820Only: true },
   ccp: {
     initOnProbe: true,
     snpFailureAbortsLegacy: false,
@@ -100,26 +111,40 @@ const v6_14: Stage = {
     snpEnableReqCerts: false,
     snpSecureTsc: false,
     advertiseOnlyUsableVmTypes: false,
+    snpPolicySmtSingleSocketChecks: true,
   },
 };
 
+/**
+ * 6.12: the RMP fix-up chunk is also memblock_reserve()d (commit 88a921aa3c6b,
+ * docs/reference/linux-ccp.md §7.3). 6.13–6.15 are the same for every modelled difference.
+ */
+const v6_12: Stage = { ...v6_11, host: { ...v6_11.host, rmpFixupE820Only: false } };
+
 /** 6.16: "Move SEV/SNP Platform initialization to KVM" (docs/reference/linux-ccp.md §1.2; docs/reference/linux-kvm-amd.md §7.1). */
 const v6_16: Stage = {
-  kernel: v6_14.kernel,
-  host: v6_14.host,
+  kernel: v6_12.kernel,
+  host: v6_12.host,
   ccp: {
-    ...v6_14.ccp,
+    ...v6_12.ccp,
     initOnProbe: false,
     snpFailureAbortsLegacy: true,
     ioctlImplicitInit: 'full',
     snpStatusImplicitInit: true,
     legacyLogFormat: false,
   },
-  kvm: { ...v6_14.kvm, platformInitAtLoad: true, shutdownAtUnload: true },
+  kvm: { ...v6_12.kvm, platformInitAtLoad: true, shutdownAtUnload: true },
 };
 
-/** 6.17: kstrtobool() takes e/E and d/D (lib/kstrtox.c, commit ae5b3500856f); nothing else modelled differs. */
-const v6_17: Stage = { ...v6_16, kernel: { kstrtoboolEnableDisable: true } };
+/**
+ * 6.17: kstrtobool() takes e/E and d/D (lib/kstrtox.c, commit ae5b3500856f); KVM leaves the SNP
+ * policy's SMT and SINGLE_SOCKET bits to the firmware (kvm-x86-svm-6.17).
+ */
+const v6_17: Stage = {
+  ...v6_16,
+  kernel: { kstrtoboolEnableDisable: true },
+  kvm: { ...v6_16.kvm, snpPolicySmtSingleSocketChecks: false },
+};
 
 /** 6.18: ciphertext hiding (kvm-x86-ciphertext-6.18; docs/reference/linux-ccp.md §6); kdump skip (docs/reference/linux-ccp.md §3.2 step 2). */
 const v6_18: Stage = {
@@ -127,7 +152,7 @@ const v6_18: Stage = {
   host: v6_16.host,
   ccp: { ...v6_16.ccp, ciphertextHiding: true, kdumpSkip: true },
   kvm: {
-    ...v6_16.kvm,
+    ...v6_17.kvm,
     ciphertextHidingParam: true,
     perTypeAsidSummary: true,
     snpSecureTsc: true,
@@ -173,10 +198,13 @@ const v7_2: Stage = {
   kvm: { ...v7_1.kvm, advertiseOnlyUsableVmTypes: true },
 };
 
-/** Releases in order. 6.15 = 6.14 for every modelled difference. */
+/** Releases in order. 6.13, 6.14 and 6.15 = 6.12 for every modelled difference. */
 const STAGES: ReadonlyArray<readonly [string, Stage]> = [
-  ['6.14', v6_14],
-  ['6.15', v6_14],
+  ['6.11', v6_11],
+  ['6.12', v6_12],
+  ['6.13', v6_12],
+  ['6.14', v6_12],
+  ['6.15', v6_12],
   ['6.16', v6_16],
   ['6.17', v6_17],
   ['6.18', v6_18],

@@ -83,8 +83,12 @@ export function snpLaunchStart(k: KvmSev, vm: Vm, params: KvmSevSnpLaunchStart):
   const policy = BigInt(params.policy ?? 0);
   if ((policy & ~k.setup.snpPolicyBits) !== 0n) return fail(-Errno.EINVAL);
   if ((policy & SnpPolicy.RSVD_MBO) === 0n) return fail(-Errno.EINVAL);
-  // Before 7.0 KVM also refused SINGLE_SOCKET (README Decisions).
-  if (!k.profile.snpPolicyBitsFromFirmware && (policy & SnpPolicy.SINGLE_SOCKET) !== 0n) {
+  // ≤6.16 KVM itself insisted on SMT and refused SINGLE_SOCKET; 6.17 left both to the firmware
+  // (docs/reference/linux-kvm-amd.md §4.8).
+  if (
+    k.profile.snpPolicySmtSingleSocketChecks &&
+    ((policy & SnpPolicy.SMT) === 0n || (policy & SnpPolicy.SINGLE_SOCKET) !== 0n)
+  ) {
     return fail(-Errno.EINVAL);
   }
 

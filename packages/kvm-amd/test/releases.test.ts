@@ -4,10 +4,39 @@ import { PATCHES, RELEASES, resolveRelease, UnknownPatchError, UnknownReleaseErr
 const r = (v: string) => resolveRelease(v, []);
 
 describe('release profiles (docs/reference/linux-ccp.md §1.2, docs/reference/linux-kvm-amd.md §7.1)', () => {
-  it('models at least 6.14, 6.16, 6.18, 7.0, 7.1 and 7.2', () => {
-    expect(Object.keys(RELEASES)).toEqual(
-      expect.arrayContaining(['6.14', '6.16', '6.18', '7.0', '7.1', '7.2']),
-    );
+  it('models 6.11 (the first KVM SNP host release) to 7.2, oldest first, 7.2 last', () => {
+    expect(Object.keys(RELEASES)).toEqual([
+      '6.11',
+      '6.12',
+      '6.13',
+      '6.14',
+      '6.15',
+      '6.16',
+      '6.17',
+      '6.18',
+      '7.0',
+      '7.1',
+      '7.2',
+    ]);
+  });
+
+  it('6.11 reserves an unaligned RMP end in e820 only; 6.12 also memblock_reserve()s it (commit 88a921aa3c6b, docs/reference/linux-ccp.md §7.3)', () => {
+    expect(r('6.11').host.rmpFixupE820Only).toBe(true);
+    for (const v of ['6.12', '6.13', '6.14', '7.2']) expect(r(v).host.rmpFixupE820Only).toBe(false);
+  });
+
+  it('6.11–6.13 equal 6.14 in every other field (Linux v6.11–v6.13 sev-dev.c, arch/x86/kvm/svm/sev.c; docs/reference/linux-kvm-amd.md §7.1)', () => {
+    for (const v of ['6.11', '6.12', '6.13']) {
+      expect(r(v).ccp).toEqual(r('6.14').ccp);
+      expect(r(v).kvm).toEqual(r('6.14').kvm);
+      expect(r(v).kernel).toEqual(r('6.14').kernel);
+      expect(r(v).host.snpEnAtBoot).toBe(true);
+    }
+  });
+
+  it('KVM checks the SNP policy SMT and SINGLE_SOCKET bits up to 6.16 only (kvm-x86-svm-6.17, docs/reference/linux-kvm-amd.md §4.8)', () => {
+    for (const v of ['6.11', '6.14', '6.16']) expect(r(v).kvm.snpPolicySmtSingleSocketChecks).toBe(true);
+    for (const v of ['6.17', '6.18', '7.2']) expect(r(v).kvm.snpPolicySmtSingleSocketChecks).toBe(false);
   });
 
   it('platform init and shutdown move into kvm_amd in 6.16 (docs/reference/linux-kvm-amd.md §2.3, §3)', () => {
@@ -91,7 +120,7 @@ describe('release profiles (docs/reference/linux-ccp.md §1.2, docs/reference/li
   it('unknown releases and patches throw errors that list the known ones', () => {
     expect(() => resolveRelease('5.10', [])).toThrow(UnknownReleaseError);
     expect(() => resolveRelease('5.10', [])).toThrow(
-      /known: 6\.14, 6\.15, 6\.16, 6\.17, 6\.18, 7\.0, 7\.1, 7\.2/,
+      /known: 6\.11, 6\.12, 6\.13, 6\.14, 6\.15, 6\.16, 6\.17, 6\.18, 7\.0, 7\.1, 7\.2/,
     );
     expect(() => resolveRelease('7.2', ['rapl'])).toThrow(/unknown patch 'rapl' \(known: sev-fw-upload\)/);
   });

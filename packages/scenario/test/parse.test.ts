@@ -97,7 +97,7 @@ describe('docs/contracts/scenario-v1.md "Errors": every problem at once, file:li
     );
     expect(
       got.find((e) =>
-        e.startsWith('x.yaml:9:12: kernel.version: unknown kernel release "5.10" (allowed: 6.14'),
+        e.startsWith('x.yaml:9:12: kernel.version: unknown kernel release "5.10" (allowed: 6.11'),
       ),
     ).toBeDefined();
     expect(
