@@ -97,7 +97,13 @@ const NEAR = fc.constantFrom<unknown>(
   511,
   1006,
   1007,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 64,
   1.5,
+  '0xffffffff',
+  '0x100000000',
+  '4294967296',
   '',
   'x',
   '0x10',
@@ -149,50 +155,58 @@ const NEAR_KEY = fc.constantFrom(
   'image',
   ...catalog.allParams.map((p) => `${p.module}.${p.name}`),
   ...catalog.allParams.map((p) => p.name),
+  ...new Set(catalog.pspCommands.flatMap((c) => catalog.pspFields(c) ?? [])),
   'modules.ccp.params.psp_init_on_probe',
   'modules.kvm_amd.params.ciphertext_hiding_asids',
   'vms.a.asid',
   'firmware.sev',
+  'machine',
+  'kernel',
 );
 
-function setAt(
-  root: unknown,
-  path: Path,
-  f: (parent: Record<string | number, unknown>, key: string | number) => void,
-) {
-  const copy = structuredClone(root) as Record<string | number, unknown>;
-  let node = copy;
-  for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
-  f(node, path[path.length - 1]!);
-  return copy;
-}
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** One example changed in one to three places: a value replaced, a key removed or added, a step copied. */
+/** The value at `path` in `root`. */
+const at = (root: unknown, path: Path): unknown =>
+  path.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], root);
+
+type Edit = 'replace' | 'remove' | 'add-key' | 'copy-step';
+
+/**
+ * One example changed in one to three places: a leaf value replaced, a value removed, a key added
+ * to a map (the top level, machine, kernel, a step, a `psp` command, `expect.state`…), a step
+ * repeated.
+ */
 const nearMiss: fc.Arbitrary<File> = fc
   .tuple(
     fc.nat(EXAMPLES.length - 1),
-    fc.array(fc.tuple(fc.nat(), fc.nat(3), NEAR, NEAR_KEY), { minLength: 1, maxLength: 3 }),
+    fc.array(
+      fc.tuple(fc.nat(), fc.constantFrom<Edit>('replace', 'remove', 'add-key', 'copy-step'), NEAR, NEAR_KEY),
+      { minLength: 1, maxLength: 3 },
+    ),
   )
   .map(([i, edits]) => {
-    let file: unknown = EXAMPLES[i]!;
-    for (const [at, how, value, key] of edits) {
+    const file = structuredClone(EXAMPLES[i]!) as File;
+    for (const [n, edit, value, key] of edits) {
       const all = paths(file);
-      const path = all[at % all.length]!;
-      file = setAt(file, path, (parent, k) => {
-        if (how === 0 || how === 1) parent[k] = value;
-        else if (how === 2) {
-          if (Array.isArray(parent)) parent.splice(Number(k), 1);
-          else delete parent[k];
-        } else {
-          const target = parent[k];
-          if (Array.isArray(target)) target.push(structuredClone(target[at % target.length] ?? value));
-          else if (target !== null && typeof target === 'object')
-            (target as Record<string, unknown>)[key] = value;
-          else parent[k] = value;
-        }
-      });
+      const pick = (ps: Path[]) => ps[n % ps.length];
+      if (edit === 'replace' || edit === 'remove') {
+        const path = pick(edit === 'replace' ? all.filter((p) => !isMap(at(file, p))) : all);
+        if (path === undefined) continue;
+        const parent = at(file, path.slice(0, -1)) as Record<string | number, unknown>;
+        const k = path[path.length - 1]!;
+        if (edit === 'replace') parent[k] = value;
+        else if (Array.isArray(parent)) parent.splice(Number(k), 1);
+        else delete parent[k];
+      } else if (edit === 'add-key') {
+        const target = at(file, pick([[], ...all.filter((p) => isMap(at(file, p)))])!);
+        (target as Record<string, unknown>)[key] = value;
+      } else if (Array.isArray(file.steps) && file.steps.length > 0) {
+        file.steps.splice(n % file.steps.length, 0, structuredClone(file.steps[n % file.steps.length]));
+      }
     }
-    return file as File;
+    return file;
   });
 
 describe('the JSON Schema and the validator accept the same files (src/schema-limits.ts lists the exceptions)', () => {

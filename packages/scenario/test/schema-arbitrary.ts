@@ -3,8 +3,10 @@
  * `schema/scenario-v1.schema.json` uses (type, const, enum, properties, required,
  * additionalProperties, propertyNames, items, minItems, uniqueItems, anyOf, oneOf, pattern,
  * minLength, minimum, maximum, $ref into $defs). It follows the schema's structure; the conditional
- * keywords (if/then/else, allOf, not, dependentSchemas, contains) are left to the validators: the
- * values it makes are the near-valid files both validators must judge alike. Optional keys are
+ * keywords (if/then/else, allOf, not, dependentSchemas, contains) are left to the validators, but
+ * for an `allOf` of `if: {properties: {K: {const: V}}}` / `then: {properties}` it also makes
+ * objects of one branch (a raw `psp` command with its own buffer fields). The values it makes are
+ * the near-valid files both validators must judge alike. Optional keys are
  * left out more often than not, and strings that a pattern allows come from a few short words
  * when one fits, so that files stay small and names meet (a VM created and then used).
  */
@@ -20,6 +22,9 @@ const OPTIONAL_WEIGHT = 1;
 /** Short strings tried first for a `pattern` (VM ids, versions, numbers as text). */
 const WORDS = ['a', 'b', '0', '1', '0x1', '1.55.25', '1.51.3', '0.0.0'];
 const ABSENT = Symbol('absent');
+
+/** The next integer a double can hold above `x` (past 2^53 doubles are 2^k apart). */
+const nextAbove = (x: number) => x + Math.max(1, 2 ** (Math.floor(Math.log2(Math.abs(x) || 1)) - 52));
 
 export function arbitraryOf(root: Obj): fc.Arbitrary<unknown> {
   const defs = (root.$defs ?? {}) as Record<string, Schema>;
@@ -83,43 +88,80 @@ export function arbitraryOf(root: Obj): fc.Arbitrary<unknown> {
     }
   }
 
-  /** Integers within the bounds, with the bounds and small values likely. */
+  /**
+   * Integers within the bounds, with the bounds and small values likely, and now and then the
+   * first value past a bound the schema gives (both validators must refuse it).
+   */
   function integer(s: Obj): fc.Arbitrary<number> {
-    const min = Math.max((s.minimum as number | undefined) ?? -1000, Number.MIN_SAFE_INTEGER);
-    const max = Math.min((s.maximum as number | undefined) ?? 1000, Number.MAX_SAFE_INTEGER);
+    const lo = (s.minimum as number | undefined) ?? -1000;
+    const hi = (s.maximum as number | undefined) ?? 1000;
+    const [safeLo, safeHi] = [Math.max(lo, Number.MIN_SAFE_INTEGER), Math.min(hi, Number.MAX_SAFE_INTEGER)];
+    const past = [
+      ...(s.minimum !== undefined ? [-nextAbove(-lo)] : []),
+      ...(s.maximum !== undefined ? [nextAbove(hi)] : []),
+    ];
     return fc.oneof(
-      fc.constantFrom(min, max),
-      fc.integer({ min, max: Math.min(max, min + 16) }),
-      fc.integer({ min, max }),
+      { weight: 2, arbitrary: fc.constantFrom(lo, hi) },
+      { weight: 2, arbitrary: fc.integer({ min: safeLo, max: Math.min(safeHi, safeLo + 16) }) },
+      { weight: 2, arbitrary: fc.integer({ min: safeLo, max: safeHi }) },
+      ...(past.length > 0 ? [{ weight: 1, arbitrary: fc.constantFrom(...past) }] : []),
     );
   }
 
-  function object(s: Obj): fc.Arbitrary<unknown> {
-    const props = (s.properties ?? {}) as Record<string, Schema>;
-    const required = new Set((s.required ?? []) as string[]);
-    const known = Object.keys(props);
-    const named: fc.Arbitrary<Record<string, unknown>> = fc
+  /** The keys of `props` (those in `required` always, the others now and then). */
+  function keys(props: Record<string, Schema>, required: ReadonlySet<string>) {
+    return fc
       .record(
         Object.fromEntries(
-          known.map((k) => [
+          Object.entries(props).map(([k, p]) => [
             k,
             required.has(k)
-              ? of(props[k]!)
+              ? of(p)
               : fc.oneof(
                   { weight: 4 - OPTIONAL_WEIGHT, arbitrary: fc.constant(ABSENT) },
-                  { weight: OPTIONAL_WEIGHT, arbitrary: of(props[k]!) },
+                  { weight: OPTIONAL_WEIGHT, arbitrary: of(p) },
                 ),
           ]),
         ),
       )
       .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== ABSENT)));
+  }
+
+  /**
+   * `allOf: [{if: {properties: {K: {const: V}}}, then: {properties}}, …]` (a raw `psp` step's
+   * fields per command): pick one branch and give K its value and some of that branch's keys.
+   */
+  function branches(s: Obj): fc.Arbitrary<Record<string, unknown>>[] {
+    const out: fc.Arbitrary<Record<string, unknown>>[] = [];
+    for (const c of (s.allOf ?? []) as Obj[]) {
+      const cond = (c.if as Obj | undefined)?.properties as Record<string, Obj> | undefined;
+      const then = c.then as Obj | undefined;
+      const [k, only] = Object.entries(cond ?? {})[0] ?? [];
+      if (k === undefined || !only || !('const' in only) || !then?.properties) continue;
+      const more = keys(then.properties as Record<string, Schema>, new Set());
+      out.push(more.map((m) => ({ ...m, [k]: only.const })));
+    }
+    return out;
+  }
+
+  function object(s: Obj): fc.Arbitrary<unknown> {
+    const named = keys(
+      (s.properties ?? {}) as Record<string, Schema>,
+      new Set((s.required ?? []) as string[]),
+    );
     const extra = s.additionalProperties;
     if (extra === undefined || extra === false) return named;
     const names = s.propertyNames
       ? (of(s.propertyNames as Schema) as fc.Arbitrary<string>)
       : fc.string({ minLength: 1, maxLength: 6 });
     const more = fc.dictionary(names, of(extra as Schema), { maxKeys: 3 });
-    return fc.tuple(named, more).map(([a, b]) => ({ ...b, ...a }));
+    const free = fc.tuple(named, more).map(([a, b]) => ({ ...b, ...a }));
+    const picked = branches(s);
+    if (picked.length === 0) return free;
+    return fc.oneof(
+      free,
+      fc.tuple(named, fc.oneof(...picked)).map(([a, b]) => ({ ...a, ...b })),
+    );
   }
 
   return of(root);
