@@ -1,7 +1,7 @@
 /**
  * SNP_LAUNCH_START's own policy checks per release (docs/reference/linux-kvm-amd.md §4.8):
  * up to 6.16 `snp_launch_start()` refuses a policy with SMT clear or SINGLE_SOCKET set before any
- * firmware command (sev.c of the 6.11–6.13 trees); kvm-x86-svm-6.17 (9f4701e05fae, 24be2b7956a5)
+ * firmware command (sev.c as read in ColinIanKing/linux-next 046408cf, docs/reference/linux-kvm-amd.md §1); kvm-x86-svm-6.17 (9f4701e05fae, 24be2b7956a5)
  * dropped both checks and lets the firmware decide.
  */
 import { Errno } from '@sevsim/kernel';
