@@ -250,8 +250,9 @@ function gapOf(
 
 const UNMODELLED: Readonly<Record<string, string>> = {
   'ccp-probe-detail': 'ccp probe detail (command queues, PCI enable) the model does not print',
+  // AMDSEV#176: 1.51.3 hot-loaded over the BIOS's 1.23.23, SNP_INIT 0x3 until a newer BIOS.
   'ccp-fw-update':
-    'firmware hot-loaded from /lib/firmware at probe: the replay boots with the version the log printed after it',
+    'firmware hot-loaded from /lib/firmware at probe: the replay boots with the version the log printed after it; the one the BIOS booted is older and not in the log, and if SNP_INIT fails after the update that boot firmware may be too old for SNP, which only a BIOS update replaces (https://github.com/AMDESE/AMDSEV/issues/176)',
   'ccp-fw-file-missing': 'the firmware file search at probe is not modelled',
   'ccp-snp-min-fw':
     "printed at error level by AMD's snp-host kernels; the modelled releases print it with dev_dbg, only under dynamic debug",
