@@ -57,7 +57,7 @@ const vmId = z
   .regex(new RegExp(`^${VM_ID_PATTERN}$`), 'a VM id is letters, digits, _ and -')
   .meta({ description: 'Name of the VM, used by later steps and in `vms.ID` state paths.' });
 /** major.minor.build, each part within the firmware's own fields, as a JSON Schema pattern. */
-export function firmwareVersionPattern(catalog: Catalog): string {
+function firmwareVersionPattern(catalog: Catalog): string {
   const { major, minor, build } = catalog.firmwareVersionMax;
   const part = (max: number) => atMostPattern(BigInt(max), 10);
   return `^${part(major)}\\.${part(minor)}\\.${part(build)}$`;
