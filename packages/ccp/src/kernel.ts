@@ -1,14 +1,20 @@
 import type { Machine, RamRange } from '@sevsim/hardware';
+import { DynamicDebug } from '@sevsim/kernel';
 import { KernelFs } from './kernel-fs';
 
 /** The kernel ring buffer (dmesg): lines in the kernel's wording, in order. */
 export class KernelLog {
   readonly lines: string[] = [];
+  /** Dynamic debug's tables (lib/dynamic_debug.c): which modules' dev_dbg() call sites print. */
+  readonly ddebug = new DynamicDebug();
+
   /**
    * Modules whose dev_dbg()/pr_debug() call sites dynamic debug has enabled (`+p`, e.g.
    * `ccp.dyndbg=+p` on the command line; Documentation/admin-guide/dynamic-debug-howto.rst).
    */
-  readonly dyndbg = new Set<string>();
+  get dyndbg(): Set<string> {
+    return this.ddebug.print;
+  }
 
   print(line: string): void {
     this.lines.push(line);

@@ -6,7 +6,7 @@
 import { Cmd, SevDataSnpInitEx, encodeRangeList, SNP_TMR_SIZE } from '@sevsim/psp-abi';
 import { Errno } from '@sevsim/kernel';
 import { buildRangeList, hostIomemResources } from './range-list';
-import { type SevDevice, apiString, devLog, hex, versionAtLeast } from './sev-device';
+import { type SevDevice, apiString, devDbg, devLog, hex, versionAtLeast } from './sev-device';
 import { clearHsavePa, snpPrepare } from './snp-x86';
 import { sevDoCmdLocked } from './transport';
 
@@ -32,6 +32,8 @@ export function snpInitLocked(dev: SevDevice, out: ErrorOut, maxSnpAsid: number)
   // Step 3: API < 1.51. Up to 6.15 this returned 0 (legacy init went ahead); 6.16 made it an
   // error that aborts legacy init too (same patch as the abort rule, README "Decisions").
   if (!versionAtLeast(dev, SNP_MIN_API.major, SNP_MIN_API.minor)) {
+    // dev_dbg in mainline: users see it only with `ccp.dyndbg=+p` (docs/reference/linux-ccp.md §3.3 step 3).
+    devDbg(dev, `SEV-SNP support requires firmware version >= ${SNP_MIN_API.major}:${SNP_MIN_API.minor}`);
     return profile.snpFailureAbortsLegacy ? -Errno.EOPNOTSUPP : 0;
   }
   // Step 4: SNPEn/MFDM/HSAVE_PA. ≤7.0 did SNPEn at boot and cleared HSAVE_PA from the ccp.

@@ -13,5 +13,12 @@ export type {
   UnknownParamHandler,
 } from './params';
 export { parseModuleArgs } from './module';
+export {
+  DynamicDebug,
+  ddebugBootParams,
+  ddebugDyndbgParam,
+  ddebugExecQueries,
+  dyndbgQueryProblem,
+} from './dynamic-debug';
 export { hostSnpBoot } from './host-snp-boot';
 export type { HostSnpBootResult, HostSnpDisableId, HostSnpProfile } from './host-snp-boot';

@@ -3,7 +3,13 @@
  * the module loader with the kernel's own parsers (@sevsim/kernel parseModuleArgs, per release);
  * the scenario layer checks names against `paramsForRelease`.
  */
-import { type KernelParam, type ParamArg, paramText, parseModuleArgs } from '@sevsim/kernel';
+import {
+  type DynamicDebug,
+  type KernelParam,
+  type ParamArg,
+  paramText,
+  parseModuleArgs,
+} from '@sevsim/kernel';
 import type { KvmAmdProfile, ReleaseProfile } from './releases';
 
 export type KvmAmdParamType = 'bool' | 'uint' | 'int';
@@ -144,10 +150,11 @@ export interface ParsedKvmAmdParams {
 export function parseKvmAmdParams(
   release: ReleaseProfile,
   given: readonly ParamArg[] | Readonly<Record<string, string | number | boolean | null>>,
+  dd?: DynamicDebug,
 ): ParsedKvmAmdParams {
   const args: readonly ParamArg[] = Array.isArray(given)
     ? given
     : Object.entries(given).map(([k, v]) => [k, paramText(v)] as const);
-  const r = parseModuleArgs('kvm_amd', args, paramsForRelease(release.kvm), release.kernel);
+  const r = parseModuleArgs('kvm_amd', args, paramsForRelease(release.kvm), release.kernel, dd);
   return { rc: r.rc, params: { ...defaultKvmAmdParams(), ...r.values } as KvmAmdParams, log: r.log };
 }

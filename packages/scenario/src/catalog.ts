@@ -14,7 +14,29 @@ export const MODULES: readonly ModuleName[] = ['ccp', 'kvm_amd'];
  * take any value as text: `nosmt: force` is `nosmt=force`, any other value disables SMT as plain
  * `nosmt` does (kernel/cpu.c smt_cmdline_disable compares with "force" only).
  */
-export const CORE_PARAMS: readonly string[] = ['nosmt'];
+export const CORE_PARAMS: readonly string[] = ['nosmt', 'dyndbg'];
+
+/**
+ * The parameter every module takes tacitly: `dyndbg` (lib/dynamic_debug.c
+ * ddebug_dyndbg_module_param_cb), as `module.dyndbg` on the command line or `dyndbg` to modprobe.
+ */
+export const MODULE_DYNDBG = 'dyndbg';
+
+/** The names a module takes from modprobe: its parameters and `dyndbg`. */
+export function modprobeParamNames(params: readonly ParamInfo[], module: ModuleName): string[] {
+  return [...params.filter((p) => p.module === module).map((p) => p.name), MODULE_DYNDBG];
+}
+
+/** The names `kernel.params` takes: `module.param` for every module parameter and `dyndbg`, and the core ones. */
+export function commandLineParamNames(params: readonly ParamInfo[]): string[] {
+  return [
+    ...new Set([
+      ...params.map((p) => `${p.module}.${p.name}`),
+      ...MODULES.map((m) => `${m}.${MODULE_DYNDBG}`),
+      ...CORE_PARAMS,
+    ]),
+  ].sort();
+}
 
 export interface ParamInfo {
   readonly module: ModuleName;
@@ -66,6 +88,8 @@ export interface Catalog {
   firmwareVersionProblem(version: string): string | undefined;
   /** The largest major, minor and build a firmware version may have. */
   readonly firmwareVersionMax: { readonly major: number; readonly minor: number; readonly build: number };
+  /** Why sevsim cannot decide a dynamic-debug query (it selects single call sites), or undefined. */
+  dyndbgQueryProblem(query: string): string | undefined;
   /** Why the machine cannot be built (the hardware's own check), or undefined. */
   machineProblem(machine: Record<string, unknown>): string | undefined;
 }

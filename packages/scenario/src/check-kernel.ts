@@ -2,8 +2,14 @@
  * The `kernel` section against the layers' tables: the release, its patches, built-in modules
  * and the parameters that release has (docs/contracts/scenario-v1.md "File").
  */
-import { CORE_PARAMS, type Catalog, type ModuleName, type ParamInfo } from './catalog';
-import type { Problems } from './yaml-input';
+import {
+  type Catalog,
+  commandLineParamNames,
+  MODULE_DYNDBG,
+  type ModuleName,
+  type ParamInfo,
+} from './catalog';
+import type { InputPath, Problems } from './yaml-input';
 
 export interface KernelFacts {
   readonly release: string;
@@ -65,20 +71,29 @@ export function checkKernel(raw: unknown, catalog: Catalog, problems: Problems):
   const params = releaseOk ? catalog.params(release, patches) : undefined;
   if (k.params !== null && typeof k.params === 'object' && !Array.isArray(k.params)) {
     const known = params ?? catalog.allParams;
-    const names = known.map((p) => `${p.module}.${p.name}`);
-    for (const key of Object.keys(k.params as Record<string, unknown>)) {
-      // Core kernel parameters take any value as text (kernel/cpu.c smt_cmdline_disable).
-      if (CORE_PARAMS.includes(key)) continue;
-      if (!known.some((p) => `${p.module}.${p.name}` === key)) {
+    const names = commandLineParamNames(known);
+    for (const [key, value] of Object.entries(k.params as Record<string, unknown>)) {
+      // Core kernel parameters and `module.dyndbg` take any value as text (kernel/cpu.c
+      // smt_cmdline_disable; lib/dynamic_debug.c); a dyndbg query must be one sevsim can decide.
+      if (key === MODULE_DYNDBG || key.endsWith(`.${MODULE_DYNDBG}`))
+        checkDyndbg(value, catalog, ['kernel', 'params', key], problems);
+      if (!names.includes(key)) {
         const where = params ? `kernel ${release}` : 'any kernel';
         problems.add(['kernel', 'params', key], `${where} has no parameter "${key}"`, {
           target: 'key',
-          allowed: [...new Set([...names, ...CORE_PARAMS])].sort(),
+          allowed: names,
         });
       }
     }
   }
   return { release, patches, params };
+}
+
+/** A `dyndbg` value: a query whose match-specs sevsim models (dynamic-debug.ts). */
+export function checkDyndbg(value: unknown, catalog: Catalog, path: InputPath, problems: Problems): void {
+  if (typeof value !== 'string') return;
+  const why = catalog.dyndbgQueryProblem(value);
+  if (why) problems.add(path, why);
 }
 
 /** The parameter names `module` has in the scenario's release. */

@@ -5,8 +5,8 @@
  * built from its schema's typed output.
  */
 import type { z } from 'zod';
-import type { Catalog, ModuleName } from './catalog';
-import { type KernelFacts, paramNames } from './check-kernel';
+import { type Catalog, MODULE_DYNDBG, type ModuleName, modprobeParamNames } from './catalog';
+import { checkDyndbg, type KernelFacts, paramNames } from './check-kernel';
 import { BARE_STEPS, STEP_OPS, type StepOp, stepSchemas } from './schema';
 import type { Expectation, Step } from './scenario';
 import { checkStatePath } from './state-paths';
@@ -38,7 +38,7 @@ const BUILDERS: Builders = {
   'fw.commit': (_d, c) => ({ op: 'fw.commit', line: c.line }),
   modprobe: (d, c) => {
     const params = d.params ?? {};
-    checkStepParams(d.modprobe, params, c.kernel, [...c.path, 'params'], c.problems);
+    checkStepParams(d.modprobe, params, c.kernel, c.catalog, [...c.path, 'params'], c.problems);
     return { op: 'modprobe', module: d.modprobe, params, line: c.line };
   },
   rmmod: (d, c) => ({ op: 'rmmod', module: d.rmmod, line: c.line }),
@@ -224,16 +224,19 @@ function checkStepParams(
   module: ModuleName,
   params: Record<string, unknown>,
   kernel: KernelFacts,
+  catalog: Catalog,
   path: InputPath,
   problems: Problems,
 ): void {
+  if (MODULE_DYNDBG in params)
+    checkDyndbg(params[MODULE_DYNDBG], catalog, [...path, MODULE_DYNDBG], problems);
   if (!kernel.params) return;
-  const known = kernel.params.filter((p) => p.module === module);
+  const known = modprobeParamNames(kernel.params, module);
   for (const key of Object.keys(params)) {
-    if (!known.some((p) => p.name === key)) {
+    if (!known.includes(key)) {
       problems.add([...path, key], `${module} in kernel ${kernel.release} has no parameter "${key}"`, {
         target: 'key',
-        allowed: known.map((p) => p.name),
+        allowed: known,
       });
     }
   }

@@ -10,6 +10,7 @@ import { CCP_PARAMS, Errno, FW_UPLOAD_ERRORS } from '@sevsim/ccp';
 import { parseVersion, VERSION_PART_MAX } from '@sevsim/firmware';
 import { Status, statusCode } from '@sevsim/psp-abi';
 import { CPU_MODELS, CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
+import { dyndbgQueryProblem } from '@sevsim/kernel';
 import { KVM_AMD_PARAMS, PATCHES, RELEASES, resolveRelease } from '@sevsim/kvm-amd';
 import type { Catalog, CpuFacts, ParamInfo } from './catalog';
 import { pspFieldBits, pspFieldNames, PSP_BUFFERS } from './psp-buffers';
@@ -92,6 +93,7 @@ export function defaultCatalog(): Catalog {
         ? `firmware version "${version}" is out of range: major and minor are 0-${VERSION_PART_MAX.major}, build 0-${VERSION_PART_MAX.build}`
         : undefined,
     firmwareVersionMax: VERSION_PART_MAX,
+    dyndbgQueryProblem,
     machineProblem(machine) {
       try {
         createMachine(machineConfig(machine as MachineInput));

@@ -6,7 +6,7 @@
  * (kvm-amd `resolveRelease`, `KVM_AMD_PARAMS`), where a patch applies. The few rules JSON Schema
  * cannot say are listed in schema-limits.ts.
  */
-import { CORE_PARAMS, type Catalog, type CpuFacts, MODULES } from './catalog';
+import { type Catalog, type CpuFacts, commandLineParamNames, MODULES, modprobeParamNames } from './catalog';
 import { statePathNames, VM_STATE_PATTERN } from './state-paths';
 
 export type JsonSchema = { [key: string]: unknown };
@@ -47,16 +47,16 @@ function kernelAllows(catalog: Catalog, release: string, patches: readonly strin
       kernel: {
         properties: {
           params: {
-            propertyNames: {
-              enum: [...new Set([...params.map((p) => `${p.module}.${p.name}`), ...CORE_PARAMS])].sort(),
-            },
+            propertyNames: { enum: commandLineParamNames(params) },
           },
         },
       },
       steps: {
         items: {
           allOf: MODULES.map((m) =>
-            ifThen(has('modprobe', m), { properties: { params: { propertyNames: { enum: names(m) } } } }),
+            ifThen(has('modprobe', m), {
+              properties: { params: { propertyNames: { enum: modprobeParamNames(params, m) } } },
+            }),
           ),
           properties: {
             expect: {

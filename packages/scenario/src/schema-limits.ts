@@ -57,4 +57,10 @@ export const VALIDATOR_ONLY_RULES: readonly ValidatorOnlyRule[] = [
     message: /^offline core \d+ does not exist/,
     applies: (file) => machineHas(file, 'cores'),
   },
+  {
+    rule: 'a `dyndbg` query selects call sites by module only (no `func`, `file`, `format`, `line` match-spec)',
+    why: 'reads the words of a text value as ddebug_tokenize() splits them (quotes, `#` comments, `;` between queries), which a pattern would only approximate',
+    message: /^the dyndbg match-spec "/,
+    applies: () => true,
+  },
 ];

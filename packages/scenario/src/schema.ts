@@ -7,7 +7,7 @@
  * another; test/schema-agrees.test.ts holds the two to the same files.
  */
 import { z } from 'zod';
-import { CORE_PARAMS, type Catalog, MODULES, type ModuleName } from './catalog';
+import { type Catalog, commandLineParamNames, MODULES, type ModuleName } from './catalog';
 import { atMostPattern } from './number-pattern';
 import { ifThen, type JsonSchema, statePathSchema, withConditions } from './schema-conditions';
 import { VALIDATOR_ONLY_RULES } from './schema-limits';
@@ -348,9 +348,7 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
 });
 
 export const kernelSchema = perCatalog(function kernelSchema(catalog: Catalog) {
-  const paramNames = [
-    ...new Set([...catalog.allParams.map((p) => `${p.module}.${p.name}`), ...CORE_PARAMS]),
-  ].sort();
+  const paramNames = commandLineParamNames(catalog.allParams);
   return z.strictObject({
     version: z.enum(nonEmpty(catalog.releases, '6.18')).optional(),
     patches: z

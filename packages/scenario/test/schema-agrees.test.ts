@@ -244,6 +244,10 @@ describe('the JSON Schema and the validator accept the same files (src/schema-li
         machine: { cores: 2, offlineCores: [4] },
         steps: [],
       },
+      'a `dyndbg` query selects call sites by module only (no `func`, `file`, `format`, `line` match-spec)': {
+        kernel: { params: { 'ccp.dyndbg': 'func sev_pci_init +p' } },
+        steps: [],
+      },
     };
     expect(Object.keys(breaking)).toEqual(VALIDATOR_ONLY_RULES.map((r) => r.rule));
     for (const [rule, body] of Object.entries(breaking)) {

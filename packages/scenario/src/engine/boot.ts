@@ -16,7 +16,7 @@ import {
   smtControlLog,
   smtOfflineCpus,
 } from '@sevsim/hardware';
-import { hostSnpBoot, type ParamValue } from '@sevsim/kernel';
+import { ddebugBootParams, hostSnpBoot, type ParamValue, paramText } from '@sevsim/kernel';
 import type { ReleaseProfile } from '@sevsim/kvm-amd';
 import type { ModuleName } from '../catalog';
 import type { Json } from '../trace';
@@ -73,6 +73,18 @@ function bringUpCpus(
   if (siblings.length === 0) return config;
   const offline = new Set([...(config.offlineCores ?? []), ...siblings]);
   return { ...config, offlineCores: [...offline].sort((a, b) => a - b) };
+}
+
+/**
+ * dynamic_debug_init() (an early initcall, before any module's init): the new kernel has the
+ * built-in modules' tables only, and applies `dyndbg=` and `module.dyndbg=` from the command line
+ * to them (docs/reference/linux-ccp.md §9.18).
+ */
+function bootDynamicDebug(world: World, log: KernelLog): void {
+  log.ddebug.clear();
+  for (const m of world.builtin) log.ddebug.addModule(m);
+  const args = Object.entries(world.kernel.params).map(([k, v]) => [k, paramText(v as never)] as const);
+  for (const line of ddebugBootParams(log.ddebug, args)) log.print(line);
 }
 
 /** dmesg of a quiet world: lines are printed and dropped. */
@@ -155,6 +167,7 @@ function bootKernel(
   const builtinParams = parseBuiltinParams(world, log);
   const boot = hostSnpBoot(machine, world.release.host);
   for (const line of boot.log) log.print(line);
+  bootDynamicDebug(world, log);
   world.machine = machine;
   world.ctx = createKernelContext(machine, {
     hostSnp: boot.hostSnp,

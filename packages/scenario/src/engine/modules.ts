@@ -103,17 +103,28 @@ export function loadModule(
   if (module === 'ccp') {
     if (moduleLoaded(world, 'ccp')) return OK;
     world.issuer = 'ccp';
-    const r = parseModuleArgs('ccp', moduleArgs(world, 'ccp', params), CCP_PARAMS, world.release.kernel);
+    const dd = world.ctx.log.ddebug;
+    // The module's dynamic-debug table exists before its parameters are parsed (MODULE_STATE_COMING).
+    dd.addModule('ccp');
+    const r = parseModuleArgs('ccp', moduleArgs(world, 'ccp', params), CCP_PARAMS, world.release.kernel, dd);
     for (const line of r.log) world.ctx.log.print(line);
-    if (r.rc !== 0) return failed(errnoName(r.rc), r.log[r.log.length - 1]);
+    if (r.rc !== 0) {
+      dd.removeModule('ccp');
+      return failed(errnoName(r.rc), r.log[r.log.length - 1]);
+    }
     insertCcp(world, r.values as unknown as CcpParams);
     return OK;
   }
   if (moduleLoaded(world, 'kvm_amd')) return OK;
   world.issuer = 'kvm_amd';
-  const r = parseKvmAmdParams(world.release, moduleArgs(world, 'kvm_amd', params));
+  const dd = world.ctx.log.ddebug;
+  dd.addModule('kvm_amd');
+  const r = parseKvmAmdParams(world.release, moduleArgs(world, 'kvm_amd', params), dd);
   for (const line of r.log) world.ctx.log.print(line);
-  if (r.rc !== 0) return failed(errnoName(r.rc), r.log[r.log.length - 1]);
+  if (r.rc !== 0) {
+    dd.removeModule('kvm_amd');
+    return failed(errnoName(r.rc), r.log[r.log.length - 1]);
+  }
   insertKvmAmd(world, r.params);
   return OK;
 }
@@ -172,10 +183,12 @@ export function unloadModule(world: World, module: ModuleName): Outcome {
     world.issuer = 'kvm_amd';
     world.kvm!.unload();
     world.kvm = null;
+    world.ctx.log.ddebug.removeModule('kvm_amd');
     return OK;
   }
   world.issuer = 'ccp';
   world.ccp!.unload();
   world.ccp = null;
+  world.ctx.log.ddebug.removeModule('ccp');
   return OK;
 }
