@@ -27,8 +27,8 @@ export interface PspPci {
   deviceId: number;
   /** The PSP's address on a one-socket board. */
   oneSocket: string;
-  /** Socket 0's (the master) and socket 1's on a two-socket board. */
-  twoSockets: readonly [string, string];
+  /** Socket 0's (the master) and socket 1's on a two-socket board; absent for a one-socket part. */
+  twoSockets?: readonly [string, string];
 }
 
 export interface CpuPreset {
@@ -77,6 +77,22 @@ const ZEN4_FEATURES: CpuFeatures = {
   debugSwap: true,
   secureTsc: true,
 };
+
+/** What every Zen 4 EPYC part (Genoa, Bergamo, Siena) reports alike; each preset adds its own. */
+const ZEN4 = {
+  zen: 4,
+  family: 0x19,
+  threadsPerCore: 2,
+  asids: 1006,
+  minSevAsid: 100,
+  cbit: 51,
+  physAddrReduction: 5,
+  vmpls: 4,
+  features: ZEN4_FEATURES,
+  defaultFirmware: '1.55.25',
+  tcbLayout: 'zen3-4',
+  ciphertextHidingCapable: false,
+} as const satisfies Partial<CpuPreset>;
 
 /**
  * The EPYC parts. Families/models: Rome 17h/31h, Milan 19h/01h, Genoa 19h/11h, Bergamo and Siena
@@ -154,80 +170,36 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     pspPci: { deviceId: 0x1486, oneSocket: '0000:47:00.1', twoSockets: ['0000:22:00.1', '0000:a2:00.1'] },
   },
   genoa: {
+    ...ZEN4,
     model: 'genoa',
-    zen: 4,
-    family: 0x19,
     modelId: 0x11,
     modelRange: [0x10, 0x1f],
     maxSockets: 2,
     cores: 96,
-    threadsPerCore: 2,
-    asids: 1006,
-    minSevAsid: 100,
-    cbit: 51,
-    physAddrReduction: 5,
-    vmpls: 4,
-    features: {
-      sme: true,
-      sev: true,
-      sevEs: true,
-      snp: true,
-      vmpl: true,
-      rmpread: false,
-      segmentedRmp: false,
-      debugSwap: true,
-      secureTsc: true,
-    },
-    defaultFirmware: '1.55.25',
-    tcbLayout: 'zen3-4',
-    ciphertextHidingCapable: false,
     // One socket: EPYC 9654 on a Supermicro H13SSL-N, coconut-svsm/svsm#409 (`ccp 0000:03:00.5`).
     // Two sockets: AMDESE/AMDSEV#184, whose log prints "psp enabled" from 0000:01:00.5 and
     // 0000:83:00.5 (boards differ: #202's two-socket Gigabyte G493-ZB2 has its master at 09:00.5).
     pspPci: { deviceId: 0x14ca, oneSocket: '0000:03:00.5', twoSockets: ['0000:01:00.5', '0000:83:00.5'] },
   },
   bergamo: {
+    ...ZEN4,
     model: 'bergamo',
-    zen: 4,
-    family: 0x19,
     modelId: 0xa0,
     modelRange: [0xa0, 0xaf],
     maxSockets: 2,
     cores: 128,
-    threadsPerCore: 2,
-    asids: 1006,
-    minSevAsid: 100,
-    cbit: 51,
-    physAddrReduction: 5,
-    vmpls: 4,
-    features: ZEN4_FEATURES,
-    defaultFirmware: '1.55.25',
-    tcbLayout: 'zen3-4',
-    ciphertextHidingCapable: false,
     // Genoa family: Genoa's device and addresses, assumed.
     pspPci: { deviceId: 0x14ca, oneSocket: '0000:03:00.5', twoSockets: ['0000:01:00.5', '0000:83:00.5'] },
   },
   siena: {
+    ...ZEN4,
     model: 'siena',
-    zen: 4,
-    family: 0x19,
     modelId: 0xa0,
     modelRange: [0xa0, 0xaf],
     maxSockets: 1,
     cores: 64,
-    threadsPerCore: 2,
-    asids: 1006,
-    minSevAsid: 100,
-    cbit: 51,
-    physAddrReduction: 5,
-    vmpls: 4,
-    features: ZEN4_FEATURES,
-    defaultFirmware: '1.55.25',
-    tcbLayout: 'zen3-4',
-    ciphertextHidingCapable: false,
-    // AMDSEV#246's EPYC 8024P: "ccp 0000:02:00.5: sev enabled". Single-socket part.
-    // twoSockets is never used: a Siena machine has one socket (maxSockets).
-    pspPci: { deviceId: 0x14ca, oneSocket: '0000:02:00.5', twoSockets: ['0000:02:00.5', '0000:82:00.5'] },
+    // AMDSEV#246's EPYC 8024P: "ccp 0000:02:00.5: sev enabled". A single-socket part (SP6).
+    pspPci: { deviceId: 0x14ca, oneSocket: '0000:02:00.5' },
   },
   turin: {
     model: 'turin',
@@ -273,7 +245,12 @@ export function cpuForFamilyModel(family: number, model: number): CpuModel | und
   });
 }
 
-/** The PSPs' PCI addresses in probe order (bus order: socket 0, the master, first). */
+/**
+ * The PSPs' PCI addresses in probe order (bus order: socket 0, the master, first). Two sockets of
+ * a one-socket part is refused before this (createMachine checks `maxSockets`).
+ */
 export function pspPciAddresses(preset: CpuPreset, sockets: number): readonly string[] {
-  return sockets === 2 ? preset.pspPci.twoSockets : [preset.pspPci.oneSocket];
+  if (sockets !== 2) return [preset.pspPci.oneSocket];
+  if (!preset.pspPci.twoSockets) throw new Error(`${preset.model} is a one-socket part`);
+  return preset.pspPci.twoSockets;
 }

@@ -3,8 +3,10 @@ import {
   CPU_PRESETS,
   CPUID_8000_001F_EAX,
   cpuForFamilyModel,
+  type CpuPreset,
   createMachine,
   HardwareConfigError,
+  pspPciAddresses,
 } from '@sevsim/hardware';
 
 const B = CPUID_8000_001F_EAX;
@@ -31,8 +33,23 @@ describe('CPU presets beyond Milan/Genoa/Turin (README "Decisions", "Presets")',
     expect(CPU_PRESETS.siena.cores).toBe(64);
   });
 
-  test('Siena is single-socket (SP6)', () => {
+  test('Siena is single-socket (SP6): it has no second-socket PSP address at all', () => {
     expect(() => createMachine({ cpu: 'siena', sockets: 2 })).toThrow(/single-socket/);
+    expect(CPU_PRESETS.siena.pspPci).toEqual({ deviceId: 0x14ca, oneSocket: '0000:02:00.5' });
+    expect(pspPciAddresses(CPU_PRESETS.siena, 1)).toEqual(['0000:02:00.5']);
+    expect(() => pspPciAddresses(CPU_PRESETS.siena, 2)).toThrow(/one-socket part/);
+  });
+
+  test('Genoa, Bergamo and Siena report the same Zen 4 fields; only model, cores, sockets and PSP address differ', () => {
+    const shared = ({ model, modelId, modelRange, cores, maxSockets, pspPci, ...rest }: CpuPreset) => rest;
+    expect(shared(CPU_PRESETS.bergamo)).toEqual(shared(CPU_PRESETS.genoa));
+    expect(shared(CPU_PRESETS.siena)).toEqual(shared(CPU_PRESETS.genoa));
+    expect(shared(CPU_PRESETS.genoa)).toMatchObject({
+      zen: 4,
+      family: 0x19,
+      asids: 1006,
+      defaultFirmware: '1.55.25',
+    });
   });
 
   test('family/model name the CPU: the first preset whose range holds the model', () => {
