@@ -39,6 +39,8 @@ export interface ResolvedMachine {
   readonly memoryGiB?: number;
   /** Present only when the scenario sets it (older results stay byte-identical). */
   readonly pspResponseSeconds?: Readonly<Record<string, number | 'never'>>;
+  /** Present only when the scenario sets it. */
+  readonly pspMailboxStatus?: Readonly<Record<string, number>>;
 }
 
 export interface ResolvedKernel {
@@ -80,6 +82,7 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
     offlineCores: m.offlineCores ?? [],
     ...(m.memoryGiB !== undefined ? { memoryGiB: m.memoryGiB } : {}),
     ...(m.pspResponseSeconds !== undefined ? { pspResponseSeconds: { ...m.pspResponseSeconds } } : {}),
+    ...(m.pspMailboxStatus !== undefined ? { pspMailboxStatus: { ...m.pspMailboxStatus } } : {}),
   };
 }
 

@@ -36,6 +36,8 @@ export interface MachineInput {
   readonly memoryGiB?: number;
   /** Seconds the PSP takes to answer a command, by name, or 'never'. */
   readonly pspResponseSeconds?: Readonly<Record<string, number | 'never'>>;
+  /** A status the PSP answers a command with instead of running it, by command name. */
+  readonly pspMailboxStatus?: Readonly<Record<string, number>>;
 }
 
 export interface KernelInput {

@@ -343,6 +343,16 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
           description:
             'Seconds the PSP takes to answer a command (model time), or never; the driver gives up after ccp.psp_probe_timeout / ccp.psp_cmd_timeout (AMDESE/AMDSEV#184).',
         }),
+      pspMailboxStatus: z
+        .partialRecord(
+          z.enum(nonEmpty(catalog.pspCommands, 'PLATFORM_STATUS')),
+          z.number().int().min(1).max(0xffff),
+        )
+        .optional()
+        .meta({
+          description:
+            'A status the PSP answers a command with instead of running it: a mailbox error from outside the SEV firmware, e.g. 0x8003 (AMDESE/AMDSEV#246: "SEV: failed to get status. Error: 0x8003").',
+        }),
     })
     .meta({ description: 'Every key optional; the defaults give a fully enabled machine of the preset.' });
 });

@@ -131,12 +131,7 @@ export function loadModule(
 
 function insertCcp(world: World, params: CcpParams): void {
   world.issuer = 'ccp';
-  world.ccp = loadCcp(
-    world.ctx,
-    pspMailbox(world.psp, world.machineConfig.pspResponseSeconds),
-    world.release.ccp,
-    params,
-  );
+  world.ccp = loadCcp(world.ctx, pspMailbox(world.psp, world.machineConfig), world.release.ccp, params);
 }
 
 function insertKvmAmd(world: World, params: KvmAmdParams): void {

@@ -4,28 +4,44 @@
  * Time is model time, a number of seconds per command, never the wall clock: ccp compares it with
  * its psp_timeout. A late answer completes the command (the firmware's state changes although the
  * driver gave up); a command never answered never completes, so it leaves no firmware record.
+ *
+ * `machine.pspMailboxStatus` is a PSP that answers a command with a status of its own instead of
+ * handing it to the SEV firmware (AMDESE/AMDSEV#246, an EPYC 8024P: "SEV: failed to get status.
+ * Error: 0x8003" at probe). 0x8003 is no SEV API status (the SEV and SNP ABI specifications'
+ * status tables end far below it), and the SEV firmware's published source has no path that answers the mailbox
+ * with it (AMD-ASPFW sev_uapp; its only 0x8003 is the crypto library's internal
+ * KCERR_INVALID_PARAMETER). It comes from the PSP code that owns the mailbox before the SEV app.
+ * The thread does not establish why that PSP refused, so sevsim models the answer, not a cause.
+ * The command never reaches the firmware: no state changes and no firmware record.
  */
 import type { Psp } from '@sevsim/firmware';
 import { cmdName, type Mailbox, type MailboxOptions, type MailboxResult } from '@sevsim/psp-abi';
 
-export class TimedMailbox implements Mailbox {
+/** The machine's PSP faults, by command name. */
+export interface PspFaults {
+  readonly pspResponseSeconds?: Readonly<Record<string, number | 'never'>>;
+  readonly pspMailboxStatus?: Readonly<Record<string, number>>;
+}
+
+export class FaultyMailbox implements Mailbox {
   constructor(
     readonly psp: Psp,
-    readonly seconds: Readonly<Record<string, number | 'never'>>,
+    readonly faults: PspFaults,
   ) {}
 
   command(id: number, buffer: Uint8Array, options?: MailboxOptions): MailboxResult {
-    const s = this.seconds[cmdName(id) ?? ''];
+    const name = cmdName(id) ?? '';
+    const s = this.faults.pspResponseSeconds?.[name];
     if (s === 'never') return { status: 0, buffer, seconds: Number.POSITIVE_INFINITY };
-    const r = this.psp.command(id, buffer, options);
+    const refused = this.faults.pspMailboxStatus?.[name];
+    const r = refused === undefined ? this.psp.command(id, buffer, options) : { status: refused, buffer };
     return s === undefined ? r : { ...r, seconds: s };
   }
 }
 
-/** What ccp is handed as its mailbox: the PSP itself unless the machine delays some commands. */
-export function pspMailbox(
-  psp: Psp,
-  seconds: Readonly<Record<string, number | 'never'>> | undefined,
-): Mailbox {
-  return seconds === undefined ? psp : new TimedMailbox(psp, seconds);
+/** What ccp is handed as its mailbox: the PSP itself unless the machine has PSP faults. */
+export function pspMailbox(psp: Psp, faults: PspFaults): Mailbox {
+  return faults.pspResponseSeconds === undefined && faults.pspMailboxStatus === undefined
+    ? psp
+    : new FaultyMailbox(psp, faults);
 }
