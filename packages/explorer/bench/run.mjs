@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { defaultCatalog } from '@sevsim/scenario';
 import { defaultSpace, explore, exploreConfig, parseKernelChoice } from '../dist/index.js';
+import { sameAsRecorded } from './equivalence.mjs';
 
 const cpu = () => {
   const u = process.cpuUsage();
@@ -21,17 +22,6 @@ console.log(
   `sevsim explorer bench — default spaces (4 ASIDs, SEV 3–4, SEV-ES/SNP 1–2), depth unbounded, ${availableParallelism()} cores, Node ${process.version}`,
 );
 const reference = JSON.parse(readFileSync(new URL('./string-key-reference.json', import.meta.url), 'utf8'));
-const summary = (r) =>
-  JSON.stringify({
-    states: r.states,
-    transitions: r.transitions,
-    exhausted: r.exhausted,
-    depth: r.depth,
-    violations: r.violations.map((v) => [v.invariant, v.message, v.path.map((p) => p.label).join(' ; ')]),
-    caps: Object.fromEntries(
-      Object.entries(r.capabilities).map(([c, p]) => [c, p.map((a) => a.label).join(' ; ')]),
-    ),
-  });
 let same = 0;
 const differ = [];
 let total = 0;
@@ -47,9 +37,8 @@ for (const k of releases) {
   for (const x of r.results) if (!largest || x.states > largest.r.states) largest = { space, r: x };
   for (const want of reference.results[k] ?? []) {
     const got = r.results.find((x) => x.config.index === want.i);
-    const { i, label, ...rest } = want;
-    if (got && got.config.label === label && summary(got) === JSON.stringify(rest)) same++;
-    else differ.push(`${k} #${i}`);
+    if (got && sameAsRecorded(got, want)) same++;
+    else differ.push(`${k} #${want.i}`);
   }
   console.log(
     `  ${k.padEnd(6)} ${String(r.configs).padStart(4)} configurations ${String(r.states).padStart(8)} states ${String(r.transitions).padStart(9)} transitions  exhausted: ${r.exhausted}  violations: ${r.violations.length}  ${c.toFixed(1)} CPU s  ${Math.round(r.states / c)} states/CPU s`,
