@@ -18,8 +18,8 @@
 // + firmware + machine); ccp (`Ccp` methods: ccp + firmware + machine); firmware (the mailbox,
 // `Psp.command`: firmware + machine). Only a layer's outermost calls count (a call within the same
 // layer is part of the step). The machine's methods are single register or table operations with
-// nothing below them to save. Keys are computed in a first pass and the time measured in a second,
-// identical pass without them, so hashing does not distort the times.
+// nothing below them to save. Keys are computed in a first pass and the CPU time measured in a
+// second, identical pass without them, so hashing does not distort the times.
 import { Fingerprint } from '@sevsim/hardware';
 import { openSession } from '@sevsim/scenario';
 import {
@@ -31,6 +31,11 @@ import {
   parseKernelChoice,
 } from '../dist/index.js';
 
+/** CPU milliseconds of this process (the machine may be shared: wall time would count others' work). */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const KERNEL = process.env.MEMO_KERNEL ?? '7.2';
 const STEP = Number(process.env.MEMO_STEP ?? 16);
 const LAYERS = [
@@ -147,9 +152,9 @@ function count(i, method, args, run) {
     const [fp, ex] = seenKeys[i];
     keying = true;
     const a = fingerprintKey(current, LAYERS[i], method, args);
-    const t = performance.now();
+    const t = cpuMs();
     const b = structuralKey(current.world, LAYERS[i], method, args);
-    keyUs += (performance.now() - t) * 1000;
+    keyUs += (cpuMs() - t) * 1000;
     keying = false;
     keys++;
     st.hits.push(fp.has(a));
@@ -159,11 +164,11 @@ function count(i, method, args, run) {
     return run();
   }
   const n = st.calls++;
-  const t0 = performance.now();
+  const t0 = cpuMs();
   try {
     return run();
   } finally {
-    const ms = performance.now() - t0;
+    const ms = cpuMs() - t0;
     st.ms += ms;
     if (st.hits[n]) st.hitMs += ms;
     if (st.exactHits[n]) st.exactMs += ms;
@@ -207,18 +212,18 @@ function search(c, byAction) {
   while (queue.length > 0) {
     const here = queue.shift();
     const from = here.fingerprint().join(':');
-    let t = performance.now();
+    let t = cpuMs();
     const acts = actionsAt(here, space);
-    if (pass === 'time') engine.actions += performance.now() - t;
+    if (pass === 'time') engine.actions += cpuMs() - t;
     for (const act of acts) {
-      t = performance.now();
+      t = cpuMs();
       const s = here.fork();
-      if (pass === 'time') engine.fork += performance.now() - t;
+      if (pass === 'time') engine.fork += cpuMs() - t;
       const kind = kindOf(act.label);
       byAction[kind] ??= { n: 0, self: 0, known: 0, ms: 0 };
       const a = byAction[kind];
       transitions++;
-      const t0 = performance.now();
+      const t0 = cpuMs();
       current = s;
       try {
         for (const step of act.steps) {
@@ -234,11 +239,11 @@ function search(c, byAction) {
         continue;
       } finally {
         current = null;
-        if (pass === 'time') a.ms += performance.now() - t0;
+        if (pass === 'time') a.ms += cpuMs() - t0;
       }
-      t = performance.now();
+      t = cpuMs();
       const k = s.fingerprint().join(':');
-      if (pass === 'time') engine.fingerprint += performance.now() - t;
+      if (pass === 'time') engine.fingerprint += cpuMs() - t;
       if (pass === 'time') {
         a.n++;
         if (k === from) a.self++;
