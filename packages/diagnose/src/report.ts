@@ -58,7 +58,13 @@ export function formatDiagnosis(d: DiagnosisJson): string {
   out.push('');
   const goal = { snp: 'SNP', 'sev-es': 'SEV-ES', sev: 'SEV' }[d.goal];
   const reached = d.goal === 'snp' ? c.snp : d.goal === 'sev-es' ? c.sevEs : c.sev;
-  if (reached) out.push(`Goal ${goal}: already reached, nothing to change`);
+  // A replay that reaches the goal while real lines stay unexplained has not found the host's cause.
+  const unexplained = d.replay.onlyInLog.filter((g) => g.kind === 'fidelity').map((g) => `line ${g.line}`);
+  if (reached && unexplained.length > 0)
+    out.push(
+      `Goal ${goal}: reached in the replay, but it did not reproduce ${unexplained.join(', ')} of the log: the host's cause is outside the model, so no change is verified`,
+    );
+  else if (reached) out.push(`Goal ${goal}: already reached, nothing to change`);
   else if (d.fixes.length === 0)
     out.push(`Goal ${goal}: no change set of up to 3 changes reaches it in the model`);
   else {
