@@ -28,6 +28,13 @@ export interface HostSnpProfile {
    * (docs/reference/linux-ccp.md §7.3).
    */
   rmpFixupE820Only?: boolean;
+  /**
+   * ≤6.13: snp_rmptable_init() is a device_initcall that runs after the IOMMU's iommu_snp_enable()
+   * printed "IOMMU SNP support enabled.", and a failure only clears CC_ATTR_HOST_SEV_SNP; 6.14+
+   * (absent or false) calls it from iommu_snp_enable(), which warns "SNP: RMP initialization
+   * failed" instead (commit 409f45387c93, docs/reference/linux-ccp.md §7.1 step 5).
+   */
+  rmpInitAfterIommu?: boolean;
 }
 
 export type HostSnpDisableId =
@@ -128,13 +135,16 @@ export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpB
     return off('iommu-no-snp', 'docs/reference/linux-ccp.md §7.1 step 4');
   }
 
+  if (profile.rmpInitAfterIommu) log.push(`${AMDVI}IOMMU SNP support enabled.`);
+
   // docs/reference/linux-ccp.md §7.1 step 5, snp_rmptable_init → setup_rmptable: the RMP must cover all of RAM.
   const maxPfn = BigInt(machine.maxPfn);
   const covered = segmented
     ? segmentedCovers(machine, rmpBase, rmpCfg, maxPfn, log)
     : contiguousCovers(rmpBase, rmpEnd, maxPfn, log);
   if (!covered) {
-    log.push(`${AMDVI}SNP: RMP initialization failed, SNP cannot be supported.`);
+    if (!profile.rmpInitAfterIommu)
+      log.push(`${AMDVI}SNP: RMP initialization failed, SNP cannot be supported.`);
     return off('rmp-coverage', 'docs/reference/linux-ccp.md §7.1 step 5');
   }
 
@@ -150,7 +160,7 @@ export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpB
       machine.wrmsr(c.id, MSR.SYSCFG, machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
     }
   }
-  log.push(`${AMDVI}IOMMU SNP support enabled.`);
+  if (!profile.rmpInitAfterIommu) log.push(`${AMDVI}IOMMU SNP support enabled.`);
   return { hostSnp: true, log, e820Reserved };
 }
 

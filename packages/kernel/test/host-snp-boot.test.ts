@@ -89,6 +89,23 @@ describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (docs/reference/linux
     );
   });
 
+  test('≤6.13: snp_rmptable_init() is a device_initcall after iommu_snp_enable(): the IOMMU line comes first and a coverage failure only clears the attribute (commit 409f45387c93, 6.14)', () => {
+    const m = createMachine({ cpu: 'genoa', cores: 2, memoryGiB: 4, bios: { snpMemoryCoverage: 'partial' } });
+    const r = hostSnpBoot(m, { snpEnAtBoot: true, rmpInitAfterIommu: true });
+    expect(r.hostSnp).toBe(false);
+    expect(r.disabledBy?.id).toBe('rmp-coverage');
+    expect(r.log.slice(1)).toEqual([
+      'AMD-Vi: IOMMU SNP support enabled.',
+      'SEV-SNP: Memory reserved for the RMP table does not cover full system RAM (expected 0x1004000 got 0xa00000)',
+    ]);
+    const ok = hostSnpBoot(createMachine({ cpu: 'genoa', cores: 2, memoryGiB: 4 }), {
+      snpEnAtBoot: true,
+      rmpInitAfterIommu: true,
+    });
+    expect(ok.log.at(-1)).toBe('AMD-Vi: IOMMU SNP support enabled.');
+    expect(ok.hostSnp).toBe(true);
+  });
+
   test('7.1+: no SNPEn at boot', () => {
     const { m } = boot({}, false);
     expect(m.snapshot().snpEn.some(Boolean)).toBe(false);

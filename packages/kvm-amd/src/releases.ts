@@ -84,7 +84,7 @@ type Stage = { kernel: KernelProfile; host: HostSnpProfile; ccp: CcpProfile; kvm
  */
 const v6_11: Stage = {
   kernel: { kstrtoboolEnableDisable: false },
-  host: { snpEnAtBoot: true, rmpFixupE820Only: true },
+  host: { snpEnAtBoot: true, rmpFixupE820Only: true, rmpInitAfterIommu: true },
   ccp: {
     initOnProbe: true,
     snpFailureAbortsLegacy: false,
@@ -117,23 +117,29 @@ const v6_11: Stage = {
 
 /**
  * 6.12: the RMP fix-up chunk is also memblock_reserve()d (commit 88a921aa3c6b,
- * docs/reference/linux-ccp.md §7.3). 6.13–6.15 are the same for every modelled difference.
+ * docs/reference/linux-ccp.md §7.3). 6.13 is the same for every modelled difference.
  */
 const v6_12: Stage = { ...v6_11, host: { ...v6_11.host, rmpFixupE820Only: false } };
 
+/**
+ * 6.14: snp_rmptable_init() runs from iommu_snp_enable() ("Fix broken SNP support with KVM module
+ * built-in", 409f45387c93, merged for 6.14-rc3; docs/reference/linux-ccp.md §7.1 step 5). 6.15 = 6.14.
+ */
+const v6_14: Stage = { ...v6_12, host: { ...v6_12.host, rmpInitAfterIommu: false } };
+
 /** 6.16: "Move SEV/SNP Platform initialization to KVM" (docs/reference/linux-ccp.md §1.2; docs/reference/linux-kvm-amd.md §7.1). */
 const v6_16: Stage = {
-  kernel: v6_12.kernel,
-  host: v6_12.host,
+  kernel: v6_14.kernel,
+  host: v6_14.host,
   ccp: {
-    ...v6_12.ccp,
+    ...v6_14.ccp,
     initOnProbe: false,
     snpFailureAbortsLegacy: true,
     ioctlImplicitInit: 'full',
     snpStatusImplicitInit: true,
     legacyLogFormat: false,
   },
-  kvm: { ...v6_12.kvm, platformInitAtLoad: true, shutdownAtUnload: true },
+  kvm: { ...v6_14.kvm, platformInitAtLoad: true, shutdownAtUnload: true },
 };
 
 /**
@@ -198,13 +204,13 @@ const v7_2: Stage = {
   kvm: { ...v7_1.kvm, advertiseOnlyUsableVmTypes: true },
 };
 
-/** Releases in order. 6.13, 6.14 and 6.15 = 6.12 for every modelled difference. */
+/** Releases in order. 6.13 = 6.12 and 6.15 = 6.14 for every modelled difference. */
 const STAGES: ReadonlyArray<readonly [string, Stage]> = [
   ['6.11', v6_11],
   ['6.12', v6_12],
   ['6.13', v6_12],
-  ['6.14', v6_12],
-  ['6.15', v6_12],
+  ['6.14', v6_14],
+  ['6.15', v6_14],
   ['6.16', v6_16],
   ['6.17', v6_17],
   ['6.18', v6_18],

@@ -25,6 +25,11 @@ describe('release profiles (docs/reference/linux-ccp.md §1.2, docs/reference/li
     for (const v of ['6.12', '6.13', '6.14', '7.2']) expect(r(v).host.rmpFixupE820Only).toBe(false);
   });
 
+  it('≤6.13 runs snp_rmptable_init() as a device_initcall after the IOMMU; 6.14 from iommu_snp_enable() (commit 409f45387c93, docs/reference/linux-ccp.md §7.1 step 5)', () => {
+    for (const v of ['6.11', '6.12', '6.13']) expect(r(v).host.rmpInitAfterIommu).toBe(true);
+    for (const v of ['6.14', '6.15', '6.16', '7.2']) expect(r(v).host.rmpInitAfterIommu).toBe(false);
+  });
+
   it('6.11–6.13 equal 6.14 in every other field (Linux v6.11–v6.13 sev-dev.c, arch/x86/kvm/svm/sev.c; docs/reference/linux-kvm-amd.md §7.1)', () => {
     for (const v of ['6.11', '6.12', '6.13']) {
       expect(r(v).ccp).toEqual(r('6.14').ccp);
