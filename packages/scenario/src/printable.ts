@@ -4,7 +4,6 @@
  * (which reorder what a reader sees, CVE-2021-42574) are shown as `\x1b`, `\n`, `\u202e`, so a
  * file can neither drive the terminal nor make one line look like another.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
