@@ -6,22 +6,17 @@
  * step 3): it appears when, and only when, ccp's call sites print.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog, formatError, parseScenario, run } from '../src/index';
+import { defaultCatalog, formatError, parseScenario } from '../src/index';
+import { runScenario } from './run-scenario';
 
 const TOO_OLD = 'ccp 0000:03:00.5: SEV-SNP support requires firmware version >= 1:51';
 
 function runWith(kernel: string, steps: readonly string[], version = '6.15') {
-  const text = [
-    'version: 1',
-    'name: t',
-    'machine: {firmware: "1.49.3"}',
-    `kernel: {version: "${version}", ${kernel}}`,
-    'steps:',
-    ...steps.map((s) => `  - ${s}`),
-  ].join('\n');
-  const r = parseScenario(text, 't.yaml', defaultCatalog());
-  if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
-  return run(r.scenario);
+  return runScenario({
+    machine: '{firmware: "1.49.3"}',
+    kernel: `{version: "${version}", ${kernel}}`,
+    steps,
+  });
 }
 
 const dmesg = (t: ReturnType<typeof runWith>) => t.steps.flatMap((s) => s.dmesg);

@@ -5,20 +5,10 @@
  * boot") sev_platform_init() initialises nothing there; 6.17 initialises as on any boot.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog, formatError, parseScenario, run } from '../src/index';
+import { runScenario } from './run-scenario';
 
 function runSteps(version: string, steps: readonly string[], machine = '{}') {
-  const text = [
-    'version: 1',
-    'name: t',
-    `machine: ${machine}`,
-    `kernel: {version: "${version}"}`,
-    'steps:',
-    ...steps.map((s) => `  - ${s}`),
-  ].join('\n');
-  const r = parseScenario(text, 't.yaml', defaultCatalog());
-  if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
-  return run(r.scenario);
+  return runScenario({ machine, kernel: `{version: "${version}"}`, steps });
 }
 
 describe('kdump: a crash kernel booted on the platform as the crashed kernel left it', () => {

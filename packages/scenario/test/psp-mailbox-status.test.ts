@@ -7,20 +7,14 @@
  * sev_get_api_version() failing destroys the SEV device).
  */
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog, formatError, parseScenario, run } from '../src/index';
+import { runScenario } from './run-scenario';
 
 function runOn(version: string, steps: readonly string[]) {
-  const text = [
-    'version: 1',
-    'name: t',
-    'machine: {cpu: siena, cores: 8, bios: {minSevAsid: 256}, pspMailboxStatus: {PLATFORM_STATUS: 0x8003}}',
-    `kernel: {version: "${version}"}`,
-    'steps:',
-    ...steps.map((s) => `  - ${s}`),
-  ].join('\n');
-  const r = parseScenario(text, 't.yaml', defaultCatalog());
-  if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
-  return run(r.scenario);
+  return runScenario({
+    machine: '{cpu: siena, cores: 8, bios: {minSevAsid: 256}, pspMailboxStatus: {PLATFORM_STATUS: 0x8003}}',
+    kernel: `{version: "${version}"}`,
+    steps,
+  });
 }
 
 describe('AMDSEV#246: PLATFORM_STATUS answered with 0x8003 at probe', () => {

@@ -4,20 +4,14 @@
  * __sev_do_cmd_locked, sev_wait_cmd_ioc; AMDESE/AMDSEV#184).
  */
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog, formatError, parseScenario, run } from '../src/index';
+import { runScenario } from './run-scenario';
 
 function runText(params: string) {
-  const text = [
-    'version: 1',
-    'name: t',
-    'machine: {pspResponseSeconds: {SNP_INIT_EX: 120}}',
-    `kernel: {version: "6.15", params: {${params}}}`,
-    'steps:',
-    '  - modprobe: ccp',
-  ].join('\n');
-  const r = parseScenario(text, 't.yaml', defaultCatalog());
-  if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
-  return run(r.scenario);
+  return runScenario({
+    machine: '{pspResponseSeconds: {SNP_INIT_EX: 120}}',
+    kernel: `{version: "6.15", params: {${params}}}`,
+    steps: ['modprobe: ccp'],
+  });
 }
 
 describe('a PSP that answers SNP_INIT_EX after 120 s', () => {
