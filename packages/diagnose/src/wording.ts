@@ -206,6 +206,14 @@ export const WORDINGS: readonly Wording[] = [
     gap: 'fidelity',
   },
   {
+    id: 'ccp-get-status-failed',
+    // sev_get_api_version() at probe: the legacy PLATFORM_STATUS came back with a status. 0x8003
+    // (AMDSEV#246) is no SEV API status: the PSP answered without running the command.
+    re: /^ccp <psp>: SEV: failed to get status\. Error: 0x([0-9a-f]+)/i,
+    proves: (m) => [{ path: 'machine.pspMailboxStatus', value: { PLATFORM_STATUS: hex(m[1]!) } }],
+    gap: 'fidelity',
+  },
+  {
     id: 'ccp-timeout',
     re: /^ccp <psp>: sev command (?:0x)?[0-9a-f]+ timed out/i,
     gap: 'unmodelled',
