@@ -104,6 +104,28 @@ const ZEN4 = {
  * ciphertext hiding needs a newer platform (docs/reference/psp-firmware.md §6). Values the
  * references do not give are listed in README "Decisions".
  */
+/**
+ * Milan's PSP: one socket EPYC 7713 on an ASRock ROME2D16-2T, AMDESE/AMDSEV#140; two sockets
+ * EPYC 7543 ×2 on a Dell R6525, AMDESE/AMDSEV#107 (both PSPs print "psp enabled").
+ */
+const MILAN_PSP_PCI: PspPci = {
+  deviceId: 0x1486,
+  oneSocket: '0000:47:00.1',
+  twoSockets: ['0000:22:00.1', '0000:a2:00.1'],
+};
+
+/**
+ * Genoa's PSP: one socket EPYC 9654 on a Supermicro H13SSL-N, coconut-svsm/svsm#409
+ * (`ccp 0000:03:00.5`); two sockets AMDESE/AMDSEV#184, whose log prints "psp enabled" from
+ * 0000:01:00.5 and 0000:83:00.5 (boards differ: #202's two-socket Gigabyte G493-ZB2 has its
+ * master at 09:00.5).
+ */
+const GENOA_PSP_PCI: PspPci = {
+  deviceId: 0x14ca,
+  oneSocket: '0000:03:00.5',
+  twoSockets: ['0000:01:00.5', '0000:83:00.5'],
+};
+
 export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
   rome: {
     model: 'rome',
@@ -135,7 +157,7 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     tcbLayout: 'zen3-4',
     ciphertextHidingCapable: false,
     // The SP3 platform Milan shares: Milan's device and addresses.
-    pspPci: { deviceId: 0x1486, oneSocket: '0000:47:00.1', twoSockets: ['0000:22:00.1', '0000:a2:00.1'] },
+    pspPci: MILAN_PSP_PCI,
   },
   milan: {
     model: 'milan',
@@ -165,9 +187,7 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     defaultFirmware: '1.55.21',
     tcbLayout: 'zen3-4',
     ciphertextHidingCapable: false,
-    // One socket: EPYC 7713 on an ASRock ROME2D16-2T, AMDESE/AMDSEV#140. Two sockets: EPYC 7543
-    // ×2 on a Dell R6525, AMDESE/AMDSEV#107 (both PSPs print "psp enabled").
-    pspPci: { deviceId: 0x1486, oneSocket: '0000:47:00.1', twoSockets: ['0000:22:00.1', '0000:a2:00.1'] },
+    pspPci: MILAN_PSP_PCI,
   },
   genoa: {
     ...ZEN4,
@@ -176,10 +196,7 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     modelRange: [0x10, 0x1f],
     maxSockets: 2,
     cores: 96,
-    // One socket: EPYC 9654 on a Supermicro H13SSL-N, coconut-svsm/svsm#409 (`ccp 0000:03:00.5`).
-    // Two sockets: AMDESE/AMDSEV#184, whose log prints "psp enabled" from 0000:01:00.5 and
-    // 0000:83:00.5 (boards differ: #202's two-socket Gigabyte G493-ZB2 has its master at 09:00.5).
-    pspPci: { deviceId: 0x14ca, oneSocket: '0000:03:00.5', twoSockets: ['0000:01:00.5', '0000:83:00.5'] },
+    pspPci: GENOA_PSP_PCI,
   },
   bergamo: {
     ...ZEN4,
@@ -189,7 +206,7 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     maxSockets: 2,
     cores: 128,
     // Genoa family: Genoa's device and addresses, assumed.
-    pspPci: { deviceId: 0x14ca, oneSocket: '0000:03:00.5', twoSockets: ['0000:01:00.5', '0000:83:00.5'] },
+    pspPci: GENOA_PSP_PCI,
   },
   siena: {
     ...ZEN4,
@@ -230,7 +247,7 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     tcbLayout: 'zen5',
     ciphertextHidingCapable: true,
     // No public Turin host log was found: Genoa's function and buses, assumed (README "Decisions").
-    pspPci: { deviceId: 0x14ca, oneSocket: '0000:03:00.5', twoSockets: ['0000:01:00.5', '0000:83:00.5'] },
+    pspPci: GENOA_PSP_PCI,
   },
 };
 
