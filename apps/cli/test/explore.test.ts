@@ -210,50 +210,26 @@ describe('sevsim explore --baseline / --write-baseline', () => {
   it('a bad baseline file: exit 2, one line naming file, line, column and key, no stack trace', async () => {
     const d = dir();
     const b = join(d, 'bad.json');
+    const withBaseline = (file: string) =>
+      cli('explore', '--space', smallSpace('true', 'none'), ...QUIET, '--out', d, '--baseline', file);
+    const escaped = b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     writeFileSync(
       b,
       '{\n  "version": 1,\n  "findings": [\n    {"invariant": "asid-in-rang", "message": "m", "match": ["sev_snp=0"]}\n  ]\n}\n',
     );
-    const r = await cli(
-      'explore',
-      '--space',
-      smallSpace('true', 'none'),
-      ...QUIET,
-      '--out',
-      d,
-      '--baseline',
-      b,
-    );
+    const r = await withBaseline(b);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
       new RegExp(
-        `^${b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:19: findings\\[0\\]\\.invariant: "asid-in-rang" is not an invariant \\(allowed: no-throw, `,
+        `^${escaped}:4:19: findings\\[0\\]\\.invariant: "asid-in-rang" is not an invariant \\(allowed: no-throw, `,
       ),
     );
     expect(r.err).not.toMatch(/\n\s+at /);
     writeFileSync(b, '{"version": 1, "findings": [\n');
-    const syntax = await cli(
-      'explore',
-      '--space',
-      smallSpace('true', 'none'),
-      ...QUIET,
-      '--out',
-      d,
-      '--baseline',
-      b,
-    );
+    const syntax = await withBaseline(b);
     expect(syntax.code).toBe(2);
-    expect(syntax.err).toMatch(new RegExp(`^${b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
-    const missing = await cli(
-      'explore',
-      '--space',
-      smallSpace('true', 'none'),
-      ...QUIET,
-      '--out',
-      d,
-      '--baseline',
-      join(d, 'nope.json'),
-    );
+    expect(syntax.err).toMatch(new RegExp(`^${escaped}:\\d+:\\d+: `));
+    const missing = await withBaseline(join(d, 'nope.json'));
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('nope.json');
   });
