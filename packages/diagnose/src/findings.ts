@@ -54,6 +54,19 @@ function kernelDecisions(trace: Trace, real: readonly LogLine[]): Finding[] {
       why: 'SYSCFG.MemEncryptionModEn is clear (SMEE off in the BIOS): the driver does not set SEV up and kvm_amd has no SEV — enable SMEE in the BIOS',
     });
   }
+  const timeout = sim.find((t) => /^ccp <psp>: sev command 0x[0-9a-f]+ timed out, disabling PSP/.test(t));
+  if (timeout) {
+    // __sev_do_cmd_locked(): no answer within psp_timeout sets psp_dead, and every later command
+    // fails with -EBUSY before reaching the PSP (the "rc -16" of SEV INIT after it).
+    out.push({
+      cmd: null,
+      status: null,
+      statusName: null,
+      guard: 'ccp.psp-timeout',
+      line: firstLine(real, /^ccp <psp>: sev command 0x[0-9a-f]+ timed out, disabling PSP/),
+      why: `the PSP did not answer within ccp's timeout ("${timeout.replace(/^ccp <psp>: /, '')}"), so the driver stopped using it and every later command fails with -EBUSY before reaching it; a PSP that does not answer is a platform (BIOS or firmware) fault, which a longer ccp.psp_cmd_timeout does not cure when it never answers`,
+    });
+  }
   if (!s.modules.kvm_amd.loaded) return out;
   if (
     s.kvm.sevEs.status === 'disabled' &&

@@ -146,6 +146,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let uefi: LogLine | undefined;
   let cpu: { value: CpuModel; l: LogLine; note: string } | undefined;
   const psps = new Map<string, LogLine>();
+  const timedOut: { name: string; l: LogLine }[] = [];
 
   for (const l of log.relevant) {
     const text = normalise(l.text);
@@ -194,6 +195,12 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
       case 'kvm-sev-es-supported-old':
         oldEs ??= { n: Number(m[1]), l };
         break;
+      case 'ccp-timeout': {
+        const name = opts.catalog.pspCommandName(Number.parseInt(m[1]!, 16));
+        if (name && opts.catalog.pspCommands.includes(name) && !timedOut.some((t) => t.name === name))
+          timedOut.push({ name, l });
+        continue;
+      }
     }
     if (w.id === 'ccp-sev-init-platform') {
       put({
@@ -230,6 +237,19 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
         from: at(oldSev.l),
         note: 'no SEV-ES line: minimum SEV ASID 1 (BIOS SEV-ES ASID space limit not set)',
       });
+  }
+
+  // A command the PSP did not answer within ccp's timeout. The line proves only that it took
+  // longer than the timeout in force; the replay takes "never", the reading that claims least of
+  // the driver: a longer ccp.psp_cmd_timeout is then no fix, which the log cannot show it would be.
+  if (timedOut.length > 0) {
+    const cmds = timedOut.map((t) => `${t.name} (line ${t.l.line})`).join(', ');
+    put({
+      path: 'machine.pspResponseSeconds',
+      value: Object.fromEntries(timedOut.map((t) => [t.name, 'never'])),
+      from: at(timedOut[0]!.l),
+      note: `the PSP did not answer ${cmds} within ccp's timeout and the driver disabled it; whether it would have answered later the log cannot show, so the replay takes never`,
+    });
   }
 
   // CPU: the log's CPU line, else the ASID count of a preset, else the PSP's PCI function.

@@ -214,9 +214,12 @@ export const WORDINGS: readonly Wording[] = [
     gap: 'fidelity',
   },
   {
+    // __sev_do_cmd_locked(): the PSP did not answer within psp_timeout, so the driver marks it
+    // dead (psp_dead) and sends it nothing more. infer.ts reads the command into
+    // machine.pspResponseSeconds (AMDESE/AMDSEV#184).
     id: 'ccp-timeout',
-    re: /^ccp <psp>: sev command (?:0x)?[0-9a-f]+ timed out/i,
-    gap: 'unmodelled',
+    re: /^ccp <psp>: sev command (0x[0-9a-f]+) timed out, disabling PSP/i,
+    gap: 'fidelity',
   },
   { id: 'ccp-dyndbg', re: /^ccp <psp>: sev command id 0x[0-9a-f]+ buffer/i, gap: 'unmodelled' },
 

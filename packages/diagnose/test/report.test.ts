@@ -1,21 +1,30 @@
 /**
  * The human report's last line. AMDSEV#184 (Genoa): SNP_INIT_EX timed out and the PSP was
- * disabled (a BIOS IOMMU setting, fixed by "Auto"); the model's PSP never times out, so the replay
- * reaches SNP. The report must not call the goal "already reached": it names the real lines the
- * replay did not reproduce and says no change is verified.
+ * disabled (a BIOS IOMMU setting, fixed by "Auto"). From the timeout line the replay reproduces the
+ * failure and no change reaches SNP; with facts that say the PSP answers, the replay reaches SNP
+ * without reproducing the log's failures, and the report must not call the goal "already
+ * reached": it names the real lines the replay did not reproduce and says no change is verified.
  */
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { diagnose, formatDiagnosis, readLog } from '../src/index';
 import { FIXTURES } from './corpus';
 
-it('AMDSEV#184: a replay that reaches SNP without reproducing the failure says so, not "already reached"', () => {
-  const log = readFileSync(`${FIXTURES}amdsev-184-genoa-snp-init-timeout.log`, 'utf8');
-  const d = diagnose(readLog(log), { cpu: 'genoa' }).json;
+const LOG_184 = readFileSync(`${FIXTURES}amdsev-184-genoa-snp-init-timeout.log`, 'utf8');
+const lastLine = (text: string): string | undefined => text.trimEnd().split('\n').at(-1);
+
+it('AMDSEV#184: the timeout is explained and no change reaches SNP', () => {
+  const text = formatDiagnosis(diagnose(readLog(LOG_184), { cpu: 'genoa' }).json);
+  expect(text).toContain('  kernel: ccp.psp-timeout, log line 1\n');
+  expect(lastLine(text)).toBe('Goal SNP: no change set of up to 3 changes reaches it in the model');
+});
+
+it('AMDSEV#184 with facts saying the PSP answers: reached in the replay, the failures not reproduced, said so', () => {
+  const facts = { values: { 'machine.pspResponseSeconds': {} }, source: 'test facts' };
+  const d = diagnose(readLog(LOG_184), { cpu: 'genoa', facts }).json;
   expect(d.capabilities.snp).toBe(true);
-  const last = formatDiagnosis(d).trimEnd().split('\n').at(-1);
-  expect(last).toBe(
-    "Goal SNP: reached in the replay, but it did not reproduce line 2, line 3 of the log: the host's cause is outside the model, so no change is verified",
+  expect(lastLine(formatDiagnosis(d))).toBe(
+    "Goal SNP: reached in the replay, but it did not reproduce line 1, line 2, line 3 of the log: the host's cause is outside the model, so no change is verified",
   );
 });
 

@@ -8,7 +8,7 @@
  */
 import { CCP_PARAMS, Errno, FW_UPLOAD_ERRORS } from '@sevsim/ccp';
 import { parseVersion, VERSION_PART_MAX } from '@sevsim/firmware';
-import { Status, statusCode } from '@sevsim/psp-abi';
+import { cmdName, Status, statusCode } from '@sevsim/psp-abi';
 import { CPU_MODELS, CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
 import { dyndbgQueryProblem } from '@sevsim/kernel';
 import { KVM_AMD_PARAMS, PATCHES, RELEASES, resolveRelease } from '@sevsim/kvm-amd';
@@ -86,6 +86,7 @@ export function defaultCatalog(): Catalog {
     statusNames: Object.keys(Status),
     statusCode: (name) => statusCode(name),
     pspCommands: Object.keys(PSP_BUFFERS),
+    pspCommandName: (id) => cmdName(id),
     pspFields: (cmd) => pspFieldNames(cmd),
     pspFieldBits: (cmd, field) => pspFieldBits(cmd, field),
     firmwareVersionProblem: (version) =>
