@@ -165,16 +165,20 @@ export class Rmp {
     return Number.isInteger(pfn) && pfn >= 0 && pfn < this.coveredPages;
   }
 
-  /** The entry the hardware checks for this PFN: the 2 MB entry of its region if there is one. */
-  entry(pfn: number): RmpEntry | undefined {
+  /**
+   * The entry the hardware checks for this PFN: the 2 MB entry of its region if there is one.
+   * Entries are frozen values, so the stored one is returned as is (no copy per lookup); only a
+   * guest page under a 2 MB entry gets its own object, for its GPA.
+   */
+  entry(pfn: number): Readonly<RmpEntry> | undefined {
     if (!this.covers(pfn)) return undefined;
     const head = pfn - (pfn % PAGES_PER_2M);
     const large = this.entries.get(head);
     if (large !== undefined && large.pageSize === '2M') {
-      return { ...large, gpa: subpageGpa(large, pfn - head) };
+      const gpa = subpageGpa(large, pfn - head);
+      return gpa === large.gpa ? large : { ...large, gpa };
     }
-    const own = this.entries.get(pfn);
-    return own === undefined ? hypervisorEntry() : { ...own };
+    return (head === pfn ? large : this.entries.get(pfn)) ?? HYPERVISOR_ENTRY;
   }
 
   state(pfn: number): PageState {
@@ -205,7 +209,7 @@ export class Rmp {
     if (!e.assigned && (e.immutable || asid !== 0 || gpa !== 0)) return RmpResult.FAIL_INPUT;
     if (e.assigned && asid === 0 && (!e.immutable || gpa !== 0)) return RmpResult.FAIL_INPUT;
 
-    const current = this.entry(pfn) as RmpEntry;
+    const current = this.entry(pfn)!;
     if (current.immutable) return RmpResult.FAIL_PERMISSION;
     if (size === '2M') {
       for (let i = 1; i < PAGES_PER_2M; i++) {
@@ -252,7 +256,7 @@ export class Rmp {
     if (!Number.isInteger(asid) || asid < 1 || asid > this.maxAsid) return RmpResult.FAIL_INPUT;
     if (pageSize !== '4K' && pageSize !== '2M') return RmpResult.FAIL_INPUT;
     if (pageSize === '2M' && pfn % PAGES_PER_2M !== 0) return RmpResult.FAIL_INPUT;
-    const e = this.entry(pfn) as RmpEntry;
+    const e = this.entry(pfn)!;
     if (!e.assigned || e.asid !== asid || e.immutable) return RmpResult.FAIL_PERMISSION;
     if (e.pageSize !== pageSize) return RmpResult.FAIL_SIZEMISMATCH;
     const at = e.pageSize === '2M' ? pfn - (pfn % PAGES_PER_2M) : pfn;
@@ -377,3 +381,6 @@ export function hypervisorEntry(): RmpEntry {
     validated: false,
   };
 }
+
+/** What `entry()` answers for a covered page without a stored entry (one frozen value, shared). */
+const HYPERVISOR_ENTRY: Readonly<RmpEntry> = Object.freeze(hypervisorEntry());
