@@ -133,11 +133,26 @@ export interface StructCodec<F extends Fields> {
   patch(buffer: Uint8Array, values: Partial<Decoded<F>>): void;
 }
 
-function viewOf(buffer: Uint8Array, size: number): DataView {
-  if (buffer.length >= size) return new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
-  const padded = new Uint8Array(size);
-  padded.set(buffer);
-  return new DataView(padded.buffer);
+/**
+ * The one working area of every codec call: a struct's bytes are copied in, read or written
+ * through one DataView, and copied back. A new DataView per call cost more than the decode
+ * itself (codecs run several times per firmware command); calls never nest, so one area serves
+ * them all. `struct()` grows it to the largest struct built.
+ */
+let scratch = new Uint8Array(64);
+let scratchView = new DataView(scratch.buffer);
+
+/** The struct's `size` bytes of `buffer` in the working area, zero-padded past a short buffer. */
+function load(buffer: Uint8Array, size: number): DataView {
+  const n = Math.min(size, buffer.length);
+  for (let i = 0; i < n; i++) scratch[i] = buffer[i]!;
+  scratch.fill(0, n, size);
+  return scratchView;
+}
+
+/** The working area's `size` bytes back into `buffer` (at least `size` long). */
+function store(buffer: Uint8Array, size: number): void {
+  for (let i = 0; i < size; i++) buffer[i] = scratch[i]!;
 }
 
 export function struct<F extends Fields>(name: string, size: number, fields: F): StructCodec<F> {
@@ -149,6 +164,10 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     });
   }
   const names = Object.keys(fields) as (keyof F & string)[];
+  if (size > scratch.length) {
+    scratch = new Uint8Array(size);
+    scratchView = new DataView(scratch.buffer);
+  }
   const codec: StructCodec<F> = {
     name,
     size,
@@ -159,7 +178,7 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
       return out;
     },
     decode(buffer) {
-      const view = viewOf(buffer, size);
+      const view = load(buffer, size);
       const result = {} as Decoded<F>;
       for (const k of names) result[k] = fields[k]!.read(view);
       return result;
@@ -171,11 +190,12 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     },
     patch(buffer, values) {
       if (buffer.length < size) return;
-      const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
+      const view = load(buffer, size);
       for (const k of names) {
         const v = values[k];
         if (v !== undefined) fields[k]!.write(view, v);
       }
+      store(buffer, size);
     },
   };
   return codec;
