@@ -183,8 +183,9 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
       return { rc: r, error: status, buffer: out };
     }
   }
-  // The caller's copy is taken before the descriptors restore the original addresses.
-  const copied = out.slice();
+  // The caller's copy is taken before the descriptors restore the original addresses (only
+  // they write to `out` afterwards).
+  const copied = descs.length > 0 ? out.slice() : out;
   releaseCmdBuf(dev, nested);
   for (const m of descs) {
     if (unmapDesc(dev, m, out)) rc = -Errno.EFAULT;
