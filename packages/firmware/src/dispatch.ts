@@ -40,30 +40,33 @@ const TOO_OLD: GuardRef = {
   id: 'dispatch.command-version',
   fact: 'docs/reference/psp-firmware.md §7.3: a command newer than the running firmware → INVALID_COMMAND',
 };
+const UNKNOWN_COMMAND: Outcome = Object.freeze({ status: Status.INVALID_COMMAND, guard: UNKNOWN });
+const TOO_OLD_COMMAND: Outcome = Object.freeze({ status: Status.INVALID_COMMAND, guard: TOO_OLD });
 const CMD_BUF_STATE: GuardRef = {
   id: 'dispatch.cmd-buffer-page-state',
   fact: 'docs/reference/psp-firmware.md §2.2: with SNP INIT a write-back command buffer must be Firmware/Default → INVALID_PAGE_STATE+0x40',
 };
 
-function lookup(fw: Firmware, id: number): { spec: CommandSpec } | { fail: Outcome } {
+/** The command's spec, or the INVALID_COMMAND outcome (unknown id, or newer than the running image). */
+function lookup(fw: Firmware, id: number): CommandSpec | Outcome {
   const spec = COMMANDS.get(id);
-  if (!spec) return { fail: { status: Status.INVALID_COMMAND, guard: UNKNOWN } };
+  if (!spec) return UNKNOWN_COMMAND;
   const since = spec.since ?? (id >= Cmd.SNP_INIT ? SNP_MIN_VERSION : undefined);
-  if (since && !atLeast(fw.state.running, since))
-    return { fail: { status: Status.INVALID_COMMAND, guard: TOO_OLD } };
-  return { spec };
+  if (since && !atLeast(fw.state.running, since)) return TOO_OLD_COMMAND;
+  return spec;
 }
+
+const NO_OPTIONS: MailboxOptions = {};
 
 export function dispatch(
   fw: Firmware,
   id: number,
   input: Uint8Array,
-  opts: MailboxOptions = {},
+  opts: MailboxOptions = NO_OPTIONS,
 ): DispatchResult {
-  const unchanged = () => input.slice();
   const found = lookup(fw, id);
-  if ('fail' in found) return { ...found.fail, buffer: unchanged() };
-  const { spec } = found;
+  if (!('handle' in found)) return { ...found, buffer: input.slice() };
+  const spec = found;
 
   // docs/reference/psp-firmware.md §2.2: only while SNP is INIT and the RMP is initialised, for commands that write back.
   const pagePa = opts.bufferPaddr;
@@ -72,7 +75,7 @@ export function dispatch(
     return {
       status: Status.INVALID_PAGE_STATE + CMD_BUF_PAGE_STATE_OFFSET,
       guard: CMD_BUF_STATE,
-      buffer: unchanged(),
+      buffer: input.slice(),
     };
   }
 
@@ -89,5 +92,9 @@ export function dispatch(
     spec.writesBack &&
     (outcome.status === Status.SUCCESS ||
       (spec.writeBackOnInvalidLen && outcome.status === Status.INVALID_LEN));
-  return { ...outcome, buffer: writeBack ? buf.slice(0, input.length) : unchanged() };
+  // Without write-back the caller's bytes come back unchanged; the working copy is not theirs.
+  const buffer = !writeBack ? input.slice() : buf.length === input.length ? buf : buf.slice(0, input.length);
+  return outcome.guard
+    ? { status: outcome.status, guard: outcome.guard, buffer }
+    : { status: outcome.status, buffer };
 }

@@ -75,7 +75,7 @@ const downloadFirmware = command<ImageCtx>({
   name: 'DOWNLOAD_FIRMWARE',
   prepare: (b) => {
     const { address, len } = SevDataDownloadFirmware.decode(b.buf);
-    return { ...b, address, len, image: readImage(b.fw, address, len) };
+    return { address, len, image: readImage(b.fw, address, len) };
   },
   guards: [
     {
@@ -111,7 +111,6 @@ const downloadFirmwareEx = command<DlfwExCtx>({
   prepare: (b) => {
     const d = SevDataDownloadFirmwareEx.decode(b.buf);
     return {
-      ...b,
       address: d.fwPaddr,
       len: d.fwLen,
       length: d.length,

@@ -60,7 +60,7 @@ export class Firmware {
     return this.machine.rmp.state(pfnOf(pa));
   }
 
-  entry(pa: number): RmpEntry | undefined {
+  entry(pa: number): Readonly<RmpEntry> | undefined {
     return this.machine.rmp.entry(pfnOf(pa));
   }
 

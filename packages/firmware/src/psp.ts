@@ -62,14 +62,17 @@ export class Psp implements Mailbox {
   /** The mailbox: never throws for any id or buffer; every outcome is a status. */
   command(id: number, buffer: Uint8Array, options?: MailboxOptions): MailboxResult {
     const r = dispatch(this.fw, id, buffer, options);
-    const event: CommandEvent = {
-      id,
-      name: cmdName(id) ?? `UNKNOWN_0x${id.toString(16)}`,
-      status: r.status,
-      statusName: statusName(r.status),
-      ...(r.guard ? { guard: r.guard } : {}),
-    };
-    for (const l of this.listeners) l(event);
+    // The event is built only for someone to hear it (a quiet scenario session has no listener).
+    if (this.listeners.length > 0) {
+      const event: CommandEvent = {
+        id,
+        name: cmdName(id) ?? `UNKNOWN_0x${id.toString(16)}`,
+        status: r.status,
+        statusName: statusName(r.status),
+        ...(r.guard ? { guard: r.guard } : {}),
+      };
+      for (const l of this.listeners) l(event);
+    }
     return { status: r.status, buffer: r.buffer };
   }
 

@@ -81,7 +81,7 @@ const launchStart = command<LaunchStartCtx>({
   id: Cmd.LAUNCH_START,
   name: 'LAUNCH_START',
   writesBack: true,
-  prepare: (b) => ({ ...b, ...SevDataLaunchStart.decode(b.buf) }),
+  prepare: (b) => SevDataLaunchStart.decode(b.buf),
   guards: [
     sevStateGuard('LAUNCH_START', 'docs/reference/psp-firmware.md §2.4: LAUNCH_START needs INIT or WORKING'),
     {
@@ -198,7 +198,7 @@ function launchUpdate(vmsa: boolean): CommandSpec {
     name,
     prepare: (b) => {
       const d = SevDataLaunchUpdateData.decode(b.buf);
-      return { ...b, ...d, guest: lookup(b, d.handle) };
+      return Object.assign(d, { guest: lookup(b, d.handle) });
     },
     guards,
     effect: ({ fw, guest, address, len }) => {
@@ -222,7 +222,7 @@ const launchMeasure = command<MeasureCtx>({
   writeBackOnInvalidLen: true,
   prepare: (b) => {
     const d = SevDataLaunchMeasure.decode(b.buf);
-    return { ...b, ...d, guest: lookup(b, d.handle) };
+    return Object.assign(d, { guest: lookup(b, d.handle) });
   },
   guards: [
     sevStateGuard('LAUNCH_MEASURE', 'docs/reference/psp-firmware.md §2.4: LAUNCH_MEASURE needs WORKING'),
@@ -275,7 +275,7 @@ function handleCommand(
     name,
     prepare: (b) => {
       const handle = SevDataDeactivate.decode(b.buf).handle; // every one starts with u32 handle
-      return { ...b, handle, guest: lookup(b, handle) };
+      return { handle, guest: lookup(b, handle) };
     },
     guards,
     effect: (c) => {
@@ -335,7 +335,6 @@ const activateCmd = command<LegacyActivateCtx>({
     const { handle, asid } = SevDataActivate.decode(b.buf);
     const guest = lookup(b, handle);
     return {
-      ...b,
       handle,
       asid,
       guest,
@@ -363,7 +362,6 @@ const guestStatus = command<BaseCtx>({
   id: Cmd.GUEST_STATUS,
   name: 'GUEST_STATUS',
   writesBack: true,
-  prepare: (b) => b,
   guards: [
     sevStateGuard('GUEST_STATUS', 'docs/reference/psp-firmware.md §2.4: GUEST_STATUS needs INIT or WORKING'),
   ],
@@ -390,7 +388,7 @@ function dbg(encrypt: boolean): CommandSpec {
     name,
     prepare: (b) => {
       const d = SevDataDbg.decode(b.buf);
-      return { ...b, ...d, guest: lookup(b, d.handle) };
+      return Object.assign(d, { guest: lookup(b, d.handle) });
     },
     guards: [
       sevStateGuard(name, 'docs/reference/psp-firmware.md §2.4: DBG_* needs WORKING'),

@@ -188,8 +188,8 @@ function initCommand(ex: boolean): CommandSpec {
     id: ex ? Cmd.INIT_EX : Cmd.INIT,
     name,
     prepare: (base) => {
-      if (ex) return { ...base, ex, ...SevDataInitEx.decode(base.buf) };
-      return { ...base, ex, length: 0, nvAddress: 0, nvLen: 0, ...SevDataInit.decode(base.buf) };
+      if (ex) return { ex, ...SevDataInitEx.decode(base.buf) };
+      return { ex, length: 0, nvAddress: 0, nvLen: 0, ...SevDataInit.decode(base.buf) };
     },
     guards,
     effect: ({ fw, flags, tmrAddress, tmrLen, nvAddress }) => {
@@ -227,7 +227,6 @@ export function shutdownLegacy(fw: Firmware): void {
 const shutdown = command<BaseCtx>({
   id: Cmd.SHUTDOWN,
   name: 'SHUTDOWN',
-  prepare: (b) => b,
   guards: [],
   effect: ({ fw }) => {
     shutdownLegacy(fw);
@@ -238,7 +237,6 @@ const shutdown = command<BaseCtx>({
 const platformReset = command<BaseCtx>({
   id: Cmd.FACTORY_RESET,
   name: 'FACTORY_RESET',
-  prepare: (b) => b,
   guards: [
     sevStateGuard('FACTORY_RESET', 'docs/reference/psp-firmware.md §2.3: PLATFORM_RESET in UNINIT only'),
   ],
@@ -254,7 +252,6 @@ const platformStatus = command<BaseCtx>({
   id: Cmd.PLATFORM_STATUS,
   name: 'PLATFORM_STATUS',
   writesBack: true,
-  prepare: (b) => b,
   guards: [],
   effect: ({ fw, buf }) => {
     const s = fw.state;
@@ -289,7 +286,6 @@ function blob(len: number, tag: number): Uint8Array {
 const pekGen = command<BaseCtx>({
   id: Cmd.PEK_GEN,
   name: 'PEK_GEN',
-  prepare: (b) => b,
   guards: [sevStateGuard('PEK_GEN', 'docs/reference/psp-firmware.md §2.3: PEK_GEN in INIT only')],
   effect: ({ fw }) => {
     fw.state.sev.externallyOwned = false; // new self-signed OCA: self-owned again
@@ -300,7 +296,6 @@ const pekGen = command<BaseCtx>({
 const pdhGen = command<BaseCtx>({
   id: Cmd.PDH_GEN,
   name: 'PDH_GEN',
-  prepare: (b) => b,
   guards: [sevStateGuard('PDH_GEN', 'docs/reference/psp-firmware.md §2.3: PDH_GEN in INIT or WORKING')],
   effect: () => undefined,
 });
@@ -311,7 +306,7 @@ const pekCsr = command<PekCsrCtx>({
   name: 'PEK_CSR',
   writesBack: true,
   writeBackOnInvalidLen: true,
-  prepare: (b) => ({ ...b, ...SevDataPekCsr.decode(b.buf) }),
+  prepare: (b) => SevDataPekCsr.decode(b.buf),
   guards: [
     sevStateGuard('PEK_CSR', 'docs/reference/psp-firmware.md §2.3: PEK_CSR in INIT or WORKING [FW]'),
     {
@@ -342,7 +337,7 @@ type PekImportCtx = BaseCtx & ReturnType<typeof SevDataPekCertImport.decode>;
 const pekCertImport = command<PekImportCtx>({
   id: Cmd.PEK_CERT_IMPORT,
   name: 'PEK_CERT_IMPORT',
-  prepare: (b) => ({ ...b, ...SevDataPekCertImport.decode(b.buf) }),
+  prepare: (b) => SevDataPekCertImport.decode(b.buf),
   guards: [
     sevStateGuard('PEK_CERT_IMPORT', 'docs/reference/psp-firmware.md §2.3: PEK_CERT_IMPORT in INIT only'),
     {
@@ -383,7 +378,7 @@ const pdhCertExport = command<PdhExportCtx>({
   name: 'PDH_CERT_EXPORT',
   writesBack: true,
   writeBackOnInvalidLen: true,
-  prepare: (b) => ({ ...b, ...SevDataPdhCertExport.decode(b.buf) }),
+  prepare: (b) => SevDataPdhCertExport.decode(b.buf),
   guards: [
     sevStateGuard(
       'PDH_CERT_EXPORT',
@@ -427,7 +422,7 @@ const getId = command<GetIdCtx>({
   name: 'GET_ID',
   writesBack: true,
   writeBackOnInvalidLen: true,
-  prepare: (b) => ({ ...b, ...SevDataGetId.decode(b.buf) }),
+  prepare: (b) => SevDataGetId.decode(b.buf),
   guards: [
     {
       id: 'GET_ID.length',
@@ -460,7 +455,6 @@ function dfFlushCommand(id: number, name: CmdName): CommandSpec {
   return command<BaseCtx>({
     id,
     name,
-    prepare: (b) => b,
     guards: [
       {
         id: `${name}.wbinvd-required`,

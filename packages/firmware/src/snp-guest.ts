@@ -3,6 +3,7 @@
  * SNP_LAUNCH_UPDATE, SNP_LAUNCH_FINISH, SNP_ACTIVATE, SNP_GUEST_STATUS, SNP_DECOMMISSION,
  * SNP_PAGE_RECLAIM. Every one needs SNP INIT; a guest is named by its context page (gctx).
  */
+import { classify, type PageState, type RmpEntry } from '@sevsim/hardware';
 import {
   Cmd,
   type CmdName,
@@ -95,7 +96,7 @@ function activatedGuard<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
 const gctxCreate = command<SnpGuestCtx>({
   id: Cmd.SNP_GCTX_CREATE,
   name: 'SNP_GCTX_CREATE',
-  prepare: (b) => ({ ...b, gctx: SevDataSnpAddr.decode(b.buf).address, guest: undefined }),
+  prepare: (b) => ({ gctx: SevDataSnpAddr.decode(b.buf).address, guest: undefined }),
   guards: [
     reservedAddr('SNP_GCTX_CREATE'),
     snpInitGuard('SNP_GCTX_CREATE'),
@@ -146,7 +147,7 @@ const launchStart = command<LaunchStartCtx>({
   name: 'SNP_LAUNCH_START',
   prepare: (b) => {
     const d = SevDataSnpLaunchStart.decode(b.buf);
-    return { ...b, ...d, gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) };
+    return Object.assign(d, { gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) });
   },
   guards: [
     {
@@ -214,7 +215,6 @@ const snpActivate = command<SnpActivateCtx>({
     const { gctxPaddr, asid } = SevDataSnpActivate.decode(b.buf);
     const guest = lookup(b.fw, gctxPaddr);
     return {
-      ...b,
       gctx: gctxPaddr,
       asid,
       guest,
@@ -256,7 +256,7 @@ const launchUpdate = command<LaunchUpdateCtx>({
   name: 'SNP_LAUNCH_UPDATE',
   prepare: (b) => {
     const d = SevDataSnpLaunchUpdate.decode(b.buf);
-    return { ...b, ...d, gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) };
+    return Object.assign(d, { gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) });
   },
   guards: [
     {
@@ -343,7 +343,7 @@ const launchFinish = command<LaunchFinishCtx>({
   name: 'SNP_LAUNCH_FINISH',
   prepare: (b) => {
     const d = SevDataSnpLaunchFinish.decode(b.buf);
-    return { ...b, ...d, gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) };
+    return Object.assign(d, { gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) });
   },
   guards: [
     {
@@ -374,7 +374,7 @@ const guestStatus = command<GuestStatusCtx>({
   name: 'SNP_GUEST_STATUS',
   prepare: (b) => {
     const d = SevDataSnpGuestStatus.decode(b.buf);
-    return { ...b, ...d, gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) };
+    return Object.assign(d, { gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) });
   },
   guards: [
     reservedAddr('SNP_GUEST_STATUS'),
@@ -416,7 +416,7 @@ const decommission = command<SnpGuestCtx>({
   name: 'SNP_DECOMMISSION',
   prepare: (b) => {
     const gctx = SevDataSnpAddr.decode(b.buf).address;
-    return { ...b, gctx, guest: lookup(b.fw, gctx) };
+    return { gctx, guest: lookup(b.fw, gctx) };
   },
   guards: [
     reservedAddr('SNP_DECOMMISSION'),
@@ -439,7 +439,12 @@ interface ReclaimCtx extends BaseCtx {
   paddr: number;
   address: number;
   large: boolean;
+  /** The page's RMP entry (undefined beyond the table), read once as rmp_get_addr_entry_state does. */
+  entry: Readonly<RmpEntry> | undefined;
 }
+
+/** The states SNP_PAGE_RECLAIM takes back (docs/reference/psp-firmware.md §3.10). */
+const RECLAIMABLE: ReadonlySet<PageState> = new Set(['FIRMWARE', 'METADATA', 'PRE_GUEST', 'PRE_SWAP']);
 
 const pageReclaim = command<ReclaimCtx>({
   id: Cmd.SNP_PAGE_RECLAIM,
@@ -447,7 +452,8 @@ const pageReclaim = command<ReclaimCtx>({
   prepare: (b) => {
     const { paddr } = SevDataSnpPageReclaim.decode(b.buf);
     const low = paddr % PAGE;
-    return { ...b, paddr, address: paddr - low, large: (low & 1) === 1 };
+    const address = paddr - low;
+    return { paddr, address, large: (low & 1) === 1, entry: b.fw.entry(address) };
   },
   guards: [
     {
@@ -459,14 +465,14 @@ const pageReclaim = command<ReclaimCtx>({
     {
       id: 'SNP_PAGE_RECLAIM.address',
       fact: 'FW validate_address_range / rmp_get_addr_entry_state: a page without an RMP entry → INVALID_ADDRESS',
-      check: ({ fw, address, large }) =>
-        fw.inDram(address, large ? PAGE_2M : PAGE) && fw.entry(address) ? undefined : Status.INVALID_ADDRESS,
+      check: ({ fw, address, large, entry }) =>
+        fw.inDram(address, large ? PAGE_2M : PAGE) && entry ? undefined : Status.INVALID_ADDRESS,
     },
     {
       id: 'SNP_PAGE_RECLAIM.page-size',
       fact: 'docs/reference/psp-firmware.md §3.10 SNP_PAGE_RECLAIM: RMP page size ≠ requested → INVALID_PAGE_SIZE',
-      check: ({ fw, address, large }) =>
-        (fw.entry(address)!.pageSize === '2M') !== large ? Status.INVALID_PAGE_SIZE : undefined,
+      check: ({ entry, large }) =>
+        (entry!.pageSize === '2M') !== large ? Status.INVALID_PAGE_SIZE : undefined,
     },
     {
       id: 'SNP_PAGE_RECLAIM.align-2m',
@@ -477,21 +483,17 @@ const pageReclaim = command<ReclaimCtx>({
     {
       id: 'SNP_PAGE_RECLAIM.not-immutable',
       fact: 'docs/reference/psp-firmware.md §3.10 SNP_PAGE_RECLAIM: immutable already 0 → SUCCESS, nothing done',
-      check: ({ fw, address }) => (fw.entry(address)!.immutable ? undefined : Status.SUCCESS),
+      check: ({ entry }) => (entry!.immutable ? undefined : Status.SUCCESS),
     },
     {
       id: 'SNP_PAGE_RECLAIM.state',
       fact: 'docs/reference/psp-firmware.md §3.10 SNP_PAGE_RECLAIM: only Firmware, Metadata, Pre-Guest, Pre-Swap → else INVALID_PAGE_STATE',
-      check: ({ fw, address }) =>
-        ['FIRMWARE', 'METADATA', 'PRE_GUEST', 'PRE_SWAP'].includes(fw.pageState(address))
-          ? undefined
-          : Status.INVALID_PAGE_STATE,
+      check: ({ entry }) => (RECLAIMABLE.has(classify(entry!)) ? undefined : Status.INVALID_PAGE_STATE),
     },
   ],
-  effect: ({ fw, address }) => {
-    const e = fw.entry(address)!;
+  effect: ({ fw, address, entry }) => {
     // Firmware/Metadata → Reclaim, Pre-Guest → Guest-Invalid, Pre-Swap → Guest-Valid: clear Immutable.
-    fw.setEntry(address, { ...e, immutable: false, metadata: false });
+    fw.setEntry(address, { ...entry!, immutable: false, metadata: false });
     return undefined;
   },
 });

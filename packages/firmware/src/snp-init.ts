@@ -202,7 +202,6 @@ function snpInitCommand(ex: boolean): CommandSpec {
       // SNP_INIT behaves like SNP_INIT_EX with INIT_RMP=1 and no list (docs/reference/psp-firmware.md §3.2).
       if (!ex) {
         return {
-          ...base,
           ex,
           initRmp: true,
           listPaddrEn: false,
@@ -215,7 +214,6 @@ function snpInitCommand(ex: boolean): CommandSpec {
       }
       const d = SevDataSnpInitEx.decode(base.buf);
       return {
-        ...base,
         ex,
         initRmp: d.initRmp === 1,
         listPaddrEn: d.listPaddrEn === 1,

@@ -55,7 +55,7 @@ const platformStatus = command<AddrCtx>({
   id: Cmd.SNP_PLATFORM_STATUS,
   name: 'SNP_PLATFORM_STATUS',
   since: SNP_MIN_VERSION,
-  prepare: (b) => ({ ...b, address: SevDataSnpAddr.decode(b.buf).address }),
+  prepare: (b) => ({ address: SevDataSnpAddr.decode(b.buf).address }),
   guards: [
     {
       id: 'SNP_PLATFORM_STATUS.page-cross',
@@ -85,7 +85,7 @@ const featureInfo = command<FeatureInfoCtx>({
   id: Cmd.SNP_FEATURE_INFO,
   name: 'SNP_FEATURE_INFO',
   since: FEATURE_INFO_VERSION,
-  prepare: (b) => ({ ...b, ...SevDataSnpFeatureInfo.decode(b.buf) }),
+  prepare: (b) => SevDataSnpFeatureInfo.decode(b.buf),
   guards: [
     {
       id: 'SNP_FEATURE_INFO.length',
@@ -125,7 +125,7 @@ const config = command<ConfigCtx>({
   id: Cmd.SNP_CONFIG,
   name: 'SNP_CONFIG',
   since: SNP_MIN_VERSION,
-  prepare: (b) => ({ ...b, ...SevUserDataSnpConfig.decode(b.buf) }),
+  prepare: (b) => SevUserDataSnpConfig.decode(b.buf),
   guards: [
     {
       id: 'SNP_CONFIG.reserved',
@@ -153,7 +153,7 @@ const commit = command<CommitCtx>({
   id: Cmd.SNP_COMMIT,
   name: 'SNP_COMMIT',
   since: SNP_MIN_VERSION,
-  prepare: (b) => ({ ...b, ...SevDataSnpCommit.decode(b.buf) }),
+  prepare: (b) => SevDataSnpCommit.decode(b.buf),
   guards: [
     {
       id: 'SNP_COMMIT.len',

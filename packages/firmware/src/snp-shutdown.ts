@@ -57,9 +57,9 @@ function shutdownCommand(ex: boolean): CommandSpec {
     id: ex ? Cmd.SNP_SHUTDOWN_EX : Cmd.SNP_SHUTDOWN,
     name,
     prepare: (base) => {
-      if (!ex) return { ...base, ex, len: 0, iommu: false, x86: false };
+      if (!ex) return { ex, len: 0, iommu: false, x86: false };
       const d = SevDataSnpShutdownEx.decode(base.buf);
-      return { ...base, ex, len: d.len, iommu: d.iommuSnpShutdown === 1, x86: d.x86SnpShutdown === 1 };
+      return { ex, len: d.len, iommu: d.iommuSnpShutdown === 1, x86: d.x86SnpShutdown === 1 };
     },
     guards: guards(name),
     effect: ({ fw, iommu, x86 }) => {
