@@ -1,7 +1,7 @@
 /**
  * The log reader: kernel logs as people paste them (dmesg with or without timestamps, `dmesg -T`,
  * `dmesg -x` level prefixes, raw `<6>` levels, `/dev/kmsg` records, `journalctl -k` syslog
- * prefixes, serial captures with escape codes, CRLF), read chunk by chunk. Only the lines that
+ * prefixes (short, ISO, monotonic), serial captures with escape codes, CRLF), read chunk by chunk. Only the lines that
  * matter to SEV are kept, so memory stays bounded whatever the size of the input: a 100 MB log is
  * never held whole.
  */
@@ -40,6 +40,9 @@ const PREFIXES: readonly RegExp[] = [
   // journalctl -k: "Mar 04 12:34:56 host kernel: " or ISO "2025-06-06T10:11:12+0200 host kernel: "
   /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ kernel: /,
   /^\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d)? \S+ kernel: /,
+  // journalctl -k -o short-monotonic: "[  126.228774] host kernel: ", pasted also without the host
+  // (AMDSEV#184: "[  126.228774] kernel: ccp 0000:01:00.5: ...")
+  /^\[\s*\d+\.\d+\] (?:\S+ )?kernel: /,
   // dmesg timestamp "[    3.141592] " (also "[ 21.301847]")
   /^\[\s*\d+\.\d+\]\s?/,
   // dmesg -T: "[Wed Jun  4 15:09:56 2025] "

@@ -29,6 +29,9 @@ const FORMATS: Record<string, (m: string, i: number) => string> = {
   'dmesg -r': (m) => `<6>[   11.652294] ${m}`,
   'journalctl -k': (m) => `Oct 06 10:11:12 r7515 kernel: ${m}`,
   'journalctl -k -o short-iso': (m) => `2023-10-06T10:11:12+0200 r7515 kernel: ${m}`,
+  'journalctl -k -o short-monotonic': (m) => `[   11.702131] r7515 kernel: ${m}`,
+  // As AMDSEV#184's second report pasted it: the monotonic timestamp, no host.
+  'journalctl -k -o short-monotonic, host cut': (m) => `[  126.228774] kernel: ${m}`,
   '/dev/kmsg': (m, i) => `6,${1000 + i},11702131,-;${m}`,
   serial: (m) => `\x1b[0m\x1b[33m[   11.702131] ${m}\x1b[0m`,
 };
