@@ -36,6 +36,20 @@ export interface Wording {
 
 const hex = (s: string): number => Number.parseInt(s, 16);
 
+/** The CPUs of kernel cpulist `all` ("0-39,41-127") that cpulist `some` lacks. */
+function cpulistMinus(all: string, some: string): number[] {
+  const ids = (list: string): number[] =>
+    list
+      .split(',')
+      .filter((r) => r !== '')
+      .flatMap((r) => {
+        const [a, b = a] = r.split('-').map(Number);
+        return b! - a! > 8192 ? [] : Array.from({ length: b! - a! + 1 }, (_, i) => a! + i);
+      });
+  const have = new Set(ids(some));
+  return ids(all).filter((c) => !have.has(c));
+}
+
 /**
  * The PSP's PCI address ("ccp 0000:47:00.1:") and where the BIOS put the RMP table differ per
  * board and memory size; alignment ignores both.
@@ -191,6 +205,28 @@ export const WORDINGS: readonly Wording[] = [
     gap: 'fidelity',
   },
   {
+    id: 'ccp-snp-init-failed-6.16',
+    // 6.16+ __sev_snp_init_locked(): "SEV-SNP: SNP_INIT_EX failed rc %d, error %#x" (SNP_INIT on
+    // firmware 1.51), and kvm_amd then turns SEV off too (docs/reference/linux-ccp.md §3.3 step 6).
+    re: /^ccp <psp>: SEV-SNP: SNP_INIT(?:_EX)? failed rc (-?\d+), error 0x([0-9a-f]+)/i,
+    failure: (m) => ({ cmd: 'SNP_INIT', status: hex(m[2]!) }),
+    gap: 'fidelity',
+  },
+  {
+    id: 'snp-cpus-offline',
+    // 7.2 snp_prepare(): a present CPU offline refuses SNP init before any firmware command
+    // (docs/reference/linux-ccp.md §3.3 step 4); the masks name the offline CPUs.
+    re: /^SEV-SNP: SNP init failed: not all CPUs online\. \(([\d,-]*) online <-> ([\d,-]+) present masks\)/,
+    proves: (m) => [
+      {
+        path: 'machine.offlineCores',
+        value: cpulistMinus(m[2]!, m[1]!),
+        note: 'the present CPUs the online mask lacks',
+      },
+    ],
+    gap: 'fidelity',
+  },
+  {
     id: 'ccp-sev-init-platform',
     // Kernels before the SYSCFG check in psp_check_sev_support() sent INIT anyway; the firmware
     // answers HWSEV_RET_PLATFORM when memory encryption is off (sev-tool#43).
@@ -202,6 +238,14 @@ export const WORDINGS: readonly Wording[] = [
     id: 'ccp-sev-init-failed',
     // 6.x: "SEV: failed to INIT error 0x1, rc -5"; older: "SEV: failed to INIT error 0x1"
     re: /^ccp <psp>: SEV: failed to INIT error 0x([0-9a-f]+)/i,
+    failure: (m) => ({ cmd: 'INIT', status: hex(m[1]!) }),
+    gap: 'fidelity',
+  },
+  {
+    id: 'ccp-sev-init-failed-6.16',
+    // 6.16+ __sev_platform_init_locked(): "SEV: INIT failed %#x, rc %d" (or INIT_EX)
+    // (docs/reference/linux-ccp.md §3.4 step 6).
+    re: /^ccp <psp>: SEV: INIT(?:_EX)? failed 0x([0-9a-f]+), rc (-?\d+)/i,
     failure: (m) => ({ cmd: 'INIT', status: hex(m[1]!) }),
     gap: 'fidelity',
   },
