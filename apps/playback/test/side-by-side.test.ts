@@ -148,6 +148,30 @@ describe('diagnosis rows', () => {
     expect(step1.slice(0, 2)).toEqual([REAL_ONLY_LINE, 'a simulated-only line of modprobe']);
   });
 
+  it('a line in another release’s wording stands with the step of its simulated twin and anchors the lines around it', () => {
+    // AMDSEV#189 (6.5 snp-host kernel): its boot line "SEV-SNP: RMP table physical address" is
+    // mainline's "physical range" in other words; the diagnosis pairs them (wording: true).
+    const [a] = pairTraces();
+    const rows = [
+      {
+        step: null,
+        real: { line: 1, text: 'SEV-SNP: RMP table physical address [old wording]' },
+        simulated: a.boot.dmesg[0]!,
+        wording: true as const,
+      },
+      { step: null, real: { line: 2, text: 'boot real-only' }, simulated: null },
+      { step: 0, real: { line: 40, text: a.steps[0]!.dmesg[0]! }, simulated: a.steps[0]!.dmesg[0]! },
+    ];
+    expect(rows.map(rowKind)).toEqual(['wording', 'only-real', 'matched']);
+    // Without the wording row as an anchor, line 2 would go with the modprobe's line 40.
+    expect(
+      rowFrames(
+        rows,
+        frames(a).map((s) => s.index),
+      ),
+    ).toEqual([0, 0, 1]);
+  });
+
   it('a real-only line halfway between two steps goes with the earlier one', () => {
     const [a] = pairTraces();
     const rows = [

@@ -5,6 +5,7 @@
  */
 import {
   type Catalog,
+  type DiagnosisRow,
   formatError,
   type Json,
   type KernelInput,
@@ -42,11 +43,8 @@ export interface Alignment {
   readonly rows: readonly AlignedRow[];
 }
 
-export interface AlignedRow {
-  readonly step: number | null;
-  readonly real: { readonly line: number; readonly text: string } | null;
-  readonly simulated: string | null;
-}
+/** The row a diagnosis trace carries (`trace.diagnosis.rows`). */
+export type AlignedRow = DiagnosisRow;
 
 /** The scenario steps the log shows: ccp's probe, then kvm_amd's setup, in the order they appear. */
 export function stepsFromLog(lines: readonly LogLine[]): Json[] {
@@ -174,78 +172,75 @@ function primaryPsp(real: readonly LogLine[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a real line has no simulated twin, and for a line in another release's wording the index of
+ * the simulated line that reports the same fact: one nobody else took if there is one.
+ */
 function gapOf(
   l: LogLine,
   text: string,
   sim: readonly { readonly norm: string; readonly text: string }[],
+  taken: ReadonlySet<number>,
   release: string,
   psp: string | undefined,
-): Gap {
+): { readonly gap: Gap; readonly counterpart?: number } {
   const simulated = sim.map((x) => x.norm);
-  const raw = (norm: string): string => sim.find((x) => x.norm === norm)?.text ?? norm;
+  const pick = (same: (norm: string) => boolean): number => {
+    let first = -1;
+    for (const [j, x] of sim.entries()) {
+      if (!same(x.norm)) continue;
+      if (!taken.has(j)) return j;
+      if (first < 0) first = j;
+    }
+    return first;
+  };
+  const gap = (kind: GapKind, note: string) => ({ gap: { line: l.line, text: l.text, kind, note } });
+  const older = (j: number) => ({
+    ...gap('wording', `older wording of the simulated "${sim[j]!.text}"`),
+    counterpart: j,
+  });
   if (simulated.includes(text)) {
-    return {
-      line: l.line,
-      text: l.text,
-      kind: 'unmodelled',
-      note: 'printed again later; the replay printed it once (what repeated it, e.g. a VM start retrying the init, is not in the log excerpt)',
-    };
+    return gap(
+      'unmodelled',
+      'printed again later; the replay printed it once (what repeated it, e.g. a VM start retrying the init, is not in the log excerpt)',
+    );
   }
   const dev = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):/i
     .exec(l.text)?.[1]
     ?.replace(/\s/g, '');
   if (dev && psp && dev !== psp) {
-    return {
-      line: l.line,
-      text: l.text,
-      kind: 'unmodelled',
-      note: `the second socket's PSP (${dev}); the model prints the lines of the PSP that runs SEV, ${psp}`,
-    };
+    return gap(
+      'unmodelled',
+      `the second socket's PSP (${dev}); the model prints the lines of the PSP that runs SEV, ${psp}`,
+    );
   }
   const hit = wordingOf(text);
   if (!hit) {
-    return { line: l.line, text: l.text, kind: 'unmodelled', note: 'a line the layers do not print' };
+    return gap('unmodelled', 'a line the layers do not print');
   }
   const { w, m } = hit;
   const failure = w.failure?.(m);
   if (failure) {
-    const same = simulated.find((s) => {
+    const same = pick((s) => {
       const h = wordingOf(s);
       const f = h?.w.failure?.(h.m);
-      return f && f.cmd === failure.cmd && f.status === failure.status;
+      return f !== undefined && f.cmd === failure.cmd && f.status === failure.status;
     });
-    if (same)
-      return {
-        line: l.line,
-        text: l.text,
-        kind: 'wording',
-        note: `older wording of the simulated "${raw(same)}"`,
-      };
+    if (same >= 0) return older(same);
   }
   if (w.gap === 'wording') {
-    const same = w.sameAs ? simulated.find((s) => w.sameAs!.test(s)) : undefined;
-    if (same)
-      return {
-        line: l.line,
-        text: l.text,
-        kind: 'wording',
-        note: `older wording of the simulated "${raw(same)}"`,
-      };
-    return {
-      line: l.line,
-      text: l.text,
-      kind: 'fidelity',
-      note: `the fact this line reports did not come out of the replay on ${release}: a cause the reconstruction missed or a fidelity gap`,
-    };
+    const same = w.sameAs ? pick((s) => w.sameAs!.test(s)) : -1;
+    if (same >= 0) return older(same);
+    return gap(
+      'fidelity',
+      `the fact this line reports did not come out of the replay on ${release}: a cause the reconstruction missed or a fidelity gap`,
+    );
   }
-  if (w.gap === 'unmodelled')
-    return { line: l.line, text: l.text, kind: 'unmodelled', note: UNMODELLED[w.id] ?? 'not modelled' };
-  return {
-    line: l.line,
-    text: l.text,
-    kind: 'fidelity',
-    note: `the layers print this line, the replay on ${release} did not: a cause the reconstruction missed or a fidelity gap`,
-  };
+  if (w.gap === 'unmodelled') return gap('unmodelled', UNMODELLED[w.id] ?? 'not modelled');
+  return gap(
+    'fidelity',
+    `the layers print this line, the replay on ${release} did not: a cause the reconstruction missed or a fidelity gap`,
+  );
 }
 
 const UNMODELLED: Readonly<Record<string, string>> = {
@@ -276,33 +271,42 @@ export function align(real: readonly LogLine[], trace: Trace, release: string): 
   );
   const realMatched = new Set(pairs.map(([i]) => i));
   const simMatched = new Set(pairs.map(([, j]) => j));
-  const onlyInLog = realLines
-    .map((x, i) => ({ x, i }))
-    .filter(({ i }) => !realMatched.has(i))
-    .map(({ x }) =>
-      gapOf(
-        x.l,
-        x.t,
-        sim.map((s, j) => ({ norm: simNorm[j]!, text: s.text })),
-        release,
-        psp,
-      ),
-    );
+  // A real line in another release's wording stands beside the simulated line it words
+  // differently, when that line has no twin of its own: one row, at the simulation's step.
+  const taken = new Set(simMatched);
+  const wordingPair = new Map<number, number>();
+  const simText = sim.map((s, j) => ({ norm: simNorm[j]!, text: s.text }));
+  const onlyInLog: Gap[] = [];
+  for (const [i, x] of realLines.entries()) {
+    if (realMatched.has(i)) continue;
+    const { gap, counterpart } = gapOf(x.l, x.t, simText, taken, release, psp);
+    onlyInLog.push(gap);
+    if (counterpart !== undefined && !taken.has(counterpart)) {
+      taken.add(counterpart);
+      wordingPair.set(i, counterpart);
+    }
+  }
   const onlyInSimulation = sim.filter((_, j) => !simMatched.has(j)).map((s) => s.text);
 
   // Rows: walk both sides, matched pairs side by side, the rest where they fall.
   const rows: AlignedRow[] = [];
+  const paired = new Set(wordingPair.values());
   let i = 0;
   let j = 0;
-  const realRow = (k: number): AlignedRow => ({
-    step: null,
-    real: { line: realLines[k]!.l.line, text: realLines[k]!.l.text },
-    simulated: null,
-  });
-  const simRow = (k: number): AlignedRow => ({ step: sim[k]!.step, real: null, simulated: sim[k]!.text });
+  const realRow = (k: number): AlignedRow => {
+    const real = { line: realLines[k]!.l.line, text: realLines[k]!.l.text };
+    const c = wordingPair.get(k);
+    return c === undefined
+      ? { step: null, real, simulated: null }
+      : { step: sim[c]!.step, real, simulated: sim[c]!.text, wording: true };
+  };
+  const simRows = (end: number) => {
+    for (; j < end; j++)
+      if (!paired.has(j)) rows.push({ step: sim[j]!.step, real: null, simulated: sim[j]!.text });
+  };
   for (const [pi, pj] of pairs) {
     while (i < pi) rows.push(realRow(i++));
-    while (j < pj) rows.push(simRow(j++));
+    simRows(pj);
     rows.push({
       step: sim[pj]!.step,
       real: { line: realLines[pi]!.l.line, text: realLines[pi]!.l.text },
@@ -312,6 +316,6 @@ export function align(real: readonly LogLine[], trace: Trace, release: string): 
     j = pj + 1;
   }
   while (i < realLines.length) rows.push(realRow(i++));
-  while (j < sim.length) rows.push(simRow(j++));
+  simRows(sim.length);
   return { matched: pairs.length, onlyInLog, onlyInSimulation, rows };
 }

@@ -298,7 +298,8 @@ export const WORDINGS: readonly Wording[] = [
     re: /^(?:kvm_amd: |SVM: )?SEV-ES (?:and SEV-SNP )?supported: (\d+) ASIDs/,
     proves: (m) => [{ path: 'machine.bios.minSevAsid', value: Number(m[1]) + 1 }],
     gap: 'wording',
-    sameAs: /^kvm_amd: SEV-ES (?:enabled|unusable) \(ASIDs/,
+    // The snp-host line reports the range SEV-ES and SEV-SNP share, which mainline prints twice.
+    sameAs: /^kvm_amd: SEV-(?:ES|SNP) (?:enabled|unusable) \(ASIDs/,
   },
   {
     id: 'kvm-guest-memfd',

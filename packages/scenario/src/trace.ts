@@ -175,7 +175,7 @@ export interface RunLog<S extends StepRecord = StepRecord> {
 
 /**
  * One aligned kernel-log line of a diagnosis (`sevsim diagnose --out`): the real line, the
- * simulated line, or both when they matched.
+ * simulated line, or both when they matched or say the same in different wording.
  */
 export interface DiagnosisRow {
   /** The trace step whose kernel log printed `simulated`; null for boot or when there is none. */
@@ -184,6 +184,12 @@ export interface DiagnosisRow {
   readonly real: { readonly line: number; readonly text: string } | null;
   /** The simulated kernel-log line, null if only in the real log. */
   readonly simulated: string | null;
+  /**
+   * Both lines report the same fact in different releases' wording (e.g. an AMD snp-host
+   * kernel's `SEV-SNP: RMP table physical address` beside mainline's `physical range`): the real
+   * line is not counted as matched.
+   */
+  readonly wording?: true;
 }
 
 /** The real log a diagnosis trace was replayed from, aligned with the simulated one. */

@@ -2,10 +2,11 @@
  *  frames of its trace. */
 import type { DiagnosisRow } from '@sevsim/scenario/trace';
 
-export type RowKind = 'matched' | 'only-real' | 'only-sim';
+/** `wording`: both sides say the same in different releases' wording (not counted as matched). */
+export type RowKind = 'matched' | 'wording' | 'only-real' | 'only-sim';
 
 export const rowKind = (r: DiagnosisRow): RowKind =>
-  r.real && r.simulated !== null ? 'matched' : r.real ? 'only-real' : 'only-sim';
+  r.real && r.simulated !== null ? (r.wording ? 'wording' : 'matched') : r.real ? 'only-real' : 'only-sim';
 
 /**
  * The frame (0 = boot) each row belongs to. A row with a simulated line belongs to the step that
@@ -18,8 +19,8 @@ export const rowKind = (r: DiagnosisRow): RowKind =>
 export function rowFrames(rows: readonly DiagnosisRow[], stepIndexes: readonly number[]): number[] {
   const frameOf = new Map(stepIndexes.map((index, pos) => [index, pos]));
   const simFrame = (r: DiagnosisRow): number => (r.step === null ? 0 : (frameOf.get(r.step) ?? 0));
-  // Matched rows, in row order, which is the real log's order.
-  const anchors = rows.flatMap((r, i) => (rowKind(r) === 'matched' ? [i] : []));
+  // Rows with both lines (matched or in another wording), in row order: the real log's order.
+  const anchors = rows.flatMap((r, i) => (r.real && r.simulated !== null ? [i] : []));
   let a = 0; // anchors[a] is the first matched row after the current one
   let lastSim = 0;
   return rows.map((r, i) => {

@@ -63,7 +63,10 @@ function LogTable({
                   )}
                 </td>
                 <td className="dim">{r.real?.line ?? ''}</td>
-                <td className="real">
+                <td
+                  className="real"
+                  title={kind === 'wording' ? 'the same line in another release’s wording' : undefined}
+                >
                   {r.real ? r.real.text : <span className="missing">not in the real log</span>}
                 </td>
                 <td className="sim">
@@ -109,7 +112,14 @@ function DiagnosisView({ trace, onStep }: { trace: Trace; onStep: () => void }) 
     [diagnosis, frames],
   );
   const differs = useMemo(
-    () => frames.map((_, p) => rows.some(({ row, frame }) => frame === p && rowKind(row) !== 'matched')),
+    // An older wording of a simulated line is explained, not a difference to jump to.
+    () =>
+      frames.map((_, p) =>
+        rows.some(({ row, frame }) => {
+          const kind = rowKind(row);
+          return frame === p && kind !== 'matched' && kind !== 'wording';
+        }),
+      ),
     [frames, rows],
   );
   const jumps = useMemo(
@@ -122,7 +132,7 @@ function DiagnosisView({ trace, onStep }: { trace: Trace; onStep: () => void }) 
     document.title = `diagnosis: ${trace.result.scenario} · sevsim playback`;
   }, [trace]);
 
-  const counts = { matched: 0, 'only-real': 0, 'only-sim': 0 };
+  const counts = { matched: 0, wording: 0, 'only-real': 0, 'only-sim': 0 };
   for (const r of diagnosis.rows) counts[rowKind(r)]++;
   const cur = frames[pos]!;
   return (
@@ -130,9 +140,10 @@ function DiagnosisView({ trace, onStep }: { trace: Trace; onStep: () => void }) 
       <header>
         <h1>Diagnosis of {diagnosis.sources.join(', ')}</h1>
         <p className="dim" data-testid="diagnosis-counts">
-          {counts.matched} lines matched · {counts['only-real']} only in the real log · {counts['only-sim']}{' '}
-          only in the simulation · replayed as{' '}
-          <span data-testid="scenario-name">{trace.result.scenario}</span>, kernel{' '}
+          {counts.matched} lines matched ·{' '}
+          {counts.wording > 0 && `${counts.wording} in another release’s wording · `}
+          {counts['only-real']} only in the real log · {counts['only-sim']} only in the simulation · replayed
+          as <span data-testid="scenario-name">{trace.result.scenario}</span>, kernel{' '}
           {trace.result.config.kernel.version}
         </p>
         <div className="export">
