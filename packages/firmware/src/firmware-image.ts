@@ -50,14 +50,26 @@ export interface FirmwareImage extends FirmwareVersion {
 /** The largest value of each version part: the widths of the firmware's version fields. */
 export const VERSION_PART_MAX: Readonly<FirmwareVersion> = { major: 0xff, minor: 0xff, build: 0xffff };
 
+/**
+ * Versions already parsed, by their text: a search builds an image for every `fw.update` it
+ * tries, from the few versions its space names. Frozen, so every caller can share one.
+ */
+const PARSED = new Map<string, Readonly<FirmwareVersion> | undefined>();
+
 /** Parse 'major.minor.build'; undefined when malformed. */
-export function parseVersion(version: string): FirmwareVersion | undefined {
+export function parseVersion(version: string): Readonly<FirmwareVersion> | undefined {
+  if (PARSED.has(version)) return PARSED.get(version);
   const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
-  if (!m) return undefined;
-  const [major, minor, build] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const max = VERSION_PART_MAX;
-  if (major > max.major || minor > max.minor || build > max.build) return undefined;
-  return { major, minor, build };
+  let v: Readonly<FirmwareVersion> | undefined;
+  if (m) {
+    const [major, minor, build] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const max = VERSION_PART_MAX;
+    if (major <= max.major && minor <= max.minor && build <= max.build)
+      v = Object.freeze({ major, minor, build });
+  }
+  if (PARSED.size >= 256) PARSED.clear(); // texts from user input: keep the cache small
+  PARSED.set(version, v);
+  return v;
 }
 
 export function formatVersion(v: FirmwareVersion): string {
@@ -84,7 +96,9 @@ export function encodeFirmwareImage(spec: FirmwareImageSpec): Uint8Array {
   if (!v) throw new RangeError(`firmware image version must be 'major.minor.build', got '${spec.version}'`);
   return Header.encode({
     magic: FIRMWARE_IMAGE_MAGIC,
-    ...v,
+    major: v.major,
+    minor: v.minor,
+    build: v.build,
     svn: spec.svn ?? defaultSvn(v, spec.tcbLayout),
     signed: spec.signed === false ? 0 : 1,
     failContinue: spec.failContinue ? 1 : 0,
