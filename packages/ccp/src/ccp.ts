@@ -1,4 +1,4 @@
-import type { Fingerprint } from '@sevsim/hardware';
+import type { Fingerprint, Fork } from '@sevsim/hardware';
 /**
  * The loaded ccp module: `loadCcp()` (module load + PSP probe, docs/reference/linux-ccp.md §3.1) returns a
  * `Ccp`, which implements the symbols sev-dev.c exports to kvm_amd (`SevDriver`) plus the
@@ -19,7 +19,7 @@ import { sevDevInit, sevPciInit } from './probe';
 import type { CcpMutations, CcpProfile } from './profile';
 import { pspDeviceNames, SP_DEVICES } from './psp-device';
 import { allocFirmwarePages, freeFirmwarePages } from './firmware-pages';
-import type { SevDevice } from './sev-device';
+import { forkDevice, type SevDevice } from './sev-device';
 import { sevFirmwareShutdown } from './shutdown';
 import { reclaimPages, sevDoCmdLocked } from './transport';
 
@@ -52,6 +52,14 @@ export class Ccp implements SevDriver {
 
   get present(): boolean {
     return this.dev.present;
+  }
+
+  /**
+   * An independent copy of the loaded driver in a fork of the whole system (once per fork: kvm-amd
+   * holds it too). The fork's owner copies the PSP first: ccp's mailbox is that copy.
+   */
+  fork(f: Fork): Ccp {
+    return f.once(this, () => new Ccp(forkDevice(this.dev, f)));
   }
 
   get profile(): CcpProfile {

@@ -1,7 +1,7 @@
 export type { CcpMutations, CcpProfile } from './profile';
 export { Errno, errnoName } from '@sevsim/kernel';
 export type { ErrnoName } from '@sevsim/kernel';
-export { KernelLog, createKernelContext } from './kernel';
+export { KernelLog, createKernelContext, forkKernelContext } from './kernel';
 export type { KernelContext, KernelContextOptions } from './kernel';
 export { KernelFs } from './kernel-fs';
 export type { CmdResult, FwCallResult, PlatformInitArgs, SevDriver } from './driver-api';

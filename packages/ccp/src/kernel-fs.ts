@@ -11,6 +11,11 @@ export class KernelFs {
   /** A read-only mount: every open for write fails with -EROFS (models docs/reference/linux-ccp.md §9.8's write-back error). */
   readOnly = false;
 
+  /** An independent copy. Contents are shared: a file is replaced on write, never changed in place. */
+  fork(): KernelFs {
+    return Object.setPrototypeOf({ ...this, files: new Map(this.files) }, KernelFs.prototype);
+  }
+
   /** The files and their contents, in no order (what a later probe or NV read will find). */
   fingerprint(f: Fingerprint): void {
     f.bag(this.files, (h, [path, data]) => h.str(path).bytes(data));

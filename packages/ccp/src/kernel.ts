@@ -1,4 +1,4 @@
-import type { Machine, RamRange } from '@sevsim/hardware';
+import type { Fork, Machine, RamRange } from '@sevsim/hardware';
 import { DynamicDebug } from '@sevsim/kernel';
 import { KernelFs } from './kernel-fs';
 
@@ -14,6 +14,14 @@ export class KernelLog {
    */
   get dyndbg(): Set<string> {
     return this.ddebug.print;
+  }
+
+  /** An independent copy (of this class or a subclass), lines and dynamic-debug tables copied. */
+  fork(): KernelLog {
+    return Object.setPrototypeOf(
+      { ...this, lines: this.lines.slice(), ddebug: this.ddebug.fork() },
+      Object.getPrototypeOf(this),
+    );
   }
 
   print(line: string): void {
@@ -68,6 +76,20 @@ export function createKernelContext(machine: Machine, opts: KernelContextOptions
     e820Reserved: opts.e820Reserved ?? [],
     fs: opts.fs ?? new KernelFs(),
   };
+}
+
+/**
+ * An independent copy of the kernel context in a fork of the whole system: the machine (once per
+ * fork), dmesg and the disk copied; the e820 reservations, fixed at boot, shared. Every module
+ * holds the context, so it is copied once per fork.
+ */
+export function forkKernelContext(ctx: KernelContext, f: Fork): KernelContext {
+  return f.once(ctx, () => ({
+    ...ctx,
+    machine: ctx.machine.fork(f),
+    log: ctx.log.fork(),
+    fs: ctx.fs?.fork(),
+  }));
 }
 
 export function kernelFs(ctx: KernelContext): KernelFs {

@@ -5,12 +5,19 @@
  * grow host memory without bound. Like alloc_pages without __GFP_ZERO, contents are not
  * cleared. Deterministic.
  */
-import type { Machine } from '@sevsim/hardware';
+import type { Fork, Machine } from '@sevsim/hardware';
 
 export class PageAllocator {
   private readonly free = new Map<number, number[]>();
 
   constructor(private readonly machine: Machine) {}
+
+  /** An independent copy over the machine's copy in fork `f`. */
+  fork(f: Fork): PageAllocator {
+    const free = new Map<number, number[]>();
+    for (const [n, list] of this.free) free.set(n, list.slice());
+    return Object.setPrototypeOf({ ...this, free, machine: this.machine.fork(f) }, PageAllocator.prototype);
+  }
 
   /** `n` contiguous pages aligned to `n` (the buddy allocator's natural alignment); first pfn. */
   alloc(n: number): number {

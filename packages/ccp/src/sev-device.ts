@@ -3,7 +3,8 @@
  * driver caches about the firmware. One instance per loaded ccp module.
  */
 import type { Decoded, Mailbox, SevUserDataSnpStatus, SnpFeatureInfo } from '@sevsim/psp-abi';
-import type { KernelContext } from './kernel';
+import type { Fork } from '@sevsim/hardware';
+import { forkKernelContext, type KernelContext } from './kernel';
 import type { PageAllocator } from './page-allocator';
 import type { CcpParams } from './params';
 import type { CcpMutations, CcpProfile } from './profile';
@@ -54,6 +55,24 @@ export interface SevDevice {
   /** [PENDING sev-fw-upload] sev_firmware_needs_reinit / dlfwex_wants_rollback (docs/reference/linux-ccp.md §5.2). */
   fwNeedsReinit: boolean;
   fwWantsRollback: boolean;
+}
+
+/**
+ * An independent copy of the driver's state in a fork of the whole system: the kernel context
+ * and page allocator copied (once per fork), the mailbox the copy the fork's owner made of the
+ * PSP (ccp sees the PSP only as its mailbox), the profile (frozen) shared.
+ */
+export function forkDevice(dev: SevDevice, f: Fork): SevDevice {
+  return {
+    ...dev,
+    ctx: forkKernelContext(dev.ctx, f),
+    mailbox: f.copied(dev.mailbox),
+    params: { ...dev.params },
+    pages: dev.pages.fork(f),
+    snpPlatStatus: dev.snpPlatStatus && { ...dev.snpPlatStatus },
+    snpFeatInfo0: { ...dev.snpFeatInfo0 },
+    leakedPfns: dev.leakedPfns.slice(),
+  };
 }
 
 export function devLog(dev: SevDevice, msg: string): void {

@@ -249,8 +249,7 @@ function search(c, byAction) {
         if (k === from) a.self++;
         if (seen.has(k)) a.known++;
       }
-      if (seen.has(k)) s.dispose();
-      else {
+      if (!seen.has(k)) {
         seen.add(k);
         queue.push(s);
       }

@@ -160,7 +160,6 @@ export function exploreConfig(
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           violate('no-throw', { message: `${act.label} threw: ${msg.split('\n')[0]}` }, () => pathOf(n, act));
-          s.dispose();
           continue;
         }
         const [a, b] = s.fingerprint();
@@ -180,7 +179,7 @@ export function exploreConfig(
         if (added) {
           checkState(s, state ?? s.state(), () => pathOf(index));
           worlds.set(index, s);
-        } else s.dispose();
+        }
       }
     }
     levelStart = levelEnd;

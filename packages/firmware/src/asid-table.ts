@@ -17,18 +17,49 @@ export interface AsidSummary {
 }
 
 export class AsidTable {
-  private readonly dirty = new Uint8Array(MAX_SEV_ASIDS + 1);
-  private readonly clean = new Uint8Array(MAX_SEV_ASIDS + 1);
-  private readonly allocated = new Uint8Array(MAX_SEV_ASIDS + 1);
-  private readonly inUse = new Uint8Array(MAX_SEV_ASIDS + 1);
+  private dirty: Uint8Array;
+  private clean: Uint8Array;
+  private allocated: Uint8Array;
+  private inUse: Uint8Array;
+  /** The masks' buffer is shared with a copy of the platform: the first change copies it. */
+  private shared = false;
   /**
    * The last summary, dropped by every change: snapshots ask for it after each command while the
    * table changes far less often. Frozen, so forks of the platform share it.
    */
   private counted: Readonly<AsidSummary> | null = null;
 
+  constructor() {
+    // The four masks live in one buffer, shared by a copy of the platform (an explorer fork)
+    // until one of them changes: most forks issue no command that changes the table.
+    const masks = new Uint8Array(4 * (MAX_SEV_ASIDS + 1));
+    this.dirty = masks.subarray(0, MAX_SEV_ASIDS + 1);
+    this.clean = masks.subarray(MAX_SEV_ASIDS + 1, 2 * (MAX_SEV_ASIDS + 1));
+    this.allocated = masks.subarray(2 * (MAX_SEV_ASIDS + 1), 3 * (MAX_SEV_ASIDS + 1));
+    this.inUse = masks.subarray(3 * (MAX_SEV_ASIDS + 1));
+  }
+
+  /** An independent copy: the masks shared until changed, the last summary (frozen) shared. */
+  fork(): AsidTable {
+    this.shared = true;
+    return Object.setPrototypeOf({ ...this }, AsidTable.prototype);
+  }
+
+  /** Before a change: masks shared with a copy are copied first. */
+  private own(): void {
+    if (!this.shared) return;
+    const masks = new Uint8Array(this.dirty.buffer as ArrayBuffer).slice();
+    const n = MAX_SEV_ASIDS + 1;
+    this.dirty = masks.subarray(0, n);
+    this.clean = masks.subarray(n, 2 * n);
+    this.allocated = masks.subarray(2 * n, 3 * n);
+    this.inUse = masks.subarray(3 * n);
+    this.shared = false;
+  }
+
   /** INIT (SNP UNINIT) and SNP_INIT: every ASID dirty on every CCX (docs/reference/psp-firmware.md §2.3 step 9, docs/reference/psp-firmware.md §3.2). */
   markAllDirty(): void {
+    this.own();
     this.counted = null;
     this.dirty.fill(CCX_PRESENT, 1);
     this.clean.fill(0);
@@ -38,6 +69,7 @@ export class AsidTable {
 
   /** DF_FLUSH on the CCXs whose cores all did WBINVD: dirty → clean (docs/reference/psp-firmware.md §2.3 DF_FLUSH). */
   flush(ccxs: number): void {
+    this.own();
     this.counted = null;
     for (let a = 1; a <= MAX_SEV_ASIDS; a++) {
       const m = this.dirty[a]! & ccxs;
@@ -69,6 +101,7 @@ export class AsidTable {
 
   /** ACTIVATE of a guest that is not running yet: CCXs → allocated. */
   allocate(asid: number, ccxs: number): void {
+    this.own();
     this.counted = null;
     this.allocated[asid]! |= ccxs;
     this.clean[asid]! &= ~ccxs;
@@ -76,6 +109,7 @@ export class AsidTable {
 
   /** ACTIVATE of a running guest, or LAUNCH_FINISH of a pending one: CCXs → in_use. */
   use(asid: number, ccxs: number): void {
+    this.own();
     this.counted = null;
     this.inUse[asid]! |= ccxs;
     this.allocated[asid]! &= ~ccxs;
@@ -84,6 +118,7 @@ export class AsidTable {
 
   /** DEACTIVATE: allocated CCXs → clean, in_use CCXs → dirty. Returns the in_use CCXs. */
   release(asid: number, ccxs: number): number {
+    this.own();
     this.counted = null;
     const alloc = this.allocated[asid]! & ccxs;
     this.allocated[asid]! &= ~alloc;

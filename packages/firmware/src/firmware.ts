@@ -4,6 +4,7 @@
  */
 import {
   hypervisorEntry,
+  type Fork,
   type Machine,
   PAGE_SIZE,
   PAGES_PER_2M,
@@ -12,7 +13,7 @@ import {
 } from '@sevsim/hardware';
 import { MAX_SEV_ASIDS } from './asid-table';
 import { type FirmwareFeatures, featuresOf } from './features';
-import type { FirmwareState } from './state';
+import { type FirmwareState, forkState } from './state';
 
 export const PAGE = PAGE_SIZE;
 export const PAGE_2M = PAGE_SIZE * PAGES_PER_2M;
@@ -39,6 +40,19 @@ export class Firmware {
     public state: FirmwareState,
   ) {
     this.features = featuresOf(state.running, machine.preset);
+  }
+
+  /** An independent copy over the copied machine (once per fork). */
+  fork(f: Fork): Firmware {
+    return Object.setPrototypeOf(
+      {
+        ...this,
+        machine: this.machine.fork(f),
+        features: { ...this.features, featureInfo0: { ...this.features.featureInfo0 } },
+        state: forkState(this.state),
+      },
+      Firmware.prototype,
+    );
   }
 
   /** Re-derive features after the running image changed (DLFW, reboot). */

@@ -2,7 +2,7 @@
  * The PSP as the rest of sevsim sees it: the mailbox (`command`), plus what only the simulator
  * may look at (snapshot, command listener, reboot).
  */
-import type { Fingerprint, Machine, TcbLayout } from '@sevsim/hardware';
+import type { Fingerprint, Fork, Machine, TcbLayout } from '@sevsim/hardware';
 import {
   type CmdName,
   cmdName,
@@ -57,6 +57,16 @@ export class Psp implements Mailbox {
 
   get machine(): Machine {
     return this.fw.machine;
+  }
+
+  /**
+   * An independent copy of the PSP and the machine under it (once per fork), without command
+   * listeners: whoever subscribed to this PSP subscribes to the copy if it wants to.
+   */
+  fork(f: Fork): Psp {
+    return f.once(this, () =>
+      Object.setPrototypeOf({ ...this, fw: this.fw.fork(f), listeners: [] }, Psp.prototype),
+    );
   }
 
   /** The mailbox: never throws for any id or buffer; every outcome is a status. */

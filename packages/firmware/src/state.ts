@@ -59,6 +59,23 @@ export interface FirmwareState {
   asids: AsidTable;
 }
 
+/** An independent copy of the firmware's state (guests, slots, ASID bookkeeping). */
+export function forkState(s: FirmwareState): FirmwareState {
+  return {
+    running: { ...s.running },
+    committed: { ...s.committed },
+    sev: { ...s.sev, tmr: s.sev.tmr && { ...s.sev.tmr }, guests: copyEach(s.sev.guests) },
+    snp: { ...s.snp, guests: copyEach(s.snp.guests) },
+    asids: s.asids.fork(),
+  };
+}
+
+function copyEach<K, V extends object>(m: Map<K, V>): Map<K, V> {
+  const out = new Map<K, V>();
+  for (const [k, v] of m) out.set(k, { ...v });
+  return out;
+}
+
 export function imageSlot(img: FirmwareImage | ImageSlot): ImageSlot {
   return { major: img.major, minor: img.minor, build: img.build, svn: img.svn };
 }

@@ -1,4 +1,5 @@
 import type { ResolvedMachineConfig } from './config.js';
+import type { Fingerprint } from './fingerprint.js';
 import { HardwareAccessError } from './errors.js';
 import { HWCR_SMMLOCK, MSR, SYSCFG } from './msr.js';
 import { CORES_PER_CCX, type CpuPreset } from './presets.js';
@@ -41,12 +42,21 @@ export const SYSCFG_PER_CORE = SYSCFG.SNP_EN | SYSCFG.VMPL_EN;
 export class CpuCores {
   readonly list: readonly Core[];
   /** SYSCFG's per-thread bits, by logical CPU. */
-  private readonly syscfg: BigUint64Array;
+  private syscfg: BigUint64Array;
   /** SYSCFG's per-core bits (SYSCFG_PER_CORE), by physical core. */
-  private readonly syscfgCore: BigUint64Array;
-  private readonly hwcr: BigUint64Array;
-  private readonly hsavePa: BigUint64Array;
-  private readonly wbinvdDone: Uint8Array;
+  private syscfgCore: BigUint64Array;
+  private hwcr: BigUint64Array;
+  private hsavePa: BigUint64Array;
+  /** The MSR arrays' buffer is shared with a copy of the machine: the first write copies it. */
+  private shared = false;
+  /**
+   * WBINVD done since the firmware last cleared the marks, by logical CPU; changed far more often
+   * than the MSRs (every ASID flush), so it is shared and copied on its own.
+   */
+  private wbinvdDone: number[];
+  private wbinvdShared = false;
+  /** SNPEn of every physical core, 32 to a word, for `fingerprint`; dropped by every SYSCFG write. */
+  private snpEnWords: readonly number[] | null = null;
   private readonly physicalCores: number;
 
   constructor(
@@ -75,11 +85,62 @@ export class CpuCores {
       );
     }
     this.list = Object.freeze(list);
-    this.syscfg = new BigUint64Array(n).fill(cfg.bios.smee ? SYSCFG.MEM_ENCRYPT : 0n);
-    this.syscfgCore = new BigUint64Array(this.physicalCores);
-    this.hwcr = new BigUint64Array(n).fill(cfg.bios.smmLock ? HWCR_SMMLOCK : 0n);
-    this.hsavePa = new BigUint64Array(n);
-    this.wbinvdDone = new Uint8Array(n);
+    const v = CpuCores.views(
+      new ArrayBuffer(CpuCores.slabBytes(n, this.physicalCores)),
+      n,
+      this.physicalCores,
+    );
+    this.syscfg = v.syscfg.fill(cfg.bios.smee ? SYSCFG.MEM_ENCRYPT : 0n);
+    this.syscfgCore = v.syscfgCore;
+    this.hwcr = v.hwcr.fill(cfg.bios.smmLock ? HWCR_SMMLOCK : 0n);
+    this.hsavePa = v.hsavePa;
+    this.wbinvdDone = new Array<number>(n).fill(0);
+  }
+
+  /**
+   * Every per-CPU MSR array lives in one buffer, shared by a copy of the machine (an explorer
+   * fork) until one of them writes: most forks never write an MSR, and allocating a buffer costs
+   * more than the rest of a fork's copy.
+   */
+  private static slabBytes(n: number, p: number): number {
+    return (3 * n + p) * 8;
+  }
+
+  private static views(slab: ArrayBuffer, n: number, p: number) {
+    return {
+      syscfg: new BigUint64Array(slab, 0, n),
+      syscfgCore: new BigUint64Array(slab, n * 8, p),
+      hwcr: new BigUint64Array(slab, (n + p) * 8, n),
+      hsavePa: new BigUint64Array(slab, (2 * n + p) * 8, n),
+    };
+  }
+
+  /** An independent copy: the arrays shared until written, the CPU list and placement (frozen) shared. */
+  fork(): CpuCores {
+    this.shared = true;
+    this.wbinvdShared = true;
+    return Object.setPrototypeOf({ ...this }, CpuCores.prototype);
+  }
+
+  /** Before a write: a buffer shared with a copy is copied first. */
+  private own(): void {
+    if (!this.shared) return;
+    const v = CpuCores.views(
+      (this.syscfg.buffer as ArrayBuffer).slice(0),
+      this.list.length,
+      this.physicalCores,
+    );
+    this.syscfg = v.syscfg;
+    this.syscfgCore = v.syscfgCore;
+    this.hwcr = v.hwcr;
+    this.hsavePa = v.hsavePa;
+    this.shared = false;
+  }
+
+  private ownWbinvd(): void {
+    if (!this.wbinvdShared) return;
+    this.wbinvdDone = this.wbinvdDone.slice();
+    this.wbinvdShared = false;
   }
 
   core(id: number): Core {
@@ -126,12 +187,14 @@ export class CpuCores {
         // SMMLock is a lock: once the BIOS set it, software cannot change it.
         const old = this.hwcr[id] as bigint;
         if ((old & HWCR_SMMLOCK) !== 0n && (value & HWCR_SMMLOCK) === 0n) return '#GP';
+        this.own();
         this.hwcr[id] = value;
         return 'ok';
       }
       case MSR.VM_HSAVE_PA:
         // The host save area is a 4 KB-aligned physical address.
         if ((value & 0xfffn) !== 0n) return '#GP';
+        this.own();
         this.hsavePa[id] = value;
         return 'ok';
       default:
@@ -165,6 +228,8 @@ export class CpuCores {
       // write #GP (docs/reference/linux-ccp.md §2.3).
       if (this.hasHsaveErratum() && (this.hsavePa[this.sibling(id)] as bigint) !== 0n) return '#GP';
     }
+    this.own();
+    this.snpEnWords = null;
     this.syscfg[id] = value & ~SYSCFG_PER_CORE;
     this.syscfgCore[this.coreOf(id)] = value & SYSCFG_PER_CORE;
     return 'ok';
@@ -180,9 +245,30 @@ export class CpuCores {
 
   /** Firmware hidden-MSR write of SNP_SHUTDOWN_EX X86_SNP_SHUTDOWN (docs/reference/psp-firmware.md §3.3). */
   fwClearSnpEn(): void {
+    this.own();
+    this.snpEnWords = null;
     for (let i = 0; i < this.syscfgCore.length; i++) {
       this.syscfgCore[i] = (this.syscfgCore[i] as bigint) & ~SYSCFG.SNP_EN;
     }
+  }
+
+  /**
+   * SNPEn of every CPU, for the explorer's state fingerprint: per physical core, since a core's
+   * threads share the bit, packed 32 to a word and kept until SYSCFG changes.
+   */
+  fingerprint(f: Fingerprint): void {
+    if (this.snpEnWords === null) {
+      const words: number[] = [];
+      for (let c = 0; c < this.syscfgCore.length; c += 32) {
+        let w = 0;
+        for (let i = c; i < Math.min(c + 32, this.syscfgCore.length); i++)
+          if (((this.syscfgCore[i] as bigint) & SYSCFG.SNP_EN) !== 0n) w |= 1 << (i - c);
+        words.push(w);
+      }
+      this.snpEnWords = Object.freeze(words);
+    }
+    f.int(this.syscfgCore.length);
+    for (const w of this.snpEnWords) f.int(w);
   }
 
   snpEn(id: number): boolean {
@@ -202,10 +288,12 @@ export class CpuCores {
 
   wbinvd(id: number): void {
     this.requireOnline(id, 'WBINVD');
+    this.ownWbinvd();
     this.wbinvdDone[id] = 1;
   }
 
   wbinvdAllOnline(): void {
+    this.ownWbinvd();
     for (const c of this.list) if (c.online) this.wbinvdDone[c.id] = 1;
   }
 
@@ -223,6 +311,7 @@ export class CpuCores {
   }
 
   clearWbinvd(): void {
+    this.ownWbinvd();
     this.wbinvdDone.fill(0);
   }
 }

@@ -23,6 +23,11 @@ export class Iommu implements IommuView {
     readonly logPages: readonly number[],
   ) {}
 
+  /** An independent copy (the log pages are frozen, shared). */
+  fork(): Iommu {
+    return Object.setPrototypeOf({ ...this }, Iommu.prototype);
+  }
+
   get snpEnforced(): boolean {
     return this.enforced;
   }

@@ -16,6 +16,11 @@ export class LayeredMap<K, V> {
   /** Entries set since `base` was built; `null` marks one deleted. */
   private recent = new Map<K, V | null>();
 
+  /** An independent copy: the frozen base shared, the recent changes copied. */
+  fork(): LayeredMap<K, V> {
+    return Object.setPrototypeOf({ ...this, recent: new Map(this.recent) }, LayeredMap.prototype);
+  }
+
   get(k: K): V | undefined {
     const r = this.recent.get(k);
     return r === undefined ? this.base.get(k) : (r ?? undefined);

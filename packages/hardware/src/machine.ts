@@ -2,6 +2,7 @@ import { type MachineConfig, type ResolvedMachineConfig, resolveConfig } from '.
 import { type Core, CpuCores, type WrmsrResult } from './cpu-cores.js';
 import { type CpuidResult, cpuid } from './cpuid.js';
 import type { Fingerprint } from './fingerprint.js';
+import { deepFreeze, type Fork } from './fork.js';
 import { IOMMU_LOG_PAGES, Iommu, type IommuView } from './iommu.js';
 import { MemoryController, type MemoryControllerView } from './memory-controller.js';
 import { PageAllocator } from './page-allocator.js';
@@ -67,12 +68,15 @@ export class Machine {
     this.sockets = cfg.sockets;
     const dramBytes = cfg.memoryGiB * GIB;
     this.mem = new PhysMemory(dramBytes);
-    this.placement = placeRmp(
-      dramBytes,
-      cfg.bios.snpMemoryCoverage,
-      cfg.bios.snp,
-      this.preset.features.segmentedRmp,
-      cfg.bios.rmpUnaligned,
+    // The BIOS's placement never changes after boot: frozen, so copies of the machine share it.
+    this.placement = deepFreeze(
+      placeRmp(
+        dramBytes,
+        cfg.bios.snpMemoryCoverage,
+        cfg.bios.snp,
+        this.preset.features.segmentedRmp,
+        cfg.bios.rmpUnaligned,
+      ),
     );
     this.cpus = new CpuCores(this.preset, cfg, this.placement);
     this.rmp = new Rmp(this.placement, this.cpus, cfg.asids, this.mem.pageCount);
@@ -81,10 +85,34 @@ export class Machine {
       cfg.asids,
     );
     this.allocator = new PageAllocator(
-      this.placement.ram.map((r) => ({ start: r.start / PAGE_SIZE, end: r.end / PAGE_SIZE })),
+      deepFreeze(this.placement.ram.map((r) => ({ start: r.start / PAGE_SIZE, end: r.end / PAGE_SIZE }))),
     );
     this.writeRst();
     this.iommuUnit = this.createIommu();
+  }
+
+  /**
+   * An independent copy of the machine (an explorer fork): CPUs, RMP, IOMMU, memory controller,
+   * DRAM and allocator copied, configuration, preset and RMP placement (frozen) shared. Several
+   * layers hold the machine (the firmware, the kernel context, ccp's page allocator), so it is
+   * copied once per fork.
+   */
+  fork(f: Fork): Machine {
+    return f.once(this, () => {
+      const cpus = this.cpus.fork();
+      return Object.setPrototypeOf(
+        {
+          ...this,
+          cpus,
+          rmp: this.rmp.fork(cpus),
+          iommuUnit: this.iommuUnit.fork(),
+          mc: this.mc.fork(),
+          mem: this.mem.fork(),
+          allocator: this.allocator.fork(),
+        },
+        Machine.prototype,
+      );
+    });
   }
 
   /** The BIOS fills the RMP Segment Table in memory (docs/reference/psp-firmware.md §5.1). */
@@ -261,16 +289,7 @@ export class Machine {
    * page numbers or installed keys (the firmware's own state says which guests hold keys).
    */
   fingerprint(f: Fingerprint): void {
-    const cpus = this.cpus.list;
-    let word = 0;
-    for (let i = 0; i < cpus.length; i++) {
-      word = (word << 1) | (this.cpus.snpEn(cpus[i]!.id) ? 1 : 0);
-      if ((i & 31) === 31) {
-        f.int(word);
-        word = 0;
-      }
-    }
-    f.int(cpus.length).int(word);
+    this.cpus.fingerprint(f);
     f.bool(this.iommuUnit.snpEnforced);
     this.rmp.fingerprint(f);
     f.bool(this.mc.ciphertextHiding).int(this.mc.maxSnpAsid);

@@ -19,6 +19,10 @@ export class MemoryController implements MemoryControllerView {
     private readonly maxAsid: number,
   ) {}
 
+  fork(): MemoryController {
+    return Object.setPrototypeOf({ ...this, installed: new Set(this.installed) }, MemoryController.prototype);
+  }
+
   get ciphertextHiding(): boolean {
     return this.hiding;
   }

@@ -16,12 +16,17 @@ interface PfnRange {
  */
 export class PageAllocator {
   private next = FIRST_ALLOC_PFN;
-  private reserved: PfnRange[] = [];
+  private reserved: Readonly<PfnRange>[] = [];
 
   constructor(private readonly ram: readonly PfnRange[]) {}
 
+  /** An independent copy (the RAM ranges and reserved ranges are frozen, shared). */
+  fork(): PageAllocator {
+    return Object.setPrototypeOf({ ...this, reserved: this.reserved.slice() }, PageAllocator.prototype);
+  }
+
   reserve(start: number, end: number): void {
-    this.reserved.push({ start, end });
+    this.reserved.push(Object.freeze({ start, end }));
   }
 
   alloc(n: number, align = 1): number {

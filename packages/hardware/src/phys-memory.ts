@@ -7,9 +7,23 @@ import { PAGE_SIZE } from './rmp-layout.js';
  */
 export class PhysMemory {
   private readonly pages = new Map<number, Uint8Array>();
+  /**
+   * Pages this memory may write in place. A copy of the machine shares every page with the
+   * original until one of them writes it (most forks write few pages), so a fork empties both.
+   */
+  private readonly owned = new Set<number>();
   private readonly keys = new Map<number, number>();
 
   constructor(readonly bytes: number) {}
+
+  /** An independent copy: pages shared until written, keys copied. */
+  fork(): PhysMemory {
+    this.owned.clear();
+    return Object.setPrototypeOf(
+      { ...this, pages: new Map(this.pages), owned: new Set<number>(), keys: new Map(this.keys) },
+      PhysMemory.prototype,
+    );
+  }
 
   get pageCount(): number {
     return this.bytes / PAGE_SIZE;
@@ -47,9 +61,10 @@ export class PhysMemory {
       const off = addr % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - off, bytes.length - done);
       let page = this.pages.get(pfn);
-      if (page === undefined) {
-        page = new Uint8Array(PAGE_SIZE);
+      if (page === undefined || !this.owned.has(pfn)) {
+        page = page === undefined ? new Uint8Array(PAGE_SIZE) : page.slice();
         this.pages.set(pfn, page);
+        this.owned.add(pfn);
       }
       page.set(bytes.subarray(done, done + n), off);
       this.keys.delete(pfn);

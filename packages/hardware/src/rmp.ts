@@ -151,6 +151,24 @@ export class Rmp {
     this.segments = placement.segments;
   }
 
+  /**
+   * An independent copy over the copied CPUs: the counters copied, the entries layered so the
+   * copy shares the bulk of the table (entries are frozen values), placement shared (frozen).
+   */
+  fork(cores: RmpCores): Rmp {
+    return Object.setPrototypeOf(
+      {
+        ...this,
+        cores,
+        entries: this.entries.fork(),
+        perAsid: new Map(this.perAsid),
+        smallPerRegion: new Map(this.smallPerRegion),
+        storedPages: this.storedPages.slice(),
+      },
+      Rmp.prototype,
+    );
+  }
+
   /** Set by the firmware when SNP_INIT builds the table; cleared by IOMMU SNP shutdown (docs/reference/psp-firmware.md §3.3). */
   get initialised(): boolean {
     return this.isInitialised;

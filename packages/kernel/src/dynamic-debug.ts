@@ -26,6 +26,14 @@ export class DynamicDebug {
   /** Modules whose call sites print (`p`). */
   readonly print = new Set<string>();
 
+  /** An independent copy (a fork of the whole system). */
+  fork(): DynamicDebug {
+    return Object.setPrototypeOf(
+      { ...this, tables: new Set(this.tables), print: new Set(this.print) },
+      DynamicDebug.prototype,
+    );
+  }
+
   /** A new kernel boots: no module's table yet. */
   clear(): void {
     this.tables.clear();

@@ -7,14 +7,33 @@ import type { Fingerprint } from '@sevsim/hardware';
 
 export class AsidTable {
   /** sev_asid_bitmap: set while an ASID is in use or freed but not yet flushed. */
-  private readonly inUse: Uint8Array;
+  private inUse: Uint8Array;
   /** sev_reclaim_asid_bitmap: freed, waiting for WBINVD + (SNP_)DF_FLUSH. */
-  private readonly reclaim: Uint8Array;
+  private reclaim: Uint8Array;
+  /** The bitmaps' buffer is shared with a copy of KVM: the first change copies it. */
+  private shared = false;
 
   /** `maxSevAsid` = CPUID 0x8000001F ECX; nr_asids = max + 1 (docs/reference/linux-kvm-amd.md §2.2 step 5). */
   constructor(readonly maxSevAsid: number) {
-    this.inUse = new Uint8Array(maxSevAsid + 1);
-    this.reclaim = new Uint8Array(maxSevAsid + 1);
+    // Both bitmaps in one buffer, shared by a copy of KVM (an explorer fork) until one changes.
+    const both = new Uint8Array(2 * (maxSevAsid + 1));
+    this.inUse = both.subarray(0, maxSevAsid + 1);
+    this.reclaim = both.subarray(maxSevAsid + 1);
+  }
+
+  /** An independent copy: the bitmaps shared until changed. */
+  fork(): AsidTable {
+    this.shared = true;
+    return Object.setPrototypeOf({ ...this }, AsidTable.prototype);
+  }
+
+  /** Before a change: bitmaps shared with a copy are copied first. */
+  private own(): void {
+    if (!this.shared) return;
+    const both = new Uint8Array(this.inUse.buffer as ArrayBuffer).slice();
+    this.inUse = both.subarray(0, this.maxSevAsid + 1);
+    this.reclaim = both.subarray(this.maxSevAsid + 1);
+    this.shared = false;
   }
 
   /** find_next_zero_bit(sev_asid_bitmap, max + 1, min): the lowest free ASID in [min, max] (docs/reference/linux-kvm-amd.md §4.7). */
@@ -25,11 +44,13 @@ export class AsidTable {
   }
 
   take(asid: number): void {
+    this.own();
     this.inUse[asid] = 1;
   }
 
   /** sev_asid_free(): into the reclaim bitmap, still set in the in-use bitmap (docs/reference/linux-kvm-amd.md §4.7 "Reuse semantics"). */
   free(asid: number): void {
+    this.own();
     this.reclaim[asid] = 1;
   }
 
@@ -43,6 +64,7 @@ export class AsidTable {
 
   /** After a successful flush: sev_asid_bitmap ^= reclaim (all types at once), reclaim cleared (docs/reference/linux-kvm-amd.md §4.7). */
   recycle(): void {
+    this.own();
     for (let asid = 0; asid <= this.maxSevAsid; asid++) {
       if (this.reclaim[asid]) {
         this.inUse[asid] = (this.inUse[asid] ?? 0) ^ 1;

@@ -3,7 +3,7 @@ export type { AsidRangeView, KvmAmdView, LoadOptions, SevCmd, SevCmdData, SevCmd
 export type { SevCmdResult } from './kvm-sev';
 export { launchVm } from './vmm';
 export type { LaunchOptions, LaunchResult } from './vmm';
-export { GUEST_MEMORY_PAGES, SevFeature, VmTypeId } from './vm';
+export { forkVm, GUEST_MEMORY_PAGES, SevFeature, VmTypeId } from './vm';
 export type { Vcpu, Vm, VmState, VmType, VmView } from './vm';
 export type { KvmSevInit } from './guest-init';
 export type { KvmSevLaunchMeasure, KvmSevLaunchStart, KvmSevLaunchUpdateData } from './sev-launch';

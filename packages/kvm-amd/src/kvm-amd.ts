@@ -2,9 +2,9 @@
  * The kvm_amd module's SEV side: load (sev_hardware_setup), KVM_CREATE_VM, KVM_CREATE_VCPU,
  * KVM_MEMORY_ENCRYPT_OP, VM release and unload (sev_hardware_unsetup).
  */
-import { type Fingerprint, PAGE_SIZE } from '@sevsim/hardware';
+import { type Fingerprint, type Fork, PAGE_SIZE } from '@sevsim/hardware';
 import { SEV_FW_BLOB_MAX_SIZE } from '@sevsim/psp-abi';
-import { Errno, type KernelContext, type SevDriver } from '@sevsim/ccp';
+import { Errno, forkKernelContext, type KernelContext, type SevDriver } from '@sevsim/ccp';
 import { sevFlushAsids } from './asid-alloc';
 import { type KvmSevInit, sevInit2, sevLegacyInit } from './guest-init';
 import { fail, type KvmSev, ok, type SevCmdResult } from './kvm-sev';
@@ -33,7 +33,16 @@ import {
   snpLaunchUpdate,
 } from './snp-launch';
 import { destroyVmState } from './vm-teardown';
-import { GUEST_MEMORY_PAGES, isSnpGuest, type Vm, type VmType, VmTypeId, type VmView, vmView } from './vm';
+import {
+  forkVm,
+  GUEST_MEMORY_PAGES,
+  isSnpGuest,
+  type Vm,
+  type VmType,
+  VmTypeId,
+  type VmView,
+  vmView,
+} from './vm';
 
 /** enum sev_cmd_id (docs/reference/linux-kvm-amd.md §4.1). */
 export const SevCmdId = {
@@ -145,6 +154,26 @@ export class KvmAmd implements KvmSev {
     readonly builtin: boolean,
   ) {
     this.setup = sevHardwareSetup(ctx, driver, profile, requested, this.cgroup);
+  }
+
+  /**
+   * An independent copy of the loaded module in a fork of the whole system. The fork's owner
+   * copies ccp first: KVM sees it only as its driver, and the copy's driver is ccp's copy.
+   */
+  fork(f: Fork): KvmAmd {
+    const s = this.setup;
+    return Object.setPrototypeOf(
+      {
+        ...this,
+        setup: { ...s, usable: { ...s.usable }, asids: s.asids === null ? null : s.asids.fork() },
+        cgroup: this.cgroup.fork(),
+        vms: this.vms.map((vm) => forkVm(vm, f)),
+        ctx: forkKernelContext(this.ctx, f),
+        driver: f.copied(this.driver),
+        requested: { ...this.requested },
+      },
+      KvmAmd.prototype,
+    );
   }
 
   get isLoaded(): boolean {

@@ -10,6 +10,13 @@ export class MiscCgroup {
   private readonly capacity: Record<MiscResource, number> = { sev: 0, sev_es: 0 };
   private readonly usage: Record<MiscResource, number> = { sev: 0, sev_es: 0 };
 
+  fork(): MiscCgroup {
+    return Object.setPrototypeOf(
+      { ...this, capacity: { ...this.capacity }, usage: { ...this.usage } },
+      MiscCgroup.prototype,
+    );
+  }
+
   setCapacity(res: MiscResource, n: number): void {
     this.capacity[res] = n;
   }

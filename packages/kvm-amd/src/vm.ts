@@ -3,6 +3,8 @@
  * touches (docs/reference/linux-kvm-amd.md §4.2, §4.6, §4.8).
  */
 
+import type { Fork } from '@sevsim/hardware';
+
 /** KVM_X86_DEFAULT_VM 0, KVM_X86_SEV_VM 2, KVM_X86_SEV_ES_VM 3, KVM_X86_SNP_VM 4 (docs/reference/linux-kvm-amd.md §4.1). */
 export type VmType = 0 | 2 | 3 | 4;
 
@@ -51,6 +53,18 @@ export interface Vm {
   readonly memoryPages: number;
   /** Guest pages encrypted by LAUNCH_UPDATE_DATA or made private by SNP_LAUNCH_UPDATE, sorted. */
   readonly privatePfns: number[];
+}
+
+/**
+ * An independent copy of a VM in a fork of the whole system, once per fork: KVM's VM list and
+ * the operator's VM records (which keep destroyed VMs) hold it.
+ */
+export function forkVm(vm: Vm, f: Fork): Vm {
+  return f.once(vm, () => ({
+    ...vm,
+    vcpus: vm.vcpus.map((v) => ({ ...v })),
+    privatePfns: vm.privatePfns.slice(),
+  }));
 }
 
 /** SVM_SEV_FEAT_* VMSA feature bits (docs/reference/linux-kvm-amd.md §2.4). */

@@ -9,6 +9,7 @@ import { createKernelContext, KernelLog } from '@sevsim/ccp';
 import { createPsp, type Psp } from '@sevsim/firmware';
 import {
   createMachine,
+  deepFreeze,
   type Machine,
   type MachineConfig,
   resolveConfig,
@@ -22,11 +23,12 @@ import type { ModuleName } from '../catalog';
 import type { Json } from '../trace';
 import { type ResolvedKernel, type ResolvedMachine, toMachineConfig } from '../resolve';
 import { initBuiltin, parseBuiltinParams } from './modules';
+import { pspMailbox } from './psp-timing';
 import type { World } from './world';
 
 /**
- * Each world's recorder unsubscribe, kept on the world under a symbol key: the fork's structural
- * copy walks own string keys only, so to it the world stays plain data. (A WeakMap registry did
+ * Each world's recorder unsubscribe, kept on the world under a symbol key: a fork lists the
+ * world's fields one by one, so the recorder never travels to a copy. (A WeakMap registry did
  * the same, but its entries for the explorer's many short-lived forks cost the GC more than the
  * copy itself.)
  */
@@ -92,14 +94,6 @@ class DiscardedLog extends KernelLog {
   override print(): void {}
 }
 
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
-}
-
 /** A new world for a resolved configuration, powered on with its firmware running and committed. */
 export function bootWorld(
   machineConfig: ResolvedMachine,
@@ -134,6 +128,7 @@ export function powerOn(world: World, firmware: { running: string; committed: st
   const machine = createMachine(bringUpCpus(toMachineConfig(world.machineConfig), world.kernel.params, log));
   const builtinParams = bootKernel(world, machine, log, false);
   world.psp = createPsp(machine, { version: firmware.running, committedVersion: firmware.committed });
+  world.mailbox = pspMailbox(world.psp, world.machineConfig);
   watchPsp(world, world.psp);
   for (const [m, values] of builtinParams) initBuiltin(world, m, values);
 }

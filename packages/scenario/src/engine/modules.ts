@@ -24,7 +24,6 @@ import {
 import type { ModuleName } from '../catalog';
 import type { Json } from '../trace';
 import { failed, OK, type Outcome } from './outcome';
-import { pspMailbox } from './psp-timing';
 import type { World } from './world';
 
 const BOOT_ORDER: readonly ModuleName[] = ['ccp', 'kvm_amd'];
@@ -131,7 +130,7 @@ export function loadModule(
 
 function insertCcp(world: World, params: CcpParams): void {
   world.issuer = 'ccp';
-  world.ccp = loadCcp(world.ctx, pspMailbox(world.psp, world.machineConfig), world.release.ccp, params);
+  world.ccp = loadCcp(world.ctx, world.mailbox, world.release.ccp, params);
 }
 
 function insertKvmAmd(world: World, params: KvmAmdParams): void {

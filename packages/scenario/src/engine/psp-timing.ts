@@ -15,6 +15,7 @@
  * The command never reaches the firmware: no state changes and no firmware record.
  */
 import type { Psp } from '@sevsim/firmware';
+import type { Fork } from '@sevsim/hardware';
 import { cmdName, type Mailbox, type MailboxOptions, type MailboxResult } from '@sevsim/psp-abi';
 
 /** The machine's PSP faults, by command name. */
@@ -29,6 +30,11 @@ export class FaultyMailbox implements Mailbox {
     readonly faults: PspFaults,
   ) {}
 
+  /** A copy over the PSP's copy in fork `f` (the faults, frozen configuration, shared). */
+  fork(f: Fork): FaultyMailbox {
+    return f.once(this, () => new FaultyMailbox(this.psp.fork(f), this.faults));
+  }
+
   command(id: number, buffer: Uint8Array, options?: MailboxOptions): MailboxResult {
     const name = cmdName(id) ?? '';
     const s = this.faults.pspResponseSeconds?.[name];
@@ -40,7 +46,7 @@ export class FaultyMailbox implements Mailbox {
 }
 
 /** What ccp is handed as its mailbox: the PSP itself unless the machine has PSP faults. */
-export function pspMailbox(psp: Psp, faults: PspFaults): Mailbox {
+export function pspMailbox(psp: Psp, faults: PspFaults): Psp | FaultyMailbox {
   return faults.pspResponseSeconds === undefined && faults.pspMailboxStatus === undefined
     ? psp
     : new FaultyMailbox(psp, faults);

@@ -4,15 +4,16 @@
  * can start from a release profile changed by the caller (mutation testing: a deliberately wrong
  * driver profile is data, not a code change).
  */
-import { Fingerprint } from '@sevsim/hardware';
-import { type ReleaseProfile, resolveRelease } from '@sevsim/kvm-amd';
+import { forkKernelContext } from '@sevsim/ccp';
+import { Fingerprint, Fork } from '@sevsim/hardware';
+import { forkVm, type ReleaseProfile, resolveRelease } from '@sevsim/kvm-amd';
 import { resolveKernel, resolveMachine } from '../resolve';
 import type { KernelInput, MachineInput, Step } from '../scenario';
 import type { LayerViews, State, StepOutcome } from '../trace';
-import { bootWorld, unwatchPsp, watchPsp } from './boot';
+import { bootWorld, watchPsp } from './boot';
 import { canApply, contractOutcome, perform } from './run';
 import { readLayers, readState } from './state';
-import type { World } from './world';
+import type { VmRecord, World } from './world';
 
 export interface SessionOptions {
   /** Change the resolved release profile before boot (e.g. flip a ccp or kvm-amd field). */
@@ -39,7 +40,9 @@ export interface Session {
   layers(): LayerViews;
   /**
    * An independent copy of the whole system as it is now: applying steps to the fork leaves this
-   * session untouched. The explorer forks instead of replaying a path from power-on.
+   * session untouched, and applying steps to this session leaves the fork untouched. Each layer
+   * copies its own state (`fork(f)` of the machine, PSP, ccp, kvm-amd); large tables are shared
+   * until one side writes. The explorer forks instead of replaying a path from power-on.
    */
   fork(): Session;
   /**
@@ -49,11 +52,6 @@ export interface Session {
    * ids, handles, page numbers) and dmesg are not part of it.
    */
   fingerprint(): [number, number];
-  /**
-   * This session will not be used again: the buffers its fork copied go back to a pool the next
-   * fork copies into, so a search that drops most forks does not allocate a buffer per fork.
-   */
-  dispose(): void;
 }
 
 export function openSession(
@@ -68,7 +66,7 @@ export function openSession(
   return sessionOf(world);
 }
 
-function sessionOf(world: World, buffers: ArrayBuffer[] = []): Session {
+function sessionOf(world: World): Session {
   return {
     world,
     apply(step: Step): StepOutcome {
@@ -79,36 +77,9 @@ function sessionOf(world: World, buffers: ArrayBuffer[] = []): Session {
     canApply: (step) => canApply(world, step),
     state: () => readState(world),
     layers: () => readLayers(world),
-    fork: () => {
-      const copied: ArrayBuffer[] = [];
-      return sessionOf(forkWorld(world, copied), copied);
-    },
+    fork: () => sessionOf(forkWorld(world)),
     fingerprint: () => fingerprintWorld(world),
-    dispose: () => {
-      for (const b of buffers.splice(0)) recycle(b);
-    },
   };
-}
-
-/**
- * Buffers of disposed forks by size (the worlds' typed arrays: per-core MSRs, ASID bitmaps,
- * memory pages). Allocating an ArrayBuffer costs more than the rest of a fork's copy together.
- * A fork overwrites a recycled buffer entirely, so reuse cannot leak one world into another.
- */
-const POOL = new Map<number, ArrayBuffer[]>();
-const POOL_PER_SIZE = 256;
-
-function recycle(b: ArrayBuffer): void {
-  const list = POOL.get(b.byteLength);
-  if (!list) POOL.set(b.byteLength, [b]);
-  else if (list.length < POOL_PER_SIZE) list.push(b);
-}
-
-function copyBuffer(v: ArrayBuffer): ArrayBuffer {
-  const b = POOL.get(v.byteLength)?.pop();
-  if (!b) return v.slice(0);
-  new Uint8Array(b).set(new Uint8Array(v));
-  return b;
 }
 
 function fingerprintWorld(world: World): [number, number] {
@@ -124,68 +95,38 @@ function fingerprintWorld(world: World): [number, number] {
 }
 
 /**
- * Deep copy of the object graph, identity and prototypes kept; frozen objects (such as RMP
- * entries, which are values) are shared. The layers keep their state as data, without closures,
- * so a structural copy is an independent system; the only subscription, the engine's own
- * firmware-command recorder, is detached for the copy and attached again to both worlds. A
- * closure anywhere else would tie the copy to the original, so it is refused.
+ * An independent copy of the whole system: each layer copies its own fields (`fork(f)` of the
+ * machine, the PSP, ccp, kvm-amd, the kernel context and the VMs), and objects several layers
+ * hold are copied once, so the copy has the original's sharing. The PSP is copied before ccp and
+ * ccp before kvm-amd: each sees the layer below only through an interface (the mailbox, the
+ * driver) and takes the copy its owner made. The engine's firmware-command recorder is attached
+ * to the copy anew; configuration (frozen) is shared.
  */
-function forkWorld(world: World, copied: ArrayBuffer[]): World {
-  const memo = new Map<object, unknown>();
-  const copy = <T>(v: T, key: string): T => {
-    if (v === null || typeof v !== 'object') {
-      if (typeof v === 'function') throw new Error(`fork: cannot copy the closure in property "${key}"`);
-      return v;
-    }
-    if (Object.isFrozen(v)) return v;
-    const seen = memo.get(v);
-    if (seen !== undefined) return seen as T;
-    if (v instanceof ArrayBuffer) {
-      const b = copyBuffer(v);
-      copied.push(b);
-      memo.set(v, b);
-      return b as T;
-    }
-    if (ArrayBuffer.isView(v)) {
-      const buf = copy(v.buffer as ArrayBuffer, key);
-      const ctor = v.constructor as new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView;
-      const n = v instanceof DataView ? v.byteLength : (v as unknown as { length: number }).length;
-      const t = new ctor(buf, v.byteOffset, n);
-      memo.set(v, t);
-      return t as T;
-    }
-    if (v instanceof Map) {
-      const m = new Map();
-      memo.set(v, m);
-      for (const [k, x] of v) m.set(copy(k, key), copy(x, key));
-      return m as T;
-    }
-    if (v instanceof Set) {
-      const s = new Set();
-      memo.set(v, s);
-      for (const x of v) s.add(copy(x, key));
-      return s as T;
-    }
-    if (Array.isArray(v)) {
-      const a: unknown[] = new Array(v.length);
-      memo.set(v, a);
-      for (let i = 0; i < v.length; i++) a[i] = copy(v[i], key);
-      return a as T;
-    }
-    const proto = Object.getPrototypeOf(v);
-    const o = (proto === Object.prototype ? {} : Object.create(proto)) as Record<string, unknown>;
-    memo.set(v, o);
-    const src = v as Record<string, unknown>;
-    for (const k of Object.keys(src)) o[k] = copy(src[k], k);
-    return o as T;
+function forkWorld(world: World): World {
+  const f = new Fork();
+  const psp = world.psp.fork(f);
+  const mailbox = world.mailbox.fork(f);
+  const ctx = forkKernelContext(world.ctx, f);
+  const ccp = world.ccp?.fork(f) ?? null;
+  const kvm = world.kvm?.fork(f) ?? null;
+  const vms = new Map<string, VmRecord>();
+  for (const [id, r] of world.vms) vms.set(id, { ...r, vm: r.vm && forkVm(r.vm, f) });
+  const next: World = {
+    machineConfig: world.machineConfig,
+    kernel: world.kernel,
+    release: world.release,
+    machine: world.machine.fork(f),
+    psp,
+    mailbox,
+    ctx,
+    ccp,
+    kvm,
+    builtin: world.builtin,
+    vms,
+    issuer: world.issuer,
+    calls: [],
+    quiet: world.quiet,
   };
-  unwatchPsp(world);
-  let next: World;
-  try {
-    next = copy(world, 'world');
-  } finally {
-    watchPsp(world, world.psp);
-  }
-  watchPsp(next, next.psp);
+  watchPsp(next, psp);
   return next;
 }

@@ -11,6 +11,7 @@ import type { ModuleName } from '../catalog';
 import type { ResolvedKernel, ResolvedMachine } from '../resolve';
 import type { VmType } from '../scenario';
 import type { PspCall } from '../trace';
+import type { FaultyMailbox } from './psp-timing';
 
 export interface VmRecord {
   readonly type: VmType;
@@ -25,6 +26,8 @@ export interface World {
   readonly release: ReleaseProfile;
   machine: Machine;
   psp: Psp;
+  /** What ccp is handed as its mailbox: the PSP, or the PSP with the machine's faults. */
+  mailbox: Psp | FaultyMailbox;
   ctx: KernelContext;
   ccp: Ccp | null;
   kvm: KvmAmd | null;
