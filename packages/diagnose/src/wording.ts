@@ -215,15 +215,18 @@ export const WORDINGS: readonly Wording[] = [
   {
     id: 'snp-cpus-offline',
     // 7.2 snp_prepare(): a present CPU offline refuses SNP init before any firmware command
-    // (docs/reference/linux-ccp.md §3.3 step 4); the masks name the offline CPUs.
-    re: /^SEV-SNP: SNP init failed: not all CPUs online\. \(([\d,-]*) online <-> ([\d,-]+) present masks\)/,
-    proves: (m) => [
-      {
-        path: 'machine.offlineCores',
-        value: cpulistMinus(m[2]!, m[1]!),
-        note: 'the present CPUs the online mask lacks',
-      },
-    ],
+    // (docs/reference/linux-ccp.md §3.3 step 4); the masks, where printed, name the offline CPUs.
+    re: /^SEV-SNP: SNP init failed: not all CPUs online\.(?: \(([\d,-]*) online <-> ([\d,-]+) present masks\))?/,
+    proves: (m) =>
+      m[2] === undefined
+        ? []
+        : [
+            {
+              path: 'machine.offlineCores',
+              value: cpulistMinus(m[2], m[1] ?? ''),
+              note: 'the present CPUs the online mask lacks',
+            },
+          ],
     gap: 'fidelity',
   },
   {
