@@ -1,7 +1,7 @@
 import type { ResolvedMachineConfig } from './config.js';
 import type { Fingerprint } from './fingerprint.js';
 import { HardwareAccessError } from './errors.js';
-import { HWCR_SMMLOCK, MSR, SYSCFG } from './msr.js';
+import { HWCR_SMMLOCK, MSR, SYSCFG, SYSCFG_BIOS_MTRR } from './msr.js';
 import { CORES_PER_CCX, type CpuPreset } from './presets.js';
 import type { RmpPlacement } from './rmp-layout.js';
 
@@ -90,7 +90,7 @@ export class CpuCores {
       n,
       this.physicalCores,
     );
-    this.syscfg = v.syscfg.fill(cfg.bios.smee ? SYSCFG.MEM_ENCRYPT : 0n);
+    this.syscfg = v.syscfg.fill(SYSCFG_BIOS_MTRR | (cfg.bios.smee ? SYSCFG.MEM_ENCRYPT : 0n));
     this.syscfgCore = v.syscfgCore;
     this.hwcr = v.hwcr.fill(cfg.bios.smmLock ? HWCR_SMMLOCK : 0n);
     this.hsavePa = v.hsavePa;

@@ -23,7 +23,7 @@ export {
 } from './smt-control.js';
 export { createMachine, type HardwareSnapshot, Machine } from './machine.js';
 export type { MemoryControllerView } from './memory-controller.js';
-export { HWCR_SMMLOCK, MSR, RMP_CFG_SEGMENTED, RMP_CFG_SHIFT_BIT, SYSCFG } from './msr.js';
+export { HWCR_SMMLOCK, MSR, RMP_CFG_SEGMENTED, RMP_CFG_SHIFT_BIT, SYSCFG, SYSCFG_BIOS_MTRR } from './msr.js';
 export { FIRST_ALLOC_PFN } from './page-allocator.js';
 export {
   CORES_PER_CCX,

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { createMachine, HardwareAccessError, HWCR_SMMLOCK, MSR, SYSCFG } from '@sevsim/hardware';
+import {
+  createMachine,
+  HardwareAccessError,
+  HWCR_SMMLOCK,
+  MSR,
+  SYSCFG,
+  SYSCFG_BIOS_MTRR,
+} from '@sevsim/hardware';
 
 const small = (extra: Parameters<typeof createMachine>[0] = { cpu: 'genoa' }) =>
   createMachine({ cores: 2, memoryGiB: 4, ...extra });
@@ -11,11 +18,13 @@ function enableSnp(m: ReturnType<typeof small>, core: number): string {
 }
 
 describe('SYSCFG rules (docs/reference/psp-firmware.md §8.1)', () => {
-  test('BIOS state: MemEncryptionModEn set when SMEE is on, SNPEn clear, HWCR.SMMLock set', () => {
+  // The MTRR bits: a Genoa host's faulting SNPEn write was 0x3fc0000 (docs/reference/linux-ccp.md §7.4).
+  test('BIOS state: the DRAM MTRR bits (0x740000), MemEncryptionModEn when SMEE is on, SNPEn clear, HWCR.SMMLock set', () => {
     const m = small();
-    expect(m.rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT);
+    expect(SYSCFG_BIOS_MTRR).toBe(0x740000n);
+    expect(m.rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG_BIOS_MTRR | SYSCFG.MEM_ENCRYPT);
     expect(m.rdmsr(0, MSR.HWCR) & HWCR_SMMLOCK).toBe(1n);
-    expect(small({ cpu: 'genoa', bios: { smee: false } }).rdmsr(0, MSR.SYSCFG)).toBe(0n);
+    expect(small({ cpu: 'genoa', bios: { smee: false } }).rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG_BIOS_MTRR);
   });
 
   test('SNPEn needs MFDM on that core', () => {
@@ -59,8 +68,12 @@ describe('SYSCFG rules (docs/reference/psp-firmware.md §8.1)', () => {
     const m = small({ cpu: 'genoa', offlineCores: [3] });
     for (const c of m.cores.filter((c) => c.online)) expect(enableSnp(m, c.id)).toBe('ok');
     expect(m.snpEnAllCores()).toBe(true);
-    expect(m.rdmsr(3, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
-    expect(m.rdmsr(1, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+    expect(m.rdmsr(3, MSR.SYSCFG)).toBe(
+      SYSCFG_BIOS_MTRR | SYSCFG.MEM_ENCRYPT | SYSCFG.SNP_EN | SYSCFG.VMPL_EN,
+    );
+    expect(m.rdmsr(1, MSR.SYSCFG)).toBe(
+      SYSCFG_BIOS_MTRR | SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM | SYSCFG.SNP_EN | SYSCFG.VMPL_EN,
+    );
     expect(() => m.wrmsr(3, MSR.SYSCFG, 0n)).toThrow(HardwareAccessError);
   });
 
@@ -74,7 +87,7 @@ describe('SYSCFG rules (docs/reference/psp-firmware.md §8.1)', () => {
   test('VMPLEn written on one thread changes it for the sibling; MFDM does not cross', () => {
     const m = small();
     expect(m.wrmsr(0, MSR.SYSCFG, SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM | SYSCFG.VMPL_EN)).toBe('ok');
-    expect(m.rdmsr(2, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.VMPL_EN);
+    expect(m.rdmsr(2, MSR.SYSCFG)).toBe(SYSCFG_BIOS_MTRR | SYSCFG.MEM_ENCRYPT | SYSCFG.VMPL_EN);
     expect(m.wrmsr(2, MSR.SYSCFG, SYSCFG.MEM_ENCRYPT)).toBe('ok');
     expect(m.rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM);
   });
