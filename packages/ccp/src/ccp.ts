@@ -173,17 +173,19 @@ export class Ccp implements SevDriver {
 }
 
 /**
- * modprobe ccp: sp_pci_probe() of every PSP function in bus order, then psp_pci_init() →
- * sev_pci_init() on the master. The returned driver has `present === false` when SEV is unavailable.
+ * The ccp module before its init has run: a built-in ccp whose device_initcall comes later in link
+ * order than its caller's (≤6.13, a built-in kvm_amd initialises first; docs/reference/linux-ccp.md
+ * §3.1 step 3). Its exported symbols exist, but no PSP is probed, so each finds no device.
+ * `spModInit()` runs the module init.
  */
-export function loadCcp(
+export function ccpModule(
   ctx: KernelContext,
   mailbox: Mailbox,
   profile: CcpProfile & CcpMutations,
   params: Partial<CcpParams> = {},
 ): Ccp {
   const m = ctx.machine;
-  const dev: SevDevice = {
+  return new Ccp({
     ctx,
     mailbox,
     profile,
@@ -210,8 +212,17 @@ export function loadCcp(
     leakedPfns: [],
     fwNeedsReinit: false,
     fwWantsRollback: false,
-  };
-  const ccp = new Ccp(dev);
+  });
+}
+
+/**
+ * sp_mod_init(): sp_pci_probe() of every PSP function in bus order, then psp_pci_init() →
+ * sev_pci_init() on the master. Afterwards `present === false` when SEV is unavailable.
+ */
+export function spModInit(ccp: Ccp): void {
+  const dev = ccp.dev;
+  const { ctx } = dev;
+  const m = ctx.machine;
   const ccpEngine = SP_DEVICES[m.preset.pspPci.deviceId]?.ccp ?? false;
   pspDeviceNames(m.preset, m.sockets).forEach((name, socket) => {
     // sp_init(): the function's CCP engine first; every queue belongs to the PSP (ccp5_init).
@@ -229,5 +240,16 @@ export function loadCcp(
     ctx.log.print(`${name}: psp enabled`);
   });
   if (dev.present) sevPciInit(dev);
+}
+
+/** modprobe ccp: the module's code, then its init (spModInit). */
+export function loadCcp(
+  ctx: KernelContext,
+  mailbox: Mailbox,
+  profile: CcpProfile & CcpMutations,
+  params: Partial<CcpParams> = {},
+): Ccp {
+  const ccp = ccpModule(ctx, mailbox, profile, params);
+  spModInit(ccp);
   return ccp;
 }

@@ -7,7 +7,7 @@ export { KernelFs } from './kernel-fs';
 export type { CmdResult, FwCallResult, PlatformInitArgs, SevDriver } from './driver-api';
 export { CCP_PARAMS, DEFAULT_CCP_PARAMS } from './params';
 export type { CcpParamName, CcpParamSpec, CcpParams } from './params';
-export { Ccp, loadCcp } from './ccp';
+export { Ccp, ccpModule, loadCcp, spModInit } from './ccp';
 export type { CcpView } from './ccp';
 export { SEV_IOCTL } from './ioctl';
 export type { IoctlOptions, IoctlResult, SevIoctlCmd } from './ioctl';

@@ -61,6 +61,12 @@ export interface HostSnpBootResult {
    * falls in), [start, end) in bytes: iomem "Reserved" resources, so SNP_INIT_EX makes them HV-Fixed.
    */
   e820Reserved: RamRange[];
+  /**
+   * From `hostSnpEarlyBoot` on a release with `rmpInitAfterIommu` (≤6.13) and host SNP still on:
+   * snp_rmptable_init() is a device_initcall that has not run yet (built-in modules linked before
+   * arch/x86/virt initialise first); `snpRmptableInitcall` runs it.
+   */
+  rmptableInitPending?: boolean;
 }
 
 const RMP_ADDR_MASK = ((1n << 52n) - 1n) & ~((1n << 13n) - 1n); // bits 51:13
@@ -73,9 +79,23 @@ const AMDVI = 'AMD-Vi: ';
 
 /**
  * The kernel's boot-time decision chain for CC_ATTR_HOST_SEV_SNP (docs/reference/linux-ccp.md §7.1, §7.2), using
- * only what the kernel can use: CPUID, RDMSR/WRMSR, the RMP Segment Table in memory, the IOMMU.
+ * only what the kernel can use: CPUID, RDMSR/WRMSR, the RMP Segment Table in memory, the IOMMU. On
+ * ≤6.13 this includes the device_initcall snp_rmptable_init() as if nothing ran before it (no
+ * built-in module); the engine, which knows the built-in modules, runs the two halves itself.
  */
 export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpBootResult {
+  const early = hostSnpEarlyBoot(machine, profile);
+  if (!early.rmptableInitPending) return early;
+  const rest = snpRmptableInitcall(machine, profile, early);
+  return { ...rest, log: [...early.log, ...rest.log] };
+}
+
+/**
+ * Boot up to the initcalls of the device level: the CPU and BIOS checks, the RMP e820 fix-ups, the
+ * IOMMU's SNP check and, from 6.14, the RMP set-up it calls. On ≤6.13 host SNP may still be on with
+ * the RMP not yet set up (`rmptableInitPending`).
+ */
+export function hostSnpEarlyBoot(machine: Machine, profile: HostSnpProfile): HostSnpBootResult {
   const log: string[] = [];
   const e820Reserved: RamRange[] = [];
   const off = (id: HostSnpDisableId, fact: string): HostSnpBootResult => ({
@@ -135,33 +155,86 @@ export function hostSnpBoot(machine: Machine, profile: HostSnpProfile): HostSnpB
     return off('iommu-no-snp', 'docs/reference/linux-ccp.md §7.1 step 4');
   }
 
-  if (profile.rmpInitAfterIommu) log.push(`${AMDVI}IOMMU SNP support enabled.`);
+  if (profile.rmpInitAfterIommu) {
+    log.push(`${AMDVI}IOMMU SNP support enabled.`);
+    return { hostSnp: true, log, e820Reserved, rmptableInitPending: true };
+  }
+  // 6.14+: iommu_snp_enable() calls snp_rmptable_init() before its own line (409f45387c93).
+  if (!snpRmptableInit(machine, profile, log)) {
+    log.push(`${AMDVI}SNP: RMP initialization failed, SNP cannot be supported.`);
+    return off('rmp-coverage', 'docs/reference/linux-ccp.md §7.1 step 5');
+  }
+  log.push(`${AMDVI}IOMMU SNP support enabled.`);
+  return { hostSnp: true, log, e820Reserved };
+}
 
-  // docs/reference/linux-ccp.md §7.1 step 5, snp_rmptable_init → setup_rmptable: the RMP must cover all of RAM.
+/**
+ * ≤6.13: snp_rmptable_init() as the device_initcall of arch/x86/virt/svm/sev.c, after whatever
+ * initcalls of that level link before it (a built-in kvm_amd). A failure clears
+ * CC_ATTR_HOST_SEV_SNP without the AMD-Vi warning (docs/reference/linux-ccp.md §7.1 step 5).
+ * Returns the new state and only the lines this initcall printed.
+ */
+export function snpRmptableInitcall(
+  machine: Machine,
+  profile: HostSnpProfile,
+  early: HostSnpBootResult,
+): HostSnpBootResult {
+  const { e820Reserved } = early;
+  if (!early.rmptableInitPending) return { hostSnp: early.hostSnp, log: [], e820Reserved };
+  const log: string[] = [];
+  if (!snpRmptableInit(machine, profile, log))
+    return {
+      hostSnp: false,
+      log,
+      disabledBy: { id: 'rmp-coverage', fact: 'docs/reference/linux-ccp.md §7.1 step 5' },
+      e820Reserved,
+    };
+  return { hostSnp: true, log, e820Reserved };
+}
+
+/**
+ * The x86 exception fixup's report of a WRMSR that faulted (arch/x86/mm/extable.c
+ * ex_handler_msr(), printed once per boot). rIP is the faulting instruction in native_write_msr;
+ * KASLR moves it every boot, so sevsim prints the address of the one public report
+ * (docs/reference/linux-ccp.md §7.4).
+ */
+function uncheckedWrmsrLine(msr: number, value: bigint): string {
+  return `unchecked MSR access error: WRMSR to ${hex(msr)} (tried to write ${hex16(value)}) at rIP: 0xffffffffaf5d5c28 (native_write_msr+0x8/0x30)`;
+}
+
+/**
+ * snp_rmptable_init() → setup_rmptable() and the SNPEn sequence (docs/reference/linux-ccp.md §7.1
+ * step 5): the RMP must cover all of RAM; then (≤7.0) zero it, WBINVD, MFDM and SNPEn|VMPLEn on
+ * every online CPU, unless SNPEn is already set (kexec). snp_enable() uses the unchecked wrmsr, so a
+ * #GP (the Fam19h 10h–1Fh erratum with VM_HSAVE_PA set, docs/reference/linux-ccp.md §7.4) is
+ * reported once and SNP stays "enabled" for the kernel. Offline CPUs are left alone: the hotplug
+ * callback would enable them when they come online (docs/reference/linux-ccp.md §3.3 step 4 [HISTORIC]).
+ */
+function snpRmptableInit(machine: Machine, profile: HostSnpProfile, log: string[]): boolean {
+  const eax = machine.cpuid(0x8000001f).eax;
+  const rmpCfg = (eax & CPUID_8000_001F_EAX.SEGMENTED_RMP) !== 0 ? machine.rdmsr(0, MSR.RMP_CFG) : 0n;
+  const segmented = (rmpCfg & RMP_CFG_SEGMENTED) !== 0n;
+  const rmpBase = machine.rdmsr(0, MSR.RMP_BASE);
   const maxPfn = BigInt(machine.maxPfn);
   const covered = segmented
     ? segmentedCovers(machine, rmpBase, rmpCfg, maxPfn, log)
-    : contiguousCovers(rmpBase, rmpEnd, maxPfn, log);
-  if (!covered) {
-    if (!profile.rmpInitAfterIommu)
-      log.push(`${AMDVI}SNP: RMP initialization failed, SNP cannot be supported.`);
-    return off('rmp-coverage', 'docs/reference/linux-ccp.md §7.1 step 5');
-  }
-
-  // ≤7.0 only: zero the RMP, WBINVD, then MFDM and SNPEn|VMPLEn on every online CPU, unless SNPEn
-  // is already set (kexec). Offline CPUs are left alone: the hotplug callback would enable them
-  // when they come online (docs/reference/linux-ccp.md §3.3 step 4 [HISTORIC]).
+    : contiguousCovers(rmpBase, machine.rdmsr(0, MSR.RMP_END), maxPfn, log);
+  if (!covered) return false;
   if (profile.snpEnAtBoot && (machine.rdmsr(0, MSR.SYSCFG) & SYSCFG.SNP_EN) === 0n) {
     machine.rmp.clear();
     machine.wbinvdAll();
     const online = machine.cores.filter((c) => c.online);
     for (const c of online) machine.wrmsr(c.id, MSR.SYSCFG, machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.MFDM);
+    let reported = false;
     for (const c of online) {
-      machine.wrmsr(c.id, MSR.SYSCFG, machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+      const value = machine.rdmsr(c.id, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN;
+      if (machine.wrmsr(c.id, MSR.SYSCFG, value) === '#GP' && !reported) {
+        log.push(uncheckedWrmsrLine(MSR.SYSCFG, value));
+        reported = true;
+      }
     }
   }
-  if (!profile.rmpInitAfterIommu) log.push(`${AMDVI}IOMMU SNP support enabled.`);
-  return { hostSnp: true, log, e820Reserved };
+  return true;
 }
 
 const PMD_SIZE = 2 * 1024 * 1024;

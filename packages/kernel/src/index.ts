@@ -20,5 +20,5 @@ export {
   ddebugExecQueries,
   dyndbgQueryProblem,
 } from './dynamic-debug';
-export { hostSnpBoot } from './host-snp-boot';
+export { hostSnpBoot, hostSnpEarlyBoot, snpRmptableInitcall } from './host-snp-boot';
 export type { HostSnpBootResult, HostSnpDisableId, HostSnpProfile } from './host-snp-boot';

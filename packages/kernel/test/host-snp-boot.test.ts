@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createMachine, type MachineConfig, MSR, SYSCFG } from '@sevsim/hardware';
+import { createMachine, type MachineConfig, MSR, SYSCFG, SYSCFG_BIOS_MTRR } from '@sevsim/hardware';
 import { hostSnpBoot } from '../src/index';
 
 const boot = (c: Partial<MachineConfig>, snpEnAtBoot = false) => {
@@ -115,8 +115,12 @@ describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (docs/reference/linux
     const { m, r } = boot({ offlineCores: [3] }, true);
     expect(r.hostSnp).toBe(true);
     expect(m.snapshot().snpEn).toEqual([true, true, true, true]);
-    expect(m.rdmsr(0, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
-    expect(m.rdmsr(3, MSR.SYSCFG)).toBe(SYSCFG.MEM_ENCRYPT | SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+    expect(m.rdmsr(0, MSR.SYSCFG)).toBe(
+      SYSCFG_BIOS_MTRR | SYSCFG.MEM_ENCRYPT | SYSCFG.MFDM | SYSCFG.SNP_EN | SYSCFG.VMPL_EN,
+    );
+    expect(m.rdmsr(3, MSR.SYSCFG)).toBe(
+      SYSCFG_BIOS_MTRR | SYSCFG.MEM_ENCRYPT | SYSCFG.SNP_EN | SYSCFG.VMPL_EN,
+    );
     expect(m.snpEnAllCores()).toBe(true);
     expect(m.fwWbinvdDoneAll()).toBe(true);
   });

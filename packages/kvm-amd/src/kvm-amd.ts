@@ -12,6 +12,7 @@ import { MiscCgroup } from './misc-cgroup';
 import { type KvmAmdParams, paramsForRelease } from './params';
 import type { KvmAmdMutations, KvmAmdProfile } from './releases';
 import { type SevSetup, sevHardwareSetup } from './sev-hardware-setup';
+import { svmAllocSaveAreas, svmDisableVirtualization, svmEnableVirtualization } from './svm-cpu';
 import {
   type KvmSevLaunchMeasure,
   type KvmSevLaunchStart,
@@ -145,6 +146,8 @@ export class KvmAmd implements KvmSev {
   private vmsCreated = 0;
   private blobPfn: number | null = null;
   private loaded = true;
+  /** The per-CPU host save areas (svm_cpu_init), one page per possible CPU from here. */
+  private readonly saveAreaPfn: number;
 
   constructor(
     readonly ctx: KernelContext,
@@ -153,7 +156,10 @@ export class KvmAmd implements KvmSev {
     private readonly requested: KvmAmdParams,
     readonly builtin: boolean,
   ) {
+    this.saveAreaPfn = svmAllocSaveAreas(ctx.machine);
     this.setup = sevHardwareSetup(ctx, driver, profile, requested, this.cgroup);
+    // kvm_init() after the vendor setup: with enable_virt_at_load every CPU gets VM_HSAVE_PA now.
+    if (profile.enableVirtAtLoad) svmEnableVirtualization(ctx.machine, this.saveAreaPfn);
   }
 
   /**
@@ -238,6 +244,9 @@ export class KvmAmd implements KvmSev {
       memoryPages: GUEST_MEMORY_PAGES,
       privatePfns: [],
     };
+    // Before 6.12 kvm_create_vm() enabled virtualization for the first VM only.
+    if (!this.profile.enableVirtAtLoad && this.vms.length === 0)
+      svmEnableVirtualization(this.ctx.machine, this.saveAreaPfn);
     this.vms.push(vm);
     return vm;
   }
@@ -327,6 +336,8 @@ export class KvmAmd implements KvmSev {
     if (vm.state === 'destroyed') return;
     destroyVmState(this, vm);
     this.vms.splice(this.vms.indexOf(vm), 1);
+    // …and kvm_destroy_vm() disabled it with the last one.
+    if (!this.profile.enableVirtAtLoad && this.vms.length === 0) svmDisableVirtualization(this.ctx.machine);
   }
 
   /**
@@ -339,6 +350,8 @@ export class KvmAmd implements KvmSev {
     this.requireLoaded();
     if (this.builtin) return { rc: -Errno.ENOENT };
     if (this.vms.length > 0) return { rc: -Errno.EAGAIN };
+    // kvm_exit() disables virtualization before the vendor unsetup.
+    if (this.profile.enableVirtAtLoad) svmDisableVirtualization(this.ctx.machine);
     if (this.setup.sevEnabled) {
       sevFlushAsids(this, 1, this.setup.maxSevAsid);
       this.cgroup.setCapacity('sev', 0);

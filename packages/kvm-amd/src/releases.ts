@@ -50,6 +50,19 @@ export interface KvmAmdProfile {
    * docs/reference/linux-kvm-amd.md §4.8).
    */
   readonly snpPolicySmtSingleSocketChecks: boolean;
+  /**
+   * 6.12+: `kvm.enable_virt_at_load` (default on) enables virtualization on every CPU when KVM
+   * loads, so VM_HSAVE_PA is set from then until unload; 6.11 enabled it with the first VM and
+   * disabled it with the last (commit b4886fab6fb6, kvm/next Sep 2024; docs/reference/linux-kvm-amd.md §2.7).
+   */
+  readonly enableVirtAtLoad: boolean;
+  /**
+   * 6.14+: a built-in kvm_amd calls sev_module_init() from sev_hardware_setup(), so the PSP driver
+   * probes before KVM's SEV set-up; before, the built-in ccp's own device_initcall ran after
+   * kvm_amd's, and after snp_rmptable_init() (commit 44e70718df4f, merged for 6.14-rc3;
+   * docs/reference/linux-ccp.md §7.4).
+   */
+  readonly builtinInitsPsp: boolean;
 }
 
 /**
@@ -112,20 +125,33 @@ const v6_11: Stage = {
     snpSecureTsc: false,
     advertiseOnlyUsableVmTypes: false,
     snpPolicySmtSingleSocketChecks: true,
+    enableVirtAtLoad: false,
+    builtinInitsPsp: false,
   },
 };
 
 /**
  * 6.12: the RMP fix-up chunk is also memblock_reserve()d (commit 88a921aa3c6b,
- * docs/reference/linux-ccp.md §7.3). 6.13 is the same for every modelled difference.
+ * docs/reference/linux-ccp.md §7.3); KVM enables virtualization at load (b4886fab6fb6). 6.13 is the
+ * same for every modelled difference.
  */
-const v6_12: Stage = { ...v6_11, host: { ...v6_11.host, rmpFixupE820Only: false } };
+const v6_12: Stage = {
+  ...v6_11,
+  host: { ...v6_11.host, rmpFixupE820Only: false },
+  kvm: { ...v6_11.kvm, enableVirtAtLoad: true },
+};
 
 /**
- * 6.14: snp_rmptable_init() runs from iommu_snp_enable() ("Fix broken SNP support with KVM module
- * built-in", 409f45387c93, merged for 6.14-rc3; docs/reference/linux-ccp.md §7.1 step 5). 6.15 = 6.14.
+ * 6.14: "Fix broken SNP support with KVM module built-in" (merged for 6.14-rc3):
+ * snp_rmptable_init() runs from iommu_snp_enable() (409f45387c93; docs/reference/linux-ccp.md §7.1
+ * step 5) and a built-in kvm_amd initialises the PSP driver first (44e70718df4f;
+ * docs/reference/linux-ccp.md §7.4). 6.15 = 6.14.
  */
-const v6_14: Stage = { ...v6_12, host: { ...v6_12.host, rmpInitAfterIommu: false } };
+const v6_14: Stage = {
+  ...v6_12,
+  host: { ...v6_12.host, rmpInitAfterIommu: false },
+  kvm: { ...v6_12.kvm, builtinInitsPsp: true },
+};
 
 /** 6.16: "Move SEV/SNP Platform initialization to KVM" (docs/reference/linux-ccp.md §1.2; docs/reference/linux-kvm-amd.md §7.1). */
 const v6_16: Stage = {

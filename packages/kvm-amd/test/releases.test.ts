@@ -30,10 +30,20 @@ describe('release profiles (docs/reference/linux-ccp.md §1.2, docs/reference/li
     for (const v of ['6.14', '6.15', '6.16', '7.2']) expect(r(v).host.rmpInitAfterIommu).toBe(false);
   });
 
+  it('6.11 enables virtualization per VM, 6.12 at KVM load (kvm.enable_virt_at_load, commit b4886fab6fb6, docs/reference/linux-kvm-amd.md §2.7)', () => {
+    expect(r('6.11').kvm.enableVirtAtLoad).toBe(false);
+    for (const v of ['6.12', '6.13', '6.14', '6.16', '7.2']) expect(r(v).kvm.enableVirtAtLoad).toBe(true);
+  });
+
+  it('a built-in kvm_amd probes the PSP itself from 6.14 (sev_module_init(), commit 44e70718df4f, docs/reference/linux-ccp.md §7.4)', () => {
+    for (const v of ['6.11', '6.12', '6.13']) expect(r(v).kvm.builtinInitsPsp).toBe(false);
+    for (const v of ['6.14', '6.15', '6.16', '7.2']) expect(r(v).kvm.builtinInitsPsp).toBe(true);
+  });
+
   it('6.11–6.13 equal 6.14 in every other field (Linux v6.11–v6.13 sev-dev.c, arch/x86/kvm/svm/sev.c; docs/reference/linux-kvm-amd.md §7.1)', () => {
     for (const v of ['6.11', '6.12', '6.13']) {
       expect(r(v).ccp).toEqual(r('6.14').ccp);
-      expect(r(v).kvm).toEqual(r('6.14').kvm);
+      expect({ ...r(v).kvm, enableVirtAtLoad: true, builtinInitsPsp: true }).toEqual(r('6.14').kvm);
       expect(r(v).kernel).toEqual(r('6.14').kernel);
       expect(r(v).host.snpEnAtBoot).toBe(true);
     }

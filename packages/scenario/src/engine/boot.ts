@@ -1,9 +1,8 @@
 /**
  * Power-on and kernel boot (docs/contracts/scenario-v1.md "The machine is powered on and the kernel booted
- * before the first step"): the machine, the kernel's early SNP decision chain (hostSnpBoot,
- * docs/reference/linux-ccp.md §7.1), the PSP running the committed image, then the built-in modules in link
- * order (ccp before kvm_amd, as drivers/ links before arch/x86/kvm in a built-in kernel's initcalls
- * of the same level — see README "Decisions").
+ * before the first step"): the machine, the kernel's early SNP decision chain (hostSnpEarlyBoot,
+ * docs/reference/linux-ccp.md §7.1), the PSP running the committed image, then the device-level
+ * initcalls in the release's order (deviceInitcalls, docs/reference/linux-ccp.md §7.4).
  */
 import { createKernelContext, KernelLog } from '@sevsim/ccp';
 import { createPsp, type Psp } from '@sevsim/firmware';
@@ -17,12 +16,19 @@ import {
   smtControlLog,
   smtOfflineCpus,
 } from '@sevsim/hardware';
-import { ddebugBootParams, hostSnpBoot, type ParamValue, paramText } from '@sevsim/kernel';
+import {
+  ddebugBootParams,
+  type HostSnpBootResult,
+  hostSnpEarlyBoot,
+  type ParamValue,
+  paramText,
+  snpRmptableInitcall,
+} from '@sevsim/kernel';
 import type { ReleaseProfile } from '@sevsim/kvm-amd';
 import type { ModuleName } from '../catalog';
 import type { Json } from '../trace';
 import { type ResolvedKernel, type ResolvedMachine, toMachineConfig } from '../resolve';
-import { initBuiltin, parseBuiltinParams } from './modules';
+import { initBuiltin, initLinkedCcp, linkBuiltinCcp, parseBuiltinParams } from './modules';
 import { pspMailbox } from './psp-timing';
 import type { World } from './world';
 
@@ -126,11 +132,36 @@ export function bootWorld(
 export function powerOn(world: World, firmware: { running: string; committed: string }): void {
   const log = world.ctx?.log ?? (world.quiet ? new DiscardedLog() : new KernelLog());
   const machine = createMachine(bringUpCpus(toMachineConfig(world.machineConfig), world.kernel.params, log));
-  const builtinParams = bootKernel(world, machine, log, false);
+  const boot = bootKernel(world, machine, log, false);
   world.psp = createPsp(machine, { version: firmware.running, committedVersion: firmware.committed });
   world.mailbox = pspMailbox(world.psp, world.machineConfig);
   watchPsp(world, world.psp);
-  for (const [m, values] of builtinParams) initBuiltin(world, m, values);
+  deviceInitcalls(world, boot);
+}
+
+/**
+ * The device-level initcalls that matter here, in link order: arch/x86/kvm (a built-in kvm_amd),
+ * arch/x86/virt (≤6.13 snp_rmptable_init()), drivers/crypto/ccp (a built-in ccp). Up to 6.13 a
+ * built-in kvm_amd therefore set up SEV, and with `enable_virt_at_load` (6.12) wrote VM_HSAVE_PA on
+ * every CPU, before the RMP was set up and before the PSP was probed; from 6.14 it probes the PSP
+ * itself first (sev_module_init()) and the RMP was set up with the IOMMU
+ * (docs/reference/linux-ccp.md §7.4). A built-in kvm_amd implies a built-in ccp (Kconfig).
+ */
+function deviceInitcalls(world: World, boot: KernelBoot): void {
+  const ccp = boot.builtinParams.get('ccp');
+  const kvm = boot.builtinParams.get('kvm_amd');
+  const linkedOnly = kvm !== undefined && ccp !== undefined && !world.release.kvm.builtinInitsPsp;
+  if (kvm && ccp) {
+    // sev_module_init() (6.14+) probes the PSP before the rest of sev_hardware_setup().
+    if (linkedOnly) linkBuiltinCcp(world, ccp);
+    else initBuiltin(world, 'ccp', ccp);
+    initBuiltin(world, 'kvm_amd', kvm);
+  }
+  const rmp = snpRmptableInitcall(world.machine, world.release.host, boot.host);
+  for (const line of rmp.log) world.ctx.log.print(line);
+  world.ctx.hostSnp = rmp.hostSnp;
+  if (linkedOnly) initLinkedCcp(world);
+  else if (ccp && !kvm) initBuiltin(world, 'ccp', ccp);
 }
 
 /**
@@ -143,24 +174,24 @@ export function powerOn(world: World, firmware: { running: string; committed: st
  * line are modelled, and its ring buffer continues the scenario's dmesg.
  */
 export function kdumpBoot(world: World): void {
-  const builtinParams = bootKernel(world, world.machine, world.ctx.log, true);
-  for (const [m, values] of builtinParams) initBuiltin(world, m, values);
+  deviceInitcalls(world, bootKernel(world, world.machine, world.ctx.log, true));
+}
+
+/** What the boot up to the device initcalls leaves: the built-in modules' parameters and the host SNP state. */
+interface KernelBoot {
+  readonly builtinParams: Map<ModuleName, Record<string, ParamValue>>;
+  readonly host: HostSnpBootResult;
 }
 
 /**
- * A kernel boots on `machine`: command line, the early SNP set-up, a new kernel context, no
- * module loaded yet. Returns the built-in modules' parameter values, for their init.
+ * A kernel boots on `machine` up to its device initcalls: command line, the early SNP set-up, a
+ * new kernel context, no module loaded yet.
  */
-function bootKernel(
-  world: World,
-  machine: Machine,
-  log: KernelLog,
-  kdump: boolean,
-): Map<ModuleName, Record<string, ParamValue>> {
+function bootKernel(world: World, machine: Machine, log: KernelLog, kdump: boolean): KernelBoot {
   const fs = world.ctx?.fs;
   // The command line is parsed first thing in start_kernel(), before the SNP set-up prints.
   const builtinParams = parseBuiltinParams(world, log);
-  const boot = hostSnpBoot(machine, world.release.host);
+  const boot = hostSnpEarlyBoot(machine, world.release.host);
   for (const line of boot.log) log.print(line);
   bootDynamicDebug(world, log);
   world.machine = machine;
@@ -177,5 +208,5 @@ function bootKernel(
     rec.vm = null;
     rec.destroyed = true;
   }
-  return builtinParams;
+  return { builtinParams, host: boot };
 }

@@ -5,7 +5,7 @@
  * list, so removing it fails (ENOENT, kmod prints "Module X is builtin"). A module in use is
  * refused by delete_module() with -EWOULDBLOCK, which is EAGAIN (see unloadModule).
  */
-import { CCP_PARAMS, type CcpParams, errnoName, loadCcp } from '@sevsim/ccp';
+import { CCP_PARAMS, type CcpParams, ccpModule, errnoName, loadCcp, spModInit } from '@sevsim/ccp';
 import {
   type KernelParam,
   type ParamArg,
@@ -83,6 +83,20 @@ export function parseBuiltinParams(
 export function initBuiltin(world: World, module: ModuleName, values: Record<string, ParamValue>): void {
   if (module === 'ccp') insertCcp(world, values as unknown as CcpParams);
   else insertKvmAmd(world, { ...defaultKvmAmdParams(), ...values } as KvmAmdParams);
+}
+
+/**
+ * A built-in ccp before its own initcall has run: its symbols are linked into the kernel for a
+ * built-in kvm_amd that initialises first, but no PSP is probed yet (≤6.13).
+ */
+export function linkBuiltinCcp(world: World, values: Record<string, ParamValue>): void {
+  world.ccp = ccpModule(world.ctx, world.mailbox, world.release.ccp, values as unknown as CcpParams);
+}
+
+/** The device_initcall of a built-in ccp whose symbols linkBuiltinCcp provided. */
+export function initLinkedCcp(world: World): void {
+  world.issuer = 'ccp';
+  spModInit(world.ccp!);
 }
 
 /**
