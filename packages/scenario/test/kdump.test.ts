@@ -94,6 +94,28 @@ describe('kdump: a crash kernel booted on the platform as the crashed kernel lef
     }
   });
 
+  it('6.18: KVM_SEV_INIT2 of a SEV VM succeeds without a firmware command (faithful: sev_platform_init() returns 0 under kdump, docs/reference/linux-ccp.md §9.15); LAUNCH_START then meets the UNINIT firmware', () => {
+    const t = runSteps('6.18', [
+      'kdump',
+      'modprobe: kvm_amd',
+      'vm.create: {id: a, type: sev}',
+      'vm.init: {id: a}',
+      'vm.launch: {id: a}',
+    ]);
+    expect(t.steps[3]!.outcome).toMatchObject({ ok: true, psp: [] });
+    expect(t.steps[4]!.outcome).toMatchObject({ ok: false, fwError: 1 });
+    expect(t.steps[4]!.outcome.psp![0]).toEqual({ cmd: 'LAUNCH_START', status: 1 });
+    // 6.17 initialises at INIT2 instead (the platform was initialised at kvm_amd load already).
+    const old = runSteps('6.17', [
+      'kdump',
+      'modprobe: kvm_amd',
+      'vm.create: {id: a, type: sev}',
+      'vm.init: {id: a}',
+      'vm.launch: {id: a}',
+    ]);
+    expect(old.result.state.vms).toMatchObject({ a: { state: 'running' } });
+  });
+
   it('a kdump step parses as a bare word and as a key with no value', () => {
     const t = runSteps('6.18', ['kdump', 'kdump: {}', 'kdump:']);
     expect(t.steps.map((s) => s.outcome.op)).toEqual(['kdump', 'kdump', 'kdump']);
