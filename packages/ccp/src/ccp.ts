@@ -174,9 +174,9 @@ export class Ccp implements SevDriver {
 
 /**
  * The ccp module before its init has run: a built-in ccp whose device_initcall comes later in link
- * order than its caller's (≤6.13, a built-in kvm_amd initialises first; docs/reference/linux-ccp.md
- * §3.1 step 3). Its exported symbols exist, but no PSP is probed, so each finds no device.
- * `spModInit()` runs the module init.
+ * order than its caller's (≤6.13, a built-in kvm_amd initialises first;
+ * docs/reference/linux-ccp.md §7.4). Its exported symbols exist, but no PSP is probed, so each
+ * finds no device. `spModInit()` runs the module init.
  */
 export function ccpModule(
   ctx: KernelContext,
