@@ -56,8 +56,7 @@ function search(b, config) {
       b.layerUs += us;
       if (threw) continue;
       const k = s.fingerprint().join(':');
-      if (seen.has(k)) s.dispose();
-      else {
+      if (!seen.has(k)) {
         seen.add(k);
         queue.push(s);
       }

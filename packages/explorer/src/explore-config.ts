@@ -4,8 +4,9 @@
  * once; BFS order makes every recorded path a shortest one.
  *
  * Each new state keeps the world that reached it until it is expanded, so nothing is replayed;
- * a world is a structural copy that shares every frozen value with its parent (the RMP table,
- * configuration), so the frontier's memory is the worlds' mutable parts. Sessions are quiet (no
+ * a world is a fork that shares every frozen value with its parent (the RMP table,
+ * configuration) and every large table until one of them writes it, so the frontier's memory is
+ * the worlds' changed parts. Sessions are quiet (no
  * dmesg, no firmware-command records), and the contract State is read once per expanded state
  * and at each new state (invariants, capabilities), not per transition: after a transition
  * that reaches a known state only when the running firmware changed and

@@ -1,7 +1,7 @@
 /**
  * A map for state that is copied far more often than it changes (the RMP under the explorer's
- * forks): most entries live in a frozen map that is never changed again, so a structural copy of
- * the machine shares it (docs/architecture.md, the fork contract), and only the entries changed
+ * forks): most entries live in a frozen map that is never changed again, so a copy of the
+ * machine shares it (`fork()`, docs/architecture.md), and only the entries changed
  * since are copied. The changes are folded into a new frozen map once they outgrow a fraction of
  * it, which keeps each copy small and each write amortised O(1).
  */
