@@ -184,7 +184,6 @@ function gapOf(
   release: string,
   psp: string | undefined,
 ): { readonly gap: Gap; readonly counterpart?: number } {
-  const simulated = sim.map((x) => x.norm);
   const pick = (same: (norm: string) => boolean): number => {
     let first = -1;
     for (const [j, x] of sim.entries()) {
@@ -199,7 +198,7 @@ function gapOf(
     ...gap('wording', `older wording of the simulated "${sim[j]!.text}"`),
     counterpart: j,
   });
-  if (simulated.includes(text)) {
+  if (sim.some((x) => x.norm === text)) {
     return gap(
       'unmodelled',
       'printed again later; the replay printed it once (what repeated it, e.g. a VM start retrying the init, is not in the log excerpt)',
@@ -251,7 +250,6 @@ const UNMODELLED: Readonly<Record<string, string>> = {
   'ccp-fw-file-missing': 'the firmware file search at probe is not modelled',
   'ccp-snp-min-fw':
     "printed at error level by AMD's snp-host kernels; the modelled releases print it with dev_dbg, only under dynamic debug",
-  'ccp-timeout': 'a PSP command timeout: an unmodelled cause (firmware or BIOS hang)',
   'ccp-dyndbg': 'dynamic-debug dump of a PSP command buffer',
   'kvm-guest-memfd': 'kernel built without CONFIG_KVM_PRIVATE_MEM: an unmodelled cause (kernel config)',
   'rmp-2mb-fixup': 'RMP table end rounding at boot',
