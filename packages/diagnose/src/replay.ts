@@ -33,6 +33,12 @@ export interface Gap {
   readonly text: string;
   readonly kind: GapKind;
   readonly note: string;
+  /**
+   * Extension: for a `wording` gap, the index in `onlyInSimulation` of the simulated line it
+   * stands beside (the same fact in the replayed release's words); absent when that line had a
+   * twin of its own or another older line took it.
+   */
+  readonly pairedWith?: number;
 }
 
 export interface Alignment {
@@ -274,21 +280,27 @@ export function align(real: readonly LogLine[], trace: Trace, release: string): 
   const taken = new Set(simMatched);
   const wordingPair = new Map<number, number>();
   const simText = sim.map((s, j) => ({ norm: simNorm[j]!, text: s.text }));
-  const onlyInLog: Gap[] = [];
+  const gaps: { gap: Gap; real: number }[] = [];
   for (const [i, x] of realLines.entries()) {
     if (realMatched.has(i)) continue;
     const { gap, counterpart } = gapOf(x.l, x.t, simText, taken, release, psp);
-    onlyInLog.push(gap);
+    gaps.push({ gap, real: i });
     if (counterpart !== undefined && !taken.has(counterpart)) {
       taken.add(counterpart);
       wordingPair.set(i, counterpart);
     }
   }
-  const onlyInSimulation = sim.filter((_, j) => !simMatched.has(j)).map((s) => s.text);
+  const unmatched = sim.flatMap((_, j) => (simMatched.has(j) ? [] : [j]));
+  const onlyInSimulation = unmatched.map((j) => sim[j]!.text);
+  // A wording gap names the simulated line it stands beside by its place in onlyInSimulation.
+  const onlyInLog = gaps.map(({ gap, real }) => {
+    const c = wordingPair.get(real);
+    return c === undefined ? gap : { ...gap, pairedWith: unmatched.indexOf(c) };
+  });
 
   // Rows: walk both sides, matched pairs side by side, the rest where they fall.
   const rows: AlignedRow[] = [];
-  const paired = new Set(wordingPair.values());
+  const pairedSim = new Set(wordingPair.values());
   let i = 0;
   let j = 0;
   const realRow = (k: number): AlignedRow => {
@@ -300,7 +312,7 @@ export function align(real: readonly LogLine[], trace: Trace, release: string): 
   };
   const simRows = (end: number) => {
     for (; j < end; j++)
-      if (!paired.has(j)) rows.push({ step: sim[j]!.step, real: null, simulated: sim[j]!.text });
+      if (!pairedSim.has(j)) rows.push({ step: sim[j]!.step, real: null, simulated: sim[j]!.text });
   };
   for (const [pi, pj] of pairs) {
     while (i < pi) rows.push(realRow(i++));

@@ -37,7 +37,18 @@ export function formatDiagnosis(d: DiagnosisJson): string {
   out.push(`Replay on ${r.release}: ${r.matched} of ${r.aligned} kernel lines printed by the simulation too`);
   for (const g of r.onlyInLog)
     out.push(`  only in the log, line ${g.line} [${g.kind}]: ${g.text}\n      ${g.note}`);
-  for (const s of r.onlyInSimulation) out.push(`  only in the simulation: ${s}`);
+  // A simulated line an older real line words differently is the same fact, not a missing one.
+  const pairedWith = new Map(
+    r.onlyInLog.flatMap((g) => (g.pairedWith === undefined ? [] : [[g.pairedWith, g.line]])),
+  );
+  r.onlyInSimulation.forEach((s, k) => {
+    const line = pairedWith.get(k);
+    out.push(
+      line === undefined
+        ? `  only in the simulation: ${s}`
+        : `  in the simulation, paired with log line ${line} (same fact, older wording): ${s}`,
+    );
+  });
   out.push('');
   const c = d.capabilities;
   out.push(

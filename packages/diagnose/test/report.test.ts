@@ -36,3 +36,29 @@ it("a healthy host (AMDSEV#271's comparison host, 6.11) is 'already reached'", (
     .at(-1);
   expect(last).toBe('Goal SNP: already reached, nothing to change');
 });
+
+/**
+ * AMDSEV#189 (snp-host 6.5) words two lines as that tree printed them; the replay on 6.11 prints the
+ * mainline lines for the same facts (see rows.test.ts). The text report lists those two simulated
+ * lines as paired with their real lines, not as lines the host never printed; the JSON keeps them
+ * in `onlyInSimulation` (diagnose-v1 counts the same text only) and names the pairing by index.
+ */
+it('AMDSEV#189: a simulated line an older real line words differently is listed as paired', () => {
+  const log = readFileSync(`${FIXTURES}amdsev-189-milan-snp-init-0x3.log`, 'utf8');
+  const d = diagnose(readLog(log), { kernel: '6.11', cpu: 'milan' }).json;
+  const rmp = 'SEV-SNP: RMP table physical range [0x0000000fefe00000 - 0x0000000fffffffff]';
+  const snp = 'kvm_amd: SEV-SNP enabled (ASIDs 1 - 99)';
+  expect(d.replay.onlyInSimulation).toContain(rmp);
+  expect(d.replay.onlyInSimulation).toContain(snp);
+  expect(d.replay.onlyInLog.map((g) => [g.line, g.pairedWith])).toEqual([
+    [1, d.replay.onlyInSimulation.indexOf(rmp)],
+    [6, d.replay.onlyInSimulation.indexOf(snp)],
+  ]);
+  const text = formatDiagnosis(d);
+  expect(text).toContain(`  in the simulation, paired with log line 1 (same fact, older wording): ${rmp}\n`);
+  expect(text).toContain(`  in the simulation, paired with log line 6 (same fact, older wording): ${snp}\n`);
+  expect(text).not.toContain(`only in the simulation: ${rmp}`);
+  expect(text).not.toContain(`only in the simulation: ${snp}`);
+  // The unpaired simulated lines are still listed as the simulation's own.
+  expect(text).toContain('  only in the simulation: AMD-Vi: IOMMU SNP support enabled.\n');
+});
