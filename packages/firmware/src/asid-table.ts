@@ -17,10 +17,10 @@ export interface AsidSummary {
 }
 
 export class AsidTable {
-  private dirty: Uint8Array;
-  private clean: Uint8Array;
-  private allocated: Uint8Array;
-  private inUse: Uint8Array;
+  private dirty!: Uint8Array;
+  private clean!: Uint8Array;
+  private allocated!: Uint8Array;
+  private inUse!: Uint8Array;
   /** The masks' buffer is shared with a copy of the platform: the first change copies it. */
   private shared = false;
   /**
@@ -32,11 +32,16 @@ export class AsidTable {
   constructor() {
     // The four masks live in one buffer, shared by a copy of the platform (an explorer fork)
     // until one of them changes: most forks issue no command that changes the table.
-    const masks = new Uint8Array(4 * (MAX_SEV_ASIDS + 1));
-    this.dirty = masks.subarray(0, MAX_SEV_ASIDS + 1);
-    this.clean = masks.subarray(MAX_SEV_ASIDS + 1, 2 * (MAX_SEV_ASIDS + 1));
-    this.allocated = masks.subarray(2 * (MAX_SEV_ASIDS + 1), 3 * (MAX_SEV_ASIDS + 1));
-    this.inUse = masks.subarray(3 * (MAX_SEV_ASIDS + 1));
+    this.useMasks(new Uint8Array(4 * (MAX_SEV_ASIDS + 1)));
+  }
+
+  /** Point the four masks at their quarters of one buffer. */
+  private useMasks(masks: Uint8Array): void {
+    const n = MAX_SEV_ASIDS + 1;
+    this.dirty = masks.subarray(0, n);
+    this.clean = masks.subarray(n, 2 * n);
+    this.allocated = masks.subarray(2 * n, 3 * n);
+    this.inUse = masks.subarray(3 * n);
   }
 
   /** An independent copy: the masks shared until changed, the last summary (frozen) shared. */
@@ -48,12 +53,7 @@ export class AsidTable {
   /** Before a change: masks shared with a copy are copied first. */
   private own(): void {
     if (!this.shared) return;
-    const masks = new Uint8Array(this.dirty.buffer as ArrayBuffer).slice();
-    const n = MAX_SEV_ASIDS + 1;
-    this.dirty = masks.subarray(0, n);
-    this.clean = masks.subarray(n, 2 * n);
-    this.allocated = masks.subarray(2 * n, 3 * n);
-    this.inUse = masks.subarray(3 * n);
+    this.useMasks(new Uint8Array(this.dirty.buffer as ArrayBuffer).slice());
     this.shared = false;
   }
 

@@ -22,7 +22,10 @@ export const CPUID_8000_001F_EAX = {
   SEGMENTED_RMP: 1 << 23,
 } as const;
 
-const ZERO: CpuidResult = { eax: 0, ebx: 0, ecx: 0, edx: 0 };
+/** A leaf with nothing to report: a fresh object each call, like every other leaf's answer. */
+function zero(): CpuidResult {
+  return { eax: 0, ebx: 0, ecx: 0, edx: 0 };
+}
 
 /** Leaf 1 EAX: stepping 1, base family capped at 0xF with the rest in extended family. */
 function signature(p: CpuPreset): number {
@@ -71,10 +74,10 @@ export function cpuid(p: CpuPreset, cfg: ResolvedMachineConfig, leaf: number, _s
     case 0x80000025:
       // Segmented-RMP parameters: EAX[5:0] min and EAX[11:6] max segment shift; EBX 0 leaves the
       // kernel's default of 512 RST entries (docs/reference/psp-firmware.md §5.1).
-      if (!p.features.segmentedRmp) return ZERO;
+      if (!p.features.segmentedRmp) return zero();
       return { eax: SEGMENT_SHIFT_MIN | (SEGMENT_SHIFT_MAX << 6), ebx: 0, ecx: 0, edx: 0 };
     default:
       // Includes 0x80000024 (SNP_FEATURE_INFO mirror): the firmware model answers that one.
-      return ZERO;
+      return zero();
   }
 }

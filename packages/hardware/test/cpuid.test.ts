@@ -66,3 +66,16 @@ describe('CPUID Fn8000_001F (docs/reference/psp-firmware.md §8.2)', () => {
     expect(CPU_PRESETS.genoa.defaultFirmware).toBe('1.55.25');
   });
 });
+
+describe("CPUID results are the caller's own", () => {
+  test('a leaf without data answers zeros, and changing one answer does not change the next', () => {
+    const m = createMachine({ cpu: 'milan' });
+    const r = m.cpuid(0x80000024);
+    expect(r).toEqual({ eax: 0, ebx: 0, ecx: 0, edx: 0 });
+    r.eax = 0x1234;
+    expect(m.cpuid(0x80000024)).toEqual({ eax: 0, ebx: 0, ecx: 0, edx: 0 });
+    // Milan has no segmented RMP: its 0x80000025 is all zeros too, and a different object.
+    expect(m.cpuid(0x80000025)).toEqual({ eax: 0, ebx: 0, ecx: 0, edx: 0 });
+    expect(m.cpuid(0x80000025)).not.toBe(m.cpuid(0x80000025));
+  });
+});
