@@ -7,6 +7,8 @@ export class KernelLog {
   readonly lines: string[] = [];
   /** Dynamic debug's tables (lib/dynamic_debug.c): which modules' dev_dbg() call sites print. */
   readonly ddebug = new DynamicDebug();
+  /** The once-only reports already printed this boot (printk_once, __ONCE_LITE_IF), by call site. */
+  private printed: ReadonlySet<string> = new Set();
 
   /**
    * Modules whose dev_dbg()/pr_debug() call sites dynamic debug has enabled (`+p`, e.g.
@@ -25,6 +27,13 @@ export class KernelLog {
   }
 
   print(line: string): void {
+    this.lines.push(line);
+  }
+
+  /** A report the kernel prints once per boot: `site` names its once-only flag. */
+  printOnce(site: string, line: string): void {
+    if (this.printed.has(site)) return;
+    this.printed = new Set(this.printed).add(site);
     this.lines.push(line);
   }
 

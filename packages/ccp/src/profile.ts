@@ -10,7 +10,8 @@ export interface CcpProfile {
   /**
    * Where SNPEn/MFDM/HSAVE_PA are prepared (docs/reference/linux-ccp.md §3.3 step 4):
    * 'boot' ≤7.0 (the kernel's hostSnpBoot did it); 'snp-init' 7.1 snp_prepare() at SNP init with its
-   * return value ignored; 'snp-init-checked' 7.2 return checked and offline CPUs refused.
+   * return value ignored; 'snp-init-checked' 7.2 return checked and offline CPUs refused. Both
+   * snp-init forms set SNPEn before clearing HSAVE_PA (docs/reference/linux-ccp.md §7.5).
    */
   readonly snpPrepare: 'boot' | 'snp-init' | 'snp-init-checked';
   /** 7.1+: SNP_SHUTDOWN_EX x86 bit when FEATURE_INFO ECX bit1; snp_shutdown() clears RMP (docs/reference/linux-ccp.md §4.3). */

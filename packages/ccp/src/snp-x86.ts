@@ -4,7 +4,7 @@
  * HSAVE_PA clearing (snp_set_hsave_pa). pr_fmt there is "SEV-SNP: ".
  */
 import { MSR, type Machine, SYSCFG } from '@sevsim/hardware';
-import { Errno } from '@sevsim/kernel';
+import { Errno, uncheckedWrmsrLine } from '@sevsim/kernel';
 import type { KernelLog } from './kernel';
 
 function onlineCores(m: Machine): number[] {
@@ -62,7 +62,15 @@ export function snpPrepare(m: Machine, log: KernelLog, hostSnp: boolean, checked
   }
   // MtrrFixDramModEn is per thread, so it is set everywhere before any CPU enables SNP.
   for (const c of online) setSyscfgBits(m, c, SYSCFG.MFDM);
-  for (const c of online) setSyscfgBits(m, c, SYSCFG.SNP_EN | SYSCFG.VMPL_EN);
+  // snp_enable() on each CPU, and only then clear_hsave_pa() on each: 7.1 and 7.2 set SNPEn while
+  // VM_HSAVE_PA still holds KVM's host save area if KVM has virtualization enabled. On Fam19h
+  // models 10h–1Fh that faults; snp_enable() uses the unchecked wrmsr, so the fixup reports it once
+  // and SNPEn stays clear (docs/reference/linux-ccp.md §7.5).
+  for (const c of online) {
+    const value = m.rdmsr(c, MSR.SYSCFG) | SYSCFG.SNP_EN | SYSCFG.VMPL_EN;
+    if (m.wrmsr(c, MSR.SYSCFG, value) === '#GP')
+      log.printOnce('ex_handler_msr:wrmsr', uncheckedWrmsrLine(MSR.SYSCFG, value));
+  }
   clearHsavePa(m);
   return 0;
 }

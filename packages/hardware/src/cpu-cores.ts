@@ -57,6 +57,8 @@ export class CpuCores {
   private wbinvdShared = false;
   /** SNPEn of every physical core, 32 to a word, for `fingerprint`; dropped by every SYSCFG write. */
   private snpEnWords: readonly number[] | null = null;
+  /** VM_HSAVE_PA ≠ 0 of every logical CPU, 32 to a word, for `fingerprint`; dropped by its writes. */
+  private hsaveWords: readonly number[] | null = null;
   private readonly physicalCores: number;
 
   constructor(
@@ -195,6 +197,7 @@ export class CpuCores {
         // The host save area is a 4 KB-aligned physical address.
         if ((value & 0xfffn) !== 0n) return '#GP';
         this.own();
+        this.hsaveWords = null;
         this.hsavePa[id] = value;
         return 'ok';
       default:
@@ -224,9 +227,10 @@ export class CpuCores {
       if ((value & SYSCFG.MEM_ENCRYPT) === 0n) return '#GP';
       if (!this.rmp.reserved) return '#GP';
       if ((value & SYSCFG.MFDM) === 0n) return '#GP';
-      // Fam19h models 10h-1Fh erratum: a non-zero VM_HSAVE_PA on the SMT sibling makes the 0→1
-      // write #GP (docs/reference/linux-ccp.md §2.3).
-      if (this.hasHsaveErratum() && (this.hsavePa[this.sibling(id)] as bigint) !== 0n) return '#GP';
+      // Fam19h models 10h-1Fh erratum: "one of the threads that share the physical core" with a
+      // non-zero VM_HSAVE_PA, the writing thread included, makes the 0→1 write #GP (AMD revision
+      // guide 57095, as quoted in docs/reference/linux-ccp.md §7.4).
+      if (this.hasHsaveErratum() && this.hsaveSetOnCore(id)) return '#GP';
     }
     this.own();
     this.snpEnWords = null;
@@ -239,8 +243,15 @@ export class CpuCores {
     return this.preset.family === 0x19 && this.preset.modelId >= 0x10 && this.preset.modelId <= 0x1f;
   }
 
-  sibling(id: number): number {
-    return id < this.physicalCores ? id + this.physicalCores : id - this.physicalCores;
+  /**
+   * Some thread of `id`'s physical core has VM_HSAVE_PA ≠ 0. Every thread of the core is asked,
+   * however many the machine has (threads of physical core k are CPUs k, k + cores, …), online or
+   * not: an offline thread keeps the value it had.
+   */
+  private hsaveSetOnCore(id: number): boolean {
+    for (let t = this.coreOf(id); t < this.list.length; t += this.physicalCores)
+      if ((this.hsavePa[t] as bigint) !== 0n) return true;
+    return false;
   }
 
   /** Firmware hidden-MSR write of SNP_SHUTDOWN_EX X86_SNP_SHUTDOWN (docs/reference/psp-firmware.md §3.3). */
@@ -253,22 +264,24 @@ export class CpuCores {
   }
 
   /**
-   * SNPEn of every CPU, for the explorer's state fingerprint: per physical core, since a core's
-   * threads share the bit, packed 32 to a word and kept until SYSCFG changes.
+   * For the explorer's state fingerprint, the MSR state that decides what happens next: SNPEn per
+   * physical core (a core's threads share the bit), and whether each CPU's VM_HSAVE_PA is non-zero
+   * (SNP_INIT needs it 0 everywhere, and on Fam19h 10h–1Fh it decides whether setting SNPEn faults;
+   * its value, a page number, is a name). Each packed 32 to a word and kept until written.
    */
   fingerprint(f: Fingerprint): void {
     if (this.snpEnWords === null) {
-      const words: number[] = [];
-      for (let c = 0; c < this.syscfgCore.length; c += 32) {
-        let w = 0;
-        for (let i = c; i < Math.min(c + 32, this.syscfgCore.length); i++)
-          if (((this.syscfgCore[i] as bigint) & SYSCFG.SNP_EN) !== 0n) w |= 1 << (i - c);
-        words.push(w);
-      }
-      this.snpEnWords = Object.freeze(words);
+      this.snpEnWords = packBits(
+        this.syscfgCore.length,
+        (i) => ((this.syscfgCore[i] as bigint) & SYSCFG.SNP_EN) !== 0n,
+      );
+    }
+    if (this.hsaveWords === null) {
+      this.hsaveWords = packBits(this.hsavePa.length, (i) => (this.hsavePa[i] as bigint) !== 0n);
     }
     f.int(this.syscfgCore.length);
     for (const w of this.snpEnWords) f.int(w);
+    for (const w of this.hsaveWords) f.int(w);
   }
 
   snpEn(id: number): boolean {
@@ -314,4 +327,15 @@ export class CpuCores {
     this.ownWbinvd();
     this.wbinvdDone.fill(0);
   }
+}
+
+/** `n` flags, 32 to a word, frozen. */
+function packBits(n: number, set: (i: number) => boolean): readonly number[] {
+  const words: number[] = [];
+  for (let c = 0; c < n; c += 32) {
+    let w = 0;
+    for (let i = c; i < Math.min(c + 32, n); i++) if (set(i)) w |= 1 << (i - c);
+    words.push(w);
+  }
+  return Object.freeze(words);
 }

@@ -4,7 +4,7 @@
  * values and a changed machine field give another fingerprint.
  */
 import { describe, expect, it } from 'vitest';
-import { createMachine, Fingerprint } from '../src/index.js';
+import { createMachine, Fingerprint, Fork, MSR } from '../src/index.js';
 
 const of = (feed: (f: Fingerprint) => void) => {
   const f = new Fingerprint();
@@ -47,5 +47,24 @@ describe('Fingerprint', () => {
     expect(fp()).toEqual(boot);
     m.rmp.fwMarkInitialised(true);
     expect(fp()).not.toEqual(boot);
+  });
+
+  // VM_HSAVE_PA ≠ 0 decides SNP_INIT (docs/reference/psp-firmware.md §3.2 step 8) and, on Genoa,
+  // whether setting SNPEn faults (docs/reference/linux-ccp.md §7.4); its value is a page number.
+  it('a machine fingerprint changes with VM_HSAVE_PA set or clear on a CPU, not with its address', () => {
+    const m = createMachine({ cpu: 'genoa', cores: 2 });
+    const fp = () => of((f) => m.fingerprint(f));
+    const boot = fp();
+    m.wrmsr(3, MSR.VM_HSAVE_PA, 0x10_0000n);
+    const set = fp();
+    expect(set).not.toEqual(boot);
+    m.wrmsr(3, MSR.VM_HSAVE_PA, 0x20_0000n);
+    expect(fp()).toEqual(set);
+    m.wrmsr(3, MSR.VM_HSAVE_PA, 0n);
+    expect(fp()).toEqual(boot);
+    const fork = m.fork(new Fork());
+    fork.wrmsr(1, MSR.VM_HSAVE_PA, 0x10_0000n);
+    expect(of((f) => fork.fingerprint(f))).not.toEqual(boot);
+    expect(fp()).toEqual(boot);
   });
 });

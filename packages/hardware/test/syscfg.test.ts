@@ -104,7 +104,7 @@ describe('SYSCFG rules (docs/reference/psp-firmware.md §8.1)', () => {
     expect(m.wrmsr(0, MSR.SYSCFG, 0n)).toBe('#GP');
   });
 
-  test('genoa erratum: SNPEn 0→1 with non-zero VM_HSAVE_PA on the SMT sibling is #GP (docs/reference/linux-ccp.md §2.3)', () => {
+  test('genoa erratum: SNPEn 0→1 with non-zero VM_HSAVE_PA on the SMT sibling is #GP (docs/reference/linux-ccp.md §7.4)', () => {
     const m = small();
     // cores: 2 physical → CPU 0's sibling is CPU 2.
     expect(m.wrmsr(2, MSR.VM_HSAVE_PA, 0x10_0000n)).toBe('ok');
@@ -115,6 +115,25 @@ describe('SYSCFG rules (docs/reference/psp-firmware.md §8.1)', () => {
     const milan = small({ cpu: 'milan' });
     milan.wrmsr(2, MSR.VM_HSAVE_PA, 0x10_0000n);
     expect(enableSnp(milan, 0)).toBe('ok');
+  });
+
+  // AMD revision guide 57095 (docs/reference/linux-ccp.md §7.4): "one of the threads that share the
+  // physical core has a non-zero value in the VM_HSAVE_PA MSR" — the writing thread is one of them.
+  test("genoa erratum: the writing thread's own VM_HSAVE_PA counts too, with its sibling at 0 or offline", () => {
+    const m = small();
+    expect(m.wrmsr(0, MSR.VM_HSAVE_PA, 0x10_0000n)).toBe('ok');
+    expect(m.rdmsr(2, MSR.VM_HSAVE_PA)).toBe(0n);
+    expect(enableSnp(m, 0)).toBe('#GP');
+    expect(m.rdmsr(0, MSR.SYSCFG) & SYSCFG.SNP_EN).toBe(0n);
+    // Core 1 (CPUs 1 and 3) has no host save area: SNPEn sets there and only there.
+    expect(enableSnp(m, 1)).toBe('ok');
+    expect(m.rdmsr(3, MSR.SYSCFG) & SYSCFG.SNP_EN).toBe(SYSCFG.SNP_EN);
+    // `nosmt`: CPU 2 offline keeps VM_HSAVE_PA 0; CPU 0's own value still faults.
+    const nosmt = small({ cpu: 'genoa', offlineCores: [2, 3] });
+    nosmt.wrmsr(0, MSR.VM_HSAVE_PA, 0x10_0000n);
+    expect(enableSnp(nosmt, 0)).toBe('#GP');
+    expect(nosmt.wrmsr(0, MSR.VM_HSAVE_PA, 0n)).toBe('ok');
+    expect(enableSnp(nosmt, 0)).toBe('ok');
   });
 
   test('VM_HSAVE_PA is writable (4 KB aligned), RMP MSRs are not', () => {

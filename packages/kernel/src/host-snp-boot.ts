@@ -17,6 +17,7 @@ import {
   RST_MAX_ENTRIES,
   SYSCFG,
 } from '@sevsim/hardware';
+import { uncheckedWrmsrLine } from './extable';
 
 /** The release-dependent part of the kernel's boot-time SNP set-up. */
 export interface HostSnpProfile {
@@ -190,16 +191,6 @@ export function snpRmptableInitcall(
       e820Reserved,
     };
   return { hostSnp: true, log, e820Reserved };
-}
-
-/**
- * The x86 exception fixup's report of a WRMSR that faulted (arch/x86/mm/extable.c
- * ex_handler_msr(), printed once per boot). rIP is the faulting instruction in native_write_msr;
- * KASLR moves it every boot, so sevsim prints the address of the one public report
- * (docs/reference/linux-ccp.md §7.4).
- */
-function uncheckedWrmsrLine(msr: number, value: bigint): string {
-  return `unchecked MSR access error: WRMSR to ${hex(msr)} (tried to write ${hex16(value)}) at rIP: 0xffffffffaf5d5c28 (native_write_msr+0x8/0x30)`;
 }
 
 /**

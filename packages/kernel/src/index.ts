@@ -20,5 +20,6 @@ export {
   ddebugExecQueries,
   dyndbgQueryProblem,
 } from './dynamic-debug';
+export { uncheckedWrmsrLine } from './extable';
 export { hostSnpBoot, hostSnpEarlyBoot, snpRmptableInitcall } from './host-snp-boot';
 export type { HostSnpBootResult, HostSnpDisableId, HostSnpProfile } from './host-snp-boot';
