@@ -145,6 +145,10 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let pciFunction: { fn: string; l: LogLine } | undefined;
   let uefi: LogLine | undefined;
   let cpu: { value: CpuModel; l: LogLine; note: string } | undefined;
+  let segmented: LogLine | undefined;
+  let rmpRange: { base: bigint; end: bigint } | undefined;
+  const rmpChunks: { chunk: bigint; l: LogLine }[] = [];
+  let since: { release: string; l: LogLine } | undefined;
   const psps = new Map<string, LogLine>();
   const timedOut: { name: string; l: LogLine }[] = [];
 
@@ -162,6 +166,15 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     const dev = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):/i.exec(l.text)?.[1];
     if (dev && !psps.has(dev.replace(/\s/g, ''))) psps.set(dev.replace(/\s/g, ''), l);
     if (/^efi: EFI v/.test(text)) uefi ??= l;
+    if (/^SEV-SNP: Segmented RMP/.test(text)) segmented ??= l;
+    const range = /^SEV-SNP: RMP table physical (?:range|address) \[?(0x[0-9a-f]+) - (0x[0-9a-f]+)\]?/i.exec(
+      l.text,
+    );
+    if (range && !rmpRange) rmpRange = { base: BigInt(range[1]!), end: BigInt(range[2]!) };
+    const chunk = /^SEV-SNP: Reserving start\/end of RMP table on a 2MB boundary \[(0x[0-9a-f]+)\]/i.exec(
+      l.text,
+    );
+    if (chunk) rmpChunks.push({ chunk: BigInt(chunk[1]!), l });
     const fam = /family: 0x([0-9a-f]+), model: 0x([0-9a-f]+)/i.exec(text);
     if (!cpu && /^smpboot: CPU0:/.test(text)) {
       const byFam = fam
@@ -178,6 +191,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     const hit = wordingOf(text);
     if (!hit) continue;
     const { w, m } = hit;
+    if (w.since && (!since || cmp(w.since, since.release) > 0)) since = { release: w.since, l };
     switch (w.id) {
       case 'linux-version':
         realKernel ??= `${m[1]}.${m[2]}`;
@@ -265,6 +279,15 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   } else if (cpu) {
     cpuValue = cpu.value;
     put({ path: 'machine.cpu', value: cpu.value, from: at(cpu.l), note: cpu.note });
+  } else if (segmented && SEGMENTED_PRESET) {
+    // Only Zen 5 has a segmented RMP (CPUID 0x8000001F EAX[23], docs/reference/psp-firmware.md §5.1).
+    cpuValue = SEGMENTED_PRESET;
+    put({
+      path: 'machine.cpu',
+      value: cpuValue,
+      from: at(segmented),
+      note: `a segmented RMP: of the presets only ${cpuValue} has one`,
+    });
   } else {
     const byAsids = Object.entries(CPU_PRESETS).find(([, p]) => p.asids === asids)?.[0] as
       | CpuModel
@@ -302,12 +325,29 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     });
   }
 
+  // docs/reference/linux-ccp.md §7.3: the kernel reserves the 2 MB chunk holding an end of a
+  // contiguous RMP that the BIOS left off a 2 MB boundary (the table's start, and its end + 1).
+  const unaligned =
+    rmpRange && !CPU_PRESETS[cpuValue].features.segmentedRmp ? rmpEnds(rmpRange, rmpChunks) : [];
+  if (unaligned.length > 0) {
+    put({
+      path: 'machine.bios.rmpUnaligned',
+      value: unaligned.length === 2 ? 'both' : unaligned[0]!.end,
+      from: at(unaligned[0]!.l),
+      note: `the kernel reserved the 2 MB chunk around the RMP's ${unaligned
+        .map((u) => `${u.end} (line ${u.l.line})`)
+        .join(' and ')}: the BIOS put it off a 2 MB boundary`,
+    });
+  }
+
   // Kernel release: `Linux version`, else the boot image name, else an assumption.
   const releases = opts.catalog.releases;
   const imageVersion = cmdline ? /vmlinuz-(\d+)\.(\d+)/.exec(cmdline.text) : null;
   const real =
     opts.kernel ?? realKernel ?? (imageVersion ? `${imageVersion[1]}.${imageVersion[2]}` : undefined);
-  const release = real ? nearestRelease(real, releases) : nearestRelease('0.0', releases);
+  // Without a named release, a line only newer kernels print sets the oldest release it can be.
+  const floor = since ? [...releases].sort(cmp).find((r) => cmp(r, since!.release) >= 0) : undefined;
+  const release = real ? nearestRelease(real, releases) : (floor ?? nearestRelease('0.0', releases));
   const releaseNote = (r: string): string | undefined =>
     r === release ? undefined : `nearest modelled release to the log's ${r}`;
   if (opts.kernel) {
@@ -327,6 +367,13 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
       value: release,
       from: at(cmdline.from),
       note: `from the boot image name${note ? `; ${note}` : ''}`,
+    });
+  } else if (floor && since) {
+    put({
+      path: 'kernel.version',
+      value: release,
+      assumed: true,
+      note: `the log does not name the release; line ${since.l.line} is worded as ${since.release} and later kernels print it: the oldest modelled release from ${since.release}`,
     });
   } else {
     put({
@@ -452,6 +499,29 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   const inferred = [...found.values()].sort((a, b) => a.order - b.order).map(({ order: _, ...x }) => x);
   return { inferred, ...toInput(inferred), ...(realKernel ? { realKernel } : {}), notes };
 }
+
+const PMD = 0x200000n;
+
+/** The ends of an RMP [base, end] whose 2 MB chunk the log shows reserved, each with its line. */
+function rmpEnds(
+  rmp: { base: bigint; end: bigint },
+  chunks: readonly { chunk: bigint; l: LogLine }[],
+): { end: 'start' | 'end'; l: LogLine }[] {
+  const out: { end: 'start' | 'end'; l: LogLine }[] = [];
+  for (const [end, pa] of [
+    ['start', rmp.base],
+    ['end', rmp.end + 1n],
+  ] as const) {
+    const hit = pa % PMD !== 0n ? chunks.find((c) => c.chunk === pa - (pa % PMD)) : undefined;
+    if (hit) out.push({ end, l: hit.l });
+  }
+  return out;
+}
+
+/** The preset whose CPU has a segmented RMP. */
+const SEGMENTED_PRESET = Object.entries(CPU_PRESETS).find(([, p]) => p.features.segmentedRmp)?.[0] as
+  | CpuModel
+  | undefined;
 
 function src(f: Facts | undefined): string {
   return f?.source ? ` (${f.source})` : '';

@@ -258,7 +258,12 @@ const UNMODELLED: Readonly<Record<string, string>> = {
     "printed at error level by AMD's snp-host kernels; the modelled releases print it with dev_dbg, only under dynamic debug",
   'ccp-dyndbg': 'dynamic-debug dump of a PSP command buffer',
   'kvm-guest-memfd': 'kernel built without CONFIG_KVM_PRIVATE_MEM: an unmodelled cause (kernel config)',
-  'rmp-2mb-fixup': 'RMP table end rounding at boot',
+  'rmp-2mb-fixup':
+    'the 2 MB chunk around an RMP end off a 2 MB boundary, reserved at boot: modelled for a contiguous RMP (machine.bios.rmpUnaligned, read from these lines), not for the pieces of a segmented one',
+  'rmp-segment-size':
+    "the segment size the BIOS chose (RMP_CFG) is not a scenario setting; the replay uses its CPU preset's",
+  'rmp-segment':
+    "one line per RMP segment the BIOS mapped, following the host's RAM layout, which is not a scenario setting",
   'iommu-efr': 'IOMMU feature register dump',
   'iommu-features': 'IOMMU feature list',
 };

@@ -32,9 +32,18 @@ export interface Wording {
   readonly sameAs?: RegExp;
   /** A real firmware failure this line reports: command family and status. */
   readonly failure?: (m: RegExpExecArray) => { readonly cmd: 'SNP_INIT' | 'INIT'; readonly status: number };
+  /** The first mainline release that prints this wording: a log without `Linux version` is at least that. */
+  readonly since?: string;
 }
 
 const hex = (s: string): number => Number.parseInt(s, 16);
+
+/**
+ * Segmented RMP and RMPREAD support, "x86/sev: Add support for a segmented RMP table" and its series
+ * (Tom Lendacky), queued in tip x86/sev on 14 Dec 2024 for the v6.14 merge window; before it
+ * bsp_determine_snp() read every family 19h+ RMP as one contiguous table.
+ */
+const SEGMENTED_RMP = '6.14';
 
 /** The CPUs of kernel cpulist `all` ("0-39,41-127") that cpulist `some` lacks. */
 function cpulistMinus(all: string, some: string): number[] {
@@ -52,12 +61,20 @@ function cpulistMinus(all: string, some: string): number[] {
 
 /**
  * The PSP's PCI address ("ccp 0000:47:00.1:") and where the BIOS put the RMP table differ per
- * board and memory size; alignment ignores both.
+ * board and memory size; alignment ignores both (the table's range, its segment table's range and
+ * the 2 MB chunks the kernel reserves around its ends).
  */
 export function normalise(text: string): string {
   return text
     .replace(/^(ccp|psp)\s+[0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]:\s*/i, '$1 <psp>: ')
-    .replace(/^(SEV-SNP: RMP table physical range )\[0x[0-9a-f]+ - 0x[0-9a-f]+\]/i, '$1[<rmp>]')
+    .replace(
+      /^(SEV-SNP: (?:Segmented )?RMP (?:base )?table physical range )\[0x[0-9a-f]+ - 0x[0-9a-f]+\]/i,
+      '$1[<rmp>]',
+    )
+    .replace(
+      /^(SEV-SNP: Reserving start\/end of RMP table on a 2MB boundary )\[0x[0-9a-f]+\]/i,
+      '$1[<chunk>]',
+    )
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -79,12 +96,37 @@ export const WORDINGS: readonly Wording[] = [
     id: 'rmp-range',
     // mainline 6.11+: "RMP table physical range [a - b]"; snp-host 6.x: "physical address [a - b]";
     // snp-host 5.x: "physical address a - b".
-    re: /^SEV-SNP: RMP table physical (range|address) \[?0x[0-9a-f]+ - 0x[0-9a-f]+\]?/i,
+    re: /^SEV-SNP: RMP table physical (range|address) (?:\[<rmp>\]|\[?0x[0-9a-f]+ - 0x[0-9a-f]+\]?)/i,
     proves: () => [{ path: 'machine.bios.snp', value: true, note: 'the BIOS reserved an RMP table' }],
     gap: 'wording',
     sameAs: /^SEV-SNP: RMP table physical range/,
   },
   {
+    // 6.14+ on Zen 5 (x86/sev segmented-RMP series, docs/reference/linux-ccp.md §7.1 step 2): the
+    // 16 KB bookkeeping area and the 4 KB segment table.
+    id: 'rmp-segmented-range',
+    re: /^SEV-SNP: Segmented RMP base table physical range/,
+    proves: () => [
+      { path: 'machine.bios.snp', value: true, note: 'the BIOS reserved a segmented RMP table' },
+    ],
+    gap: 'fidelity',
+    since: SEGMENTED_RMP,
+  },
+  {
+    id: 'rmp-segment-size',
+    re: /^SEV-SNP: Segmented RMP using (\d+)GB segments/,
+    gap: 'unmodelled',
+    since: SEGMENTED_RMP,
+  },
+  {
+    id: 'rmp-segment',
+    re: /^SEV-SNP: RMP segment (\d+) physical address \[0x[0-9a-f]+ - 0x[0-9a-f]+\] covering/i,
+    gap: 'unmodelled',
+    since: SEGMENTED_RMP,
+  },
+  {
+    // docs/reference/linux-ccp.md §7.3: printed for each RMP end off a 2 MB boundary (v6.9+);
+    // read by infer into machine.bios.rmpUnaligned, so the replay prints it too.
     id: 'rmp-2mb-fixup',
     re: /^SEV-SNP: Reserving start\/end of RMP table on a 2MB boundary/,
     gap: 'unmodelled',
@@ -100,6 +142,13 @@ export const WORDINGS: readonly Wording[] = [
     re: /^SEV-SNP: Memory reserved for the RMP table does not cover full system RAM/,
     proves: () => [{ path: 'machine.bios.snpMemoryCoverage', value: 'partial' }],
     gap: 'fidelity',
+  },
+  {
+    id: 'rmp-segmented-partial',
+    re: /^SEV-SNP: Segmented RMP does not cover full system RAM/,
+    proves: () => [{ path: 'machine.bios.snpMemoryCoverage', value: 'partial' }],
+    gap: 'fidelity',
+    since: SEGMENTED_RMP,
   },
 
   // ---- IOMMU (drivers/iommu/amd/init.c) ------------------------------------------------------
@@ -211,6 +260,7 @@ export const WORDINGS: readonly Wording[] = [
     re: /^ccp <psp>: SEV-SNP: SNP_INIT(?:_EX)? failed rc (-?\d+), error 0x([0-9a-f]+)/i,
     failure: (m) => ({ cmd: 'SNP_INIT', status: hex(m[2]!) }),
     gap: 'fidelity',
+    since: '6.16',
   },
   {
     id: 'snp-cpus-offline',
@@ -228,6 +278,7 @@ export const WORDINGS: readonly Wording[] = [
             },
           ],
     gap: 'fidelity',
+    since: '7.2',
   },
   {
     id: 'ccp-sev-init-platform',
@@ -251,6 +302,7 @@ export const WORDINGS: readonly Wording[] = [
     re: /^ccp <psp>: SEV: INIT(?:_EX)? failed 0x([0-9a-f]+), rc (-?\d+)/i,
     failure: (m) => ({ cmd: 'INIT', status: hex(m[1]!) }),
     gap: 'fidelity',
+    since: '6.16',
   },
   {
     id: 'ccp-get-status-failed',

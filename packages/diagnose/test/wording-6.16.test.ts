@@ -72,3 +72,39 @@ describe('7.2: SNP init refused because a present CPU is offline', () => {
     expect(d.fixes[0]?.changes).toEqual([{ path: 'machine.offlineCores', value: [] }]);
   });
 });
+
+/**
+ * A log without `Linux version` (most pasted excerpts) is at least as new as the newest wording it
+ * holds: "SNP_INIT_EX failed rc" is 6.16+, "not all CPUs online" 7.2. The replay then runs on the
+ * oldest modelled release that prints those lines, not on the oldest modelled release (6.11),
+ * whose probe-time wording would leave them unmatched.
+ */
+describe('a wording only newer kernels print sets the release the log is at least', () => {
+  it('6.16 wording without a Linux version line: kernel.version 6.16, assumed, naming the line', () => {
+    const log = [
+      ...BOOT,
+      '[    9.300000] ccp 0000:47:00.1: SEV-SNP: SNP_INIT_EX failed rc -5, error 0x3',
+      ...KVM_OFF,
+    ];
+    const d = diagnose(readLog(log.join('\n')), { cpu: 'milan' }).json;
+    const v = d.inferred.find((x) => x.path === 'kernel.version');
+    expect(v).toEqual({
+      path: 'kernel.version',
+      value: '6.16',
+      assumed: true,
+      note: 'the log does not name the release; line 5 is worded as 6.16 and later kernels print it: the oldest modelled release from 6.16',
+    });
+    expect(d.replay.release).toBe('6.16');
+  });
+
+  it('7.2 wording: kernel.version 7.2', () => {
+    const log = [
+      ...BOOT,
+      '[    9.300000] SEV-SNP: SNP init failed: not all CPUs online. (0-39,41-127 online <-> 0-127 present masks).',
+      ...KVM_OFF,
+    ];
+    const d = diagnose(readLog(log.join('\n')), { cpu: 'milan' }).json;
+    expect(d.inferred.find((x) => x.path === 'kernel.version')?.value).toBe('7.2');
+    expect(d.replay.onlyInLog).toEqual([]);
+  });
+});
