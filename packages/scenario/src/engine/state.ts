@@ -81,7 +81,9 @@ function readVms(world: World): State['vms'] {
 }
 
 export function readState(world: World): State {
-  return { ...readPlatform(world), vms: readVms(world) };
+  // Not `{ ...platform, vms }`: Node 20 takes a slow path for a spread followed by a new key.
+  const p = readPlatform(world);
+  return { host: p.host, firmware: p.firmware, modules: p.modules, kvm: p.kvm, vms: readVms(world) };
 }
 
 export function readLayers(world: World): LayerViews {
