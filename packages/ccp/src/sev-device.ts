@@ -3,7 +3,7 @@
  * driver caches about the firmware. One instance per loaded ccp module.
  */
 import type { Decoded, Mailbox, SevUserDataSnpStatus, SnpFeatureInfo } from '@sevsim/psp-abi';
-import type { Fork } from '@sevsim/hardware';
+import { deepFreeze, type Fork } from '@sevsim/hardware';
 import { forkKernelContext, type KernelContext } from './kernel';
 import type { PageAllocator } from './page-allocator';
 import type { CcpParams } from './params';
@@ -60,17 +60,18 @@ export interface SevDevice {
 /**
  * An independent copy of the driver's state in a fork of the whole system: the kernel context
  * and page allocator copied (once per fork), the mailbox the copy the fork's owner made of the
- * PSP (ccp sees the PSP only as its mailbox), the profile (frozen) shared.
+ * PSP (ccp sees the PSP only as its mailbox). The profile, the parameters and the probe-time
+ * status structs are replaced whole, never changed in place, so they are frozen and shared.
  */
 export function forkDevice(dev: SevDevice, f: Fork): SevDevice {
   return {
     ...dev,
     ctx: forkKernelContext(dev.ctx, f),
     mailbox: f.copied(dev.mailbox),
-    params: { ...dev.params },
+    params: deepFreeze(dev.params),
     pages: dev.pages.fork(f),
-    snpPlatStatus: dev.snpPlatStatus && { ...dev.snpPlatStatus },
-    snpFeatInfo0: { ...dev.snpFeatInfo0 },
+    snpPlatStatus: dev.snpPlatStatus && deepFreeze(dev.snpPlatStatus),
+    snpFeatInfo0: deepFreeze(dev.snpFeatInfo0),
     leakedPfns: dev.leakedPfns.slice(),
   };
 }

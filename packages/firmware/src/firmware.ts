@@ -6,6 +6,7 @@ import {
   hypervisorEntry,
   type Fork,
   type Machine,
+  deepFreeze,
   PAGE_SIZE,
   PAGES_PER_2M,
   type PageState,
@@ -48,7 +49,8 @@ export class Firmware {
       {
         ...this,
         machine: this.machine.fork(f),
-        features: { ...this.features, featureInfo0: { ...this.features.featureInfo0 } },
+        // Replaced whole by refreshFeatures(), never changed in place: shared.
+        features: deepFreeze(this.features),
         state: forkState(this.state),
       },
       Firmware.prototype,

@@ -2,6 +2,7 @@
  * The firmware's state variables (docs/reference/psp-firmware.md Appendix A) and the JSON snapshot the
  * simulator shows. Platform states are the numeric values of docs/reference/psp-firmware.md §2.1 / docs/reference/psp-firmware.md §3.1.
  */
+import { deepFreeze } from '@sevsim/hardware';
 import type { FirmwareImage, FirmwareVersion } from './firmware-image';
 import { SevState, SnpState } from '@sevsim/psp-abi';
 import { AsidTable, type AsidSummary } from './asid-table';
@@ -59,12 +60,15 @@ export interface FirmwareState {
   asids: AsidTable;
 }
 
-/** An independent copy of the firmware's state (guests, slots, ASID bookkeeping). */
+/**
+ * An independent copy of the firmware's state (guests, ASID bookkeeping). The image slots and
+ * the TMR range are replaced whole, never changed in place, so they are frozen and shared.
+ */
 export function forkState(s: FirmwareState): FirmwareState {
   return {
-    running: { ...s.running },
-    committed: { ...s.committed },
-    sev: { ...s.sev, tmr: s.sev.tmr && { ...s.sev.tmr }, guests: copyEach(s.sev.guests) },
+    running: deepFreeze(s.running),
+    committed: deepFreeze(s.committed),
+    sev: { ...s.sev, tmr: s.sev.tmr && deepFreeze(s.sev.tmr), guests: copyEach(s.sev.guests) },
     snp: { ...s.snp, guests: copyEach(s.snp.guests) },
     asids: s.asids.fork(),
   };

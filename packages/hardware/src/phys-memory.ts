@@ -6,23 +6,32 @@ import { PAGE_SIZE } from './rmp-layout.js';
  * contents are encrypted with (0 = plaintext/host, otherwise the guest ASID's key slot).
  */
 export class PhysMemory {
-  private readonly pages = new Map<number, Uint8Array>();
+  private pages = new Map<number, Uint8Array>();
   /**
-   * Pages this memory may write in place. A copy of the machine shares every page with the
-   * original until one of them writes it (most forks write few pages), so a fork empties both.
+   * Pages this memory may write in place (null: none). A copy of the machine shares every page
+   * with the original until one of them writes it (most forks write few pages), so a fork
+   * empties both.
    */
-  private readonly owned = new Set<number>();
-  private readonly keys = new Map<number, number>();
+  private owned: Set<number> | null = null;
+  private keys = new Map<number, number>();
+  /** `pages` and `keys` are shared with a copy: the first change copies both maps. */
+  private shared = false;
 
   constructor(readonly bytes: number) {}
 
-  /** An independent copy: pages shared until written, keys copied. */
+  /** An independent copy: the maps shared until changed, each page until written. */
   fork(): PhysMemory {
-    this.owned.clear();
-    return Object.setPrototypeOf(
-      { ...this, pages: new Map(this.pages), owned: new Set<number>(), keys: new Map(this.keys) },
-      PhysMemory.prototype,
-    );
+    this.owned = null;
+    this.shared = true;
+    return Object.setPrototypeOf({ ...this }, PhysMemory.prototype);
+  }
+
+  /** Before a change: maps shared with a copy are copied first. */
+  private own(): void {
+    if (!this.shared) return;
+    this.pages = new Map(this.pages);
+    this.keys = new Map(this.keys);
+    this.shared = false;
   }
 
   get pageCount(): number {
@@ -54,6 +63,7 @@ export class PhysMemory {
   /** A raw write replaces the bytes with host data, so touched pages are no longer encrypted. */
   write(pa: number, bytes: Uint8Array): void {
     this.checkRange(pa, bytes.length);
+    this.own();
     let done = 0;
     while (done < bytes.length) {
       const addr = pa + done;
@@ -61,9 +71,10 @@ export class PhysMemory {
       const off = addr % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - off, bytes.length - done);
       let page = this.pages.get(pfn);
-      if (page === undefined || !this.owned.has(pfn)) {
+      if (page === undefined || this.owned?.has(pfn) !== true) {
         page = page === undefined ? new Uint8Array(PAGE_SIZE) : page.slice();
         this.pages.set(pfn, page);
+        this.owned ??= new Set();
         this.owned.add(pfn);
       }
       page.set(bytes.subarray(done, done + n), off);
@@ -73,6 +84,7 @@ export class PhysMemory {
   }
 
   setKey(pfn: number, asid: number): void {
+    this.own();
     if (asid === 0) this.keys.delete(pfn);
     else this.keys.set(pfn, asid);
   }

@@ -2,7 +2,7 @@
  * The kvm_amd module's SEV side: load (sev_hardware_setup), KVM_CREATE_VM, KVM_CREATE_VCPU,
  * KVM_MEMORY_ENCRYPT_OP, VM release and unload (sev_hardware_unsetup).
  */
-import { type Fingerprint, type Fork, PAGE_SIZE } from '@sevsim/hardware';
+import { deepFreeze, type Fingerprint, type Fork, PAGE_SIZE } from '@sevsim/hardware';
 import { SEV_FW_BLOB_MAX_SIZE } from '@sevsim/psp-abi';
 import { Errno, forkKernelContext, type KernelContext, type SevDriver } from '@sevsim/ccp';
 import { sevFlushAsids } from './asid-alloc';
@@ -164,19 +164,22 @@ export class KvmAmd implements KvmSev {
 
   /**
    * An independent copy of the loaded module in a fork of the whole system. The fork's owner
-   * copies ccp first: KVM sees it only as its driver, and the copy's driver is ccp's copy.
+   * copies ccp first: KVM sees it only as its driver, and the copy's driver is ccp's copy. The
+   * setup results and the requested parameters never change after load: frozen and shared, but
+   * for the ASID bitmaps the setup holds.
    */
   fork(f: Fork): KvmAmd {
     const s = this.setup;
     return Object.setPrototypeOf(
       {
         ...this,
-        setup: { ...s, usable: { ...s.usable }, asids: s.asids === null ? null : s.asids.fork() },
+        setup:
+          s.asids === null ? deepFreeze(s) : { ...s, usable: deepFreeze(s.usable), asids: s.asids.fork() },
         cgroup: this.cgroup.fork(),
         vms: this.vms.map((vm) => forkVm(vm, f)),
         ctx: forkKernelContext(this.ctx, f),
         driver: f.copied(this.driver),
-        requested: { ...this.requested },
+        requested: deepFreeze(this.requested),
       },
       KvmAmd.prototype,
     );

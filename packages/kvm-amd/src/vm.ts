@@ -60,11 +60,33 @@ export interface Vm {
  * the operator's VM records (which keep destroyed VMs) hold it.
  */
 export function forkVm(vm: Vm, f: Fork): Vm {
-  return f.once(vm, () => ({
-    ...vm,
-    vcpus: vm.vcpus.map((v) => ({ ...v })),
+  return f.once(vm, () => copyVm(vm));
+}
+
+/** Field by field: a spread of a 20-field object is several times slower, and forks copy every open VM. */
+function copyVm(vm: Vm): Vm {
+  return {
+    id: vm.id,
+    type: vm.type,
+    state: vm.state,
+    needInit: vm.needInit,
+    active: vm.active,
+    esActive: vm.esActive,
+    vmsaFeatures: vm.vmsaFeatures,
+    ghcbVersion: vm.ghcbVersion,
+    asid: vm.asid,
+    asidAssigned: vm.asidAssigned,
+    handle: vm.handle,
+    policy: vm.policy,
+    gctx: vm.gctx,
+    guestRespBuf: vm.guestRespBuf,
+    snpCertsEnabled: vm.snpCertsEnabled,
+    charged: vm.charged,
+    vcpus: vm.vcpus.map((v) => ({ index: v.index, vmsaPfn: v.vmsaPfn, protected: v.protected })),
+    memoryPfn: vm.memoryPfn,
+    memoryPages: vm.memoryPages,
     privatePfns: vm.privatePfns.slice(),
-  }));
+  };
 }
 
 /** SVM_SEV_FEAT_* VMSA feature bits (docs/reference/linux-kvm-amd.md §2.4). */

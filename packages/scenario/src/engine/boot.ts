@@ -204,9 +204,7 @@ function bootKernel(world: World, machine: Machine, log: KernelLog, kdump: boole
   });
   world.ccp = null;
   world.kvm = null;
-  for (const rec of world.vms.values()) {
-    rec.vm = null;
-    rec.destroyed = true;
-  }
+  // Records are replaced, not changed: a destroyed VM's record is shared by forks (session.ts).
+  for (const [id, rec] of world.vms) world.vms.set(id, { type: rec.type, vm: null, destroyed: true });
   return { builtinParams, host: boot };
 }

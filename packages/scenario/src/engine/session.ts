@@ -5,7 +5,7 @@
  * driver profile is data, not a code change).
  */
 import { forkKernelContext } from '@sevsim/ccp';
-import { Fingerprint, Fork } from '@sevsim/hardware';
+import { deepFreeze, Fingerprint, Fork } from '@sevsim/hardware';
 import { forkVm, type ReleaseProfile, resolveRelease } from '@sevsim/kvm-amd';
 import { resolveKernel, resolveMachine } from '../resolve';
 import type { KernelInput, MachineInput, Step } from '../scenario';
@@ -95,6 +95,16 @@ function fingerprintWorld(world: World): [number, number] {
 }
 
 /**
+ * A destroyed VM's record, frozen and shared by every copy: nothing changes a destroyed VM (its
+ * steps fail with EBADF, KVM no longer lists it, a reboot replaces the record), and a path keeps
+ * every VM it destroyed, so copying them made forks grow with the path.
+ */
+function settled(r: VmRecord): VmRecord {
+  if (!Object.isFrozen(r)) deepFreeze(r);
+  return r;
+}
+
+/**
  * An independent copy of the whole system: each layer copies its own fields (`fork(f)` of the
  * machine, the PSP, ccp, kvm-amd, the kernel context and the VMs), and objects several layers
  * hold are copied once, so the copy has the original's sharing. The PSP is copied before ccp and
@@ -110,7 +120,8 @@ function forkWorld(world: World): World {
   const ccp = world.ccp?.fork(f) ?? null;
   const kvm = world.kvm?.fork(f) ?? null;
   const vms = new Map<string, VmRecord>();
-  for (const [id, r] of world.vms) vms.set(id, { ...r, vm: r.vm && forkVm(r.vm, f) });
+  for (const [id, r] of world.vms)
+    vms.set(id, r.destroyed ? settled(r) : { type: r.type, vm: r.vm && forkVm(r.vm, f), destroyed: false });
   const next: World = {
     machineConfig: world.machineConfig,
     kernel: world.kernel,
