@@ -197,6 +197,8 @@ export function stepJson(step: Scenario['steps'][number]): Json {
       return { rmmod: step.module };
     case 'reboot':
       return 'reboot';
+    case 'fw.update':
+      return { 'fw.update': { version: step.version } };
     default:
       throw new Error(`diagnose does not replay ${step.op} steps`);
   }

@@ -149,6 +149,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let rmpRange: { base: bigint; end: bigint } | undefined;
   const rmpChunks: { chunk: bigint; l: LogLine }[] = [];
   let since: { release: string; l: LogLine } | undefined;
+  let bootFirmware = false;
   const psps = new Map<string, LogLine>();
   const timedOut: { name: string; l: LogLine }[] = [];
 
@@ -224,11 +225,13 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
         note: 'INIT answered HWSEV_RET_PLATFORM (0x13): the firmware finds memory encryption off (sev-tool#43); newer kernels check first and print "SEV: memory encryption not enabled by BIOS"',
       });
     }
+    if (w.id === 'ccp-fw-updated') bootFirmware = true;
     for (const p of w.proves?.(m) ?? ([] as Proof[])) {
-      // The firmware version is the last one printed (after a probe-time update); the rest the first.
+      // The firmware version is the last one printed, unless the log names the one the BIOS booted
+      // before a probe-time update (the replay loads the update itself); the rest the first.
       put(
         { path: p.path, value: p.value as Json, from: at(l), ...(p.note ? { note: p.note } : {}) },
-        p.path === 'machine.firmware',
+        p.path === 'machine.firmware' && (w.id === 'ccp-fw-updated' || !bootFirmware),
       );
     }
   }

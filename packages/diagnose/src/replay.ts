@@ -55,6 +55,15 @@ export type AlignedRow = DiagnosisRow;
 /** The scenario steps the log shows: ccp's probe, then kvm_amd's setup, in the order they appear. */
 export function stepsFromLog(lines: readonly LogLine[]): Json[] {
   const steps: Json[] = [];
+  // An image ccp loaded from /lib/firmware at probe: install it first (on a release without the
+  // fw_upload interface, fw.update puts it where ccp's probe looks).
+  for (const l of lines) {
+    const hit = wordingOf(normalise(l.text));
+    if (hit?.w.id === 'ccp-fw-updated') {
+      steps.push({ 'fw.update': { version: `${hit.m[4]}.${hit.m[5]}.${hit.m[6]}` } });
+      break;
+    }
+  }
   let ccp = false;
   let kvm = false;
   for (const l of lines) {

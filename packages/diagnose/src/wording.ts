@@ -217,6 +217,21 @@ export const WORDINGS: readonly Wording[] = [
     gap: 'unmodelled',
   },
   {
+    // Mainline sev_pci_init() (docs/reference/linux-ccp.md §3.1 step 2.3): the image in
+    // /lib/firmware/amd was loaded at probe; infer takes the first version as the BIOS's, and the
+    // replay installs the second for ccp's probe (a fw.update step before modprobe ccp).
+    id: 'ccp-fw-updated',
+    re: /^ccp <psp>: SEV firmware updated from (\d+)\.(\d+)\.(\d+) to (\d+)\.(\d+)\.(\d+)/,
+    proves: (m) => [
+      {
+        path: 'machine.firmware',
+        value: `${m[1]}.${m[2]}.${m[3]}`,
+        note: `the firmware the BIOS booted; ccp loaded ${m[4]}.${m[5]}.${m[6]} from /lib/firmware at probe, which the replay installs for its probe`,
+      },
+    ],
+    gap: 'fidelity',
+  },
+  {
     id: 'ccp-fw-file-missing',
     re: /^ccp <psp>: (?:No SEV firmware file present|firmware: failed to load)/,
     gap: 'unmodelled',

@@ -18,3 +18,29 @@ it('AMDSEV#176: the hot-load line is unmodelled and its note points at the BIOS-
   expect(gap?.note).toContain('only a BIOS update replaces');
   expect(gap?.note).toContain('https://github.com/AMDESE/AMDSEV/issues/176');
 });
+
+/**
+ * Mainline words the probe-time update "SEV firmware updated from a.b.c to x.y.z" (sev_pci_init(),
+ * docs/reference/linux-ccp.md §3.1 step 2.3): the first version is the one the BIOS booted. Jesper
+ * Dangaard Brouer's 6.14-rc3 console (lore, 28 Feb 2025, EPYC 9684X) shows 1.55.32 → 1.55.37. The
+ * replay boots 1.55.32 and installs 1.55.37 where ccp's probe looks, so it prints the same line; the
+ * `SEV API` lines the probe prints after it name the loaded image and do not replace the boot one.
+ */
+it('lore (ae4dma, 6.14-rc3): the boot firmware is read from the update line and the update is replayed', () => {
+  const log = readFileSync(`${FIXTURES}lore-ae4dma-genoa-x-fw-update.log`, 'utf8');
+  const d = diagnose(readLog(log), { kernel: '6.14' });
+  const fw = d.json.inferred.find((x) => x.path === 'machine.firmware');
+  expect(fw?.value).toBe('1.55.32');
+  expect(fw?.from?.line).toBe(27);
+  expect(d.json.scenario).toMatchObject({
+    steps: [{ 'fw.update': { version: '1.55.37' } }, { modprobe: 'ccp' }],
+  });
+  expect(d.trace.steps.flatMap((s) => s.dmesg)).toContain(
+    'ccp 0000:03:00.5: SEV firmware updated from 1.55.32 to 1.55.37',
+  );
+  expect(d.json.replay.onlyInLog).toEqual([]);
+
+  const after = `${log}[   14.100000] ccp 0000:03:00.5: SEV API:1.55 build:37\n`;
+  const d2 = diagnose(readLog(after), { kernel: '6.14' }).json;
+  expect(d2.inferred.find((x) => x.path === 'machine.firmware')?.value).toBe('1.55.32');
+});
