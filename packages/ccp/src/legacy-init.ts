@@ -106,9 +106,9 @@ export function sevPlatformInitLocked(dev: SevDevice, out: ErrorOut): number {
   // Prepare for the first SEV guest launch after INIT.
   dev.ctx.machine.wbinvdAll();
   const flush = sevDoCmdLocked(dev, Cmd.DF_FLUSH, null);
-  if (flush.error !== undefined) out.error = flush.error;
+  if (flush.error !== undefined && dev.profile.dfFlushErrorToCaller) out.error = flush.error;
   if (flush.rc) {
-    if (!legacyLog) devLog(dev, `SEV: DF_FLUSH failed ${hex(out.error)}, rc ${flush.rc}`);
+    if (!legacyLog) devLog(dev, `SEV: DF_FLUSH failed ${hex(flush.error ?? NO_FW_CALL)}, rc ${flush.rc}`);
     return flush.rc;
   }
   devLog(dev, `SEV ${apiString(dev)}`);

@@ -36,6 +36,12 @@ export interface CcpProfile {
   readonly fwUpload: boolean;
   /** ≤6.15 wording where it differs (e.g. "SEV-SNP: failed to INIT rc %d, error %#x"). */
   readonly legacyLogFormat: boolean;
+  /**
+   * ≤6.16: a failed DF_FLUSH after a successful legacy INIT hands its status back through
+   * `error`; 6.17+ logs it only and `error` keeps INIT's status (0fa766726c09, "crypto: ccp - Fix
+   * dereferencing uninitialized error pointer"; docs/reference/linux-ccp.md §3.4 step 8).
+   */
+  readonly dfFlushErrorToCaller: boolean;
 }
 
 /**

@@ -20,6 +20,7 @@ const v7_2: CcpProfile = {
   kdumpSkip: true,
   fwUpload: false,
   legacyLogFormat: false,
+  dfFlushErrorToCaller: false,
 };
 
 function example() {

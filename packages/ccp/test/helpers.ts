@@ -22,6 +22,7 @@ const base: CcpProfile = {
   kdumpSkip: false,
   fwUpload: false,
   legacyLogFormat: false,
+  dfFlushErrorToCaller: true,
 };
 
 /** sevsim's reading of each release (the real table lives in @sevsim/kvm-amd). */
@@ -35,8 +36,14 @@ export const PROFILES = {
     legacyLogFormat: true,
   },
   '6.16': base,
-  '6.18': { ...base, ciphertextHiding: true, kdumpSkip: true },
-  '7.0': { ...base, ciphertextHiding: true, kdumpSkip: true, snpStatusImplicitInit: false },
+  '6.18': { ...base, ciphertextHiding: true, kdumpSkip: true, dfFlushErrorToCaller: false },
+  '7.0': {
+    ...base,
+    ciphertextHiding: true,
+    kdumpSkip: true,
+    snpStatusImplicitInit: false,
+    dfFlushErrorToCaller: false,
+  },
   '7.1': {
     ...base,
     ciphertextHiding: true,
@@ -44,6 +51,7 @@ export const PROFILES = {
     snpStatusImplicitInit: false,
     snpPrepare: 'snp-init',
     x86SnpShutdown: true,
+    dfFlushErrorToCaller: false,
   },
   '7.2': {
     ...base,
@@ -55,6 +63,7 @@ export const PROFILES = {
     ioctlImplicitInit: 'legacy-only',
     firmwareVmTypes: true,
     snpIoctlsNeedInit: true,
+    dfFlushErrorToCaller: false,
   },
 } as const satisfies Record<string, CcpProfile>;
 

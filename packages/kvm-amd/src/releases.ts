@@ -112,6 +112,7 @@ const v6_11: Stage = {
     kdumpSkip: false,
     fwUpload: false,
     legacyLogFormat: true,
+    dfFlushErrorToCaller: true,
   },
   kvm: {
     platformInitAtLoad: false,
@@ -170,11 +171,13 @@ const v6_16: Stage = {
 
 /**
  * 6.17: kstrtobool() takes e/E and d/D (lib/kstrtox.c, commit ae5b3500856f); KVM leaves the SNP
- * policy's SMT and SINGLE_SOCKET bits to the firmware (kvm-x86-svm-6.17).
+ * policy's SMT and SINGLE_SOCKET bits to the firmware (kvm-x86-svm-6.17); a failed DF_FLUSH after
+ * legacy INIT is only logged (0fa766726c09, in 6.16.1 as a stable fix; docs/reference/linux-ccp.md §3.4 step 8).
  */
 const v6_17: Stage = {
   ...v6_16,
   kernel: { kstrtoboolEnableDisable: true },
+  ccp: { ...v6_16.ccp, dfFlushErrorToCaller: false },
   kvm: { ...v6_16.kvm, snpPolicySmtSingleSocketChecks: false },
 };
 
@@ -182,7 +185,7 @@ const v6_17: Stage = {
 const v6_18: Stage = {
   kernel: v6_17.kernel,
   host: v6_16.host,
-  ccp: { ...v6_16.ccp, ciphertextHiding: true, kdumpSkip: true },
+  ccp: { ...v6_17.ccp, ciphertextHiding: true, kdumpSkip: true },
   kvm: {
     ...v6_17.kvm,
     ciphertextHidingParam: true,
