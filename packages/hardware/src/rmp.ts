@@ -1,6 +1,6 @@
 import { HardwareAccessError } from './errors.js';
 import type { Fingerprint } from './fingerprint.js';
-import { LayeredMap } from './layered-map.js';
+import { PageMap } from './page-map.js';
 import { PAGES_PER_2M, PAGE_SIZE, type RmpPlacement, type RmpSegment } from './rmp-layout.js';
 
 export type PageState =
@@ -89,6 +89,27 @@ function isZero(e: RmpEntry): boolean {
 }
 
 /**
+ * The stored form of an entry: a frozen copy (entries are values, replaced on every change, so a
+ * copy of the table may share them), its fields always in one order so every stored entry has
+ * one of few hidden classes. Built field by field: Node 20 freezes the result of an object
+ * spread through a slow path, microseconds per entry.
+ */
+function storedEntry(e: Readonly<RmpEntry>): Readonly<RmpEntry> {
+  const c: RmpEntry = {
+    assigned: e.assigned,
+    pageSize: e.pageSize,
+    immutable: e.immutable,
+    gpa: e.gpa,
+    asid: e.asid,
+    vmsa: e.vmsa,
+    validated: e.validated,
+  };
+  if (e.iommu !== undefined) c.iommu = e.iommu;
+  if (e.metadata !== undefined) c.metadata = e.metadata;
+  return Object.freeze(c);
+}
+
+/**
  * GPA of the i-th 4 KB page under a 2 MB entry. Only a guest mapping (ASID ≠ 0) has a GPA that
  * advances page by page; the firmware's ASID-0 pages (Firmware, Metadata) keep the entry's value,
  * so the inner pages of a 2 MB Firmware region still classify as Firmware.
@@ -125,11 +146,9 @@ export class Rmp {
   readonly reserved: boolean;
   readonly segmentShift: number;
   readonly segments: readonly RmpSegment[];
-  /** Stored entries by PFN; layered so that forks of the machine share the bulk of the table. */
-  private readonly entries = new LayeredMap<number, RmpEntry>();
+  /** Stored entries by PFN, in nodes that forks of the machine share until one of them writes. */
+  private readonly entries = new PageMap<RmpEntry>();
   private readonly perAsid = new Map<number, number>();
-  /** Stored 4 KB entries per 2 MB region, so a 2 MB write skips regions with none to erase. */
-  private readonly smallPerRegion = new Map<number, number>();
   /** Pages per state of the stored entries, by PAGE_STATES index, kept on every write and erase so `counts()` need not walk the table. */
   private readonly storedPages: number[] = PAGE_STATES.map(() => 0);
   private isInitialised = false;
@@ -152,8 +171,8 @@ export class Rmp {
   }
 
   /**
-   * An independent copy over the copied CPUs: the counters copied, the entries layered so the
-   * copy shares the bulk of the table (entries are frozen values), placement shared (frozen).
+   * An independent copy over the copied CPUs: the counters copied, the entries' nodes shared
+   * until written (entries are frozen values), placement shared (frozen).
    */
   fork(cores: RmpCores): Rmp {
     return Object.setPrototypeOf(
@@ -162,7 +181,6 @@ export class Rmp {
         cores,
         entries: this.entries.fork(),
         perAsid: new Map(this.perAsid),
-        smallPerRegion: new Map(this.smallPerRegion),
         storedPages: this.storedPages.slice(),
       },
       Rmp.prototype,
@@ -190,13 +208,14 @@ export class Rmp {
    */
   entry(pfn: number): Readonly<RmpEntry> | undefined {
     if (!this.covers(pfn)) return undefined;
-    const head = pfn - (pfn % PAGES_PER_2M);
-    const large = this.entries.get(head);
+    const region = this.entries.leaf(pfn);
+    if (region === undefined) return HYPERVISOR_ENTRY;
+    const large = region[0];
     if (large !== undefined && large.pageSize === '2M') {
-      const gpa = subpageGpa(large, pfn - head);
+      const gpa = subpageGpa(large, pfn % PAGES_PER_2M);
       return gpa === large.gpa ? large : { ...large, gpa };
     }
-    return (head === pfn ? large : this.entries.get(pfn)) ?? HYPERVISOR_ENTRY;
+    return region[pfn % PAGES_PER_2M] ?? HYPERVISOR_ENTRY;
   }
 
   state(pfn: number): PageState {
@@ -230,12 +249,12 @@ export class Rmp {
     const current = this.entry(pfn)!;
     if (current.immutable) return RmpResult.FAIL_PERMISSION;
     if (size === '2M') {
-      for (let i = 1; i < PAGES_PER_2M; i++) {
-        const sub = this.entries.get(pfn + i);
-        if (sub?.immutable) return RmpResult.FAIL_PERMISSION;
+      const region = this.entries.leaf(pfn) ?? [];
+      for (let i = 1; i < region.length; i++) {
+        if (region[i]?.immutable) return RmpResult.FAIL_PERMISSION;
       }
-      for (let i = 1; i < PAGES_PER_2M; i++) {
-        if (this.entries.get(pfn + i)?.assigned) return RmpResult.FAIL_OVERLAP;
+      for (let i = 1; i < region.length; i++) {
+        if (region[i]?.assigned) return RmpResult.FAIL_OVERLAP;
       }
     } else if (current.pageSize === '2M' && current.assigned) {
       return RmpResult.FAIL_OVERLAP;
@@ -296,9 +315,10 @@ export class Rmp {
     if (e.pageSize === '2M') {
       if (pfn % PAGES_PER_2M !== 0)
         throw new HardwareAccessError(`fwSetEntry: 2M entry at unaligned PFN ${pfn}`);
-      if (this.smallPerRegion.has(pfn)) for (let i = 1; i < PAGES_PER_2M; i++) this.erase(pfn + i);
+      const region = this.entries.leaf(pfn);
+      if (region !== undefined) for (let i = 1; i < region.length; i++) this.erase(pfn + i);
     }
-    this.write(pfn, { ...e });
+    this.write(pfn, e);
   }
 
   /** Kernel clear_rmp(): zero the table; faults while SNPEn is set (docs/reference/psp-firmware.md §5.1). */
@@ -306,7 +326,6 @@ export class Rmp {
     if (this.cores.snpEnAny()) return 'fault';
     this.entries.clear();
     this.perAsid.clear();
-    this.smallPerRegion.clear();
     this.storedPages.fill(0);
     this.isInitialised = false;
     return 'ok';
@@ -353,21 +372,13 @@ export class Rmp {
     return out.sort((a, b) => a - b);
   }
 
-  private write(pfn: number, e: RmpEntry): void {
+  /** Store a copy of `e` (the caller keeps its object). */
+  private write(pfn: number, e: Readonly<RmpEntry>): void {
     this.erase(pfn);
     if (isZero(e)) return;
-    // Entries are values: frozen, replaced on every change, so a copy of the table may share them.
-    this.entries.set(pfn, Object.freeze(e));
+    this.entries.set(pfn, storedEntry(e));
     this.storedPages[STATE_INDEX[classify(e)]]! += pagesOf(e);
     if (e.assigned) this.bumpAsid(e.asid, pagesOf(e));
-    if (e.pageSize === '4K') this.bumpRegion(pfn, 1);
-  }
-
-  private bumpRegion(pfn: number, by: number): void {
-    const head = pfn - (pfn % PAGES_PER_2M);
-    const n = (this.smallPerRegion.get(head) ?? 0) + by;
-    if (n === 0) this.smallPerRegion.delete(head);
-    else this.smallPerRegion.set(head, n);
   }
 
   /** Drop a stored entry (the page reads as a zero entry again). */
@@ -376,7 +387,6 @@ export class Rmp {
     if (old === undefined) return;
     this.storedPages[STATE_INDEX[classify(old)]]! -= pagesOf(old);
     if (old.assigned) this.bumpAsid(old.asid, -pagesOf(old));
-    if (old.pageSize === '4K') this.bumpRegion(pfn, -1);
     this.entries.delete(pfn);
   }
 

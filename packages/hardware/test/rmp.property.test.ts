@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { createMachine, type RmpEntry, RmpResult } from '@sevsim/hardware';
+import { createMachine, Fork, type RmpEntry, RmpResult } from '@sevsim/hardware';
 
 // Properties of the host RMP instructions (docs/reference/psp-firmware.md §5.4, Appendix A "Key invariants":
 // an immutable RMP entry can only be changed by the firmware).
@@ -204,6 +204,76 @@ describe('host RMP operations (fast-check)', () => {
         expect(Object.fromEntries(counted)).toEqual(byPage);
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+// A fork of the machine (docs/architecture.md, "A fork is a copy of the world") shares the RMP
+// table's nodes until one side writes: each side must then read exactly what a machine that ran
+// only its own operations reads, whatever the other side wrote since, in the same 2 MB regions
+// or not, before or after a firmware 2 MB write takes a region over.
+describe('RMP forks (fast-check)', () => {
+  const fwOpArb = fc.record({
+    kind: fc.constant('fw' as const),
+    pfn: fc.constantFrom(HEAD, HEAD + 512, HEAD + 2 ** 18),
+    entry: immutableArb,
+    pageSize: sizeArb,
+  });
+  const anyOpArb = fc.oneof(opArb, fwOpArb);
+  type AnyOp = typeof anyOpArb extends fc.Arbitrary<infer T> ? T : never;
+  const apply = (m: ReturnType<typeof createMachine>, op: AnyOp): void => {
+    if (op.kind !== 'fw') run(m, op);
+    else
+      m.rmp.fwSetEntry(op.pfn, {
+        assigned: false,
+        gpa: 0,
+        asid: 0,
+        vmsa: false,
+        validated: false,
+        ...op.entry,
+        immutable: true,
+        pageSize: op.pageSize,
+      });
+  };
+  const machine = () => createMachine({ cpu: 'genoa', cores: 1, memoryGiB: 2, asids: 1006 });
+  /** Every page the ops can reach, as entry and state, and the table's bookkeeping. */
+  const view = (m: ReturnType<typeof createMachine>) => {
+    const pages: unknown[] = [];
+    for (const first of [HEAD - 2, HEAD + 2 ** 18])
+      for (let pfn = first; pfn < first + WINDOW + 4; pfn++) pages.push(m.rmp.entry(pfn), m.rmp.state(pfn));
+    const stored = ['FIRMWARE', 'PRE_GUEST', 'GUEST_INVALID', 'GUEST_VALID', 'CONTEXT'] as const;
+    return {
+      pages,
+      counts: m.rmp.counts(),
+      perAsid: [0, 1, 2, 3, 8].map((a) => m.rmp.assignedCount(a)),
+      pfns: stored.map((s) => m.rmp.pfnsInState(s)),
+    };
+  };
+  test('after a fork, each side reads what a machine running only its own operations reads', () => {
+    fc.assert(
+      fc.property(
+        fc.array(anyOpArb, { maxLength: 40 }),
+        fc.array(anyOpArb, { maxLength: 40 }),
+        fc.array(anyOpArb, { maxLength: 40 }),
+        (common, mine, theirs) => {
+          const original = machine();
+          for (const op of common) apply(original, op);
+          const copy = original.fork(new Fork());
+          // Interleaved, so each side writes nodes the other still shares.
+          for (let i = 0; i < Math.max(mine.length, theirs.length); i++) {
+            if (i < mine.length) apply(original, mine[i]!);
+            if (i < theirs.length) apply(copy, theirs[i]!);
+          }
+          const alone = (ops: AnyOp[]) => {
+            const m = machine();
+            for (const op of [...common, ...ops]) apply(m, op);
+            return view(m);
+          };
+          expect(view(original)).toEqual(alone(mine));
+          expect(view(copy)).toEqual(alone(theirs));
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });
