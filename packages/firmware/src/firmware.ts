@@ -3,6 +3,7 @@
  * the running image, and small helpers over the hardware model (RMP page states, host memory).
  */
 import {
+  type CpuidResult,
   hypervisorEntry,
   type Fork,
   type Machine,
@@ -35,12 +36,15 @@ export const RmpEntries = {
 
 export class Firmware {
   features: FirmwareFeatures;
+  /** CPUID Fn8000_001F, fixed by the CPU and its BIOS settings: read once, not per command. */
+  private readonly memEncrypt: Readonly<CpuidResult>;
 
   constructor(
     readonly machine: Machine,
     public state: FirmwareState,
   ) {
     this.features = featuresOf(state.running, machine.preset);
+    this.memEncrypt = Object.freeze(machine.cpuid(CPUID_MEM_ENCRYPT));
   }
 
   /** An independent copy over the copied machine (once per fork). */
@@ -64,12 +68,12 @@ export class Firmware {
 
   /** MIN_SEV_ASID: CPUID 0x8000001F EDX (docs/reference/psp-firmware.md §4 item 6). */
   minSevAsid(): number {
-    return this.machine.cpuid(CPUID_MEM_ENCRYPT).edx;
+    return this.memEncrypt.edx;
   }
 
   /** Highest ASID: CPUID ECX, capped at the firmware's MAX_SEV_ASIDS (docs/reference/psp-firmware.md §2.5 step 1). */
   maxSevAsid(): number {
-    return Math.min(this.machine.cpuid(CPUID_MEM_ENCRYPT).ecx, MAX_SEV_ASIDS);
+    return Math.min(this.memEncrypt.ecx, MAX_SEV_ASIDS);
   }
 
   pageState(pa: number): PageState {
