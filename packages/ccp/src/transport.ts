@@ -135,7 +135,8 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
       devLog(dev, 'SEV: too many firmware commands in progress, no command buffers available.');
       return { rc: -Errno.EBUSY, error: undefined, buffer: data };
     }
-    buf = data.slice();
+    // memcpy into cmd_buf (copies by construction here and below: slice() costs Node 20 twice as much).
+    buf = new Uint8Array(data);
     if (legacy) {
       // snp_prep_cmd_buf(): address parameters first, then the command buffer page itself.
       const mapped = mapDescs(dev, cmd, buf);
@@ -174,7 +175,7 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
 
   if (!hasData) return { rc, error: status, buffer: EMPTY };
 
-  const out = res.buffer.length === buf.length ? res.buffer.slice() : buf;
+  const out = res.buffer.length === buf.length ? new Uint8Array(res.buffer) : buf;
   if (legacy && cmdBufWritable(cmd)) {
     // snp_reclaim_cmd_buf(): the command buffer page back to hypervisor-owned.
     const r = reclaimPages(dev, cmdBufPfn(dev, nested), 1, true);
@@ -185,7 +186,7 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
   }
   // The caller's copy is taken before the descriptors restore the original addresses (only
   // they write to `out` afterwards).
-  const copied = descs.length > 0 ? out.slice() : out;
+  const copied = descs.length > 0 ? new Uint8Array(out) : out;
   releaseCmdBuf(dev, nested);
   for (const m of descs) {
     if (unmapDesc(dev, m, out)) rc = -Errno.EFAULT;
