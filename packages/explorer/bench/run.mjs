@@ -5,12 +5,14 @@
 //  2. every configuration recorded in bench/string-key-reference.json (the string-state-key engine
 //     at commit 1fdb454: every configuration of 6.14–6.17, every 8th of 6.18–7.2) compared with
 //     this run: states, transitions, depth, findings and capabilities with their paths;
-//  3. the largest configuration of the 7.2 space alone, one thread.
-// CPU seconds, not wall time: the machine may be shared.
+//  3. every release at once over one set of workers (`exploreSpaces`, every core): CPU seconds
+//     and wall seconds, the figure of "every release on this machine's cores";
+//  4. the largest configuration of the 7.2 space alone, one thread.
+// CPU seconds mean more than wall time here: the machine may be shared.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { defaultCatalog } from '@sevsim/scenario';
-import { defaultSpace, explore, exploreConfig, parseKernelChoice } from '../dist/index.js';
+import { defaultSpace, explore, exploreConfig, exploreSpaces, parseKernelChoice } from '../dist/index.js';
 import { sameAsRecorded } from './equivalence.mjs';
 
 const cpu = () => {
@@ -50,6 +52,19 @@ console.log(
 console.log(
   `  same as the string-key engine (${reference.recorded}): ${same} of ${same + differ.length} recorded configurations${differ.length ? `; different: ${differ.join(', ')}` : ''}`,
 );
+
+{
+  const spaces = releases.map((k) => defaultSpace(parseKernelChoice(k)));
+  const c0 = cpu();
+  const w0 = performance.now();
+  const rs = await exploreSpaces(spaces);
+  const c = cpu() - c0;
+  const wall = (performance.now() - w0) / 1000;
+  const states = rs.reduce((n, r) => n + r.states, 0);
+  console.log(
+    `\nevery release at once (exploreSpaces, ${rs[0]?.workers} workers): ${states} states (${states === totalStates ? 'same as above' : `DIFFERENT from ${totalStates}`}), exhausted: ${rs.every((r) => r.exhausted)}, ${c.toFixed(1)} CPU s, ${wall.toFixed(1)} wall s, ${Math.round(states / c)} states/CPU s`,
+  );
+}
 
 if (largest) {
   const c0 = cpu();

@@ -1,7 +1,7 @@
 /**
- * Explore a whole space: every configuration, split over worker threads (one configuration at a
- * time per worker, handed out in index order), results gathered in configuration order so the
- * output does not depend on scheduling.
+ * Explore a whole space (or several): every configuration, split over worker threads (one
+ * configuration at a time per worker, handed out in index order, space after space), results
+ * gathered in configuration order so the output does not depend on scheduling.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -62,9 +62,43 @@ function defaultWorkerUrl(): URL | undefined {
 export async function explore(space: Space, options: ExploreOptions = {}): Promise<ExploreResult> {
   const all = configsOf(space, LAYER_FACTS);
   const todo: Config[] = options.only ? options.only.map((i) => all[i]!).filter(Boolean) : all;
+  return (await exploreJobs([{ space, all: all.length, todo }], options))[0]!;
+}
+
+/**
+ * Several spaces (e.g. every release's default space) over one set of workers: configurations
+ * are independent, so the workers go from one space's configurations to the next without
+ * waiting for the slowest configuration of each space, and each worker's compiled code serves
+ * every space. One result per space, as `explore` gives it, except `seconds`: from the start of
+ * the run until that space's last configuration finished.
+ */
+export async function exploreSpaces(
+  spaces: readonly Space[],
+  options: Omit<ExploreOptions, 'only'> = {},
+): Promise<ExploreResult[]> {
+  return exploreJobs(
+    spaces.map((space) => {
+      const all = configsOf(space, LAYER_FACTS);
+      return { space, all: all.length, todo: all };
+    }),
+    options,
+  );
+}
+
+interface Job {
+  readonly space: Space;
+  /** Configurations in the whole space. */
+  readonly all: number;
+  readonly todo: readonly Config[];
+}
+
+async function exploreJobs(jobs: readonly Job[], options: ExploreOptions): Promise<ExploreResult[]> {
   const t0 = performance.now();
-  const results = new Map<number, ConfigResult>();
-  const live = new Map<number, { states: number; transitions: number; queue: number }>();
+  const total = jobs.reduce((n, j) => n + j.todo.length, 0);
+  const results = jobs.map(() => new Map<number, ConfigResult>());
+  const finished = jobs.map(() => t0);
+  const live = new Map<string, { states: number; transitions: number; queue: number }>();
+  let configsDone = 0;
   let done = { states: 0, transitions: 0 };
   const every = options.progressMs ?? 3000;
   let lastReport = t0;
@@ -83,8 +117,8 @@ export async function explore(space: Space, options: ExploreOptions = {}): Promi
     }
     const seconds = (now - t0) / 1000;
     options.onProgress({
-      configs: todo.length,
-      configsDone: results.size,
+      configs: total,
+      configsDone,
       states,
       transitions,
       queue,
@@ -92,81 +126,90 @@ export async function explore(space: Space, options: ExploreOptions = {}): Promi
       statesPerSecond: seconds > 0 ? states / seconds : 0,
     });
   };
-  const finish = (r: ConfigResult) => {
-    results.set(r.config.index, r);
-    live.delete(r.config.index);
+  const finish = (job: number, r: ConfigResult) => {
+    results[job]!.set(r.config.index, r);
+    live.delete(`${job}:${r.config.index}`);
+    configsDone++;
+    finished[job] = performance.now();
     done = { states: done.states + r.states, transitions: done.transitions + r.transitions };
     report();
   };
 
-  const wanted = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
+  const wanted = Math.max(1, Math.min(options.workers ?? availableParallelism(), total));
   const url = options.workerUrl ?? defaultWorkerUrl();
   const workers = url && wanted > 1 ? wanted : 1;
   if (workers === 1) {
-    for (const c of todo) {
-      finish(
-        exploreConfig(space, c, {
-          ...(options.mutation ? { mutation: options.mutation } : {}),
-          progressEvery: 250,
-          onProgress: (p) => {
-            live.set(c.index, p);
-            report();
-          },
-        }),
-      );
+    for (const [j, job] of jobs.entries()) {
+      for (const c of job.todo) {
+        finish(
+          j,
+          exploreConfig(job.space, c, {
+            ...(options.mutation ? { mutation: options.mutation } : {}),
+            progressEvery: 250,
+            onProgress: (p) => {
+              live.set(`${j}:${c.index}`, p);
+              report();
+            },
+          }),
+        );
+      }
     }
   } else {
-    await runWorkers(url!, workers, space, todo, options.mutation, (index, m) => {
+    await runWorkers(url!, workers, jobs, options.mutation, (job, index, m) => {
       if (m.type === 'progress') {
-        live.set(index, m);
+        live.set(`${job}:${index}`, m);
         report();
-      } else if (m.type === 'result') finish(m.result);
+      } else if (m.type === 'result') finish(job, m.result);
     });
   }
   report(true);
 
-  const ordered = todo.map((c) => results.get(c.index)!);
-  const seconds = (performance.now() - t0) / 1000;
-  const states = ordered.reduce((n, r) => n + r.states, 0);
-  const bytes = ordered.reduce((n, r) => n + r.tableBytes, 0);
-  return {
-    space: space.name,
-    spaceConfigs: all.length,
-    configs: ordered.length,
-    states,
-    transitions: ordered.reduce((n, r) => n + r.transitions, 0),
-    seconds,
-    statesPerSecond: seconds > 0 ? states / seconds : 0,
-    bytesPerState: states > 0 ? bytes / states : 0,
-    workers,
-    exhausted: ordered.every((r) => r.exhausted),
-    violations: ordered.flatMap((r) => r.violations),
-    results: ordered,
-  };
+  const end = performance.now();
+  return jobs.map((job, j) => {
+    const ordered = job.todo.map((c) => results[j]!.get(c.index)!);
+    const seconds = ((jobs.length === 1 ? end : finished[j]!) - t0) / 1000;
+    const states = ordered.reduce((n, r) => n + r.states, 0);
+    const bytes = ordered.reduce((n, r) => n + r.tableBytes, 0);
+    return {
+      space: job.space.name,
+      spaceConfigs: job.all,
+      configs: ordered.length,
+      states,
+      transitions: ordered.reduce((n, r) => n + r.transitions, 0),
+      seconds,
+      statesPerSecond: seconds > 0 ? states / seconds : 0,
+      bytesPerState: states > 0 ? bytes / states : 0,
+      workers,
+      exhausted: ordered.every((r) => r.exhausted),
+      violations: ordered.flatMap((r) => r.violations),
+      results: ordered,
+    };
+  });
 }
 
+/** Hand every job's configurations out, in order, one at a time to whichever worker is free. */
 function runWorkers(
   url: URL,
   n: number,
-  space: Space,
-  todo: readonly Config[],
+  jobs: readonly Job[],
   mutation: ProfileOverride | undefined,
-  onMessage: (configIndex: number, m: FromWorker) => void,
+  onMessage: (job: number, configIndex: number, m: FromWorker) => void,
 ): Promise<void> {
-  const init: WorkerInit = { space, ...(mutation ? { mutation } : {}) };
+  const init: WorkerInit = { spaces: jobs.map((j) => j.space), ...(mutation ? { mutation } : {}) };
+  const queue = jobs.flatMap((j, job) => j.todo.map((c) => ({ job, index: c.index })));
   let next = 0;
   return new Promise((resolve, reject) => {
     let running = n;
     for (let w = 0; w < n; w++) {
       const worker = new Worker(url, { workerData: init });
-      let current = -1;
+      let current = { job: -1, index: -1 };
       const give = () => {
-        if (next >= todo.length) {
+        if (next >= queue.length) {
           worker.postMessage({ type: 'stop' } satisfies ToWorker);
           return;
         }
-        current = todo[next++]!.index;
-        worker.postMessage({ type: 'config', index: current } satisfies ToWorker);
+        current = queue[next++]!;
+        worker.postMessage({ type: 'config', space: current.job, index: current.index } satisfies ToWorker);
       };
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'error') {
@@ -174,7 +217,7 @@ function runWorkers(
           void worker.terminate();
           return;
         }
-        onMessage(current, m);
+        onMessage(current.job, current.index, m);
         if (m.type === 'result') give();
       });
       worker.on('error', reject);

@@ -38,6 +38,7 @@ export {
   type ExploreProgress,
   type ExploreResult,
   explore,
+  exploreSpaces,
 } from './explore';
 export {
   type ConfigResult,

@@ -1,6 +1,6 @@
 /**
  * Worker thread entry: explores the configurations the main thread hands out, one at a time,
- * and posts progress and results back (explore.ts). Started with the space and the mutation in
+ * and posts progress and results back (explore.ts). Started with the spaces and the mutation in
  * `workerData`; `worker-entry.ts` (and the CLI's copy of it) is the file a Worker runs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -10,11 +10,13 @@ import type { ProfileOverride } from './mutations';
 import { configsOf, type Space } from './space';
 
 export interface WorkerInit {
-  readonly space: Space;
+  readonly spaces: readonly Space[];
   readonly mutation?: ProfileOverride;
 }
 
-export type ToWorker = { readonly type: 'config'; readonly index: number } | { readonly type: 'stop' };
+export type ToWorker =
+  | { readonly type: 'config'; readonly space: number; readonly index: number }
+  | { readonly type: 'stop' };
 export type FromWorker =
   | {
       readonly type: 'progress';
@@ -30,14 +32,14 @@ export function serveExploreWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('serveExploreWorker must run in a worker thread');
   const init = workerData as WorkerInit;
-  const configs = configsOf(init.space, LAYER_FACTS);
+  const configs = init.spaces.map((s) => configsOf(s, LAYER_FACTS));
   port.on('message', (m: ToWorker) => {
     if (m.type === 'stop') {
       port.close();
       return;
     }
     try {
-      const result = exploreConfig(init.space, configs[m.index]!, {
+      const result = exploreConfig(init.spaces[m.space]!, configs[m.space]![m.index]!, {
         ...(init.mutation ? { mutation: init.mutation } : {}),
         progressEvery: 250,
         onProgress: (p) => port.postMessage({ type: 'progress', ...p } satisfies FromWorker),

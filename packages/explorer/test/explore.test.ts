@@ -1,7 +1,7 @@
 import { defaultCatalog, openSession, parseScenario, run } from '@sevsim/scenario';
 import { describe, expect, it } from 'vitest';
 import { counterexampleYaml } from '../src/counterexample';
-import { explore } from '../src/explore';
+import { explore, exploreSpaces } from '../src/explore';
 import { exploreConfig } from '../src/explore-config';
 import { LAYER_FACTS } from '../src/facts';
 import { INVARIANTS } from '../src/invariants';
@@ -23,6 +23,22 @@ describe('mainline 7.2 + sev-fw-upload, small space', () => {
     expect(labels(caps['fw-hotloaded'])).toEqual(['modprobe ccp', 'fw.update 1.58.30']);
     // docs/reference/psp-firmware.md §3.6 (Ashish Kalra in the seed thread): DLFW_EX needs SEV UNINIT, so never under a running SEV guest.
     expect(caps['fw-hotloaded-with-legacy-guest']).toBeUndefined();
+  });
+});
+
+describe('exploreSpaces (explore.ts): several spaces over one set of workers', () => {
+  it('gives each space the result explore gives it alone (scheduling changes no state, path or finding)', async () => {
+    const spaces = [
+      smallSpace(),
+      smallSpace({ 'ccp.psp_init_on_probe': [false], 'kvm_amd.sev_snp': [false, true] }),
+      smallSpace({}, { version: '6.14', patches: [] }),
+    ];
+    const timeless = ({ seconds: _s, statesPerSecond: _p, ...rest }: Awaited<ReturnType<typeof explore>>) =>
+      rest;
+    const together = await exploreSpaces(spaces, { workers: 1 });
+    const alone = await Promise.all(spaces.map((s) => explore(s, { workers: 1 })));
+    expect(together.map(timeless)).toEqual(alone.map(timeless));
+    expect(together.map((r) => r.configs)).toEqual([1, 2, 1]);
   });
 });
 
