@@ -34,12 +34,12 @@ export class KernelLog {
   printOnce(site: string, line: string): void {
     if (this.printed.has(site)) return;
     this.printed = new Set(this.printed).add(site);
-    this.lines.push(line);
+    this.print(line);
   }
 
   /** dev_dbg()/pr_debug() of `module`: printed only while its call sites are enabled. */
   debug(module: string, line: string): void {
-    if (this.dyndbg.has(module)) this.lines.push(line);
+    if (this.dyndbg.has(module)) this.print(line);
   }
 
   /** Position to pass to `since` later. */

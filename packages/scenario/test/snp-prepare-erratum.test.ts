@@ -11,6 +11,7 @@
  * command and shuts it down after it (docs/reference/linux-ccp.md §3.8).
  */
 import { describe, expect, it } from 'vitest';
+import { openSession } from '../src/index';
 import { runScenario } from './run-scenario';
 
 const GP =
@@ -71,5 +72,30 @@ describe('7.1 SNP init with KVM loaded on Genoa (docs/reference/linux-ccp.md §7
     });
     expect(t.result.steps[1]).toMatchObject({ ok: true, fwError: null });
     expect(t.result.dmesg).not.toContain(GP);
+  });
+});
+
+describe('a quiet session (the explorer) keeps no line, the once-only report included', () => {
+  it('7.1 Genoa SNP_COMMIT under KVM: same outcome, empty log', () => {
+    const s = openSession(
+      { machine: { cpu: 'genoa' }, kernel: { version: '7.1', params: { 'kvm_amd.sev': 0 } } },
+      { quiet: true },
+    );
+    s.apply({ op: 'modprobe', module: 'kvm_amd', params: {}, line: 1 });
+    expect(s.apply({ op: 'fw.commit', line: 2 })).toMatchObject({ ok: false, errno: 'EIO', fwError: 1 });
+    expect(s.world.ctx.log.lines).toEqual([]);
+  });
+
+  it('dev_dbg lines turned on by ccp.dyndbg=+p (docs/reference/linux-ccp.md §9.18) are kept out too', () => {
+    const config = {
+      machine: { cpu: 'genoa' as const },
+      kernel: { version: '7.1', params: { 'ccp.dyndbg': '+p' } },
+    };
+    const loud = openSession(config);
+    loud.apply({ op: 'modprobe', module: 'ccp', params: {}, line: 1 });
+    expect(loud.world.ctx.log.lines).toContain('ccp 0000:03:00.5: registered SEV device');
+    const quiet = openSession(config, { quiet: true });
+    quiet.apply({ op: 'modprobe', module: 'ccp', params: {}, line: 1 });
+    expect(quiet.world.ctx.log.lines).toEqual([]);
   });
 });
