@@ -150,6 +150,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   const rmpChunks: { chunk: bigint; l: LogLine }[] = [];
   let since: { release: string; l: LogLine } | undefined;
   let bootFirmware = false;
+  let dumpRelease: { release: string; l: LogLine } | undefined;
   const psps = new Map<string, LogLine>();
   const timedOut: { name: string; l: LogLine }[] = [];
 
@@ -198,6 +199,9 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
         realKernel ??= `${m[1]}.${m[2]}`;
         versionLine ??= l;
         continue;
+      case 'dump-header':
+        dumpRelease ??= { release: `${m[1]}.${m[2]}`, l };
+        continue;
       case 'command-line':
         cmdline ??= { text: m[1]!, from: l };
         continue;
@@ -234,6 +238,12 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
         p.path === 'machine.firmware' && (w.id === 'ccp-fw-updated' || !bootFirmware),
       );
     }
+  }
+
+  // A stack dump's header names the release when no `Linux version` line does.
+  if (!versionLine && dumpRelease) {
+    realKernel = dumpRelease.release;
+    versionLine = dumpRelease.l;
   }
 
   // Old kvm_amd wording: "SEV supported: N" counts min..max, "SEV-ES supported: M" counts 1..min-1.

@@ -70,7 +70,7 @@ export function messageOf(raw: string): string {
 
 /** What a diagnosis reads; the rest of the log is counted and forgotten. */
 const RELEVANT =
-  /sev|snp|ccp|kvm_amd|amd-vi|rmp|\bpsp\b|Linux version|Command line:|smpboot: CPU0|\bSMT: (?:Force )?disabled|AMD EPYC|efi: EFI v/i;
+  /sev|snp|ccp|kvm_amd|amd-vi|rmp|\bpsp\b|Linux version|Command line:|smpboot: CPU0|\bSMT: (?:Force )?disabled|AMD EPYC|efi: EFI v|\bCPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: /i;
 /** Lines that show the SEV stack at all; a log without one cannot be diagnosed. */
 const SEV_RELATED = /sev|snp|ccp|kvm_amd|amd-vi|rmp|\bpsp\b/i;
 

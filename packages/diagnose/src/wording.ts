@@ -87,6 +87,14 @@ export const WORDINGS: readonly Wording[] = [
     proves: (m) => [{ path: 'kernel.version', value: `${m[1]}.${m[2]}` }],
     gap: 'unmodelled',
   },
+  {
+    // The header of every WARN/oops dump (dump_stack_lvl(), lib/dump_stack.c): "CPU: 0 UID: 0 PID: 8
+    // Comm: kworker/0:0 Not tainted 6.14.0-rc3 #32"; older kernels have no "UID:", tainted ones
+    // print "Tainted: G        W" before the release.
+    id: 'dump-header',
+    re: /^CPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: .+? (?:Not tainted|Tainted: [A-Z ]+) (\d+)\.(\d+)\S*/,
+    gap: 'unmodelled',
+  },
   { id: 'command-line', re: /^(?:Kernel )?[Cc]ommand line: (.*)$/, gap: 'unmodelled' },
   { id: 'smt-disabled', re: /^SMT: (?:Force disabled|disabled)/, gap: 'unmodelled' },
   { id: 'smpboot-cpu0', re: /^smpboot: CPU0: (.*)$/, gap: 'unmodelled' },

@@ -5,7 +5,7 @@
  */
 import { defaultCatalog } from '@sevsim/scenario';
 import { describe, expect, it } from 'vitest';
-import { nearestRelease } from '../src/index';
+import { diagnose, nearestRelease, readLog } from '../src/index';
 
 const releases = defaultCatalog().releases;
 
@@ -27,5 +27,42 @@ describe('nearestRelease over the modelled releases', () => {
     expect(nearestRelease('6.15', releases)).toBe('6.15');
     expect(nearestRelease('6.19', releases)).toBe('6.18');
     expect(nearestRelease('7.3', releases)).toBe('7.2');
+  });
+});
+
+/**
+ * Pasted logs often hold a WARN or oops dump and no `Linux version` line; the dump's header
+ * (lib/dump_stack.c dump_stack_print_info(): "CPU: %d UID: %u PID: %d Comm: %.20s %s%s %s %.*s"
+ * with print_tainted() and the release) names the release. 6.14 added "UID:"; a tainted kernel
+ * prints its taint letters before the release. A `Linux version` line wins wherever it stands.
+ */
+describe('the release from a stack dump header', () => {
+  const SEV = '[   14.010326] ccp 0000:03:00.5: SEV firmware updated from 1.55.32 to 1.55.37';
+  const release = (lines: string[]) =>
+    diagnose(readLog(lines.join('\n'))).json.inferred.find((x) => x.path === 'kernel.version');
+
+  it('6.14+ header (lore, ae4dma report): "CPU: 0 UID: 0 PID: 8 Comm: kworker/0:0 Not tainted 6.14.0-rc3…"', () => {
+    const r = release([
+      '[   13.870123] CPU: 0 UID: 0 PID: 8 Comm: kworker/0:0 Not tainted 6.14.0-rc3-traits-009-bench+ #32',
+      SEV,
+    ]);
+    expect([r?.value, r?.from?.line, r?.assumed]).toEqual(['6.14', 1, undefined]);
+  });
+
+  it('an older, tainted header: "CPU: 12 PID: 4242 Comm: qemu-system-x86 Tainted: G        W          6.12.9 #1"', () => {
+    const r = release([
+      '[  500.1] CPU: 12 PID: 4242 Comm: qemu-system-x86 Tainted: G        W          6.12.9 #1',
+      SEV,
+    ]);
+    expect(r?.value).toBe('6.12');
+  });
+
+  it('a Linux version line after the dump still names the release', () => {
+    const r = release([
+      '[   13.870123] CPU: 0 UID: 0 PID: 8 Comm: kworker/0:0 Not tainted 6.14.0-rc3 #32',
+      SEV,
+      '[    0.000000] Linux version 6.16.2 (builder@host) (gcc 14) #1 SMP',
+    ]);
+    expect([r?.value, r?.from?.line]).toEqual(['6.16', 3]);
   });
 });
