@@ -1,5 +1,5 @@
 /**
- * 7.1+ snp_prepare() and the Genoa SNPEn erratum (docs/reference/linux-ccp.md §3.3 step 4, §7.4).
+ * 7.1+ snp_prepare() and the Genoa SNPEn erratum (docs/reference/linux-ccp.md §3.3 step 4, §7.4, §7.5).
  * From 7.1 SNPEn is set at SNP init, not at boot: snp_prepare() runs snp_enable() on every CPU and
  * only after it clear_hsave_pa() (Linux v7.1 and v7.2 arch/x86/virt/svm/sev.c snp_prepare()). An
  * SNP init while KVM has virtualization enabled (6.12+ enables it at load,
@@ -37,6 +37,9 @@ describe('7.1 SNP init with KVM loaded on Genoa (docs/reference/linux-ccp.md §7
     expect(t.steps[1]!.psp[0]!.guard!.id).toBe('SNP_INIT_EX.cores-snp-enabled');
     expect(t.steps[1]!.dmesg).toEqual([GP, 'ccp 0000:03:00.5: SEV-SNP: SNP_INIT_EX failed rc -5, error 0x3']);
     expect(t.steps[1]!.state).toMatchObject({ host: { snpEn: false }, firmware: { snp: 'UNINIT' } });
+    expect(t.steps[1]!.explanation).toContain(
+      'or the WRMSR faulted: on Family 19h models 10h–1Fh it does while a thread of the core has VM_HSAVE_PA set by KVM',
+    );
   });
 
   it('the failed prepare cleared VM_HSAVE_PA under KVM, so the next SNP init sets SNPEn and succeeds, without a second line', () => {

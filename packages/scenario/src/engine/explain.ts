@@ -60,8 +60,12 @@ function snpConfig(s: PlatformState, call: PspCall): string {
     ? SNP_INIT_CONFIG_HINTS[call.guard.id.slice(call.guard.id.indexOf('.') + 1)]
     : undefined;
   if (cause) return cause(s, call);
+  if (!s.host.snpEn && !s.host.snp) {
+    return 'SNP_INIT needs SYSCFG.SNPEn, MemEncryptionModEn and VMPLEn on every core and SNPEn is not set on all cores (host.snp false) — enable SMEE, SEV-SNP and full SNP memory coverage in the BIOS, bring every CPU online, and boot with the IOMMU translated';
+  }
   if (!s.host.snpEn) {
-    return `SNP_INIT needs SYSCFG.SNPEn, MemEncryptionModEn and VMPLEn on every core and SNPEn is not set on all cores (host.snp ${s.host.snp}) — enable SMEE, SEV-SNP and full SNP memory coverage in the BIOS, bring every CPU online, and boot with the IOMMU translated`;
+    // The kernel did set SNPEn (host SNP on) and it did not take everywhere: docs/reference/linux-ccp.md §7.4, §7.5.
+    return 'SNP_INIT needs SYSCFG.SNPEn on every core and SNPEn is not set on all cores although host SNP is on — either a CPU was offline when the kernel set it, or the WRMSR faulted: on Family 19h models 10h–1Fh it does while a thread of the core has VM_HSAVE_PA set by KVM, and dmesg then shows `unchecked MSR access error: WRMSR to 0xc0010010` — bring every CPU online, and let SNP initialise before KVM enables virtualization (a 6.14+ kernel for built-in kvm_amd; from 6.16 kvm_amd with sev=1 initialises SNP at load)';
   }
   return 'SNP_INIT found the platform configuration inconsistent (SNPEn, MFDM, VM_HSAVE_PA or SMM lock on some core) — check the BIOS SNP settings and that every CPU is online';
 }
