@@ -19,13 +19,16 @@ export class PageMap<V> {
   private top = new Map<number, Directory<V>>();
   /** The nodes this copy made since it was last copied: the only ones it may change in place. */
   private owned: Set<Directory<V> | Leaf<V>> | null = null;
+  /** The region (pfn >> 9) last written and its leaf, owned: runs of writes in one region skip the lookups. */
+  private lastRegion = -1;
+  private lastLeaf: Leaf<V> | null = null;
 
   /** An independent copy sharing every node: neither side changes a shared node in place again. */
   fork(): PageMap<V> {
-    this.owned = null;
+    this.disown();
     const copy = Object.create(PageMap.prototype) as PageMap<V>;
     copy.top = new Map(this.top);
-    copy.owned = null;
+    copy.disown();
     return copy;
   }
 
@@ -48,7 +51,7 @@ export class PageMap<V> {
 
   clear(): void {
     this.top = new Map();
-    this.owned = null;
+    this.disown();
   }
 
   /** Every entry in PFN order. */
@@ -71,6 +74,7 @@ export class PageMap<V> {
 
   /** The leaf of `pfn`'s region, copied first (with its directory) if this copy does not own it. */
   private writableLeaf(pfn: number): Leaf<V> {
+    if (pfn >>> LEAF_BITS === this.lastRegion) return this.lastLeaf!;
     this.owned ??= new Set();
     const owned = this.owned;
     const t = pfn >>> DIR_BITS;
@@ -87,6 +91,15 @@ export class PageMap<V> {
       owned.add(leaf);
       dir[d] = leaf;
     }
+    this.lastRegion = pfn >>> LEAF_BITS;
+    this.lastLeaf = leaf;
     return leaf;
+  }
+
+  /** Own no node (after a fork both sides share them all). */
+  private disown(): void {
+    this.owned = null;
+    this.lastRegion = -1;
+    this.lastLeaf = null;
   }
 }

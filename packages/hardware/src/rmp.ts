@@ -374,20 +374,29 @@ export class Rmp {
 
   /** Store a copy of `e` (the caller keeps its object). */
   private write(pfn: number, e: Readonly<RmpEntry>): void {
-    this.erase(pfn);
-    if (isZero(e)) return;
-    this.entries.set(pfn, storedEntry(e));
-    this.storedPages[STATE_INDEX[classify(e)]]! += pagesOf(e);
-    if (e.assigned) this.bumpAsid(e.asid, pagesOf(e));
+    const old = this.entries.get(pfn);
+    if (old !== undefined) this.count(old, -1);
+    if (isZero(e)) {
+      if (old !== undefined) this.entries.delete(pfn);
+      return;
+    }
+    const stored = storedEntry(e);
+    this.entries.set(pfn, stored);
+    this.count(stored, 1);
   }
 
   /** Drop a stored entry (the page reads as a zero entry again). */
   private erase(pfn: number): void {
     const old = this.entries.get(pfn);
     if (old === undefined) return;
-    this.storedPages[STATE_INDEX[classify(old)]]! -= pagesOf(old);
-    if (old.assigned) this.bumpAsid(old.asid, -pagesOf(old));
+    this.count(old, -1);
     this.entries.delete(pfn);
+  }
+
+  /** A stored entry's pages in the per-state and per-ASID counters (`sign` 1 added, -1 removed). */
+  private count(e: Readonly<RmpEntry>, sign: 1 | -1): void {
+    this.storedPages[STATE_INDEX[classify(e)]]! += sign * pagesOf(e);
+    if (e.assigned) this.bumpAsid(e.asid, sign * pagesOf(e));
   }
 
   private bumpAsid(asid: number, by: number): void {
