@@ -324,7 +324,9 @@ export class CpuCores {
   }
 
   clearWbinvd(): void {
-    this.ownWbinvd();
+    // Every mark is overwritten: a shared array is replaced, not copied first.
+    if (this.wbinvdShared) this.wbinvdDone = new Array<number>(this.wbinvdDone.length);
+    this.wbinvdShared = false;
     this.wbinvdDone.fill(0);
   }
 }
