@@ -16,8 +16,9 @@ function flow(v: Json): string {
   return typeof v === 'string' && /[:{}[\],#]|^\s|\s$/.test(v) ? JSON.stringify(v) : String(v);
 }
 
-function stepTitle(step: StepRecord, trace: RunLog): string {
-  const line = trace.source.split('\n')[step.line - 1]?.trim().replace(/^- /, '') ?? step.op;
+/** `source`: the scenario's lines, split once per run (per step, the split made a run quadratic in its length). */
+function stepTitle(step: StepRecord, source: readonly string[]): string {
+  const line = source[step.line - 1]?.trim().replace(/^- /, '') ?? step.op;
   if (line === '') return step.op;
   if (!line.endsWith(':')) return line;
   const args = step.args as Record<string, Json> | null;
@@ -49,9 +50,10 @@ export function formatRun(trace: RunLog, io: CliIo): string {
   const boot = trace.boot;
   lines.push(`  ${io.paint('dim', '·')} boot: kernel ${r.config.kernel.version}`);
   for (const l of boot.dmesg) lines.push(`      ${io.paint('dim', `│ ${l}`)}`);
+  const source = trace.source.split('\n');
   for (const step of trace.steps) {
     const o = step.outcome;
-    const title = stepTitle(step, trace);
+    const title = stepTitle(step, source);
     if (step.op === 'expect') {
       const mark = o.ok ? io.paint('green', '✓') : io.paint('red', '✗');
       lines.push(`  ${mark} ${String(step.index + 1).padStart(2)} ${title}`);
