@@ -9,6 +9,7 @@
  */
 const SLOTS = 512;
 const LEAF_BITS = 9;
+/** PFNs stay below 2^30 (4 TB of DRAM at most), so the shifts below work on 32-bit integers. */
 const DIR_BITS = 18;
 
 type Leaf<V> = (V | undefined)[];
