@@ -41,11 +41,14 @@ import type { World } from './world';
 const RECORDER = Symbol('psp recorder');
 type Recorded = World & { [RECORDER]?: () => void };
 
-/** Attach the recorder: every firmware command lands in the current step's list. */
-export function watchPsp(world: World, psp: Psp): void {
+/**
+ * Attach the recorder to what ccp talks to (the PSP, or the mailbox of a PSP with faults, which
+ * also reports the commands it answers itself): every command lands in the current step's list.
+ */
+export function watchPsp(world: World, mailbox: Pick<Psp, 'onCommand'>): void {
   unwatchPsp(world);
   if (world.quiet) return;
-  const off = psp.onCommand((e) => {
+  const off = mailbox.onCommand((e) => {
     world.calls.push({
       cmd: e.name,
       id: e.id,
@@ -135,7 +138,7 @@ export function powerOn(world: World, firmware: { running: string; committed: st
   const boot = bootKernel(world, machine, log, false);
   world.psp = createPsp(machine, { version: firmware.running, committedVersion: firmware.committed });
   world.mailbox = pspMailbox(world.psp, world.machineConfig);
-  watchPsp(world, world.psp);
+  watchPsp(world, world.mailbox);
   deviceInitcalls(world, boot);
 }
 

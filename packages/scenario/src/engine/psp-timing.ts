@@ -12,11 +12,19 @@
  * with it (AMD-ASPFW sev_uapp; its only 0x8003 is the crypto library's internal
  * KCERR_INVALID_PARAMETER). It comes from the PSP code that owns the mailbox before the SEV app.
  * The thread does not establish why that PSP refused, so sevsim models the answer, not a cause.
- * The command never reaches the firmware: no state changes and no firmware record.
+ * The command never reaches the firmware, so no firmware state changes; the mailbox still reports
+ * it to the step's command list with the status the driver got, since the step caused it.
  */
-import type { Psp } from '@sevsim/firmware';
+import type { CommandListener, Psp } from '@sevsim/firmware';
 import type { Fork } from '@sevsim/hardware';
-import { cmdName, type Mailbox, type MailboxOptions, type MailboxResult } from '@sevsim/psp-abi';
+import {
+  type CmdName,
+  cmdName,
+  type Mailbox,
+  type MailboxOptions,
+  type MailboxResult,
+  statusName,
+} from '@sevsim/psp-abi';
 
 /** The machine's PSP faults, by command name. */
 export interface PspFaults {
@@ -25,6 +33,9 @@ export interface PspFaults {
 }
 
 export class FaultyMailbox implements Mailbox {
+  /** Listeners of the commands this mailbox answers itself (the PSP reports the rest). */
+  private readonly listeners: CommandListener[] = [];
+
   constructor(
     readonly psp: Psp,
     readonly faults: PspFaults,
@@ -35,13 +46,31 @@ export class FaultyMailbox implements Mailbox {
     return f.once(this, () => new FaultyMailbox(this.psp.fork(f), this.faults));
   }
 
+  /** Every command's outcome: the PSP's own events, and the answers this mailbox gives itself. */
+  onCommand(listener: CommandListener): () => void {
+    const off = this.psp.onCommand(listener);
+    this.listeners.push(listener);
+    return () => {
+      off();
+      this.listeners.splice(this.listeners.indexOf(listener), 1);
+    };
+  }
+
   command(id: number, buffer: Uint8Array, options?: MailboxOptions): MailboxResult {
     const name = cmdName(id) ?? '';
     const s = this.faults.pspResponseSeconds?.[name];
     if (s === 'never') return { status: 0, buffer, seconds: Number.POSITIVE_INFINITY };
     const refused = this.faults.pspMailboxStatus?.[name];
-    const r = refused === undefined ? this.psp.command(id, buffer, options) : { status: refused, buffer };
+    const r =
+      refused === undefined ? this.psp.command(id, buffer, options) : this.answer(id, refused, buffer);
     return s === undefined ? r : { ...r, seconds: s };
+  }
+
+  /** The PSP answers `id` itself with `status`, and says so to the step's listeners. */
+  private answer(id: number, status: number, buffer: Uint8Array): MailboxResult {
+    const event = { id, name: cmdName(id) as CmdName, status, statusName: statusName(status) };
+    for (const l of this.listeners) l(event);
+    return { status, buffer };
   }
 }
 

@@ -90,7 +90,7 @@ function stepArgs(step: Step): Json {
  */
 export function contractOutcome(op: string, o: Outcome, psp: TraceStep['psp']): StepOutcome {
   const refused = psp.find((c) => c.status !== 0);
-  const fwError = o.fwError ?? (refused ? refused.status : null);
+  const fwError = o.fwError ?? (o.ok && refused ? refused.status : null);
   return {
     op,
     ok: o.ok,

@@ -138,6 +138,6 @@ function forkWorld(world: World): World {
     calls: [],
     quiet: world.quiet,
   };
-  watchPsp(next, psp);
+  watchPsp(next, mailbox);
   return next;
 }
