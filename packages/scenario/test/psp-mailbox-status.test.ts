@@ -31,9 +31,7 @@ describe('AMDSEV#246: PLATFORM_STATUS answered with 0x8003 at probe', () => {
       'ccp 0000:02:00.5: SEV: failed to get status. Error: 0x8003',
     ]);
     // The command never reached the SEV firmware, but ccp sent it and got 0x8003: the step lists it.
-    expect(t.steps[0]!.outcome.psp).toEqual([
-      { cmd: 'PLATFORM_STATUS', status: 0x8003 },
-    ]);
+    expect(t.steps[0]!.outcome.psp).toEqual([{ cmd: 'PLATFORM_STATUS', status: 0x8003 }]);
     expect(t.steps[1]!.dmesg).toEqual([
       'kvm_amd: SEV enabled (ASIDs 256 - 1006)',
       'kvm_amd: SEV-ES enabled (ASIDs 1 - 255)',
