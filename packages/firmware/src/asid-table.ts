@@ -28,6 +28,15 @@ export class AsidTable {
    * table changes far less often. Frozen, so forks of the platform share it.
    */
   private counted: Readonly<AsidSummary> | null = null;
+  /**
+   * ASIDs 1..MAX_SEV_ASIDS with a non-zero mask, kept on every change: the explorer's fingerprint
+   * reads the summary after most commands, and walking the four masks cost more than the rest of
+   * the fingerprint.
+   */
+  private nDirty = 0;
+  private nClean = 0;
+  private nAllocated = 0;
+  private nInUse = 0;
 
   constructor() {
     // The four masks live in one buffer, shared by a copy of the platform (an explorer fork)
@@ -66,6 +75,10 @@ export class AsidTable {
     this.clean.fill(0);
     this.allocated.fill(0);
     this.inUse.fill(0);
+    this.nDirty = MAX_SEV_ASIDS;
+    this.nClean = 0;
+    this.nAllocated = 0;
+    this.nInUse = 0;
   }
 
   /** DF_FLUSH on the CCXs whose cores all did WBINVD: dirty → clean (docs/reference/psp-firmware.md §2.3 DF_FLUSH). */
@@ -75,8 +88,10 @@ export class AsidTable {
     for (let a = 1; a <= MAX_SEV_ASIDS; a++) {
       const m = this.dirty[a]! & ccxs;
       if (m) {
+        const was = this.nonZero(a);
         this.dirty[a]! &= ~m;
         this.clean[a]! |= m;
+        this.recount(a, was);
       }
     }
   }
@@ -104,46 +119,67 @@ export class AsidTable {
   allocate(asid: number, ccxs: number): void {
     this.own();
     this.counted = null;
+    const was = this.nonZero(asid);
     this.allocated[asid]! |= ccxs;
     this.clean[asid]! &= ~ccxs;
+    this.recount(asid, was);
   }
 
   /** ACTIVATE of a running guest, or LAUNCH_FINISH of a pending one: CCXs → in_use. */
   use(asid: number, ccxs: number): void {
     this.own();
     this.counted = null;
+    const was = this.nonZero(asid);
     this.inUse[asid]! |= ccxs;
     this.allocated[asid]! &= ~ccxs;
     this.clean[asid]! &= ~ccxs;
+    this.recount(asid, was);
   }
 
   /** DEACTIVATE: allocated CCXs → clean, in_use CCXs → dirty. Returns the in_use CCXs. */
   release(asid: number, ccxs: number): number {
     this.own();
     this.counted = null;
+    const was = this.nonZero(asid);
     const alloc = this.allocated[asid]! & ccxs;
     this.allocated[asid]! &= ~alloc;
     this.clean[asid]! |= alloc;
     const used = this.inUse[asid]! & ccxs;
     this.inUse[asid]! &= ~used;
     this.dirty[asid]! |= used;
+    this.recount(asid, was);
     return used;
   }
 
   summary(): AsidSummary {
-    if (this.counted === null) {
-      const count = (a: Uint8Array) => {
-        let n = 0;
-        for (let i = 1; i <= MAX_SEV_ASIDS; i++) if (a[i]) n++;
-        return n;
-      };
-      this.counted = Object.freeze({
-        dirty: count(this.dirty),
-        clean: count(this.clean),
-        allocated: count(this.allocated),
-        inUse: count(this.inUse),
-      });
-    }
+    this.counted ??= Object.freeze({
+      dirty: this.nDirty,
+      clean: this.nClean,
+      allocated: this.nAllocated,
+      inUse: this.nInUse,
+    });
     return { ...this.counted };
+  }
+
+  /** Which masks are non-zero for `asid`, as bits (dirty 1, clean 2, allocated 4, in use 8); 0 outside 1..MAX_SEV_ASIDS. */
+  private nonZero(asid: number): number {
+    if (!(asid >= 1 && asid <= MAX_SEV_ASIDS)) return 0;
+    return (
+      (this.dirty[asid] ? 1 : 0) |
+      (this.clean[asid] ? 2 : 0) |
+      (this.allocated[asid] ? 4 : 0) |
+      (this.inUse[asid] ? 8 : 0)
+    );
+  }
+
+  /** The counts after `asid`'s masks changed from `was` (nonZero before the change). */
+  private recount(asid: number, was: number): void {
+    const now = this.nonZero(asid);
+    if (now === was) return;
+    const d = (bit: number) => ((now & bit) !== 0 ? 1 : 0) - ((was & bit) !== 0 ? 1 : 0);
+    this.nDirty += d(1);
+    this.nClean += d(2);
+    this.nAllocated += d(4);
+    this.nInUse += d(8);
   }
 }

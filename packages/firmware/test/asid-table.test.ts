@@ -32,4 +32,77 @@ describe('AsidTable', () => {
     expect(t.isCleanEverywhere(3)).toBe(true);
     expect(f.isCleanEverywhere(4)).toBe(true);
   });
+  it('summary() counts what the masks hold after any sequence of changes, forks included (the counts are kept per change, not by walking)', () => {
+    // A reference walk over the masks, by the rules of docs/reference/psp-firmware.md §2.5 with one CCX.
+    const ref = {
+      dirty: new Set<number>(),
+      clean: new Set<number>(),
+      allocated: new Set<number>(),
+      inUse: new Set<number>(),
+    };
+    const copy = (r: typeof ref) => ({
+      dirty: new Set(r.dirty),
+      clean: new Set(r.clean),
+      allocated: new Set(r.allocated),
+      inUse: new Set(r.inUse),
+    });
+    const valid = (a: number) => a >= 1 && a <= MAX_SEV_ASIDS;
+    let tables = [{ t: new AsidTable(), r: ref }];
+    let seed = 12345;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const asids = [0, 1, 2, 5, MAX_SEV_ASIDS - 1, MAX_SEV_ASIDS, MAX_SEV_ASIDS + 1];
+    for (let step = 0; step < 3000; step++) {
+      const { t, r } = tables[next(tables.length)]!;
+      const a = asids[next(asids.length)]!;
+      switch (next(6)) {
+        case 0:
+          t.markAllDirty();
+          for (let i = 1; i <= MAX_SEV_ASIDS; i++) r.dirty.add(i);
+          r.clean.clear();
+          r.allocated.clear();
+          r.inUse.clear();
+          break;
+        case 1:
+          t.flush(CCX_PRESENT);
+          for (const i of r.dirty) r.clean.add(i);
+          r.dirty.clear();
+          break;
+        case 2:
+          t.allocate(a, CCX_PRESENT);
+          if (valid(a)) {
+            r.allocated.add(a);
+            r.clean.delete(a);
+          }
+          break;
+        case 3:
+          t.use(a, CCX_PRESENT);
+          if (valid(a)) {
+            r.inUse.add(a);
+            r.allocated.delete(a);
+            r.clean.delete(a);
+          }
+          break;
+        case 4:
+          t.release(a, CCX_PRESENT);
+          if (valid(a)) {
+            if (r.allocated.delete(a)) r.clean.add(a);
+            if (r.inUse.delete(a)) r.dirty.add(a);
+          }
+          break;
+        default:
+          if (tables.length < 4) tables.push({ t: t.fork(), r: copy(r) });
+          else tables = tables.slice(1);
+      }
+      for (const x of tables)
+        expect(x.t.summary()).toEqual({
+          dirty: x.r.dirty.size,
+          clean: x.r.clean.size,
+          allocated: x.r.allocated.size,
+          inUse: x.r.inUse.size,
+        });
+    }
+  });
 });
