@@ -52,7 +52,8 @@ export class FaultyMailbox implements Mailbox {
     this.listeners.push(listener);
     return () => {
       off();
-      this.listeners.splice(this.listeners.indexOf(listener), 1);
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
     };
   }
 
@@ -62,13 +63,13 @@ export class FaultyMailbox implements Mailbox {
     if (s === 'never') return { status: 0, buffer, seconds: Number.POSITIVE_INFINITY };
     const refused = this.faults.pspMailboxStatus?.[name];
     const r =
-      refused === undefined ? this.psp.command(id, buffer, options) : this.answer(id, refused, buffer);
+      refused === undefined ? this.psp.command(id, buffer, options) : this.answer(id, name, refused, buffer);
     return s === undefined ? r : { ...r, seconds: s };
   }
 
   /** The PSP answers `id` itself with `status`, and says so to the step's listeners. */
-  private answer(id: number, status: number, buffer: Uint8Array): MailboxResult {
-    const event = { id, name: cmdName(id) as CmdName, status, statusName: statusName(status) };
+  private answer(id: number, name: string, status: number, buffer: Uint8Array): MailboxResult {
+    const event = { id, name: name as CmdName, status, statusName: statusName(status) };
     for (const l of this.listeners) l(event);
     return { status, buffer };
   }
