@@ -65,12 +65,19 @@ export interface KernelContext {
   fs?: KernelFs;
   /** RAM the boot code's RMP fix-ups made e820 reserved (docs/reference/linux-ccp.md §7.3), [start, end) bytes. */
   readonly e820Reserved: readonly RamRange[];
+  /**
+   * X86_FEATURE_SEV_SNP survived bsp_determine_snp() (docs/reference/linux-ccp.md §7.1 step 2): the
+   * kernel found an RMP it can read. kvm_amd prints its SEV-SNP line only then.
+   */
+  readonly snpFeature: boolean;
 }
 
 export interface KernelContextOptions {
   hostSnp?: boolean;
   kdump?: boolean;
   e820Reserved?: readonly RamRange[];
+  /** Default: the BIOS reserved an RMP (what a kernel that knows its format finds). */
+  snpFeature?: boolean;
   log?: KernelLog;
   fs?: KernelFs;
 }
@@ -83,6 +90,7 @@ export function createKernelContext(machine: Machine, opts: KernelContextOptions
     hostSnp: opts.hostSnp ?? false,
     kdump: opts.kdump ?? false,
     e820Reserved: opts.e820Reserved ?? [],
+    snpFeature: opts.snpFeature ?? machine.rmp.reserved,
     fs: opts.fs ?? new KernelFs(),
   };
 }

@@ -36,6 +36,13 @@ export interface HostSnpProfile {
    * failed" instead (commit 409f45387c93, docs/reference/linux-ccp.md §7.1 step 5).
    */
   rmpInitAfterIommu?: boolean;
+  /**
+   * ≤6.13: snp_probe_rmptable_info() knows only the contiguous RMP. It reads RMP_BASE and RMP_END
+   * whatever RMP_CFG says, so a BIOS that enabled the segmented RMP (RMP_END 0) gets "Memory for
+   * the RMP table has not been reserved by BIOS" and no host SNP; 6.14+ (absent or false) reads
+   * RMP_CFG first (the segmented-RMP series; docs/reference/linux-ccp.md §7.1 step 2).
+   */
+  rmpContiguousOnly?: boolean;
 }
 
 export type HostSnpDisableId =
@@ -44,6 +51,7 @@ export type HostSnpDisableId =
   | 'cpu-no-snp'
   | 'rmp-format-unknown'
   | 'rmp-not-reserved'
+  | 'rmp-segmented-unknown'
   | 'iommu-absent'
   | 'iommu-off'
   | 'iommu-passthrough'
@@ -57,6 +65,11 @@ export interface HostSnpBootResult {
   log: string[];
   /** The check that turned host SNP off, with the reference fact it models. */
   disabledBy?: { id: HostSnpDisableId; fact: string };
+  /**
+   * bsp_determine_snp() turned host SNP down and cleared X86_FEATURE_SEV_SNP with it, so kvm_amd
+   * sees no SNP in the CPU and prints no SEV-SNP line (docs/reference/linux-ccp.md §7.1 step 2).
+   */
+  snpFeatureCleared?: true;
   /**
    * RAM the RMP fix-ups turned into e820 reserved (the rest of each 2 MB chunk an unaligned RMP end
    * falls in), [start, end) in bytes: iomem "Reserved" resources, so SNP_INIT_EX makes them HV-Fixed.
@@ -105,6 +118,11 @@ export function hostSnpEarlyBoot(machine: Machine, profile: HostSnpProfile): Hos
     disabledBy: { id, fact },
     e820Reserved,
   });
+  // bsp_determine_snp(): a refusal also clears the CPU feature.
+  const cleared = (id: HostSnpDisableId): HostSnpBootResult => ({
+    ...off(id, 'docs/reference/linux-ccp.md §7.1 step 2'),
+    snpFeatureCleared: true,
+  });
 
   // docs/reference/linux-ccp.md §7.1 step 1, early_detect_mem_encrypt: SYSCFG.MemEncryptionModEn, then HWCR.SMMLock.
   if ((machine.rdmsr(0, MSR.SYSCFG) & SYSCFG.MEM_ENCRYPT) === 0n)
@@ -118,10 +136,8 @@ export function hostSnpEarlyBoot(machine: Machine, profile: HostSnpProfile): Hos
     return off('cpu-no-snp', 'docs/reference/linux-ccp.md §7.1 step 2');
   // The raw RMP format is known for Zen3/Zen4 (all of family 19h); later CPUs need RMPREAD.
   const family = familyOf(machine.cpuid(1).eax);
-  if (family !== 0x19 && (eax & CPUID_8000_001F_EAX.RMPREAD) === 0) {
-    return off('rmp-format-unknown', 'docs/reference/linux-ccp.md §7.1 step 2');
-  }
-  const rmpCfg = (eax & CPUID_8000_001F_EAX.SEGMENTED_RMP) !== 0 ? machine.rdmsr(0, MSR.RMP_CFG) : 0n;
+  if (family !== 0x19 && (eax & CPUID_8000_001F_EAX.RMPREAD) === 0) return cleared('rmp-format-unknown');
+  const rmpCfg = rmpCfgOf(machine, profile);
   const segmented = (rmpCfg & RMP_CFG_SEGMENTED) !== 0n;
   const rmpBase = machine.rdmsr(0, MSR.RMP_BASE);
   const rmpEnd = machine.rdmsr(0, MSR.RMP_END);
@@ -130,7 +146,8 @@ export function hostSnpEarlyBoot(machine: Machine, profile: HostSnpProfile): Hos
     : (rmpBase & RMP_ADDR_MASK) === 0n || (rmpEnd & RMP_ADDR_MASK) === 0n;
   if (notReserved) {
     log.push(`${SNP}Memory for the RMP table has not been reserved by BIOS`);
-    return off('rmp-not-reserved', 'docs/reference/linux-ccp.md §7.1 step 2');
+    // ≤6.13 on a segmented-RMP BIOS: RMP_BASE is set but RMP_END, which the CPU then ignores, is 0.
+    return cleared(segmentedUnknown(machine, profile) ? 'rmp-segmented-unknown' : 'rmp-not-reserved');
   }
   const bookkeeping = BigInt(RMP_BOOKKEEPING_BYTES);
   if (segmented) {
@@ -202,8 +219,7 @@ export function snpRmptableInitcall(
  * callback would enable them when they come online (docs/reference/linux-ccp.md §3.3 step 4 [HISTORIC]).
  */
 function snpRmptableInit(machine: Machine, profile: HostSnpProfile, log: string[]): boolean {
-  const eax = machine.cpuid(0x8000001f).eax;
-  const rmpCfg = (eax & CPUID_8000_001F_EAX.SEGMENTED_RMP) !== 0 ? machine.rdmsr(0, MSR.RMP_CFG) : 0n;
+  const rmpCfg = rmpCfgOf(machine, profile);
   const segmented = (rmpCfg & RMP_CFG_SEGMENTED) !== 0n;
   const rmpBase = machine.rdmsr(0, MSR.RMP_BASE);
   const maxPfn = BigInt(machine.maxPfn);
@@ -252,6 +268,25 @@ function fixupE820(
   log.push(`${SNP}Reserving start/end of RMP table on a 2MB boundary [${hex16(chunk)}]`);
   e820Reserved.push(...ram);
   if (!profile.rmpFixupE820Only) machine.reservePages(chunk / PAGE_SIZE, PMD_SIZE / PAGE_SIZE);
+}
+
+/**
+ * RMP_CFG as snp_probe_rmptable_info() reads it: only on a CPU with the segmented-RMP feature, and
+ * (6.14+) only by a kernel that knows the MSR; a ≤6.13 kernel treats every RMP as contiguous.
+ */
+function rmpCfgOf(machine: Machine, profile: HostSnpProfile): bigint {
+  if (profile.rmpContiguousOnly) return 0n;
+  const eax = machine.cpuid(0x8000001f).eax;
+  return (eax & CPUID_8000_001F_EAX.SEGMENTED_RMP) !== 0 ? machine.rdmsr(0, MSR.RMP_CFG) : 0n;
+}
+
+/** A segmented RMP that the kernel reads as a contiguous one (≤6.13). */
+function segmentedUnknown(machine: Machine, profile: HostSnpProfile): boolean {
+  return (
+    profile.rmpContiguousOnly === true &&
+    (machine.cpuid(0x8000001f).eax & CPUID_8000_001F_EAX.SEGMENTED_RMP) !== 0 &&
+    (machine.rdmsr(0, MSR.RMP_CFG) & RMP_CFG_SEGMENTED) !== 0n
+  );
 }
 
 function familyOf(sig: number): number {

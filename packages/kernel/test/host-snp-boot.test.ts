@@ -31,6 +31,27 @@ describe('hostSnpBoot: CC_ATTR_HOST_SEV_SNP decision chain (docs/reference/linux
     ]);
   });
 
+  test('≤6.13 on turin: the probe reads RMP_END, 0 on a segmented-RMP BIOS → "not been reserved by BIOS", no host SNP (Linux v6.13 arch/x86/virt/svm/sev.c snp_probe_rmptable_info)', () => {
+    const m = createMachine({ cpu: 'turin', cores: 2, memoryGiB: 4 });
+    // The BIOS enabled the segmented RMP: RMP_CFG bit 0 set, RMP_BASE set, RMP_END ignored by the CPU and left 0.
+    expect(m.rdmsr(0, MSR.RMP_CFG) & 1n).toBe(1n);
+    expect(m.rdmsr(0, MSR.RMP_BASE)).not.toBe(0n);
+    expect(m.rdmsr(0, MSR.RMP_END)).toBe(0n);
+    const r = hostSnpBoot(m, { snpEnAtBoot: true, rmpInitAfterIommu: true, rmpContiguousOnly: true });
+    expect(r).toEqual({
+      hostSnp: false,
+      log: ['SEV-SNP: Memory for the RMP table has not been reserved by BIOS'],
+      disabledBy: { id: 'rmp-segmented-unknown', fact: 'docs/reference/linux-ccp.md §7.1 step 2' },
+      e820Reserved: [],
+      snpFeatureCleared: true,
+    });
+    // Nothing past the probe ran: the RMP is untouched and no CPU has SNPEn.
+    expect(m.snpEnAllCores()).toBe(false);
+    // A contiguous RMP (Genoa) on the same profile is read as before.
+    const g = createMachine({ cpu: 'genoa', cores: 2, memoryGiB: 4 });
+    expect(hostSnpBoot(g, { snpEnAtBoot: false, rmpContiguousOnly: true }).hostSnp).toBe(true);
+  });
+
   test('SMEE off → disabled silently (step 1)', () => {
     const { r } = boot({ bios: { smee: false } });
     expect(r).toMatchObject({ hostSnp: false, log: [], disabledBy: { id: 'smee-off' } });

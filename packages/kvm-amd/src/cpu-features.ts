@@ -3,7 +3,8 @@
  * after early_detect_mem_encrypt(): SYSCFG.MemEncryptionModEn clear drops SME/SEV/ES/SNP, HWCR.SMMLOCK
  * clear drops SEV/ES/SNP (docs/reference/linux-ccp.md §7.1 step 1).
  */
-import { HWCR_SMMLOCK, MSR, SYSCFG, type Machine } from '@sevsim/hardware';
+import type { KernelContext } from '@sevsim/ccp';
+import { HWCR_SMMLOCK, MSR, SYSCFG } from '@sevsim/hardware';
 
 export interface SevCpuFeatures {
   readonly sev: boolean;
@@ -23,7 +24,8 @@ const EAX_SEV = 1 << 1;
 const EAX_SEV_ES = 1 << 3;
 const EAX_SNP = 1 << 4;
 
-export function sevCpuFeatures(machine: Machine): SevCpuFeatures {
+export function sevCpuFeatures(ctx: KernelContext): SevCpuFeatures {
+  const { machine } = ctx;
   const leaf = machine.cpuid(0x8000001f);
   const memEncrypt = (machine.rdmsr(0, MSR.SYSCFG) & SYSCFG.MEM_ENCRYPT) !== 0n;
   const smmLock = (machine.rdmsr(0, MSR.HWCR) & HWCR_SMMLOCK) !== 0n;
@@ -32,8 +34,8 @@ export function sevCpuFeatures(machine: Machine): SevCpuFeatures {
   return {
     sev,
     sevEs: sev && (leaf.eax & EAX_SEV_ES) !== 0,
-    // bsp_determine_snp() clears X86_FEATURE_SEV_SNP when BIOS reserved no RMP (docs/reference/linux-ccp.md §7.1 step 2).
-    sevSnp: sev && (leaf.eax & EAX_SNP) !== 0 && machine.rmp.reserved,
+    // bsp_determine_snp() clears X86_FEATURE_SEV_SNP when it finds no RMP it can read (docs/reference/linux-ccp.md §7.1 step 2).
+    sevSnp: sev && (leaf.eax & EAX_SNP) !== 0 && ctx.snpFeature,
     debugSwap: machine.preset.features.debugSwap,
     secureTsc: machine.preset.features.secureTsc,
     cbit: leaf.ebx & 0x3f,

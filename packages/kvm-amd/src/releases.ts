@@ -97,7 +97,7 @@ type Stage = { kernel: KernelProfile; host: HostSnpProfile; ccp: CcpProfile; kvm
  */
 const v6_11: Stage = {
   kernel: { kstrtoboolEnableDisable: false },
-  host: { snpEnAtBoot: true, rmpFixupE820Only: true, rmpInitAfterIommu: true },
+  host: { snpEnAtBoot: true, rmpFixupE820Only: true, rmpInitAfterIommu: true, rmpContiguousOnly: true },
   ccp: {
     initOnProbe: true,
     snpFailureAbortsLegacy: false,
@@ -146,11 +146,12 @@ const v6_12: Stage = {
  * 6.14: "Fix broken SNP support with KVM module built-in" (merged for 6.14-rc3):
  * snp_rmptable_init() runs from iommu_snp_enable() (409f45387c93; docs/reference/linux-ccp.md §7.1
  * step 5) and a built-in kvm_amd initialises the PSP driver first (44e70718df4f;
- * docs/reference/linux-ccp.md §7.4). 6.15 = 6.14.
+ * docs/reference/linux-ccp.md §7.4); the segmented-RMP series reads RMP_CFG (tip x86/sev,
+ * 14 Dec 2024; docs/reference/linux-ccp.md §7.1 step 2). 6.15 = 6.14.
  */
 const v6_14: Stage = {
   ...v6_12,
-  host: { ...v6_12.host, rmpInitAfterIommu: false },
+  host: { ...v6_12.host, rmpInitAfterIommu: false, rmpContiguousOnly: false },
   kvm: { ...v6_12.kvm, builtinInitsPsp: true },
 };
 

@@ -162,7 +162,7 @@ export function sevHardwareSetup(
   params: KvmAmdParams,
   cgroup: MiscCgroup,
 ): SevSetup {
-  const cpu = sevCpuFeatures(ctx.machine);
+  const cpu = sevCpuFeatures(ctx);
   const gated = hardwareGates(ctx, params, cpu, cgroup);
   let { sevSupported, sevEsSupported, snpSupported, maxSnpAsid, minSevEsAsid } = gated;
   const { maxSevAsid, maxSevEsAsid, minSnpAsid, asids } = gated;

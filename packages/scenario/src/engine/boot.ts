@@ -202,6 +202,7 @@ function bootKernel(world: World, machine: Machine, log: KernelLog, kdump: boole
     hostSnp: boot.hostSnp,
     kdump,
     e820Reserved: boot.e820Reserved,
+    snpFeature: !boot.snpFeatureCleared,
     log,
     ...(fs ? { fs } : {}),
   });
