@@ -7,13 +7,16 @@ import type { Fingerprint } from '@sevsim/hardware';
 import { Errno } from '@sevsim/kernel';
 
 export class KernelFs {
-  private readonly files = new Map<string, Uint8Array>();
   /** A read-only mount: every open for write fails with -EROFS (models docs/reference/linux-ccp.md §9.8's write-back error). */
   readOnly = false;
 
+  constructor(private readonly files = new Map<string, Uint8Array>()) {}
+
   /** An independent copy. Contents are shared: a file is replaced on write, never changed in place. */
   fork(): KernelFs {
-    return Object.setPrototypeOf({ ...this, files: new Map(this.files) }, KernelFs.prototype);
+    const c = new KernelFs(new Map(this.files));
+    c.readOnly = this.readOnly;
+    return c;
   }
 
   /** The files and their contents, in no order (what a later probe or NV read will find). */

@@ -4,11 +4,13 @@ import { KernelFs } from './kernel-fs';
 
 /** The kernel ring buffer (dmesg): lines in the kernel's wording, in order. */
 export class KernelLog {
-  readonly lines: string[] = [];
-  /** Dynamic debug's tables (lib/dynamic_debug.c): which modules' dev_dbg() call sites print. */
-  readonly ddebug = new DynamicDebug();
-  /** The once-only reports already printed this boot (printk_once, __ONCE_LITE_IF), by call site. */
-  private printed: ReadonlySet<string> = new Set();
+  constructor(
+    readonly lines: string[] = [],
+    /** Dynamic debug's tables (lib/dynamic_debug.c): which modules' dev_dbg() call sites print. */
+    readonly ddebug = new DynamicDebug(),
+    /** The once-only reports already printed this boot (printk_once, __ONCE_LITE_IF), by call site. */
+    private printed: ReadonlySet<string> = new Set(),
+  ) {}
 
   /**
    * Modules whose dev_dbg()/pr_debug() call sites dynamic debug has enabled (`+p`, e.g.
@@ -20,10 +22,9 @@ export class KernelLog {
 
   /** An independent copy (of this class or a subclass), lines and dynamic-debug tables copied. */
   fork(): KernelLog {
-    return Object.setPrototypeOf(
-      { ...this, lines: this.lines.slice(), ddebug: this.ddebug.fork() },
-      Object.getPrototypeOf(this),
-    );
+    const Log = this.constructor as new (...a: ConstructorParameters<typeof KernelLog>) => KernelLog;
+    // The once-only set is replaced whole on change, never changed in place: shared.
+    return new Log(this.lines.slice(), this.ddebug.fork(), this.printed);
   }
 
   print(line: string): void {
@@ -102,9 +103,11 @@ export function createKernelContext(machine: Machine, opts: KernelContextOptions
  */
 export function forkKernelContext(ctx: KernelContext, f: Fork): KernelContext {
   return f.once(ctx, () => ({
-    ...ctx,
     machine: ctx.machine.fork(f),
     log: ctx.log.fork(),
+    hostSnp: ctx.hostSnp,
+    kdump: ctx.kdump,
+    e820Reserved: ctx.e820Reserved,
     fs: ctx.fs?.fork(),
   }));
 }

@@ -8,15 +8,16 @@
 import type { Fork, Machine } from '@sevsim/hardware';
 
 export class PageAllocator {
-  private readonly free = new Map<number, number[]>();
-
-  constructor(private readonly machine: Machine) {}
+  constructor(
+    private readonly machine: Machine,
+    private readonly free = new Map<number, number[]>(),
+  ) {}
 
   /** An independent copy over the machine's copy in fork `f`. */
   fork(f: Fork): PageAllocator {
     const free = new Map<number, number[]>();
     for (const [n, list] of this.free) free.set(n, list.slice());
-    return Object.setPrototypeOf({ ...this, free, machine: this.machine.fork(f) }, PageAllocator.prototype);
+    return new PageAllocator(this.machine.fork(f), free);
   }
 
   /** `n` contiguous pages aligned to `n` (the buddy allocator's natural alignment); first pfn. */

@@ -65,14 +65,32 @@ export interface SevDevice {
  */
 export function forkDevice(dev: SevDevice, f: Fork): SevDevice {
   return {
-    ...dev,
     ctx: forkKernelContext(dev.ctx, f),
     mailbox: f.copied(dev.mailbox),
+    profile: dev.profile,
     params: deepFreeze(dev.params),
     pages: dev.pages.fork(f),
+    name: dev.name,
+    present: dev.present,
+    apiMajor: dev.apiMajor,
+    apiMinor: dev.apiMinor,
+    build: dev.build,
+    sevState: dev.sevState,
+    snpInitialized: dev.snpInitialized,
     snpPlatStatus: dev.snpPlatStatus && deepFreeze(dev.snpPlatStatus),
     snpFeatInfo0: deepFreeze(dev.snpFeatInfo0),
+    pspDead: dev.pspDead,
+    pspTimeout: dev.pspTimeout,
+    cmdBufPfn: dev.cmdBufPfn,
+    cmdBufActive: dev.cmdBufActive,
+    cmdBufBackupActive: dev.cmdBufBackupActive,
+    tmrPfn: dev.tmrPfn,
+    tmrSize: dev.tmrSize,
+    nvPfn: dev.nvPfn,
+    panicNotifier: dev.panicNotifier,
     leakedPfns: dev.leakedPfns.slice(),
+    fwNeedsReinit: dev.fwNeedsReinit,
+    fwWantsRollback: dev.fwWantsRollback,
   };
 }
 

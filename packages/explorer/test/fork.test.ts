@@ -68,6 +68,42 @@ function dump(v: unknown, seen = new Map<object, number>()): string {
     .join(',')}}`;
 }
 
+/**
+ * Where a fork's copy differs from the original, walking both worlds side by side: every object
+ * of a class (or a plain record) must have the same own fields (in any order: transpilers order
+ * parameter properties differently) with the same values, the same Map and Set entries and the
+ * same typed-array contents. A field a layer's `fork()` forgot (each class lists its fields) is
+ * reported with its path and class.
+ */
+function copyDifferences(a: unknown, b: unknown, path = 'world', seen = new Set<object>()): string[] {
+  if (typeof a === 'function' && typeof b === 'function')
+    return String(a) === String(b) ? [] : [`${path}: function`];
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object')
+    return Object.is(a, b) ? [] : [`${path}: ${dump(a)} became ${dump(b)}`];
+  if (seen.has(a)) return [];
+  seen.add(a);
+  const cls = (a as object).constructor?.name ?? 'null-prototype';
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return [`${path} (${cls}): prototype differs`];
+  if (ArrayBuffer.isView(a)) return dump(a) === dump(b) ? [] : [`${path} (${cls}): contents differ`];
+  if (a instanceof Map || a instanceof Set) {
+    const x = [...(a as Map<unknown, unknown>)];
+    const y = [...(b as Map<unknown, unknown>)];
+    if (x.length !== y.length) return [`${path} (${cls}): ${x.length} entries became ${y.length}`];
+    return x.flatMap((e, i) => copyDifferences(e, y[i], `${path}[${i}]`, seen));
+  }
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  if (ka.join() !== kb.join()) return [`${path} (${cls}): fields ${ka.join(',')} became ${kb.join(',')}`];
+  return ka.flatMap((k) =>
+    copyDifferences(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      `${path}.${k}`,
+      seen,
+    ),
+  );
+}
+
 function snapshotOf(s: Session): string {
   return `${s.fingerprint()} ${JSON.stringify(s.state())} ${dump(s.world)}`;
 }
@@ -112,6 +148,8 @@ describe('Session.fork() is an independent copy (each layer forks its own fields
         const copy = s.fork();
         const before = snapshotOf(s);
         expect(copy.fingerprint()).toEqual(s.fingerprint());
+        // Every class's copy lists every field, with the original's values.
+        expect(copyDifferences(s.world, copy.world)).toEqual([]);
         mutate(copy, sp);
         expect(firstDifference(before, snapshotOf(s))).toBeUndefined();
         // The original changes: a fork taken before stays as it was.

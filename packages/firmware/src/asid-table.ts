@@ -56,7 +56,18 @@ export class AsidTable {
   /** An independent copy: the masks shared until changed, the last summary (frozen) shared. */
   fork(): AsidTable {
     this.shared = true;
-    return Object.setPrototypeOf({ ...this }, AsidTable.prototype);
+    const c = Object.create(AsidTable.prototype) as AsidTable;
+    c.dirty = this.dirty;
+    c.clean = this.clean;
+    c.allocated = this.allocated;
+    c.inUse = this.inUse;
+    c.shared = true;
+    c.counted = this.counted;
+    c.nDirty = this.nDirty;
+    c.nClean = this.nClean;
+    c.nAllocated = this.nAllocated;
+    c.nInUse = this.nInUse;
+    return c;
   }
 
   /** Before a change: masks shared with a copy are copied first. */

@@ -8,6 +8,7 @@ import {
   type Fork,
   type Machine,
   deepFreeze,
+  type Writable,
   PAGE_SIZE,
   PAGES_PER_2M,
   type PageState,
@@ -37,7 +38,7 @@ export const RmpEntries = {
 export class Firmware {
   features: FirmwareFeatures;
   /** CPUID Fn8000_001F, fixed by the CPU and its BIOS settings: read once, not per command. */
-  private readonly memEncrypt: Readonly<CpuidResult>;
+  private memEncrypt: Readonly<CpuidResult>;
 
   constructor(
     readonly machine: Machine,
@@ -49,16 +50,13 @@ export class Firmware {
 
   /** An independent copy over the copied machine (once per fork). */
   fork(f: Fork): Firmware {
-    return Object.setPrototypeOf(
-      {
-        ...this,
-        machine: this.machine.fork(f),
-        // Replaced whole by refreshFeatures(), never changed in place: shared.
-        features: deepFreeze(this.features),
-        state: forkState(this.state),
-      },
-      Firmware.prototype,
-    );
+    const c = Object.create(Firmware.prototype) as Firmware;
+    // Replaced whole by refreshFeatures(), never changed in place: shared.
+    c.features = deepFreeze(this.features);
+    c.memEncrypt = this.memEncrypt;
+    (c as Writable<Firmware>).machine = this.machine.fork(f);
+    c.state = forkState(this.state);
+    return c;
   }
 
   /** Re-derive features after the running image changed (DLFW, reboot). */

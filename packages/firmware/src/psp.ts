@@ -46,7 +46,7 @@ function slot(version: string, svn: number | undefined, layout: TcbLayout, what:
 
 export class Psp implements Mailbox {
   private fw: Firmware;
-  private readonly listeners: CommandListener[] = [];
+  private listeners: CommandListener[] = [];
 
   constructor(machine: Machine, opts: PspOptions) {
     const layout = machine.preset.tcbLayout;
@@ -64,9 +64,12 @@ export class Psp implements Mailbox {
    * listeners: whoever subscribed to this PSP subscribes to the copy if it wants to.
    */
   fork(f: Fork): Psp {
-    return f.once(this, () =>
-      Object.setPrototypeOf({ ...this, fw: this.fw.fork(f), listeners: [] }, Psp.prototype),
-    );
+    return f.once(this, () => {
+      const c = Object.create(Psp.prototype) as Psp;
+      c.fw = this.fw.fork(f);
+      c.listeners = [];
+      return c;
+    });
   }
 
   /** The mailbox: never throws for any id or buffer; every outcome is a status. */

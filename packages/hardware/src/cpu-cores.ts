@@ -1,5 +1,6 @@
 import type { ResolvedMachineConfig } from './config.js';
 import type { Fingerprint } from './fingerprint.js';
+import type { Writable } from './fork.js';
 import { HardwareAccessError } from './errors.js';
 import { HWCR_SMMLOCK, MSR, SYSCFG, SYSCFG_BIOS_MTRR } from './msr.js';
 import { CORES_PER_CCX, type CpuPreset } from './presets.js';
@@ -59,12 +60,12 @@ export class CpuCores {
   private snpEnWords: readonly number[] | null = null;
   /** VM_HSAVE_PA ≠ 0 of every logical CPU, 32 to a word, for `fingerprint`; dropped by its writes. */
   private hsaveWords: readonly number[] | null = null;
-  private readonly physicalCores: number;
+  private physicalCores: number;
 
   constructor(
-    private readonly preset: CpuPreset,
+    private preset: CpuPreset,
     cfg: ResolvedMachineConfig,
-    private readonly rmp: RmpPlacement,
+    private rmp: RmpPlacement,
   ) {
     const n = cfg.logicalCpus;
     this.physicalCores = cfg.sockets * cfg.cores;
@@ -121,7 +122,21 @@ export class CpuCores {
   fork(): CpuCores {
     this.shared = true;
     this.wbinvdShared = true;
-    return Object.setPrototypeOf({ ...this }, CpuCores.prototype);
+    const c = Object.create(CpuCores.prototype) as CpuCores;
+    (c as Writable<CpuCores>).list = this.list;
+    c.syscfg = this.syscfg;
+    c.syscfgCore = this.syscfgCore;
+    c.hwcr = this.hwcr;
+    c.hsavePa = this.hsavePa;
+    c.shared = true;
+    c.wbinvdDone = this.wbinvdDone;
+    c.wbinvdShared = true;
+    c.snpEnWords = this.snpEnWords;
+    c.hsaveWords = this.hsaveWords;
+    c.physicalCores = this.physicalCores;
+    c.preset = this.preset;
+    c.rmp = this.rmp;
+    return c;
   }
 
   /** Before a write: a buffer shared with a copy is copied first. */

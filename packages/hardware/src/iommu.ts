@@ -25,7 +25,9 @@ export class Iommu implements IommuView {
 
   /** An independent copy (the log pages are frozen, shared). */
   fork(): Iommu {
-    return Object.setPrototypeOf({ ...this }, Iommu.prototype);
+    const c = new Iommu(this.mode, this.snpCapable, this.logPages);
+    c.enforced = this.enforced;
+    return c;
   }
 
   get snpEnforced(): boolean {

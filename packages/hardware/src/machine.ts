@@ -2,7 +2,7 @@ import { type MachineConfig, type ResolvedMachineConfig, resolveConfig } from '.
 import { type Core, CpuCores, type WrmsrResult } from './cpu-cores.js';
 import { type CpuidResult, cpuid } from './cpuid.js';
 import type { Fingerprint } from './fingerprint.js';
-import { deepFreeze, type Fork } from './fork.js';
+import { deepFreeze, type Fork, type Writable } from './fork.js';
 import { IOMMU_LOG_PAGES, Iommu, type IommuView } from './iommu.js';
 import { MemoryController, type MemoryControllerView } from './memory-controller.js';
 import { PageAllocator } from './page-allocator.js';
@@ -47,12 +47,12 @@ export class Machine {
   readonly rmp: Rmp;
   /** Processor sockets (1 or 2); each has its own PSP, the first is the master. */
   readonly sockets: number;
-  private readonly cpus: CpuCores;
-  private readonly iommuUnit: Iommu;
-  private readonly mc: MemoryController;
-  private readonly mem: PhysMemory;
-  private readonly allocator: PageAllocator;
-  private readonly placement: RmpPlacement;
+  private cpus: CpuCores;
+  private iommuUnit: Iommu;
+  private mc: MemoryController;
+  private mem: PhysMemory;
+  private allocator: PageAllocator;
+  private placement: RmpPlacement;
 
   constructor(config: MachineConfig) {
     // Configuration and presets never change: frozen, so copies of the machine share them.
@@ -99,19 +99,20 @@ export class Machine {
    */
   fork(f: Fork): Machine {
     return f.once(this, () => {
+      const c = Object.create(Machine.prototype) as Machine;
+      const w = c as Writable<Machine>;
       const cpus = this.cpus.fork();
-      return Object.setPrototypeOf(
-        {
-          ...this,
-          cpus,
-          rmp: this.rmp.fork(cpus),
-          iommuUnit: this.iommuUnit.fork(),
-          mc: this.mc.fork(),
-          mem: this.mem.fork(),
-          allocator: this.allocator.fork(),
-        },
-        Machine.prototype,
-      );
+      w.config = this.config;
+      w.preset = this.preset;
+      w.rmp = this.rmp.fork(cpus);
+      w.sockets = this.sockets;
+      c.cpus = cpus;
+      c.iommuUnit = this.iommuUnit.fork();
+      c.mc = this.mc.fork();
+      c.mem = this.mem.fork();
+      c.allocator = this.allocator.fork();
+      c.placement = this.placement;
+      return c;
     });
   }
 

@@ -10,17 +10,20 @@ export interface MemoryControllerView {
 
 /** The UMCs: guest key slots (one per ASID) and the ciphertext-hiding setting (docs/reference/psp-firmware.md §6). */
 export class MemoryController implements MemoryControllerView {
-  private readonly installed = new Set<number>();
   private hiding = false;
   private maxSnp = 0;
 
   constructor(
     readonly ciphertextHidingCapable: boolean,
     private readonly maxAsid: number,
+    private readonly installed = new Set<number>(),
   ) {}
 
   fork(): MemoryController {
-    return Object.setPrototypeOf({ ...this, installed: new Set(this.installed) }, MemoryController.prototype);
+    const c = new MemoryController(this.ciphertextHidingCapable, this.maxAsid, new Set(this.installed));
+    c.hiding = this.hiding;
+    c.maxSnp = this.maxSnp;
+    return c;
   }
 
   get ciphertextHiding(): boolean {

@@ -22,7 +22,10 @@ export class PageAllocator {
 
   /** An independent copy (the RAM ranges and reserved ranges are frozen, shared). */
   fork(): PageAllocator {
-    return Object.setPrototypeOf({ ...this, reserved: this.reserved.slice() }, PageAllocator.prototype);
+    const c = new PageAllocator(this.ram);
+    c.next = this.next;
+    c.reserved = this.reserved.slice();
+    return c;
   }
 
   reserve(start: number, end: number): void {

@@ -6,24 +6,28 @@ import { PAGE_SIZE } from './rmp-layout.js';
  * contents are encrypted with (0 = plaintext/host, otherwise the guest ASID's key slot).
  */
 export class PhysMemory {
-  private pages = new Map<number, Uint8Array>();
   /**
    * Pages this memory may write in place (null: none). A copy of the machine shares every page
    * with the original until one of them writes it (most forks write few pages), so a fork
    * empties both.
    */
   private owned: Set<number> | null = null;
-  private keys = new Map<number, number>();
   /** `pages` and `keys` are shared with a copy: the first change copies both maps. */
   private shared = false;
 
-  constructor(readonly bytes: number) {}
+  constructor(
+    readonly bytes: number,
+    private pages = new Map<number, Uint8Array>(),
+    private keys = new Map<number, number>(),
+  ) {}
 
   /** An independent copy: the maps shared until changed, each page until written. */
   fork(): PhysMemory {
     this.owned = null;
     this.shared = true;
-    return Object.setPrototypeOf({ ...this }, PhysMemory.prototype);
+    const c = new PhysMemory(this.bytes, this.pages, this.keys);
+    c.shared = true;
+    return c;
   }
 
   /** Before a change: maps shared with a copy are copied first. */

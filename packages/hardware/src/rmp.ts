@@ -1,5 +1,6 @@
 import { HardwareAccessError } from './errors.js';
 import type { Fingerprint } from './fingerprint.js';
+import type { Writable } from './fork.js';
 import { PageMap } from './page-map.js';
 import { PAGES_PER_2M, PAGE_SIZE, type RmpPlacement, type RmpSegment } from './rmp-layout.js';
 
@@ -147,18 +148,18 @@ export class Rmp {
   readonly segmentShift: number;
   readonly segments: readonly RmpSegment[];
   /** Stored entries by PFN, in nodes that forks of the machine share until one of them writes. */
-  private readonly entries = new PageMap<RmpEntry>();
-  private readonly perAsid = new Map<number, number>();
+  private entries = new PageMap<RmpEntry>();
+  private perAsid = new Map<number, number>();
   /** Pages per state of the stored entries, by PAGE_STATES index, kept on every write and erase so `counts()` need not walk the table. */
-  private readonly storedPages: number[] = PAGE_STATES.map(() => 0);
+  private storedPages: number[] = PAGE_STATES.map(() => 0);
   private isInitialised = false;
 
   constructor(
     placement: RmpPlacement,
-    private readonly cores: RmpCores,
+    private cores: RmpCores,
     /** Highest valid guest ASID (CPUID 0x8000001F ECX). */
-    private readonly maxAsid: number,
-    private readonly dramPages: number,
+    private maxAsid: number,
+    private dramPages: number,
   ) {
     this.base = placement.base;
     this.end = placement.end;
@@ -175,16 +176,24 @@ export class Rmp {
    * until written (entries are frozen values), placement shared (frozen).
    */
   fork(cores: RmpCores): Rmp {
-    return Object.setPrototypeOf(
-      {
-        ...this,
-        cores,
-        entries: this.entries.fork(),
-        perAsid: new Map(this.perAsid),
-        storedPages: this.storedPages.slice(),
-      },
-      Rmp.prototype,
-    );
+    const c = Object.create(Rmp.prototype) as Rmp;
+    const w = c as Writable<Rmp>;
+    w.base = this.base;
+    w.end = this.end;
+    w.segmented = this.segmented;
+    w.coveredBytes = this.coveredBytes;
+    w.coveredPages = this.coveredPages;
+    w.reserved = this.reserved;
+    w.segmentShift = this.segmentShift;
+    w.segments = this.segments;
+    c.entries = this.entries.fork();
+    c.perAsid = new Map(this.perAsid);
+    c.storedPages = this.storedPages.slice();
+    c.isInitialised = this.isInitialised;
+    c.cores = cores;
+    c.maxAsid = this.maxAsid;
+    c.dramPages = this.dramPages;
+    return c;
   }
 
   /** Set by the firmware when SNP_INIT builds the table; cleared by IOMMU SNP shutdown (docs/reference/psp-firmware.md §3.3). */

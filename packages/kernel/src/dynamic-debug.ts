@@ -21,17 +21,16 @@ const SITE_KEYWORDS = ['func', 'file', 'format', 'line'] as const;
  * and the modules whose call sites have `p` set.
  */
 export class DynamicDebug {
-  /** Modules whose tables exist (ddebug_add_module at boot or on MODULE_STATE_COMING). */
-  readonly tables = new Set<string>();
-  /** Modules whose call sites print (`p`). */
-  readonly print = new Set<string>();
+  constructor(
+    /** Modules whose tables exist (ddebug_add_module at boot or on MODULE_STATE_COMING). */
+    readonly tables = new Set<string>(),
+    /** Modules whose call sites print (`p`). */
+    readonly print = new Set<string>(),
+  ) {}
 
   /** An independent copy (a fork of the whole system). */
   fork(): DynamicDebug {
-    return Object.setPrototypeOf(
-      { ...this, tables: new Set(this.tables), print: new Set(this.print) },
-      DynamicDebug.prototype,
-    );
+    return new DynamicDebug(new Set(this.tables), new Set(this.print));
   }
 
   /** A new kernel boots: no module's table yet. */

@@ -3,7 +3,7 @@
  * (bit 0 never used), lowest-free allocation, and recycling of freed ASIDs only when a range is
  * exhausted.
  */
-import type { Fingerprint } from '@sevsim/hardware';
+import type { Fingerprint, Writable } from '@sevsim/hardware';
 
 export class AsidTable {
   /** sev_asid_bitmap: set while an ASID is in use or freed but not yet flushed. */
@@ -24,7 +24,12 @@ export class AsidTable {
   /** An independent copy: the bitmaps shared until changed. */
   fork(): AsidTable {
     this.shared = true;
-    return Object.setPrototypeOf({ ...this }, AsidTable.prototype);
+    const c = Object.create(AsidTable.prototype) as AsidTable;
+    c.inUse = this.inUse;
+    c.reclaim = this.reclaim;
+    c.shared = true;
+    (c as Writable<AsidTable>).maxSevAsid = this.maxSevAsid;
+    return c;
   }
 
   /** Before a change: bitmaps shared with a copy are copied first. */

@@ -2,7 +2,7 @@
  * The kvm_amd module's SEV side: load (sev_hardware_setup), KVM_CREATE_VM, KVM_CREATE_VCPU,
  * KVM_MEMORY_ENCRYPT_OP, VM release and unload (sev_hardware_unsetup).
  */
-import { deepFreeze, type Fingerprint, type Fork, PAGE_SIZE } from '@sevsim/hardware';
+import { deepFreeze, type Fingerprint, type Fork, PAGE_SIZE, type Writable } from '@sevsim/hardware';
 import { SEV_FW_BLOB_MAX_SIZE } from '@sevsim/psp-abi';
 import { Errno, forkKernelContext, type KernelContext, type SevDriver } from '@sevsim/ccp';
 import { sevFlushAsids } from './asid-alloc';
@@ -142,18 +142,18 @@ export class KvmAmd implements KvmSev {
   readonly setup: SevSetup;
   readonly cgroup = new MiscCgroup();
   /** Open VMs: kvm_destroy_vm() takes a VM off vm_list, so a destroyed one is not kept. */
-  private readonly vms: Vm[] = [];
+  private vms: Vm[] = [];
   private vmsCreated = 0;
   private blobPfn: number | null = null;
   private loaded = true;
   /** The per-CPU host save areas (svm_cpu_init), one page per possible CPU from here. */
-  private readonly saveAreaPfn: number;
+  private saveAreaPfn: number;
 
   constructor(
     readonly ctx: KernelContext,
     readonly driver: SevDriver,
     readonly profile: KvmAmdProfile & KvmAmdMutations,
-    private readonly requested: KvmAmdParams,
+    private requested: KvmAmdParams,
     readonly builtin: boolean,
   ) {
     this.saveAreaPfn = svmAllocSaveAreas(ctx.machine);
@@ -170,19 +170,24 @@ export class KvmAmd implements KvmSev {
    */
   fork(f: Fork): KvmAmd {
     const s = this.setup;
-    return Object.setPrototypeOf(
-      {
-        ...this,
-        setup:
-          s.asids === null ? deepFreeze(s) : { ...s, usable: deepFreeze(s.usable), asids: s.asids.fork() },
-        cgroup: this.cgroup.fork(),
-        vms: this.vms.map((vm) => forkVm(vm, f)),
-        ctx: forkKernelContext(this.ctx, f),
-        driver: f.copied(this.driver),
-        requested: deepFreeze(this.requested),
-      },
-      KvmAmd.prototype,
-    );
+    const c = Object.create(KvmAmd.prototype) as KvmAmd;
+    const w = c as Writable<KvmAmd>;
+    w.setup =
+      s.asids === null ? deepFreeze(s) : { ...s, usable: deepFreeze(s.usable), asids: s.asids.fork() };
+    w.cgroup = this.cgroup.fork();
+    const vms: Vm[] = [];
+    for (const vm of this.vms) vms.push(forkVm(vm, f));
+    c.vms = vms;
+    c.vmsCreated = this.vmsCreated;
+    c.blobPfn = this.blobPfn;
+    c.loaded = this.loaded;
+    c.saveAreaPfn = this.saveAreaPfn;
+    w.ctx = forkKernelContext(this.ctx, f);
+    w.driver = f.copied(this.driver);
+    w.profile = this.profile;
+    c.requested = deepFreeze(this.requested);
+    w.builtin = this.builtin;
+    return c;
   }
 
   get isLoaded(): boolean {

@@ -7,14 +7,14 @@ import { Errno } from '@sevsim/ccp';
 export type MiscResource = 'sev' | 'sev_es';
 
 export class MiscCgroup {
-  private readonly capacity: Record<MiscResource, number> = { sev: 0, sev_es: 0 };
-  private readonly usage: Record<MiscResource, number> = { sev: 0, sev_es: 0 };
+  constructor(
+    private readonly capacity: Record<MiscResource, number> = { sev: 0, sev_es: 0 },
+    private readonly usage: Record<MiscResource, number> = { sev: 0, sev_es: 0 },
+  ) {}
 
   fork(): MiscCgroup {
-    return Object.setPrototypeOf(
-      { ...this, capacity: { ...this.capacity }, usage: { ...this.usage } },
-      MiscCgroup.prototype,
-    );
+    const { capacity: c, usage: u } = this;
+    return new MiscCgroup({ sev: c.sev, sev_es: c.sev_es }, { sev: u.sev, sev_es: u.sev_es });
   }
 
   setCapacity(res: MiscResource, n: number): void {

@@ -122,21 +122,22 @@ function forkWorld(world: World): World {
   const vms = new Map<string, VmRecord>();
   for (const [id, r] of world.vms)
     vms.set(id, r.destroyed ? settled(r) : { type: r.type, vm: r.vm && forkVm(r.vm, f), destroyed: false });
+  // In bootWorld's field order, so every world has one shape.
   const next: World = {
     machineConfig: world.machineConfig,
     kernel: world.kernel,
     release: world.release,
-    machine: world.machine.fork(f),
-    psp,
-    mailbox,
-    ctx,
-    ccp,
-    kvm,
+    quiet: world.quiet,
     builtin: world.builtin,
     vms,
     issuer: world.issuer,
     calls: [],
-    quiet: world.quiet,
+    ccp,
+    kvm,
+    machine: world.machine.fork(f),
+    ctx,
+    psp,
+    mailbox,
   };
   watchPsp(next, mailbox);
   return next;
