@@ -168,7 +168,11 @@ export function diagnose(input: string | ReadLog, options: DiagnoseOptions = {})
   const cpu = String(best.scenario.machine.cpu ?? 'genoa');
   const capabilities = capabilitiesOf(best.scenario);
   const goal = options.goal ?? defaultGoal(cpu);
-  const findings = findingsOf(best.trace, log.relevant);
+  const findings = findingsOf(
+    best.trace,
+    log.relevant,
+    new Set(best.inferred.filter((x) => x.assumed).map((x) => x.path)),
+  );
   const search = reaches(capabilities, goal)
     ? { fixes: [], tried: 0 }
     : searchFixes(best.scenario, goal, catalog, newestRelease(), options.maxChanges);

@@ -5,7 +5,7 @@
  */
 import { explainStep, type Trace, type TraceStep } from '@sevsim/scenario';
 import type { LogLine } from './reader';
-import { normalise, wordingOf } from './wording';
+import { FLUSH_AFTER, FLUSH_ONLY_STATUS, type FailureCmd, normalise, wordingOf } from './wording';
 
 export interface Finding {
   readonly cmd: string | null;
@@ -17,20 +17,45 @@ export interface Finding {
   readonly why: string;
 }
 
-/** The real line that reports a refused command: same command family and status. */
+/**
+ * The real line that reports a refused command: same command family and status. A flush's status
+ * may also stand in its init's line (FLUSH_ONLY_STATUS: the kernel reported it as the init's).
+ */
 function reportingLine(real: readonly LogLine[], cmd: string, status: number): number | null {
-  const family = cmd.startsWith('SNP_INIT')
+  const family: FailureCmd | undefined = cmd.startsWith('SNP_INIT')
     ? 'SNP_INIT'
     : cmd === 'INIT' || cmd === 'INIT_EX'
       ? 'INIT'
-      : undefined;
+      : cmd === 'DF_FLUSH' || cmd === 'SNP_DF_FLUSH'
+        ? cmd
+        : undefined;
   if (!family) return null;
   for (const l of real) {
     const hit = wordingOf(normalise(l.text));
     const f = hit?.w.failure?.(hit.m);
-    if (f && f.cmd === family && f.status === status) return l.line;
+    if (!f || f.status !== status) continue;
+    if (f.cmd === family) return l.line;
+    if (
+      (f.cmd === 'INIT' || f.cmd === 'SNP_INIT') &&
+      FLUSH_ONLY_STATUS[status] &&
+      FLUSH_AFTER[f.cmd] === family
+    )
+      return l.line;
   }
   return null;
+}
+
+/**
+ * WBINVD_REQUIRED from a flush the kernel sent right after WBINVD on every CPU
+ * (docs/reference/psp-firmware.md §2.7): the firmware's check, and why no setting changes it.
+ */
+function flushWhy(cmd: string, status: number, line: number | null, real: readonly LogLine[]): string {
+  const shown = line === null ? undefined : real.find((l) => l.line === line);
+  const viaInit =
+    shown && !normalise(shown.text).includes(cmd)
+      ? ` The log reports it as the init's error (line ${line}): the kernel ran ${cmd} right after the init succeeded and handed its status back through the same error, which INIT and SNP_INIT themselves never return.`
+      : '';
+  return `${cmd} returned ${FLUSH_ONLY_STATUS[status]} (0x${status.toString(16)}): the firmware flushes the data fabric only when every enabled core (both threads with SMT on) has its WBINVD_DONE flag set, and some core's was not. The kernel had just run WBINVD on every online CPU (wbinvd_on_all_cpus() before each DF_FLUSH and SNP_DF_FLUSH), so no kernel order or setting leaves the flag unset: a platform (CPU, BIOS or firmware) fault, outside any setting sevsim can change. While it lasts no ASID becomes clean on every CCX, so ACTIVATE refuses every guest.${viaInit}`;
 }
 
 function firstLine(real: readonly LogLine[], re: RegExp): number | null {
@@ -38,7 +63,7 @@ function firstLine(real: readonly LogLine[], re: RegExp): number | null {
 }
 
 /** The kernel rule that left a type off, from the state and the simulated log of the replay. */
-function kernelDecisions(trace: Trace, real: readonly LogLine[]): Finding[] {
+function kernelDecisions(trace: Trace, real: readonly LogLine[], assumed: ReadonlySet<string>): Finding[] {
   const out: Finding[] = [];
   const s = trace.result.state;
   const sim = trace.result.dmesg.map(normalise);
@@ -94,39 +119,56 @@ function kernelDecisions(trace: Trace, real: readonly LogLine[]): Finding[] {
       : s.firmware.snp !== 'INIT'
         ? 'SNP_INIT did not succeed, so kvm_amd cannot run SNP guests'
         : `kvm_amd reports SEV-SNP ${s.kvm.snp.status}`;
+    const line = firstLine(
+      real,
+      /IOMMU (?:is )?(?:either )?disabled or configured in passthrough|RMP table has not been reserved|not cover full system RAM|SEV-SNP (?:disabled|unusable)/,
+    );
+    // No RMP line at all is also what a kernel without SNP host support prints (AMDSEV#202).
+    const unseen =
+      !s.host.snp && line === null && assumed.has('machine.bios.snp')
+        ? '; the log shows no RMP line either way, so SNP off in the BIOS is only assumed: a kernel without SNP host support prints none either, and then the BIOS setting is not the cause'
+        : '';
     out.push({
       cmd: null,
       status: null,
       statusName: null,
       guard: !s.host.snp ? 'host.snp-off' : 'kvm_amd.sev-snp',
-      line: firstLine(
-        real,
-        /IOMMU (?:is )?(?:either )?disabled or configured in passthrough|RMP table has not been reserved|not cover full system RAM|SEV-SNP (?:disabled|unusable)/,
-      ),
-      why,
+      line,
+      why: `${why}${unseen}`,
     });
   }
   return out;
 }
 
-export function findingsOf(trace: Trace, real: readonly LogLine[]): Finding[] {
+/** `assumed`: the scenario paths the inference only assumed (a finding resting on one says so). */
+export function findingsOf(
+  trace: Trace,
+  real: readonly LogLine[],
+  assumed: ReadonlySet<string> = new Set(),
+): Finding[] {
   const out: Finding[] = [];
   const steps: readonly TraceStep[] = [trace.boot, ...trace.steps];
   let before = trace.boot.state;
   for (const s of steps) {
     for (const call of s.psp) {
       if (call.status === 0) continue;
-      const why = explainStep(s.op, { ...s.outcome, ok: false }, [call], before, undefined) ?? '';
+      const line = reportingLine(real, call.cmd, call.status);
+      const flush =
+        (call.cmd === 'DF_FLUSH' || call.cmd === 'SNP_DF_FLUSH') && FLUSH_ONLY_STATUS[call.status];
+      const why = flush
+        ? flushWhy(call.cmd, call.status, line, real)
+        : (explainStep(s.op, { ...s.outcome, ok: false }, [call], before, undefined) ?? '');
       out.push({
         cmd: call.cmd,
         status: call.status,
         statusName: call.statusName,
-        guard: call.guard?.id ?? null,
-        line: reportingLine(real, call.cmd, call.status),
+        // The PSP's own answer (machine.pspMailboxStatus) has no guard; name the firmware's check.
+        guard: call.guard?.id ?? (flush ? `${call.cmd}.wbinvd-required` : null),
+        line,
         why,
       });
     }
     before = s.state;
   }
-  return [...out, ...kernelDecisions(trace, real)];
+  return [...out, ...kernelDecisions(trace, real, assumed)];
 }

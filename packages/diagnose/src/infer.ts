@@ -6,7 +6,7 @@
 import { CPU_PRESETS, type CpuModel } from '@sevsim/hardware';
 import type { Catalog, Json, KernelInput, MachineInput } from '@sevsim/scenario';
 import type { LogLine, ReadLog } from './reader';
-import { normalise, type Proof, wordingOf } from './wording';
+import { FLUSH_AFTER, FLUSH_ONLY_STATUS, normalise, type Proof, wordingOf } from './wording';
 
 export interface Inferred {
   readonly path: string;
@@ -153,6 +153,8 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let dumpRelease: { release: string; l: LogLine } | undefined;
   const psps = new Map<string, LogLine>();
   const timedOut: { name: string; l: LogLine }[] = [];
+  const flushes: Flush[] = [];
+  let snpUp: LogLine | undefined;
 
   for (const l of log.relevant) {
     const text = normalise(l.text);
@@ -193,6 +195,14 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     const hit = wordingOf(text);
     if (!hit) continue;
     const { w, m } = hit;
+    const failed = w.failure?.(m);
+    if (failed) {
+      const init = failed.cmd === 'INIT' || failed.cmd === 'SNP_INIT';
+      if (!init) flushes.push({ cmd: failed.cmd as Flush['cmd'], status: failed.status, l, named: true });
+      else if (FLUSH_ONLY_STATUS[failed.status])
+        flushes.push({ cmd: FLUSH_AFTER[failed.cmd as 'INIT'], status: failed.status, l, named: false });
+    }
+    if (w.id === 'ccp-api' && m[1]) snpUp ??= l;
     if (w.since && (!since || cmp(w.since, since.release) > 0)) since = { release: w.since, l };
     switch (w.id) {
       case 'linux-version':
@@ -277,6 +287,20 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
       from: at(timedOut[0]!.l),
       note: `the PSP did not answer ${cmds} within ccp's timeout and the driver disabled it; whether it would have answered later the log cannot show, so the replay takes never`,
     });
+  }
+
+  const flushed = flushStatus(flushes, snpUp);
+  if (flushed) {
+    // Beside a PLATFORM_STATUS answer the log proved (ccp-get-status-failed), if any.
+    const had = found.get('machine.pspMailboxStatus')?.value as Record<string, Json> | undefined;
+    put(
+      {
+        path: 'machine.pspMailboxStatus',
+        ...flushed,
+        value: { ...(had ?? {}), ...(flushed.value as Record<string, Json>) },
+      },
+      true,
+    );
   }
 
   // CPU: the log's CPU line, else the ASID count of a preset, else the PSP's PCI function.
@@ -511,6 +535,57 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
 
   const inferred = [...found.values()].sort((a, b) => a.order - b.order).map(({ order: _, ...x }) => x);
   return { inferred, ...toInput(inferred), ...(realKernel ? { realKernel } : {}), notes };
+}
+
+/** A flush command's failure a line reports: named by it (6.16+), or carried by an init line. */
+interface Flush {
+  readonly cmd: 'DF_FLUSH' | 'SNP_DF_FLUSH';
+  readonly status: number;
+  readonly l: LogLine;
+  readonly named: boolean;
+}
+
+/**
+ * The PSP's answer to DF_FLUSH and SNP_DF_FLUSH when the log shows one failing
+ * (docs/reference/psp-firmware.md §2.7). An init line with a status only the flushes return is the
+ * flush's (the kernel ran it right after a successful init and reported its status as the init's):
+ * an assumption, said so. Both flushes make the same check (every enabled core's WBINVD_DONE flag),
+ * so the one the log does not show is taken to answer the same, unless the log shows SNP
+ * initialised (`SEV-SNP API:`), which needs SNP_DF_FLUSH to succeed. The replay has the PSP give
+ * those answers (machine.pspMailboxStatus): the log cannot show which core missed the flag.
+ */
+function flushStatus(
+  flushes: readonly Flush[],
+  snpUp: LogLine | undefined,
+): Omit<Inferred, 'path'> | undefined {
+  const first = flushes[0];
+  if (!first) return undefined;
+  const value: Record<string, number> = {};
+  for (const f of flushes) value[f.cmd] ??= f.status;
+  const shared = FLUSH_ONLY_STATUS[first.status] !== undefined;
+  const other = first.cmd === 'DF_FLUSH' ? 'SNP_DF_FLUSH' : 'DF_FLUSH';
+  const extended = shared && value[other] === undefined && !(other === 'SNP_DF_FLUSH' && snpUp);
+  if (extended) value[other] = first.status;
+  const status = `0x${first.status.toString(16)}`;
+  const name = FLUSH_ONLY_STATUS[first.status];
+  const reasons = [
+    first.named
+      ? `line ${first.l.line}: the PSP answered ${first.cmd} with ${status}${name ? ` (${name})` : ''}`
+      : `line ${first.l.line} reports ${first.cmd === 'DF_FLUSH' ? 'INIT' : 'SNP_INIT'} failing with ${status} (${name}), which the firmware's INIT and SNP_INIT never return (AMD-ASPFW 1.55.25: only DF_FLUSH and SNP_DF_FLUSH do): the kernel runs ${first.cmd} right after a successful init, after WBINVD on every CPU, and this kernel reported its status as the init's`,
+    ...(extended
+      ? [
+          `${other} makes the same check (every enabled core's WBINVD_DONE flag), so it is taken to answer ${status} too`,
+        ]
+      : []),
+    'which core missed the flag the log cannot show, so the replay has the PSP answer with that status',
+  ];
+  const assumed = extended || flushes.some((f) => !f.named);
+  return {
+    value,
+    from: { line: first.l.line, text: first.l.text },
+    ...(assumed ? { assumed: true as const } : {}),
+    note: reasons.join('; '),
+  };
 }
 
 const PMD = 0x200000n;

@@ -76,9 +76,17 @@ export function formatDiagnosis(d: DiagnosisJson): string {
       `Goal ${goal}: reached in the replay, but it did not reproduce ${unexplained.join(', ')} of the log: the host's cause is outside the model, so no change is verified`,
     );
   else if (reached) out.push(`Goal ${goal}: already reached, nothing to change`);
-  else if (d.fixes.length === 0)
+  else if (d.fixes.length === 0) {
     out.push(`Goal ${goal}: no change set of up to 3 changes reaches it in the model`);
-  else {
+    // The PSP's own answers are what the log shows, not settings: no change can remove them.
+    const psp = d.inferred.filter(
+      (x) => x.path === 'machine.pspMailboxStatus' || x.path === 'machine.pspResponseSeconds',
+    );
+    if (psp.length > 0)
+      out.push(
+        `      the PSP's answers read from the log (${psp.map((x) => `${x.path} = ${v(x.value)}`).join(', ')}) are not a setting a user can change; they stay in every change set tried`,
+      );
+  } else {
     out.push(`Fixes that reach ${goal} (each verified by a replay), smallest first:`);
     d.fixes.forEach((f, i) => {
       out.push(`  ${i + 1}. ${f.changes.map((ch) => `${ch.path} = ${v(ch.value)}`).join(', ')}`);

@@ -31,12 +31,31 @@ export interface Wording {
   /** For `wording`: the simulated line that carries the same fact. */
   readonly sameAs?: RegExp;
   /** A real firmware failure this line reports: command family and status. */
-  readonly failure?: (m: RegExpExecArray) => { readonly cmd: 'SNP_INIT' | 'INIT'; readonly status: number };
+  readonly failure?: (m: RegExpExecArray) => { readonly cmd: FailureCmd; readonly status: number };
   /** The first mainline release that prints this wording: a log without `Linux version` is at least that. */
   readonly since?: string;
 }
 
 const hex = (s: string): number => Number.parseInt(s, 16);
+
+/** The firmware commands whose failure a kernel line reports (`SNP_INIT` and `INIT` for the _EX forms too). */
+export type FailureCmd = 'SNP_INIT' | 'INIT' | 'SNP_DF_FLUSH' | 'DF_FLUSH';
+
+/**
+ * docs/reference/psp-firmware.md §2.7: statuses the SEV firmware returns only from DF_FLUSH and
+ * SNP_DF_FLUSH, never from INIT or SNP_INIT (AMD-ASPFW 1.55.25 sev_mcmd.c: WBINVD_REQUIRED comes
+ * only from mcmd_df_flush_common, which both flush commands run). An init line carrying one
+ * reports the flush the kernel ran right after a successful init: SNP init's up to 6.15
+ * (docs/reference/linux-ccp.md §3.3 step 7), legacy init's up to 6.16
+ * (docs/reference/linux-ccp.md §3.4 step 8). Keyed by status: WBINVD_REQUIRED is 0xe.
+ */
+export const FLUSH_ONLY_STATUS: Readonly<Record<number, string>> = { 14: 'WBINVD_REQUIRED' };
+
+/** The flush command whose status an init family's line carries. */
+export const FLUSH_AFTER: Readonly<Record<'INIT' | 'SNP_INIT', 'DF_FLUSH' | 'SNP_DF_FLUSH'>> = {
+  INIT: 'DF_FLUSH',
+  SNP_INIT: 'SNP_DF_FLUSH',
+};
 
 /**
  * Segmented RMP and RMPREAD support, "x86/sev: Add support for a segmented RMP table" and its series
@@ -313,7 +332,9 @@ export const WORDINGS: readonly Wording[] = [
   },
   {
     id: 'ccp-sev-init-failed',
-    // 6.x: "SEV: failed to INIT error 0x1, rc -5"; older: "SEV: failed to INIT error 0x1"
+    // 6.x: "SEV: failed to INIT error 0x1, rc -5"; older: "SEV: failed to INIT error 0x1" (before
+    // "crypto: ccp - Add SEV_INIT rc error logging on init", Nov 2021; AMDSEV#202's Ubuntu 22.04
+    // kernel). Up to 6.15 the error may be DF_FLUSH's (FLUSH_ONLY_STATUS).
     re: /^ccp <psp>: SEV: failed to INIT error 0x([0-9a-f]+)/i,
     failure: (m) => ({ cmd: 'INIT', status: hex(m[1]!) }),
     gap: 'fidelity',
@@ -324,6 +345,26 @@ export const WORDINGS: readonly Wording[] = [
     // (docs/reference/linux-ccp.md §3.4 step 6).
     re: /^ccp <psp>: SEV: INIT(?:_EX)? failed 0x([0-9a-f]+), rc (-?\d+)/i,
     failure: (m) => ({ cmd: 'INIT', status: hex(m[1]!) }),
+    gap: 'fidelity',
+    since: '6.16',
+  },
+  {
+    // 6.16+ __sev_snp_init_locked(): SNP_DF_FLUSH after a successful SNP_INIT
+    // (docs/reference/linux-ccp.md §3.3 step 7); infer.ts reads the status into
+    // machine.pspMailboxStatus.
+    id: 'ccp-snp-df-flush-failed',
+    re: /^ccp <psp>: SEV-SNP: SNP_DF_FLUSH failed rc (-?\d+), error 0x([0-9a-f]+)/i,
+    failure: (m) => ({ cmd: 'SNP_DF_FLUSH', status: hex(m[2]!) }),
+    gap: 'fidelity',
+    since: '6.16',
+  },
+  {
+    // 6.16+ __sev_platform_init_locked(): DF_FLUSH after a successful INIT; up to 6.16 its status
+    // is also INIT's error, from 6.17 only this line shows it (docs/reference/linux-ccp.md §3.4
+    // step 8). infer.ts reads the status into machine.pspMailboxStatus.
+    id: 'ccp-df-flush-failed',
+    re: /^ccp <psp>: SEV: DF_FLUSH failed 0x([0-9a-f]+), rc (-?\d+)/i,
+    failure: (m) => ({ cmd: 'DF_FLUSH', status: hex(m[1]!) }),
     gap: 'fidelity',
     since: '6.16',
   },
