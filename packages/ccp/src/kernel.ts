@@ -108,6 +108,7 @@ export function forkKernelContext(ctx: KernelContext, f: Fork): KernelContext {
     hostSnp: ctx.hostSnp,
     kdump: ctx.kdump,
     e820Reserved: ctx.e820Reserved,
+    snpFeature: ctx.snpFeature,
     fs: ctx.fs?.fork(),
   }));
 }
