@@ -88,7 +88,7 @@ export function dispatch(
 
   // After a write-back command the dispatcher clears Immutable on the buffer page: Firmware → Reclaim.
   if (checkPage && fw.pageState(pagePa) === 'FIRMWARE') {
-    fw.setEntry(pagePa - (pagePa % 4096), { ...RmpEntries.firmware(), immutable: false });
+    fw.setEntry(pagePa - (pagePa % 4096), RmpEntries.reclaim());
   }
 
   const writeBack =

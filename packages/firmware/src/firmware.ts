@@ -13,6 +13,7 @@ import {
   PAGES_PER_2M,
   type PageState,
   type RmpEntry,
+  rmpEntryWith,
 } from '@sevsim/hardware';
 import { MAX_SEV_ASIDS } from './asid-table';
 import { type FirmwareFeatures, featuresOf } from './features';
@@ -26,13 +27,26 @@ const CPUID_MEM_ENCRYPT = 0x8000001f;
 
 export const pfnOf = (pa: number): number => Math.floor(pa / PAGE);
 
+/** An ASID-0 entry of the firmware's own kinds, as a literal (spreads are slow, see `rmpEntryWith`). */
+const fwEntry = (assigned: boolean, immutable: boolean, vmsa: boolean): RmpEntry => ({
+  assigned,
+  pageSize: '4K',
+  immutable,
+  gpa: 0,
+  asid: 0,
+  vmsa,
+  validated: false,
+});
+
 /** RMP entries the firmware writes (docs/reference/psp-firmware.md §5.3 table). */
 export const RmpEntries = {
   hypervisor: hypervisorEntry,
-  hvFixed: (): RmpEntry => ({ ...RmpEntries.hypervisor(), immutable: true }),
-  firmware: (): RmpEntry => ({ ...RmpEntries.hypervisor(), assigned: true, immutable: true }),
-  firmwareIommu: (): RmpEntry => ({ ...RmpEntries.firmware(), iommu: true }),
-  context: (): RmpEntry => ({ ...RmpEntries.firmware(), vmsa: true }),
+  hvFixed: (): RmpEntry => fwEntry(false, true, false),
+  firmware: (): RmpEntry => fwEntry(true, true, false),
+  /** Firmware with Immutable cleared: what the firmware leaves for the host to take back. */
+  reclaim: (): RmpEntry => fwEntry(true, false, false),
+  firmwareIommu: (): RmpEntry => rmpEntryWith(fwEntry(true, true, false), { iommu: true }),
+  context: (): RmpEntry => fwEntry(true, true, true),
 };
 
 export class Firmware {
@@ -121,7 +135,7 @@ export class Firmware {
     let pfn = Math.max(firstPfn, 0);
     while (pfn < end) {
       if (pfn % PAGES_PER_2M === 0 && pfn + PAGES_PER_2M <= end) {
-        rmp.fwSetEntry(pfn, { ...make(), pageSize: '2M' });
+        rmp.fwSetEntry(pfn, rmpEntryWith(make(), { pageSize: '2M' }));
         pfn += PAGES_PER_2M;
       } else {
         rmp.fwSetEntry(pfn, make());

@@ -3,7 +3,7 @@
  * SNP_LAUNCH_UPDATE, SNP_LAUNCH_FINISH, SNP_ACTIVATE, SNP_GUEST_STATUS, SNP_DECOMMISSION,
  * SNP_PAGE_RECLAIM. Every one needs SNP INIT; a guest is named by its context page (gctx).
  */
-import { classify, type PageState, type RmpEntry } from '@sevsim/hardware';
+import { classify, type PageState, type RmpEntry, rmpEntryWith } from '@sevsim/hardware';
 import {
   Cmd,
   type CmdName,
@@ -323,13 +323,15 @@ const launchUpdate = command<LaunchUpdateCtx>({
     const e = fw.entry(address)!;
     const head = e.pageSize === '2M' ? address - (address % PAGE_2M) : address;
     // Pre-Guest → Guest-Valid: validated, immutable cleared, VMSA bit for a VMSA page.
-    fw.setEntry(head, {
-      ...e,
-      gpa: e.pageSize === '2M' ? e.gpa - (address - head) : e.gpa,
-      immutable: false,
-      validated: true,
-      vmsa: pageType === SnpPageType.VMSA,
-    });
+    fw.setEntry(
+      head,
+      rmpEntryWith(e, {
+        gpa: e.pageSize === '2M' ? e.gpa - (address - head) : e.gpa,
+        immutable: false,
+        validated: true,
+        vmsa: pageType === SnpPageType.VMSA,
+      }),
+    );
     fw.machine.fwEncryptPages(pfnOf(head), e.pageSize === '2M' ? 512 : 1, guest!.asid);
     return undefined;
   },
@@ -493,7 +495,7 @@ const pageReclaim = command<ReclaimCtx>({
   ],
   effect: ({ fw, address, entry }) => {
     // Firmware/Metadata → Reclaim, Pre-Guest → Guest-Invalid, Pre-Swap → Guest-Valid: clear Immutable.
-    fw.setEntry(address, { ...entry!, immutable: false, metadata: false });
+    fw.setEntry(address, rmpEntryWith(entry!, { immutable: false, metadata: false }));
     return undefined;
   },
 });

@@ -72,7 +72,7 @@ function shutdownCommand(ex: boolean): CommandSpec {
         s.rmpBuiltBySvn = undefined;
         m.fwSetIommuSnpEnforcement(false);
         const released = fw.features.iommuReclaim
-          ? () => ({ ...RmpEntries.firmware(), immutable: false }) // Reclaim (FW ≥ 1.53)
+          ? RmpEntries.reclaim // FW ≥ 1.53
           : RmpEntries.hypervisor;
         for (const pfn of m.rmp.pfnsInState('FIRMWARE_IOMMU')) m.rmp.fwSetEntry(pfn, released());
         m.fwWipeKeys();

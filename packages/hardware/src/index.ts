@@ -48,6 +48,7 @@ export {
   RmpResult,
   type RmpResultCode,
   type RmpUpdateFields,
+  rmpEntryWith,
 } from './rmp.js';
 export {
   PAGE_SIZE,

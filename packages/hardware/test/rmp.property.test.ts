@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { createMachine, Fork, type RmpEntry, RmpResult } from '@sevsim/hardware';
+import { createMachine, Fork, type RmpEntry, RmpResult, rmpEntryWith } from '@sevsim/hardware';
 
 // Properties of the host RMP instructions (docs/reference/psp-firmware.md §5.4, Appendix A "Key invariants":
 // an immutable RMP entry can only be changed by the firmware).
@@ -274,6 +274,44 @@ describe('RMP forks (fast-check)', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+});
+
+// rmpEntryWith replaces the object spreads of the RMP's and firmware's writes; it must build the
+// entry `{ ...e, ...changes }` builds (for changes without explicitly undefined fields).
+describe('rmpEntryWith', () => {
+  const entryArb = fc.record(
+    {
+      assigned: fc.boolean(),
+      pageSize: sizeArb,
+      immutable: fc.boolean(),
+      gpa: fc.integer({ min: 0, max: 4096 }).map((g) => g * 4096),
+      asid: fc.integer({ min: 0, max: 8 }),
+      vmsa: fc.boolean(),
+      validated: fc.boolean(),
+      iommu: fc.boolean(),
+      metadata: fc.boolean(),
+    },
+    { requiredKeys: ['assigned', 'pageSize', 'immutable', 'gpa', 'asid', 'vmsa', 'validated'] },
+  );
+  test('equals the object spread it replaces', () => {
+    fc.assert(
+      fc.property(
+        entryArb,
+        entryArb
+          .map((e) => e as Partial<RmpEntry>)
+          .chain((e) =>
+            fc
+              .subarray(Object.keys(e))
+              .map(
+                (ks) => Object.fromEntries(ks.map((k) => [k, e[k as keyof RmpEntry]])) as Partial<RmpEntry>,
+              ),
+          ),
+        (e, changes) => {
+          expect(rmpEntryWith(Object.freeze(e), changes)).toStrictEqual({ ...e, ...changes });
+        },
+      ),
     );
   });
 });
