@@ -164,6 +164,10 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     });
   }
   const names = Object.keys(fields) as (keyof F & string)[];
+  // The fields' functions in `names` order: looking each up by name per call (`fields[k].read`)
+  // is a megamorphic keyed load in code every struct shares, a third of a decode.
+  const readers = names.map((k) => fields[k]!.read);
+  const writers = names.map((k) => fields[k]!.write);
   if (size > scratch.length) {
     scratch = new Uint8Array(size);
     scratchView = new DataView(scratch.buffer);
@@ -180,7 +184,7 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     decode(buffer) {
       const view = load(buffer, size);
       const result = {} as Decoded<F>;
-      for (const k of names) result[k] = fields[k]!.read(view);
+      for (let i = 0; i < names.length; i++) result[names[i]!] = readers[i]!(view);
       return result;
     },
     reservedNonZero(buffer) {
@@ -191,9 +195,9 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     patch(buffer, values) {
       if (buffer.length < size) return;
       const view = load(buffer, size);
-      for (const k of names) {
-        const v = values[k];
-        if (v !== undefined) fields[k]!.write(view, v);
+      for (let i = 0; i < names.length; i++) {
+        const v = values[names[i]!];
+        if (v !== undefined) writers[i]!(view, v);
       }
       store(buffer, size);
     },
