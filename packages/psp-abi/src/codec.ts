@@ -172,13 +172,23 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     scratch = new Uint8Array(size);
     scratchView = new DataView(scratch.buffer);
   }
+  /** The given fields into the working area. */
+  const writeFields = (values: Partial<Decoded<F>>): void => {
+    for (let i = 0; i < names.length; i++) {
+      const v = values[names[i]!];
+      if (v !== undefined) writers[i]!(scratchView, v);
+    }
+  };
   const codec: StructCodec<F> = {
     name,
     size,
     fields,
     encode(values = {}) {
+      // patch() of a new zero buffer, without reading its zeros into the working area first.
       const out = new Uint8Array(size);
-      codec.patch(out, values);
+      scratch.fill(0, 0, size);
+      writeFields(values);
+      store(out, size);
       return out;
     },
     decode(buffer) {
@@ -194,11 +204,8 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     },
     patch(buffer, values) {
       if (buffer.length < size) return;
-      const view = load(buffer, size);
-      for (let i = 0; i < names.length; i++) {
-        const v = values[names[i]!];
-        if (v !== undefined) writers[i]!(view, v);
-      }
+      load(buffer, size);
+      writeFields(values);
       store(buffer, size);
     },
   };
