@@ -33,7 +33,10 @@ export const PAGE_STATES: readonly PageState[] = [
   'GUEST_VALID',
 ];
 
-const STATE_INDEX = Object.fromEntries(PAGE_STATES.map((s, i) => [s, i])) as Record<PageState, number>;
+/** Each state's index in PAGE_STATES. */
+const AT = Object.freeze(Object.fromEntries(PAGE_STATES.map((s, i) => [s, i]))) as Readonly<
+  Record<PageState, number>
+>;
 
 export type RmpPageSize = '4K' | '2M';
 
@@ -141,18 +144,26 @@ function subpageGpa(e: RmpEntry, i: number): number {
   return e.asid !== 0 ? e.gpa + i * PAGE_SIZE : e.gpa;
 }
 
+/**
+ * Page state derived from an entry, docs/reference/psp-firmware.md §5.3 table, as its index in
+ * PAGE_STATES (the per-state counters are kept by index on every RMP write).
+ */
+function stateIndex(e: RmpEntry): number {
+  if (!e.assigned) return e.immutable ? AT.HV_FIXED : AT.HYPERVISOR;
+  if (e.asid === 0) {
+    if (!e.immutable) return AT.RECLAIM;
+    if (e.iommu) return AT.FIRMWARE_IOMMU;
+    if (e.vmsa) return AT.CONTEXT;
+    if (e.metadata || e.gpa !== 0) return AT.METADATA;
+    return AT.FIRMWARE;
+  }
+  if (e.immutable) return e.validated ? AT.PRE_SWAP : AT.PRE_GUEST;
+  return e.validated ? AT.GUEST_VALID : AT.GUEST_INVALID;
+}
+
 /** Page state derived from an entry, docs/reference/psp-firmware.md §5.3 table. */
 export function classify(e: RmpEntry): PageState {
-  if (!e.assigned) return e.immutable ? 'HV_FIXED' : 'HYPERVISOR';
-  if (e.asid === 0) {
-    if (!e.immutable) return 'RECLAIM';
-    if (e.iommu) return 'FIRMWARE_IOMMU';
-    if (e.vmsa) return 'CONTEXT';
-    if (e.metadata || e.gpa !== 0) return 'METADATA';
-    return 'FIRMWARE';
-  }
-  if (e.immutable) return e.validated ? 'PRE_SWAP' : 'PRE_GUEST';
-  return e.validated ? 'GUEST_VALID' : 'GUEST_INVALID';
+  return PAGE_STATES[stateIndex(e)]!;
 }
 
 /**
@@ -426,7 +437,7 @@ export class Rmp {
 
   /** A stored entry's pages in the per-state and per-ASID counters (`sign` 1 added, -1 removed). */
   private count(e: Readonly<RmpEntry>, sign: 1 | -1): void {
-    this.storedPages[STATE_INDEX[classify(e)]]! += sign * pagesOf(e);
+    this.storedPages[stateIndex(e)]! += sign * pagesOf(e);
     if (e.assigned) this.bumpAsid(e.asid, sign * pagesOf(e));
   }
 
