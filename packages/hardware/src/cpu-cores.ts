@@ -321,8 +321,12 @@ export class CpuCores {
   }
 
   wbinvdAllOnline(): void {
-    this.ownWbinvd();
-    for (const c of this.list) if (c.online) this.wbinvdDone[c.id] = 1;
+    // One pass: a shared array is rebuilt with the marks, not copied first and then marked.
+    const was = this.wbinvdDone;
+    const done = this.wbinvdShared ? new Array<number>(was.length) : was;
+    for (let id = 0; id < was.length; id++) done[id] = this.list[id]!.online ? 1 : was[id]!;
+    this.wbinvdDone = done;
+    this.wbinvdShared = false;
   }
 
   wbinvdDoneOn(id: number): boolean {
@@ -335,7 +339,9 @@ export class CpuCores {
    * (the kernel's play-dead path runs WBINVD) and runs nothing since, so it counts as done.
    */
   wbinvdDoneAll(): boolean {
-    return this.list.every((c) => !c.online || this.wbinvdDone[c.id] === 1);
+    const done = this.wbinvdDone;
+    for (let id = 0; id < done.length; id++) if (done[id] !== 1 && this.list[id]!.online) return false;
+    return true;
   }
 
   clearWbinvd(): void {
