@@ -5,7 +5,7 @@
  */
 import { explainStep, type Trace, type TraceStep } from '@sevsim/scenario';
 import type { LogLine } from './reader';
-import { FLUSH_AFTER, FLUSH_ONLY_STATUS, type FailureCmd, normalise, wordingOf } from './wording';
+import { FLUSH_ONLY_STATUS, type FailureCmd, failedCommand, normalise, wordingOf } from './wording';
 
 export interface Finding {
   readonly cmd: string | null;
@@ -33,14 +33,7 @@ function reportingLine(real: readonly LogLine[], cmd: string, status: number): n
   for (const l of real) {
     const hit = wordingOf(normalise(l.text));
     const f = hit?.w.failure?.(hit.m);
-    if (!f || f.status !== status) continue;
-    if (f.cmd === family) return l.line;
-    if (
-      (f.cmd === 'INIT' || f.cmd === 'SNP_INIT') &&
-      FLUSH_ONLY_STATUS[status] &&
-      FLUSH_AFTER[f.cmd] === family
-    )
-      return l.line;
+    if (f && failedCommand(f).cmd === family && f.status === status) return l.line;
   }
   return null;
 }

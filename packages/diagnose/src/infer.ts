@@ -6,7 +6,7 @@
 import { CPU_PRESETS, type CpuModel } from '@sevsim/hardware';
 import type { Catalog, Json, KernelInput, MachineInput } from '@sevsim/scenario';
 import type { LogLine, ReadLog } from './reader';
-import { FLUSH_AFTER, FLUSH_ONLY_STATUS, normalise, type Proof, wordingOf } from './wording';
+import { FLUSH_ONLY_STATUS, failedCommand, normalise, type Proof, wordingOf } from './wording';
 
 export interface Inferred {
   readonly path: string;
@@ -195,13 +195,10 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     const hit = wordingOf(text);
     if (!hit) continue;
     const { w, m } = hit;
-    const failed = w.failure?.(m);
-    if (failed) {
-      const init = failed.cmd === 'INIT' || failed.cmd === 'SNP_INIT';
-      if (!init) flushes.push({ cmd: failed.cmd as Flush['cmd'], status: failed.status, l, named: true });
-      else if (FLUSH_ONLY_STATUS[failed.status])
-        flushes.push({ cmd: FLUSH_AFTER[failed.cmd as 'INIT'], status: failed.status, l, named: false });
-    }
+    const reported = w.failure?.(m);
+    const failed = reported ? failedCommand(reported) : undefined;
+    if (failed && (failed.cmd === 'DF_FLUSH' || failed.cmd === 'SNP_DF_FLUSH'))
+      flushes.push({ cmd: failed.cmd, status: failed.status, l, named: !failed.carried });
     if (w.id === 'ccp-api' && m[1]) snpUp ??= l;
     if (w.since && (!since || cmp(w.since, since.release) > 0)) since = { release: w.since, l };
     switch (w.id) {

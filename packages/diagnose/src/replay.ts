@@ -20,7 +20,7 @@ import {
 } from '@sevsim/scenario';
 import { stringify } from 'yaml';
 import type { LogLine } from './reader';
-import { type GapKind, isAlignable, normalise, wordingOf } from './wording';
+import { failedCommand, type GapKind, isAlignable, normalise, wordingOf } from './wording';
 
 export interface Capabilities {
   readonly sev: boolean;
@@ -233,11 +233,14 @@ function gapOf(
     return gap('unmodelled', 'a line the layers do not print');
   }
   const { w, m } = hit;
-  const failure = w.failure?.(m);
-  if (failure) {
+  const reported = w.failure?.(m);
+  if (reported) {
+    // The same failed command in either release's words (a flush's status in its init's line too).
+    const failure = failedCommand(reported);
     const same = pick((s) => {
       const h = wordingOf(s);
-      const f = h?.w.failure?.(h.m);
+      const r = h?.w.failure?.(h.m);
+      const f = r ? failedCommand(r) : undefined;
       return f !== undefined && f.cmd === failure.cmd && f.status === failure.status;
     });
     if (same >= 0) return older(same);

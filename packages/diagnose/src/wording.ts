@@ -52,10 +52,24 @@ export type FailureCmd = 'SNP_INIT' | 'INIT' | 'SNP_DF_FLUSH' | 'DF_FLUSH';
 export const FLUSH_ONLY_STATUS: Readonly<Record<number, string>> = { 14: 'WBINVD_REQUIRED' };
 
 /** The flush command whose status an init family's line carries. */
-export const FLUSH_AFTER: Readonly<Record<'INIT' | 'SNP_INIT', 'DF_FLUSH' | 'SNP_DF_FLUSH'>> = {
+const FLUSH_AFTER: Readonly<Record<'INIT' | 'SNP_INIT', 'DF_FLUSH' | 'SNP_DF_FLUSH'>> = {
   INIT: 'DF_FLUSH',
   SNP_INIT: 'SNP_DF_FLUSH',
 };
+
+/**
+ * The command whose failure a line reports: the line's own, except an init line carrying a status
+ * only the flushes return, which reports the flush run right after the init (`carried`).
+ */
+export function failedCommand(f: { readonly cmd: FailureCmd; readonly status: number }): {
+  readonly cmd: FailureCmd;
+  readonly status: number;
+  readonly carried: boolean;
+} {
+  if ((f.cmd === 'INIT' || f.cmd === 'SNP_INIT') && FLUSH_ONLY_STATUS[f.status] !== undefined)
+    return { cmd: FLUSH_AFTER[f.cmd], status: f.status, carried: true };
+  return { ...f, carried: false };
+}
 
 /**
  * Segmented RMP and RMPREAD support, "x86/sev: Add support for a segmented RMP table" and its series

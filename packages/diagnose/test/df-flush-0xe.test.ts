@@ -54,6 +54,16 @@ describe('AMDSEV#202: "SEV: failed to INIT error 0xe" is DF_FLUSH answering WBIN
     expect(f?.why).not.toContain('run WBINVD on all CPUs first');
   });
 
+  it('replayed on 6.16 (--kernel), line 2 stands beside "SEV: DF_FLUSH failed 0xe, rc -5": the same failed command', () => {
+    const on616 = diagnose(readLog(AMDSEV_202), { cpu: 'genoa', kernel: '6.16' }).json;
+    const g = on616.replay.onlyInLog.find((x) => x.line === 2);
+    expect(g?.kind).toBe('wording');
+    expect(on616.replay.onlyInSimulation[g?.pairedWith ?? -1]).toBe(
+      'ccp 0000:03:00.5: SEV: DF_FLUSH failed 0xe, rc -5',
+    );
+    expect(on616.findings.find((x) => x.cmd === 'DF_FLUSH')?.line).toBe(2);
+  });
+
   it('proposes no fix, and says the PSP answer is no setting (the thread settled none)', () => {
     expect(d.fixes).toEqual([]);
     expect(formatDiagnosis(d)).toContain(
