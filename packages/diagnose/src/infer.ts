@@ -155,6 +155,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   const timedOut: { name: string; l: LogLine }[] = [];
   const flushes: Flush[] = [];
   let snpUp: LogLine | undefined;
+  let initPlatform: LogLine | undefined;
 
   for (const l of log.relevant) {
     const text = normalise(l.text);
@@ -228,14 +229,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
         continue;
       }
     }
-    if (w.id === 'ccp-sev-init-platform') {
-      put({
-        path: 'machine.bios.smee',
-        value: false,
-        from: at(l),
-        note: 'INIT answered HWSEV_RET_PLATFORM (0x13): the firmware finds memory encryption off (sev-tool#43); newer kernels check first and print "SEV: memory encryption not enabled by BIOS"',
-      });
-    }
+    if (w.id === 'ccp-sev-init-platform') initPlatform ??= l;
     if (w.id === 'ccp-fw-updated') bootFirmware = true;
     for (const p of w.proves?.(m) ?? ([] as Proof[])) {
       // The firmware version is the last one printed, unless the log names the one the BIOS booted
@@ -284,6 +278,23 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
       from: at(timedOut[0]!.l),
       note: `the PSP did not answer ${cmds} within ccp's timeout and the driver disabled it; whether it would have answered later the log cannot show, so the replay takes never`,
     });
+  }
+
+  // INIT's HWSEV_RET_PLATFORM (0x13) is memory encryption off (docs/reference/psp-firmware.md §2.7),
+  // unless the log shows SNP initialised: SNP_INIT makes the same checks (memory controllers
+  // encrypting, MemEncryptionModEn on every core, SMKE off) and would have failed first
+  // (docs/reference/psp-firmware.md §3.2 step 5), so that 0x13 has a cause outside the model.
+  if (initPlatform && !snpUp) {
+    put({
+      path: 'machine.bios.smee',
+      value: false,
+      from: at(initPlatform),
+      note: 'INIT answered HWSEV_RET_PLATFORM (0x13): the firmware finds memory encryption off (sev-tool#43); newer kernels check first and print "SEV: memory encryption not enabled by BIOS"',
+    });
+  } else if (initPlatform && snpUp) {
+    notes.push(
+      `line ${initPlatform.line}: INIT answered HWSEV_RET_PLATFORM (0x13) although SNP initialised (line ${snpUp.line}); SNP_INIT checks memory encryption the same way, so SMEE off is not inferred and the cause is outside the model`,
+    );
   }
 
   const flushed = flushStatus(flushes, snpUp);
