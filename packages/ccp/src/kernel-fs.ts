@@ -27,7 +27,8 @@ export class KernelFs {
   /** File contents (a copy), or -ENOENT. */
   read(path: string): Uint8Array | number {
     const f = this.files.get(path);
-    return f ? f.slice() : -Errno.ENOENT;
+    // Copies by construction here and in write(): slice() costs Node 20 about twice as much.
+    return f ? new Uint8Array(f) : -Errno.ENOENT;
   }
 
   exists(path: string): boolean {
@@ -37,7 +38,7 @@ export class KernelFs {
   /** O_CREAT|O_WRONLY + write: 0 or a negative errno. */
   write(path: string, data: Uint8Array): number {
     if (this.readOnly) return -Errno.EROFS;
-    this.files.set(path, data.slice());
+    this.files.set(path, new Uint8Array(data));
     return 0;
   }
 }

@@ -70,9 +70,11 @@ function doInit(dev: SevDevice): { rc: number; error: number | undefined; cmd: '
       nvLen: NV_LENGTH,
       ...tmr,
     });
-    return { ...sevDoCmdLocked(dev, Cmd.INIT_EX, buf), cmd: 'INIT_EX' };
+    const r = sevDoCmdLocked(dev, Cmd.INIT_EX, buf);
+    return { rc: r.rc, error: r.error, cmd: 'INIT_EX' };
   }
-  return { ...sevDoCmdLocked(dev, Cmd.INIT, SevDataInit.encode(tmr)), cmd: 'INIT' };
+  const r = sevDoCmdLocked(dev, Cmd.INIT, SevDataInit.encode(tmr));
+  return { rc: r.rc, error: r.error, cmd: 'INIT' };
 }
 
 export function sevPlatformInitLocked(dev: SevDevice, out: ErrorOut): number {

@@ -42,7 +42,7 @@ function withOutputPage(
   const r = run(pfn * 4096);
   // Reclaim state on success, Firmware on failure: reclaim covers both; a failure leaks the page.
   if (firmwareOwned && reclaimPages(dev, pfn, 1, true)) return { rc: -Errno.EFAULT, error: r.error, pfn: -1 };
-  return { ...r, pfn };
+  return { rc: r.rc, error: r.error, pfn };
 }
 
 /** __sev_do_snp_platform_status(): the 32-byte sev_user_data_snp_status, or an error. */

@@ -25,3 +25,19 @@ export function fromRc(rc: number, error: number): Outcome {
   if (rc === 0) return { ok: true, errno: null, fwError: null };
   return { ok: false, errno: errnoName(rc), fwError };
 }
+
+/**
+ * `o` with a cause (none: `o` itself), built field by field: Node 20 copies `{ ...o, cause }`
+ * through a slow path, about a microsecond per step.
+ */
+export function withCause(o: Outcome, cause: string | undefined): Outcome {
+  if (!cause) return o;
+  const out: { -readonly [K in keyof Outcome]: Outcome[K] } = {
+    ok: o.ok,
+    errno: o.errno,
+    fwError: o.fwError,
+  };
+  if (o.read !== undefined) out.read = o.read;
+  out.cause = cause;
+  return out;
+}

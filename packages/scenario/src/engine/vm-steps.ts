@@ -5,7 +5,7 @@
 import { PAGE_SIZE } from '@sevsim/hardware';
 import { launchVm } from '@sevsim/kvm-amd';
 import type { Step, VmType } from '../scenario';
-import { failed, fromRc, OK, type Outcome } from './outcome';
+import { failed, fromRc, OK, type Outcome, withCause } from './outcome';
 import type { World } from './world';
 
 /** KVM_X86_DEFAULT_VM 0, KVM_X86_SEV_VM 2, KVM_X86_SEV_ES_VM 3, KVM_X86_SNP_VM 4 (docs/reference/linux-kvm-amd.md §4.1). */
@@ -59,8 +59,7 @@ export function vmInit(world: World, step: Extract<Step, { op: 'vm.init' }>): Ou
           ghcbVersion: step.ghcbVersion ?? 0,
         },
       });
-  const out = fromRc(r.rc, r.error);
-  return r.why ? { ...out, cause: r.why } : out;
+  return withCause(fromRc(r.rc, r.error), r.why);
 }
 
 export function vmLaunch(world: World, step: Extract<Step, { op: 'vm.launch' }>): Outcome {
@@ -69,7 +68,7 @@ export function vmLaunch(world: World, step: Extract<Step, { op: 'vm.launch' }>)
   world.issuer = 'kvm_amd';
   const r = launchVm(world.kvm!, o.vm, step.policy !== undefined ? { policy: BigInt(step.policy) } : {});
   const out = fromRc(r.rc, r.error);
-  return r.rc === 0 ? out : { ...out, cause: `${r.failedCmd} failed` };
+  return r.rc === 0 ? out : withCause(out, `${r.failedCmd} failed`);
 }
 
 export function vmDestroy(world: World, step: Extract<Step, { op: 'vm.destroy' }>): Outcome {
@@ -92,5 +91,10 @@ export function hostRead(world: World, step: Extract<Step, { op: 'host.read' }>)
       `VM "${step.id}" has ${rec.vm.memoryPages} guest pages (0..${rec.vm.memoryPages - 1})`,
     );
   }
-  return { ...OK, read: world.machine.hostRead((rec.vm.memoryPfn + step.page) * PAGE_SIZE) };
+  return {
+    ok: true,
+    errno: null,
+    fwError: null,
+    read: world.machine.hostRead((rec.vm.memoryPfn + step.page) * PAGE_SIZE),
+  };
 }
