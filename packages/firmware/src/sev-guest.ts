@@ -49,6 +49,13 @@ function lookup(ctx: BaseCtx, handle: number): LegacyGuest | undefined {
   return ctx.fw.state.sev.guests.get(handle);
 }
 
+/** The decoded buffer plus the guest its handle names, added by a store (Object.assign is a runtime call). */
+function withGuest<D extends { handle: number }>(b: BaseCtx, d: D): D & { guest: LegacyGuest | undefined } {
+  const c = d as D & { guest: LegacyGuest | undefined };
+  c.guest = lookup(b, d.handle);
+  return c;
+}
+
 function guestGuard<C extends GuestCtx>(name: CmdName): Guard<C> {
   return {
     id: `${name}.handle`,
@@ -196,10 +203,7 @@ function launchUpdate(vmsa: boolean): CommandSpec {
   return command<UpdateCtx>({
     id: vmsa ? Cmd.LAUNCH_UPDATE_VMSA : Cmd.LAUNCH_UPDATE_DATA,
     name,
-    prepare: (b) => {
-      const d = SevDataLaunchUpdateData.decode(b.buf);
-      return Object.assign(d, { guest: lookup(b, d.handle) });
-    },
+    prepare: (b) => withGuest(b, SevDataLaunchUpdateData.decode(b.buf)),
     guards,
     effect: ({ fw, guest, address, len }) => {
       // Encrypted in place under the guest's key; the model tracks keys by ASID, so pages of a
@@ -220,10 +224,7 @@ const launchMeasure = command<MeasureCtx>({
   name: 'LAUNCH_MEASURE',
   writesBack: true,
   writeBackOnInvalidLen: true,
-  prepare: (b) => {
-    const d = SevDataLaunchMeasure.decode(b.buf);
-    return Object.assign(d, { guest: lookup(b, d.handle) });
-  },
+  prepare: (b) => withGuest(b, SevDataLaunchMeasure.decode(b.buf)),
   guards: [
     sevStateGuard('LAUNCH_MEASURE', 'docs/reference/psp-firmware.md §2.4: LAUNCH_MEASURE needs WORKING'),
     guestGuard('LAUNCH_MEASURE'),
@@ -386,10 +387,7 @@ function dbg(encrypt: boolean): CommandSpec {
   return command<DbgCtx>({
     id: encrypt ? Cmd.DBG_ENCRYPT : Cmd.DBG_DECRYPT,
     name,
-    prepare: (b) => {
-      const d = SevDataDbg.decode(b.buf);
-      return Object.assign(d, { guest: lookup(b, d.handle) });
-    },
+    prepare: (b) => withGuest(b, SevDataDbg.decode(b.buf)),
     guards: [
       sevStateGuard(name, 'docs/reference/psp-firmware.md §2.4: DBG_* needs WORKING'),
       guestGuard(name),

@@ -47,6 +47,17 @@ function lookup(fw: Firmware, gctx: number): SnpGuest | undefined {
   return fw.state.snp.guests.get(gctx);
 }
 
+/** The decoded buffer plus its gctx and the guest there, added by stores (Object.assign is a runtime call). */
+function withGuest<D extends { gctxPaddr: number }>(
+  fw: Firmware,
+  d: D,
+): D & Omit<SnpGuestCtx, keyof BaseCtx> {
+  const c = d as D & Omit<SnpGuestCtx, keyof BaseCtx>;
+  c.gctx = d.gctxPaddr;
+  c.guest = lookup(fw, d.gctxPaddr);
+  return c;
+}
+
 function reservedAddr<C extends SnpGuestCtx>(name: CmdName): Guard<C> {
   return {
     id: `${name}.gctx-reserved`,
@@ -145,10 +156,7 @@ function abiTooNew(fw: Firmware, policy: bigint): boolean {
 const launchStart = command<LaunchStartCtx>({
   id: Cmd.SNP_LAUNCH_START,
   name: 'SNP_LAUNCH_START',
-  prepare: (b) => {
-    const d = SevDataSnpLaunchStart.decode(b.buf);
-    return Object.assign(d, { gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) });
-  },
+  prepare: (b) => withGuest(b.fw, SevDataSnpLaunchStart.decode(b.buf)),
   guards: [
     {
       id: 'SNP_LAUNCH_START.reserved',
@@ -254,10 +262,7 @@ const FOUR_K_ONLY: number[] = [SnpPageType.VMSA, SnpPageType.SECRETS, SnpPageTyp
 const launchUpdate = command<LaunchUpdateCtx>({
   id: Cmd.SNP_LAUNCH_UPDATE,
   name: 'SNP_LAUNCH_UPDATE',
-  prepare: (b) => {
-    const d = SevDataSnpLaunchUpdate.decode(b.buf);
-    return Object.assign(d, { gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) });
-  },
+  prepare: (b) => withGuest(b.fw, SevDataSnpLaunchUpdate.decode(b.buf)),
   guards: [
     {
       id: 'SNP_LAUNCH_UPDATE.reserved',
@@ -343,10 +348,7 @@ type LaunchFinishCtx = SnpGuestCtx & ReturnType<typeof SevDataSnpLaunchFinish.de
 const launchFinish = command<LaunchFinishCtx>({
   id: Cmd.SNP_LAUNCH_FINISH,
   name: 'SNP_LAUNCH_FINISH',
-  prepare: (b) => {
-    const d = SevDataSnpLaunchFinish.decode(b.buf);
-    return Object.assign(d, { gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) });
-  },
+  prepare: (b) => withGuest(b.fw, SevDataSnpLaunchFinish.decode(b.buf)),
   guards: [
     {
       id: 'SNP_LAUNCH_FINISH.reserved',
@@ -374,10 +376,7 @@ type GuestStatusCtx = SnpGuestCtx & ReturnType<typeof SevDataSnpGuestStatus.deco
 const guestStatus = command<GuestStatusCtx>({
   id: Cmd.SNP_GUEST_STATUS,
   name: 'SNP_GUEST_STATUS',
-  prepare: (b) => {
-    const d = SevDataSnpGuestStatus.decode(b.buf);
-    return Object.assign(d, { gctx: d.gctxPaddr, guest: lookup(b.fw, d.gctxPaddr) });
-  },
+  prepare: (b) => withGuest(b.fw, SevDataSnpGuestStatus.decode(b.buf)),
   guards: [
     reservedAddr('SNP_GUEST_STATUS'),
     {
