@@ -9,13 +9,17 @@ import { Errno } from '@sevsim/kernel';
 export class KernelFs {
   /** A read-only mount: every open for write fails with -EROFS (models docs/reference/linux-ccp.md §9.8's write-back error). */
   readOnly = false;
+  /** `files` is shared with a copy: the first write copies it (few forks write a file). */
+  private shared = false;
 
-  constructor(private readonly files = new Map<string, Uint8Array>()) {}
+  constructor(private files = new Map<string, Uint8Array>()) {}
 
   /** An independent copy. Contents are shared: a file is replaced on write, never changed in place. */
   fork(): KernelFs {
-    const c = new KernelFs(new Map(this.files));
+    this.shared = true;
+    const c = new KernelFs(this.files);
     c.readOnly = this.readOnly;
+    c.shared = true;
     return c;
   }
 
@@ -38,6 +42,10 @@ export class KernelFs {
   /** O_CREAT|O_WRONLY + write: 0 or a negative errno. */
   write(path: string, data: Uint8Array): number {
     if (this.readOnly) return -Errno.EROFS;
+    if (this.shared) {
+      this.files = new Map(this.files);
+      this.shared = false;
+    }
     this.files.set(path, new Uint8Array(data));
     return 0;
   }

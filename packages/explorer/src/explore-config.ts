@@ -139,9 +139,11 @@ export function exploreConfig(
       worlds.delete(n);
       // Read before the first action changes `here` (the last action takes its world).
       const before = here.state();
-      const version = before.firmware.version;
+      // Replaced whole by a firmware update, never changed in place.
+      const version = here.world.psp.runningVersion();
       const acts = actionsAt(here, space);
-      for (const [k, act] of acts.entries()) {
+      for (let k = 0; k < acts.length; k++) {
+        const act = acts[k]!;
         // The last action takes this state's own world: nothing reads it afterwards.
         const s = k === acts.length - 1 ? here : here.fork();
         const ai = intern(act);
@@ -173,7 +175,7 @@ export function exploreConfig(
           }
         }
         let state: State | undefined;
-        if (!capabilities['fw-hotloaded-with-legacy-guest'] && s.world.psp.snapshot().version !== version) {
+        if (!capabilities['fw-hotloaded-with-legacy-guest'] && s.world.psp.runningVersion() !== version) {
           state = s.state();
           reached(transitionCapabilities(before, state), () => pathOf(n, act));
         }

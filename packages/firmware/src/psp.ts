@@ -72,6 +72,14 @@ export class Psp implements Mailbox {
     });
   }
 
+  /**
+   * The running image's version (what `snapshot().version` formats), without building a
+   * snapshot: the explorer asks after every transition whether a firmware update changed it.
+   */
+  runningVersion(): Readonly<FirmwareVersion> {
+    return this.fw.state.running;
+  }
+
   /** The mailbox: never throws for any id or buffer; every outcome is a status. */
   command(id: number, buffer: Uint8Array, options?: MailboxOptions): MailboxResult {
     const r = dispatch(this.fw, id, buffer, options);

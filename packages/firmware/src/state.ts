@@ -68,17 +68,36 @@ export function forkState(s: FirmwareState): FirmwareState {
   return {
     running: deepFreeze(s.running),
     committed: deepFreeze(s.committed),
-    sev: { ...s.sev, tmr: s.sev.tmr && deepFreeze(s.sev.tmr), guests: copyEach(s.sev.guests) },
-    snp: { ...s.snp, guests: copyEach(s.snp.guests) },
+    sev: { ...s.sev, tmr: s.sev.tmr && deepFreeze(s.sev.tmr), guests: copyEach(s.sev.guests, copyLegacy) },
+    snp: { ...s.snp, guests: copyEach(s.snp.guests, copySnp) },
     asids: s.asids.fork(),
   };
 }
 
-function copyEach<K, V extends object>(m: Map<K, V>): Map<K, V> {
-  const out = new Map<K, V>();
-  for (const [k, v] of m) out.set(k, { ...v });
+function copyEach<V>(m: Map<number, V>, copy: (v: V) => V): Map<number, V> {
+  const out = new Map<number, V>();
+  m.forEach((v, k) => {
+    out.set(k, copy(v));
+  });
   return out;
 }
+
+const copyLegacy = (g: LegacyGuest): LegacyGuest => ({
+  handle: g.handle,
+  state: g.state,
+  policy: g.policy,
+  es: g.es,
+  asid: g.asid,
+  activation: g.activation,
+});
+
+const copySnp = (g: SnpGuest): SnpGuest => ({
+  gctx: g.gctx,
+  state: g.state,
+  policy: g.policy,
+  asid: g.asid,
+  activation: g.activation,
+});
 
 export function imageSlot(img: FirmwareImage | ImageSlot): ImageSlot {
   return { major: img.major, minor: img.minor, build: img.build, svn: img.svn };

@@ -295,8 +295,10 @@ export class CpuCores {
       this.hsaveWords = packBits(this.hsavePa.length, (i) => (this.hsavePa[i] as bigint) !== 0n);
     }
     f.int(this.syscfgCore.length);
-    for (const w of this.snpEnWords) f.int(w);
-    for (const w of this.hsaveWords) f.int(w);
+    const snp = this.snpEnWords;
+    for (let i = 0; i < snp.length; i++) f.int(snp[i]!);
+    const hsave = this.hsaveWords;
+    for (let i = 0; i < hsave.length; i++) f.int(hsave[i]!);
   }
 
   snpEn(id: number): boolean {

@@ -6,15 +6,21 @@
  * Frozen values (configuration, presets, RMP entries) are shared, never copied.
  */
 export class Fork {
-  private readonly copies = new Map<object, object>();
+  /**
+   * Originals and their copies, by position: a fork copies a dozen shared objects at most (the
+   * machine, the PSP, the kernel context, ccp, open VMs), and a linear search over them costs
+   * less than a Map's allocation and hashing.
+   */
+  private readonly originals: object[] = [];
+  private readonly copies: object[] = [];
 
   /** The copy of `x` in this fork: made by `copy` the first time any owner asks for it. */
   once<T extends object>(x: T, copy: () => T): T {
-    let c = this.copies.get(x) as T | undefined;
-    if (c === undefined) {
-      c = copy();
-      this.copies.set(x, c);
-    }
+    const i = this.originals.indexOf(x);
+    if (i >= 0) return this.copies[i] as T;
+    const c = copy();
+    this.originals.push(x);
+    this.copies.push(c);
     return c;
   }
 
@@ -23,9 +29,9 @@ export class Fork {
    * through an interface (ccp sees the PSP as its mailbox, kvm-amd sees ccp as its driver).
    */
   copied<T extends object>(x: T): T {
-    const c = this.copies.get(x);
-    if (c === undefined) throw new Error('fork: an object was reached before its owner copied it');
-    return c as T;
+    const i = this.originals.indexOf(x);
+    if (i < 0) throw new Error('fork: an object was reached before its owner copied it');
+    return this.copies[i] as T;
   }
 }
 

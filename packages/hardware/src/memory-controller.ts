@@ -12,18 +12,29 @@ export interface MemoryControllerView {
 export class MemoryController implements MemoryControllerView {
   private hiding = false;
   private maxSnp = 0;
+  /** `installed` is shared with a copy: the first change copies it (few forks install a key). */
+  private shared = false;
 
   constructor(
     readonly ciphertextHidingCapable: boolean,
     private readonly maxAsid: number,
-    private readonly installed = new Set<number>(),
+    private installed = new Set<number>(),
   ) {}
 
   fork(): MemoryController {
-    const c = new MemoryController(this.ciphertextHidingCapable, this.maxAsid, new Set(this.installed));
+    this.shared = true;
+    const c = new MemoryController(this.ciphertextHidingCapable, this.maxAsid, this.installed);
     c.hiding = this.hiding;
     c.maxSnp = this.maxSnp;
+    c.shared = true;
     return c;
+  }
+
+  /** Before a change: a set shared with a copy is copied first. */
+  private own(): void {
+    if (!this.shared) return;
+    this.installed = new Set(this.installed);
+    this.shared = false;
   }
 
   get ciphertextHiding(): boolean {
@@ -46,10 +57,12 @@ export class MemoryController implements MemoryControllerView {
 
   installKey(asid: number): void {
     this.checkAsid(asid, 'fwInstallKey');
+    this.own();
     this.installed.add(asid);
   }
 
   wipeKeys(): void {
+    this.own();
     this.installed.clear();
   }
 

@@ -16,8 +16,9 @@ type Leaf<V> = (V | undefined)[];
 type Directory<V> = (Leaf<V> | undefined)[];
 
 export class PageMap<V> {
-  /** Directories by 1 GB (pfn >> 18); each copy has its own top map, the nodes are shared. */
+  /** Directories by 1 GB (pfn >> 18); the nodes are shared, the map too until a write (`topShared`). */
   private top = new Map<number, Directory<V>>();
+  private topShared = false;
   /** The nodes this copy made since it was last copied: the only ones it may change in place. */
   private owned: Set<Directory<V> | Leaf<V>> | null = null;
   /** The region (pfn >> 9) last written and its leaf, owned: runs of writes in one region skip the lookups. */
@@ -27,8 +28,10 @@ export class PageMap<V> {
   /** An independent copy sharing every node: neither side changes a shared node in place again. */
   fork(): PageMap<V> {
     this.disown();
+    this.topShared = true;
     const copy = Object.create(PageMap.prototype) as PageMap<V>;
-    copy.top = new Map(this.top);
+    copy.top = this.top;
+    copy.topShared = true;
     copy.disown();
     return copy;
   }
@@ -52,6 +55,7 @@ export class PageMap<V> {
 
   clear(): void {
     this.top = new Map();
+    this.topShared = false;
     this.disown();
   }
 
@@ -78,6 +82,10 @@ export class PageMap<V> {
     if (pfn >>> LEAF_BITS === this.lastRegion) return this.lastLeaf!;
     this.owned ??= new Set();
     const owned = this.owned;
+    if (this.topShared) {
+      this.top = new Map(this.top);
+      this.topShared = false;
+    }
     const t = pfn >>> DIR_BITS;
     let dir = this.top.get(t);
     if (dir === undefined || !owned.has(dir)) {

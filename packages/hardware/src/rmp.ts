@@ -185,6 +185,8 @@ export class Rmp {
   private perAsid = new Map<number, number>();
   /** Pages per state of the stored entries, by PAGE_STATES index, kept on every write and erase so `counts()` need not walk the table. */
   private storedPages: number[] = PAGE_STATES.map(() => 0);
+  /** `perAsid` and `storedPages` are shared with a copy: the first change copies both. */
+  private countsShared = false;
   private isInitialised = false;
 
   constructor(
@@ -220,8 +222,10 @@ export class Rmp {
     w.segmentShift = this.segmentShift;
     w.segments = this.segments;
     c.entries = this.entries.fork();
-    c.perAsid = new Map(this.perAsid);
-    c.storedPages = this.storedPages.slice();
+    this.countsShared = true;
+    c.perAsid = this.perAsid;
+    c.storedPages = this.storedPages;
+    c.countsShared = true;
     c.isInitialised = this.isInitialised;
     c.cores = cores;
     c.maxAsid = this.maxAsid;
@@ -367,8 +371,9 @@ export class Rmp {
   clear(): 'ok' | 'fault' {
     if (this.cores.snpEnAny()) return 'fault';
     this.entries.clear();
-    this.perAsid.clear();
-    this.storedPages.fill(0);
+    this.perAsid = new Map();
+    this.storedPages = PAGE_STATES.map(() => 0);
+    this.countsShared = false;
     this.isInitialised = false;
     return 'ok';
   }
@@ -389,11 +394,14 @@ export class Rmp {
     return out;
   }
 
-  /** Whether the table is initialised and its pages per state (what `counts()` reports). */
+  /**
+   * Whether the table is initialised and its pages per state: the stored pages per state, from
+   * which `counts()` derives the rest (HYPERVISOR from the covered pages, DEFAULT fixed).
+   */
   fingerprint(f: Fingerprint): void {
     f.bool(this.isInitialised);
-    const counts = this.counts();
-    for (const s of PAGE_STATES) f.num(counts[s]);
+    const stored = this.storedPages;
+    for (let i = 0; i < stored.length; i++) f.num(stored[i]!);
   }
 
   /** Pages assigned to `asid` (the per-ASID counter SNP_ACTIVATE checks, docs/reference/psp-firmware.md §4 item 6). */
@@ -437,6 +445,11 @@ export class Rmp {
 
   /** A stored entry's pages in the per-state and per-ASID counters (`sign` 1 added, -1 removed). */
   private count(e: Readonly<RmpEntry>, sign: 1 | -1): void {
+    if (this.countsShared) {
+      this.perAsid = new Map(this.perAsid);
+      this.storedPages = this.storedPages.slice();
+      this.countsShared = false;
+    }
     this.storedPages[stateIndex(e)]! += sign * pagesOf(e);
     if (e.assigned) this.bumpAsid(e.asid, sign * pagesOf(e));
   }

@@ -67,19 +67,39 @@ export function openSession(
 }
 
 function sessionOf(world: World): Session {
-  return {
-    world,
-    apply(step: Step): StepOutcome {
-      world.calls = [];
-      const o = perform(world, step);
-      return contractOutcome(step.op, o, world.calls);
-    },
-    canApply: (step) => canApply(world, step),
-    state: () => readState(world),
-    layers: () => readLayers(world),
-    fork: () => sessionOf(forkWorld(world)),
-    fingerprint: () => fingerprintWorld(world),
-  };
+  return new WorldSession(world);
+}
+
+/** A class rather than a record of closures: the explorer makes one per transition. */
+class WorldSession implements Session {
+  constructor(readonly world: World) {}
+
+  apply(step: Step): StepOutcome {
+    const world = this.world;
+    world.calls = [];
+    const o = perform(world, step);
+    return contractOutcome(step.op, o, world.calls);
+  }
+
+  canApply(step: Step): boolean {
+    return canApply(this.world, step);
+  }
+
+  state(): State {
+    return readState(this.world);
+  }
+
+  layers(): LayerViews {
+    return readLayers(this.world);
+  }
+
+  fork(): Session {
+    return new WorldSession(forkWorld(this.world));
+  }
+
+  fingerprint(): [number, number] {
+    return fingerprintWorld(this.world);
+  }
 }
 
 function fingerprintWorld(world: World): [number, number] {
@@ -120,8 +140,9 @@ function forkWorld(world: World): World {
   const ccp = world.ccp?.fork(f) ?? null;
   const kvm = world.kvm?.fork(f) ?? null;
   const vms = new Map<string, VmRecord>();
-  for (const [id, r] of world.vms)
+  world.vms.forEach((r, id) => {
     vms.set(id, r.destroyed ? settled(r) : { type: r.type, vm: r.vm && forkVm(r.vm, f), destroyed: false });
+  });
   // In bootWorld's field order, so every world has one shape.
   const next: World = {
     machineConfig: world.machineConfig,
