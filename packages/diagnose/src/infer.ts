@@ -6,7 +6,14 @@
 import { CPU_PRESETS, type CpuModel } from '@sevsim/hardware';
 import type { Catalog, Json, KernelInput, MachineInput } from '@sevsim/scenario';
 import type { LogLine, ReadLog } from './reader';
-import { FLUSH_ONLY_STATUS, failedCommand, normalise, type Proof, wordingOf } from './wording';
+import {
+  FLUSH_ONLY_STATUS,
+  failedCommand,
+  normalise,
+  type Proof,
+  snpInitialisedLine,
+  wordingOf,
+} from './wording';
 
 export interface Inferred {
   readonly path: string;
@@ -154,7 +161,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   const psps = new Map<string, LogLine>();
   const timedOut: { name: string; l: LogLine }[] = [];
   const flushes: Flush[] = [];
-  let snpUp: LogLine | undefined;
+  const snpUp = snpInitialisedLine(log.relevant);
   let initPlatform: LogLine | undefined;
 
   for (const l of log.relevant) {
@@ -200,7 +207,6 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     const failed = reported ? failedCommand(reported) : undefined;
     if (failed && (failed.cmd === 'DF_FLUSH' || failed.cmd === 'SNP_DF_FLUSH'))
       flushes.push({ cmd: failed.cmd, status: failed.status, l, named: !failed.carried });
-    if (w.id === 'ccp-api' && m[1]) snpUp ??= l;
     if (w.since && (!since || cmp(w.since, since.release) > 0)) since = { release: w.since, l };
     switch (w.id) {
       case 'linux-version':
@@ -281,9 +287,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   }
 
   // INIT's HWSEV_RET_PLATFORM (0x13) is memory encryption off (docs/reference/psp-firmware.md §2.7),
-  // unless the log shows SNP initialised: SNP_INIT makes the same checks (memory controllers
-  // encrypting, MemEncryptionModEn on every core, SMKE off) and would have failed first
-  // (docs/reference/psp-firmware.md §3.2 step 5), so that 0x13 has a cause outside the model.
+  // unless the log shows SNP initialised (snpInitialisedLine).
   if (initPlatform && !snpUp) {
     put({
       path: 'machine.bios.smee',

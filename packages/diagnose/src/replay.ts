@@ -20,7 +20,14 @@ import {
 } from '@sevsim/scenario';
 import { stringify } from 'yaml';
 import type { LogLine } from './reader';
-import { failedCommand, type GapKind, isAlignable, normalise, wordingOf } from './wording';
+import {
+  failedCommand,
+  type GapKind,
+  isAlignable,
+  normalise,
+  snpInitialisedLine,
+  wordingOf,
+} from './wording';
 
 export interface Capabilities {
   readonly sev: boolean;
@@ -198,6 +205,7 @@ function gapOf(
   taken: ReadonlySet<number>,
   release: string,
   psp: string | undefined,
+  snpUp: LogLine | undefined,
 ): { readonly gap: Gap; readonly counterpart?: number } {
   const pick = (same: (norm: string) => boolean): number => {
     let first = -1;
@@ -245,6 +253,12 @@ function gapOf(
     });
     if (same >= 0) return older(same);
   }
+  if (w.id === 'ccp-sev-init-platform' && snpUp) {
+    return gap(
+      'unmodelled',
+      `INIT answered HWSEV_RET_PLATFORM (0x13) after SNP initialised (line ${snpUp.line}); SNP_INIT checks memory encryption the same way, so this is not SMEE off and its cause is outside the model`,
+    );
+  }
   if (w.gap === 'wording') {
     const same = w.sameAs ? pick((s) => w.sameAs!.test(s)) : -1;
     if (same >= 0) return older(same);
@@ -284,6 +298,7 @@ const UNMODELLED: Readonly<Record<string, string>> = {
 export function align(real: readonly LogLine[], trace: Trace, release: string): Alignment {
   const realLines = real.map((l) => ({ l, t: normalise(l.text) })).filter((x) => isAlignable(x.t));
   const psp = primaryPsp(real);
+  const snpUp = snpInitialisedLine(real);
   const sim = simulatedLines(trace);
   const simNorm = sim.map((s) => normalise(s.text));
   const pairs = lcs(
@@ -300,7 +315,7 @@ export function align(real: readonly LogLine[], trace: Trace, release: string): 
   const gaps: { gap: Gap; real: number }[] = [];
   for (const [i, x] of realLines.entries()) {
     if (realMatched.has(i)) continue;
-    const { gap, counterpart } = gapOf(x.l, x.t, simText, taken, release, psp);
+    const { gap, counterpart } = gapOf(x.l, x.t, simText, taken, release, psp, snpUp);
     gaps.push({ gap, real: i });
     if (counterpart !== undefined && !taken.has(counterpart)) {
       taken.add(counterpart);

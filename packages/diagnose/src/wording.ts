@@ -442,6 +442,15 @@ export const WORDINGS: readonly Wording[] = [
   { id: 'kvm-ciphertext-hiding', re: /^kvm_amd: SEV-SNP ciphertext hiding enabled/, gap: 'fidelity' },
 ];
 
+/**
+ * The line showing SNP initialised (`SEV-SNP API:`), if any. INIT's 0x13 after it is no SMEE-off
+ * reading: SNP_INIT checks memory encryption the same way first
+ * (docs/reference/psp-firmware.md §3.2 step 5), so the cause of that 0x13 is outside the model.
+ */
+export function snpInitialisedLine<L extends { readonly text: string }>(lines: readonly L[]): L | undefined {
+  return lines.find((l) => /^ccp <psp>: SEV-SNP API:/.test(normalise(l.text)));
+}
+
 /** The first wording that reads this (normalised) message. */
 export function wordingOf(text: string): { readonly w: Wording; readonly m: RegExpExecArray } | undefined {
   for (const w of WORDINGS) {

@@ -31,8 +31,10 @@ describe('enarx#1315: INIT 0x13 after SNP initialised', () => {
     expect(d.findings.some((f) => f.guard === 'ccp.sev-needs-smee')).toBe(false);
   });
 
-  it('keeps the 0x13 line as a line the replay could not reproduce, and still reads the rest', () => {
-    expect(d.replay.onlyInLog.find((g) => g.line === 4)?.kind).toBe('fidelity');
+  it('keeps the 0x13 line as an unmodelled cause, and still reads the rest', () => {
+    const g = d.replay.onlyInLog.find((x) => x.line === 4);
+    expect(g?.kind).toBe('unmodelled');
+    expect(g?.note).toContain('after SNP initialised (line 5)');
     expect(d.inferred.find((x) => x.path === 'machine.bios.snp')?.value).toBe(true);
     expect(d.inferred.find((x) => x.path === 'machine.asids')?.value).toBe(509);
     // The RMP line and both kvm_amd lines are the snp-host wordings of lines the replay printed.
