@@ -187,9 +187,12 @@ function buildRmp(fw: Firmware, listPaddr: number | undefined): boolean {
   }
   resetRmp(fw);
   for (const r of ranges) fw.setRange(pfnOf(r.base), r.pageCount, RmpEntries.hvFixed);
+  // The table's own memory: one region, or the pieces of a segmented RMP the BIOS spread out.
   const rmp = fw.machine.rmp;
-  const tablePages = pfnOf(rmp.end + 1) - pfnOf(rmp.base);
-  if (rmp.covers(pfnOf(rmp.base))) fw.setRange(pfnOf(rmp.base), tablePages, RmpEntries.firmware);
+  for (const t of rmp.tables) {
+    if (rmp.covers(pfnOf(t.start)))
+      fw.setRange(pfnOf(t.start), pfnOf(t.end) - pfnOf(t.start), RmpEntries.firmware);
+  }
   return true;
 }
 

@@ -100,6 +100,31 @@ describe('SNP_INIT effects (docs/reference/psp-firmware.md §3.2 Effects, docs/r
     expect(m.rmp.rmpupdate(fixed, { assigned: true, immutable: true })).toBe(2); // FAIL_PERMISSION
   });
 
+  it('a segmented RMP the BIOS spread out (bios.rmpSegments): each piece Firmware, the RAM between them Hypervisor (docs/reference/psp-firmware.md §5.6)', () => {
+    const p = platform({
+      cpu: 'turin',
+      memoryGiB: 8,
+      bios: {
+        rmpSegments: {
+          segmentGiB: 64,
+          base: 0x10000000,
+          segments: [{ index: 0, at: 0x8100000, mappedGiB: 8 }],
+        },
+      },
+    });
+    p.machine.wbinvdAll();
+    expect(p.run('SNP_INIT_EX', initEx({ initRmp: 1 }))).toBe(0);
+    const m = p.machine;
+    const pfn = (pa: number) => pa / 4096;
+    // Segment 0's 32 MB of entries from 0x8100000, and the 2 MB block of the bookkeeping area and RST.
+    for (const pa of [0x8100000, 0x8100000 + 32 * 2 ** 20 - 4096, 0x10000000, 0x101ff000]) {
+      expect(m.rmp.state(pfn(pa))).toBe('FIRMWARE');
+    }
+    for (const pa of [0x80ff000, 0x8100000 + 32 * 2 ** 20, 0xffff000, 0x10200000]) {
+      expect(m.rmp.state(pfn(pa))).toBe('HYPERVISOR');
+    }
+  });
+
   it('a RANGE_LIST with more than 255 entries → RMP_INITIALIZATION_FAILED 0x26', () => {
     const p = platform();
     const list = p.machine.allocPages(1) * 4096;

@@ -7,6 +7,28 @@ export type BootMode = 'uefi' | 'legacy';
 /** Which ends of a contiguous RMP the BIOS put on an odd megabyte (not 2 MB aligned). */
 export type RmpUnaligned = 'none' | 'start' | 'end' | 'both';
 
+/** One RMP Segment Table entry as the BIOS wrote it (docs/reference/psp-firmware.md §5.1). */
+export interface RmpSegmentEntry {
+  /** RST index: the segment covers [index × segment size, + mappedGiB). */
+  readonly index: number;
+  /** Physical address of the segment's RMP entries (RST bits 51:20, so 1 MB aligned). */
+  readonly at: number;
+  /** GB of memory the segment maps (RST bits 19:0), at most the segment size. */
+  readonly mappedGiB: number;
+}
+
+/**
+ * A segmented RMP laid out by the BIOS where it chose, as a real host's log shows it: the segment
+ * size of RMP_CFG, RMP_BASE (the bookkeeping area and the RST) and the RST's entries.
+ */
+export interface RmpSegmentLayout {
+  /** RMP_CFG[13:8] as a size: a power of two within CPUID 0x80000025's bounds (1 GiB to 4 PiB). */
+  readonly segmentGiB: number;
+  /** RMP_BASE, 1 MB aligned. */
+  readonly base: number;
+  readonly segments: readonly RmpSegmentEntry[];
+}
+
 /** The BIOS setup options SEV depends on. */
 export interface BiosOptions {
   /** SMEE: memory encryption enabled (SYSCFG.MemEncryptionModEn set by the BIOS). */
@@ -37,6 +59,12 @@ export interface BiosOptions {
    * docs/reference/linux-ccp.md §7.3). Extension; 'none' by default.
    */
   rmpUnaligned: RmpUnaligned;
+  /**
+   * A segmented RMP (Zen 5) placed where the BIOS put it instead of carved from the top of DRAM:
+   * its pieces may leave host RAM in their 2 MB chunks, as on AMD's reference Turin host. Extension;
+   * absent by default.
+   */
+  rmpSegments?: RmpSegmentLayout;
 }
 
 export type Sockets = 1 | 2;
@@ -101,6 +129,7 @@ const BIOS_KEYS: readonly (keyof BiosOptions)[] = [
   'iommuSnp',
   'bootMode',
   'rmpUnaligned',
+  'rmpSegments',
 ];
 
 function isInt(v: unknown): v is number {
@@ -258,6 +287,7 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
   if (!isInt(memoryGiB) || memoryGiB < 1 || memoryGiB > MAX_MEMORY_GIB) {
     throw new HardwareConfigError(`memoryGiB must be an integer in 1..${MAX_MEMORY_GIB}, got ${memoryGiB}`);
   }
+  if (bios.rmpSegments !== undefined) checkRmpSegments(bios, cpu, preset, memoryGiB);
 
   return {
     cpu,
@@ -272,4 +302,58 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
     iommu: bios.iommu ? iommu : 'off',
     memoryGiB,
   };
+}
+
+const MB = 2 ** 20;
+const GIB = 2 ** 30;
+/** The bookkeeping area and the RST take the 2 MB at RMP_BASE (rmp-layout.ts). */
+const RMP_BASE_BLOCK = 2 * MB;
+
+/**
+ * A BIOS-placed segmented RMP that a real BIOS could produce: a Zen 5 part with SNP on, a segment
+ * size within CPUID 0x80000025 (shift 30..52), RMP_BASE and each segment 1 MB aligned (the
+ * firmware's granularity, the RST's bits 51:20), every piece inside DRAM and none overlapping.
+ */
+function checkRmpSegments(bios: BiosOptions, cpu: CpuModel, preset: CpuPreset, memoryGiB: number): void {
+  const layout = bios.rmpSegments as RmpSegmentLayout;
+  const bad = (what: string) => new HardwareConfigError(`bios.rmpSegments: ${what}`);
+  if (!preset.features.segmentedRmp) throw bad(`${cpu} has a contiguous RMP`);
+  if (!bios.snp || bios.snpMemoryCoverage !== 'full') {
+    throw bad('the BIOS lays out the RMP only with bios.snp on and snpMemoryCoverage left at full');
+  }
+  if (bios.rmpUnaligned !== 'none') throw bad('rmpUnaligned is for the contiguous RMP');
+  const { segmentGiB, base, segments } = layout;
+  if (!isInt(segmentGiB) || segmentGiB < 1 || segmentGiB > 2 ** 22 || (segmentGiB & (segmentGiB - 1)) !== 0) {
+    throw bad(`segmentGiB must be a power of two in 1..4194304, got ${JSON.stringify(segmentGiB)}`);
+  }
+  const dram = memoryGiB * GIB;
+  const pieces: { what: string; start: number; end: number }[] = [];
+  const place = (what: string, start: number, bytes: number) => {
+    if (!isInt(start) || start < 0 || start % MB !== 0) {
+      throw bad(`${what} must be a 1 MB-aligned address, got ${JSON.stringify(start)}`);
+    }
+    if (start + bytes > dram) throw bad(`${what} ends beyond DRAM (${memoryGiB} GiB)`);
+    pieces.push({ what, start, end: start + bytes });
+  };
+  place('base', base, RMP_BASE_BLOCK);
+  if (!Array.isArray(segments) || segments.length < 1 || segments.length > 512) {
+    throw bad('segments must list 1 to 512 RST entries');
+  }
+  const seen = new Set<number>();
+  for (const s of segments) {
+    if (!isInt(s.index) || s.index < 0 || s.index > 511) {
+      throw bad(`segment index must be an integer in 0..511, got ${JSON.stringify(s.index)}`);
+    }
+    if (seen.has(s.index)) throw bad(`segment ${s.index} listed twice`);
+    seen.add(s.index);
+    if (!isInt(s.mappedGiB) || s.mappedGiB < 1 || s.mappedGiB > segmentGiB) {
+      throw bad(`segment ${s.index} mappedGiB must be an integer in 1..${segmentGiB} (segmentGiB)`);
+    }
+    place(`segment ${s.index}`, s.at, (s.mappedGiB * GIB) / 256);
+  }
+  pieces.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < pieces.length; i++) {
+    const [a, b] = [pieces[i - 1], pieces[i]] as [(typeof pieces)[0], (typeof pieces)[0]];
+    if (b.start < a.end) throw bad(`${b.what} overlaps ${a.what}`);
+  }
 }

@@ -7,6 +7,8 @@ export {
   type ResolvedMachineConfig,
   type SnpMemoryCoverage,
   type BootMode,
+  type RmpSegmentEntry,
+  type RmpSegmentLayout,
   type RmpUnaligned,
 } from './config.js';
 export type { Core, WrmsrResult } from './cpu-cores.js';

@@ -76,6 +76,7 @@ export class Machine {
         cfg.bios.snp,
         this.preset.features.segmentedRmp,
         cfg.bios.rmpUnaligned,
+        cfg.bios.rmpSegments,
       ),
     );
     this.cpus = new CpuCores(this.preset, cfg, this.placement);

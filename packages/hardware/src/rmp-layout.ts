@@ -1,4 +1,4 @@
-import type { RmpUnaligned, SnpMemoryCoverage } from './config.js';
+import type { RmpSegmentLayout, RmpUnaligned, SnpMemoryCoverage } from './config.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGES_PER_2M = 512;
@@ -46,8 +46,22 @@ export interface RmpPlacement {
   readonly msrBase: bigint;
   readonly msrEnd: bigint;
   readonly msrCfg: bigint;
+  /** The memory the BIOS reserved for the table, in address order: one region, or its pieces. */
+  readonly tables: readonly RamRange[];
   /** Host RAM around the reserved region, in address order (the e820 RAM entries). */
   readonly ram: readonly RamRange[];
+}
+
+/** DRAM [0, dramBytes) less the reserved ranges (sorted, disjoint). */
+function ramAround(dramBytes: number, tables: readonly RamRange[]): RamRange[] {
+  const ram: RamRange[] = [];
+  let at = 0;
+  for (const t of tables) {
+    if (t.start > at) ram.push({ start: at, end: t.start });
+    at = t.end;
+  }
+  if (at < dramBytes) ram.push({ start: at, end: dramBytes });
+  return ram;
 }
 
 function roundUp(v: number, to: number): number {
@@ -71,7 +85,9 @@ export function placeRmp(
   reserve: boolean,
   segmented: boolean,
   unaligned: RmpUnaligned = 'none',
+  layout?: RmpSegmentLayout,
 ): RmpPlacement {
+  if (layout !== undefined) return placeSegmentedRmp(dramBytes, layout);
   if (!reserve || coverage === 'none') {
     return {
       reserved: false,
@@ -84,6 +100,7 @@ export function placeRmp(
       msrBase: 0n,
       msrEnd: 0n,
       msrCfg: 0n,
+      tables: [],
       ram: [{ start: 0, end: dramBytes }],
     };
   }
@@ -117,13 +134,8 @@ export function placeRmp(
       msrBase: BigInt(base),
       msrEnd: BigInt(top - 1),
       msrCfg: 0n,
-      ram:
-        top < dramBytes
-          ? [
-              { start: 0, end: base },
-              { start: top, end: dramBytes },
-            ]
-          : [{ start: 0, end: base }],
+      tables: [{ start: base, end: top }],
+      ram: ramAround(dramBytes, [{ start: base, end: top }]),
     };
   }
   const shift = DEFAULT_SEGMENT_SHIFT;
@@ -160,7 +172,51 @@ export function placeRmp(
     // RMP_END should be 0 with a segmented RMP (docs/reference/psp-firmware.md §5.1).
     msrEnd: 0n,
     msrCfg: 1n | (BigInt(shift) << 8n),
+    tables: [{ start: base, end: dramBytes }],
     ram: [{ start: 0, end: base }],
+  };
+}
+
+/**
+ * A segmented RMP where the BIOS put it (`bios.rmpSegments`): the bookkeeping area and the RST
+ * take the 2 MB at RMP_BASE (AMD's reference Turin log shows no RAM in the 2 MB chunk of the RST's
+ * end), each segment's entries lie where its RST entry says, and the RAM between the pieces stays
+ * RAM. The table covers memory from PA 0 as far as the segments from index 0 map it without a gap.
+ */
+function placeSegmentedRmp(dramBytes: number, layout: RmpSegmentLayout): RmpPlacement {
+  const segSize = layout.segmentGiB * GIB;
+  const segments = [...layout.segments]
+    .sort((a, b) => a.index - b.index)
+    .map((s) => ({
+      index: s.index,
+      coveredBase: s.index * segSize,
+      coveredBytes: s.mappedGiB * GIB,
+      rmpPa: s.at,
+      rmpBytes: rmpBytesFor(s.mappedGiB * GIB),
+    }));
+  let coveredBytes = 0;
+  for (const s of segments) {
+    if (s.coveredBase !== coveredBytes) break;
+    coveredBytes += s.coveredBytes;
+    if (s.coveredBytes < segSize) break;
+  }
+  const tables = [
+    { start: layout.base, end: layout.base + 2 * MB },
+    ...segments.map((s) => ({ start: s.rmpPa, end: s.rmpPa + s.rmpBytes })),
+  ].sort((a, b) => a.start - b.start);
+  return {
+    reserved: true,
+    segmented: true,
+    base: layout.base,
+    end: layout.base + 2 * MB - 1,
+    coveredBytes,
+    segmentShift: Math.log2(segSize),
+    segments,
+    msrBase: BigInt(layout.base),
+    msrEnd: 0n,
+    msrCfg: 1n | (BigInt(Math.log2(segSize)) << 8n),
+    tables,
+    ram: ramAround(dramBytes, tables),
   };
 }
 

@@ -2,7 +2,7 @@ import { HardwareAccessError } from './errors.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { Writable } from './fork.js';
 import { PageMap } from './page-map.js';
-import { PAGES_PER_2M, PAGE_SIZE, type RmpPlacement, type RmpSegment } from './rmp-layout.js';
+import { PAGES_PER_2M, PAGE_SIZE, type RamRange, type RmpPlacement, type RmpSegment } from './rmp-layout.js';
 
 export type PageState =
   | 'DEFAULT'
@@ -180,6 +180,8 @@ export class Rmp {
   readonly reserved: boolean;
   readonly segmentShift: number;
   readonly segments: readonly RmpSegment[];
+  /** The memory the BIOS reserved for the table, [start, end) bytes in address order. */
+  readonly tables: readonly RamRange[];
   /** Stored entries by PFN, in nodes that forks of the machine share until one of them writes. */
   private entries = new PageMap<RmpEntry>();
   private perAsid = new Map<number, number>();
@@ -204,6 +206,7 @@ export class Rmp {
     this.reserved = placement.reserved;
     this.segmentShift = placement.segmentShift;
     this.segments = placement.segments;
+    this.tables = placement.tables;
   }
 
   /**

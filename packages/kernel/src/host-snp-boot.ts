@@ -154,6 +154,10 @@ export function hostSnpEarlyBoot(machine: Machine, profile: HostSnpProfile): Hos
     log.push(
       `${SNP}Segmented RMP base table physical range [${hex16(rmpBase)} - ${hex16(rmpBase + bookkeeping + BigInt(RST_BYTES))}]`,
     );
+    // docs/reference/linux-ccp.md §7.3: fixup_e820_tables_for_segmented_rmp, the base, the RST's end, each segment's ends.
+    const pieces = [rmpBase, rmpBase + bookkeeping + BigInt(RST_BYTES)];
+    for (const s of rstEntries(machine, rmpBase, rmpCfg)) pieces.push(s.pa, s.pa + s.rmpBytes);
+    for (const pa of pieces) fixupE820(machine, profile, Number(pa), log, e820Reserved);
   } else {
     log.push(`${SNP}RMP table physical range [${hex16(rmpBase)} - ${hex16(rmpEnd)}]`);
     // docs/reference/linux-ccp.md §7.1 step 3, §7.3: snp_fixup_e820_tables, the table's start and end.
@@ -261,9 +265,11 @@ function fixupE820(
 ): void {
   if (pa % PMD_SIZE === 0) return;
   const chunk = pa - (pa % PMD_SIZE);
+  // e820__mapped_any(RAM): a chunk an earlier fix-up reserved holds no RAM any more.
   const ram = machine.ram
     .filter((r) => r.start < chunk + PMD_SIZE && chunk < r.end)
-    .map((r) => ({ start: Math.max(r.start, chunk), end: Math.min(r.end, chunk + PMD_SIZE) }));
+    .map((r) => ({ start: Math.max(r.start, chunk), end: Math.min(r.end, chunk + PMD_SIZE) }))
+    .filter((r) => !e820Reserved.some((d) => d.start <= r.start && r.end <= d.end));
   if (ram.length === 0) return;
   log.push(`${SNP}Reserving start/end of RMP table on a 2MB boundary [${hex16(chunk)}]`);
   e820Reserved.push(...ram);
@@ -310,6 +316,39 @@ function contiguousCovers(rmpBase: bigint, rmpEnd: bigint, maxPfn: bigint, log: 
   return true;
 }
 
+/** A mapped RST entry as the kernel reads it: its index, RMP entries' address and size, what it covers. */
+interface RstEntry {
+  readonly index: number;
+  readonly pa: bigint;
+  readonly rmpBytes: bigint;
+  readonly covers: bigint;
+  readonly mapped: bigint;
+}
+
+/** The RST in memory at RMP_BASE + 16 KB: mapped size in GB (bits 19:0, capped to the segment size), base (bits 51:20). */
+function rstEntries(machine: Machine, rmpBase: bigint, rmpCfg: bigint): RstEntry[] {
+  const shift = (rmpCfg >> RMP_CFG_SHIFT_BIT) & 0x3fn;
+  const segSize = 1n << shift;
+  const rst = machine.readPhys(Number(rmpBase) + RMP_BOOKKEEPING_BYTES, RST_BYTES);
+  const view = new DataView(rst.buffer, rst.byteOffset, rst.byteLength);
+  const out: RstEntry[] = [];
+  for (let i = 0; i < RST_MAX_ENTRIES; i++) {
+    const raw = view.getBigUint64(i * 8, true);
+    let mapped = (raw & 0xfffffn) * GB;
+    if (mapped === 0n) continue;
+    if (mapped > segSize) mapped = segSize;
+    const pa = raw & (((1n << 52n) - 1n) & ~((1n << 20n) - 1n));
+    out.push({
+      index: i,
+      pa,
+      rmpBytes: (mapped / BigInt(PAGE_SIZE)) << 4n,
+      covers: BigInt(i) << shift,
+      mapped,
+    });
+  }
+  return out;
+}
+
 /** setup_segmented_rmptable: walk the RST in memory; the mapped segments must reach max_pfn. */
 function segmentedCovers(
   machine: Machine,
@@ -318,24 +357,14 @@ function segmentedCovers(
   maxPfn: bigint,
   log: string[],
 ): boolean {
-  const shift = (rmpCfg >> RMP_CFG_SHIFT_BIT) & 0x3fn;
-  const segSize = 1n << shift;
+  const segSize = 1n << ((rmpCfg >> RMP_CFG_SHIFT_BIT) & 0x3fn);
   log.push(`${SNP}Segmented RMP using ${segSize >> 30n}GB segments`);
-  const rst = machine.readPhys(Number(rmpBase) + RMP_BOOKKEEPING_BYTES, RST_BYTES);
-  const view = new DataView(rst.buffer, rst.byteOffset, rst.byteLength);
   const ramPaMax = maxPfn * BigInt(PAGE_SIZE);
   let ramPaEnd = 0n;
-  for (let i = 0; i < RST_MAX_ENTRIES; i++) {
-    const raw = view.getBigUint64(i * 8, true);
-    let mapped = (raw & 0xfffffn) * GB;
-    if (mapped === 0n) continue;
-    if (mapped > segSize) mapped = segSize;
-    const segPa = raw & (((1n << 52n) - 1n) & ~((1n << 20n) - 1n));
-    const rmpBytes = (mapped / BigInt(PAGE_SIZE)) << 4n;
-    const pa = BigInt(i) << shift;
+  for (const { index, pa: segPa, rmpBytes, covers: pa, mapped } of rstEntries(machine, rmpBase, rmpCfg)) {
     if (pa < ramPaMax) ramPaEnd = pa + mapped;
     log.push(
-      `${SNP}RMP segment ${i} physical address [${hex(segPa)} - ${hex(segPa + rmpBytes - 1n)}] covering [${hex(pa)} - ${hex(pa + mapped - 1n)}]`,
+      `${SNP}RMP segment ${index} physical address [${hex(segPa)} - ${hex(segPa + rmpBytes - 1n)}] covering [${hex(pa)} - ${hex(pa + mapped - 1n)}]`,
     );
   }
   if (ramPaMax > ramPaEnd) {

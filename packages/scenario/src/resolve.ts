@@ -7,7 +7,7 @@
 import { CPU_PRESETS, type CpuModel, cpuForFamilyModel, type MachineConfig } from '@sevsim/hardware';
 import { RELEASES } from '@sevsim/kvm-amd';
 import type { ModuleName } from './catalog';
-import type { KernelInput, MachineInput } from './scenario';
+import type { KernelInput, MachineInput, RmpSegmentsInput } from './scenario';
 import type { Json } from './trace';
 
 export const DEFAULT_CPU: CpuModel = 'genoa';
@@ -31,6 +31,8 @@ export interface ResolvedMachine {
     readonly bootMode: 'uefi' | 'legacy';
     /** Present only when the scenario sets it (older results stay byte-identical). */
     readonly rmpUnaligned?: 'none' | 'start' | 'end' | 'both';
+    /** Present only when the scenario sets it. */
+    readonly rmpSegments?: RmpSegmentsInput;
   };
   readonly iommu: 'off' | 'passthrough' | 'translated';
   readonly sockets?: 1 | 2;
@@ -73,6 +75,7 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
       iommuSnp: m.bios?.iommuSnp ?? true,
       bootMode: m.bios?.bootMode ?? 'uefi',
       ...(m.bios?.rmpUnaligned !== undefined ? { rmpUnaligned: m.bios.rmpUnaligned } : {}),
+      ...(m.bios?.rmpSegments !== undefined ? { rmpSegments: m.bios.rmpSegments } : {}),
     },
     ...(m.family !== undefined ? { family: m.family } : {}),
     ...(m.model !== undefined ? { model: m.model } : {}),

@@ -28,6 +28,8 @@ export interface MachineInput {
     readonly iommuSnp?: boolean;
     readonly bootMode?: 'uefi' | 'legacy';
     readonly rmpUnaligned?: 'none' | 'start' | 'end' | 'both';
+    /** A segmented RMP where the BIOS put it: RMP_CFG's segment size, RMP_BASE, the RST entries. */
+    readonly rmpSegments?: RmpSegmentsInput;
   };
   readonly iommu?: IommuModeName;
   readonly sockets?: 1 | 2;
@@ -38,6 +40,12 @@ export interface MachineInput {
   readonly pspResponseSeconds?: Readonly<Record<string, number | 'never'>>;
   /** A status the PSP answers a command with instead of running it, by command name. */
   readonly pspMailboxStatus?: Readonly<Record<string, number>>;
+}
+
+export interface RmpSegmentsInput {
+  readonly segmentGiB: number;
+  readonly base: number;
+  readonly segments: readonly { readonly index: number; readonly at: number; readonly mappedGiB: number }[];
 }
 
 export interface KernelInput {

@@ -149,6 +149,7 @@ function presetAllows(f: CpuFacts): JsonSchema {
   const bios: JsonSchema = {};
   if (!f.ciphertextHidingCapable) bios.ciphertextHiding = { const: false };
   if (f.segmentedRmp) bios.rmpUnaligned = { const: 'none' };
+  else bios.rmpSegments = false;
   const lastCpu = (sockets: number) => sockets * f.cores * f.threadsPerCore - 1;
   return {
     properties: {

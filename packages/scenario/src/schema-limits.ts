@@ -58,6 +58,16 @@ export const VALIDATOR_ONLY_RULES: readonly ValidatorOnlyRule[] = [
     applies: (file) => machineHas(file, 'cores'),
   },
   {
+    rule: '`machine.bios.rmpSegments` lists each RST index once, maps at most `segmentGiB` per segment, and keeps its pieces (2 MB at `base`, 16 bytes per 4 KB mapped at each `at`) inside `machine.memoryGiB` and apart',
+    why: 'compares values of one file with each other (indices of different items, a size with segmentGiB, addresses with sizes and memoryGiB)',
+    message:
+      /^bios\.rmpSegments: (?:segment \d+ listed twice|segment \d+ mappedGiB must be|.* ends beyond DRAM|.* overlaps )/,
+    applies: (file) =>
+      machineHas(file, 'bios') &&
+      typeof (file.machine as { bios?: unknown }).bios === 'object' &&
+      'rmpSegments' in ((file.machine as { bios: object }).bios ?? {}),
+  },
+  {
     rule: 'a `dyndbg` query selects call sites by module only (no `func`, `file`, `format`, `line` match-spec)',
     why: 'reads the words of a text value as ddebug_tokenize() splits them (quotes, `#` comments, `;` between queries), which a pattern would only approximate',
     message: /^the dyndbg match-spec "/,

@@ -49,6 +49,15 @@ export const STEP_OPS = [
 export type StepOp = (typeof STEP_OPS)[number];
 
 const u64Max = Number.MAX_SAFE_INTEGER;
+/** RMP_CFG's segment sizes in GiB: shift 30..52 (CPUID 0x80000025 on the modelled Zen 5). */
+const SEGMENT_GIB = Array.from({ length: 23 }, (_, i) => 2 ** i);
+/** A 1 MB-aligned physical address below 2^52 (RMP_BASE, an RST entry's bits 51:20). */
+const rmpAddress = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 52 - 2 ** 20)
+  .multipleOf(2 ** 20);
 const nonEmpty = <T extends string>(xs: readonly T[], fallback: T): [T, ...T[]] =>
   (xs.length > 0 ? [...xs] : [fallback]) as [T, ...T[]];
 
@@ -310,6 +319,47 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
             description:
               'RMP ends the BIOS put off a 2 MB boundary (contiguous RMP only); the kernel reserves their 2 MB chunks.',
           }),
+          rmpSegments: z
+            .strictObject({
+              segmentGiB: z.literal(SEGMENT_GIB).meta({
+                description: 'RMP_CFG segment size in GiB: a power of two, 1 to 4194304 (shift 30..52).',
+              }),
+              base: rmpAddress.meta({
+                description: 'RMP_BASE: the 16 KB bookkeeping area, then the 4 KB RST.',
+              }),
+              segments: z
+                .array(
+                  z.strictObject({
+                    index: z.number().int().min(0).max(511).meta({ description: 'RST index.' }),
+                    at: rmpAddress.meta({ description: "Physical address of the segment's RMP entries." }),
+                    mappedGiB: z
+                      .number()
+                      .int()
+                      .min(1)
+                      .max(2 ** 22)
+                      .meta({ description: 'GiB the segment maps, at most segmentGiB.' }),
+                  }),
+                )
+                .min(1)
+                .max(512),
+            })
+            .optional()
+            .meta({
+              description:
+                'A segmented RMP (Zen 5) where the BIOS put it: the kernel reserves the 2 MB chunks its pieces share with RAM. The bookkeeping area and RST take 2 MB at base.',
+            }),
+        })
+        // hardware resolveConfig: the BIOS lays out an RMP only with SNP on and full coverage.
+        .meta({
+          dependentSchemas: {
+            rmpSegments: {
+              properties: {
+                snp: { const: true },
+                snpMemoryCoverage: { const: 'full' },
+                rmpUnaligned: { const: 'none' },
+              },
+            },
+          },
         })
         .optional(),
       iommu: z.enum(IOMMU_MODES).optional(),

@@ -244,6 +244,21 @@ describe('the JSON Schema and the validator accept the same files (src/schema-li
         machine: { cores: 2, offlineCores: [4] },
         steps: [],
       },
+      '`machine.bios.rmpSegments` lists each RST index once, maps at most `segmentGiB` per segment, and keeps its pieces (2 MB at `base`, 16 bytes per 4 KB mapped at each `at`) inside `machine.memoryGiB` and apart':
+        {
+          // Segment 0's 1 GiB of entries (4 MB) at 0x8000000 runs into the 2 MB at base.
+          machine: {
+            cpu: 'turin',
+            bios: {
+              rmpSegments: {
+                segmentGiB: 64,
+                base: 0x8200000,
+                segments: [{ index: 0, at: 0x8000000, mappedGiB: 1 }],
+              },
+            },
+          },
+          steps: [],
+        },
       'a `dyndbg` query selects call sites by module only (no `func`, `file`, `format`, `line` match-spec)': {
         kernel: { params: { 'ccp.dyndbg': 'func sev_pci_init +p' } },
         steps: [],
