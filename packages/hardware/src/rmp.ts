@@ -224,6 +224,7 @@ export class Rmp {
     w.reserved = this.reserved;
     w.segmentShift = this.segmentShift;
     w.segments = this.segments;
+    w.tables = this.tables;
     c.entries = this.entries.fork();
     this.countsShared = true;
     c.perAsid = this.perAsid;
