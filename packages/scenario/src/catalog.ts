@@ -80,6 +80,8 @@ export interface Catalog {
   readonly statusNames: readonly string[];
   statusCode(name: string): number | undefined;
   readonly pspCommands: readonly string[];
+  /** The /dev/sev SEV_ISSUE_CMD commands a `sev.ioctl` step may issue (@sevsim/ccp SEV_IOCTL). */
+  readonly sevIoctls: readonly string[];
   /** The name of a firmware command id as ccp prints it ("sev command 0x85 ..."), or undefined. */
   pspCommandName(id: number): string | undefined;
   /** Buffer fields of a firmware command (camelCase codec names), undefined for an unknown command. */

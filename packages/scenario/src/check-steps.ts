@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { type Catalog, MODULE_DYNDBG, type ModuleName, modprobeParamNames } from './catalog';
 import { checkDyndbg, type KernelFacts, paramNames } from './check-kernel';
-import { BARE_STEPS, STEP_OPS, type StepOp, stepSchemas } from './schema';
+import { BARE_STEPS, SEV_IOCTL_FIELDS, STEP_OPS, type StepOp, stepSchemas } from './schema';
 import type { Expectation, Step } from './scenario';
 import { checkStatePath } from './state-paths';
 import type { InputPath, Problems } from './yaml-input';
@@ -36,6 +36,23 @@ const BUILDERS: Builders = {
   reboot: (_d, c) => ({ op: 'reboot', line: c.line }),
   kdump: (_d, c) => ({ op: 'kdump', line: c.line }),
   'fw.commit': (_d, c) => ({ op: 'fw.commit', line: c.line }),
+  'sev.ioctl': (d, c) => {
+    const { cmd, writable: _w, ...fields } = d['sev.ioctl'];
+    const allowed = SEV_IOCTL_FIELDS[cmd] ?? [];
+    for (const f of Object.keys(fields)) {
+      if (!allowed.includes(f)) {
+        const users = Object.keys(SEV_IOCTL_FIELDS).filter((k) => SEV_IOCTL_FIELDS[k]!.includes(f));
+        c.problems.add(
+          [...c.path, 'sev.ioctl', f],
+          `${f} is a field of ${users.join(' and ')}, not of ${cmd}`,
+          {
+            target: 'key',
+          },
+        );
+      }
+    }
+    return { op: 'sev.ioctl', ...d['sev.ioctl'], line: c.line };
+  },
   modprobe: (d, c) => {
     const params = d.params ?? {};
     checkStepParams(d.modprobe, params, c.kernel, c.catalog, [...c.path, 'params'], c.problems);

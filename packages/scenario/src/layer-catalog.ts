@@ -6,7 +6,7 @@
  * fw_upload errors a failed `fw.update` reports, FW_UPLOAD_ERRORS),
  * firmware status names (@sevsim/firmware Status) and command buffers (psp-buffers.ts).
  */
-import { CCP_PARAMS, Errno, FW_UPLOAD_ERRORS } from '@sevsim/ccp';
+import { CCP_PARAMS, Errno, FW_UPLOAD_ERRORS, SEV_IOCTL } from '@sevsim/ccp';
 import { parseVersion, VERSION_PART_MAX } from '@sevsim/firmware';
 import { cmdName, Status, statusCode } from '@sevsim/psp-abi';
 import { CPU_MODELS, CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
@@ -86,6 +86,9 @@ export function defaultCatalog(): Catalog {
     statusNames: Object.keys(Status),
     statusCode: (name) => statusCode(name),
     pspCommands: Object.keys(PSP_BUFFERS),
+    // SEV_PEK_CERT_IMPORT is left out: it needs certificates signed by the platform's PEK, which
+    // the model does not have.
+    sevIoctls: Object.keys(SEV_IOCTL).filter((c) => c !== 'SEV_PEK_CERT_IMPORT'),
     pspCommandName: (id) => cmdName(id),
     pspFields: (cmd) => pspFieldNames(cmd),
     pspFieldBits: (cmd, field) => pspFieldBits(cmd, field),

@@ -95,6 +95,17 @@ export type Step = At &
     | { readonly op: 'fw.update'; readonly version: string; readonly svn?: number; readonly signed?: boolean }
     | { readonly op: 'fw.commit' }
     | {
+        readonly op: 'sev.ioctl';
+        readonly cmd: string;
+        readonly writable?: boolean;
+        readonly length?: number;
+        readonly pdhCertLen?: number;
+        readonly certChainLen?: number;
+        readonly reportedTcb?: number;
+        readonly maskChipId?: boolean;
+        readonly maskChipKey?: boolean;
+      }
+    | {
         readonly op: 'psp';
         readonly cmd: string;
         readonly fields: Readonly<Record<string, number | boolean | string>>;

@@ -41,6 +41,7 @@ export const STEP_OPS = [
   'vm.destroy',
   'fw.update',
   'fw.commit',
+  'sev.ioctl',
   'psp',
   'host.read',
   'expect',
@@ -49,6 +50,31 @@ export const STEP_OPS = [
 export type StepOp = (typeof STEP_OPS)[number];
 
 const u64Max = Number.MAX_SAFE_INTEGER;
+const u32 = z.number().int().min(0).max(0xffffffff);
+
+/**
+ * The `sev.ioctl` fields each command reads (its uapi struct, include/uapi/linux/psp-sev.h);
+ * `cmd` and `writable` apply to every command.
+ */
+export const SEV_IOCTL_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  SEV_PEK_CSR: ['length'],
+  SEV_GET_ID2: ['length'],
+  SEV_PDH_CERT_EXPORT: ['pdhCertLen', 'certChainLen'],
+  SNP_SET_CONFIG: ['reportedTcb', 'maskChipId', 'maskChipKey'],
+};
+const SEV_IOCTL_ALL_FIELDS = [...new Set(Object.values(SEV_IOCTL_FIELDS).flat())];
+
+/** JSON Schema: per command, the fields of other commands are not allowed. */
+function sevIoctlFieldRules(catalog: Catalog): JsonSchema[] {
+  return catalog.sevIoctls.map((cmd) => ({
+    if: { properties: { cmd: { const: cmd } } },
+    then: {
+      properties: Object.fromEntries(
+        SEV_IOCTL_ALL_FIELDS.filter((f) => !(SEV_IOCTL_FIELDS[cmd] ?? []).includes(f)).map((f) => [f, false]),
+      ),
+    },
+  }));
+}
 /** RMP_CFG's segment sizes in GiB: shift 30..52 (CPUID 0x80000025 on the modelled Zen 5). */
 const SEGMENT_GIB = Array.from({ length: 23 }, (_, i) => 2 ** i);
 /** A 1 MB-aligned physical address below 2^52 (RMP_BASE, an RST entry's bits 51:20). */
@@ -228,6 +254,38 @@ export const stepSchemas = perCatalog(function stepSchemas(catalog: Catalog) {
     'fw.commit': z
       .strictObject({ 'fw.commit': nothing })
       .meta({ description: 'SNP_COMMIT through /dev/sev.' }),
+    'sev.ioctl': z
+      .strictObject({
+        'sev.ioctl': z
+          .strictObject({
+            cmd: z.enum(nonEmpty(catalog.sevIoctls, 'SEV_PLATFORM_STATUS')),
+            writable: z
+              .boolean()
+              .optional()
+              .meta({ description: '/dev/sev opened for writing (default true); false as O_RDONLY.' }),
+            length: u32
+              .optional()
+              .meta({ description: 'SEV_PEK_CSR, SEV_GET_ID2: buffer length (0 asks for it).' }),
+            pdhCertLen: u32.optional().meta({ description: 'SEV_PDH_CERT_EXPORT (0 asks for the lengths).' }),
+            certChainLen: u32
+              .optional()
+              .meta({ description: 'SEV_PDH_CERT_EXPORT (0 asks for the lengths).' }),
+            reportedTcb: z
+              .number()
+              .int()
+              .min(0)
+              .max(u64Max)
+              .optional()
+              .meta({ description: 'SNP_SET_CONFIG.' }),
+            maskChipId: z.boolean().optional().meta({ description: 'SNP_SET_CONFIG.' }),
+            maskChipKey: z.boolean().optional().meta({ description: 'SNP_SET_CONFIG.' }),
+          })
+          .meta({ allOf: sevIoctlFieldRules(catalog) }),
+      })
+      .meta({
+        description:
+          "One SEV_ISSUE_CMD on /dev/sev (what sevctl and snphost issue), with the release's implicit init and shutdown; the step reports its errno and argp->error as fwError.",
+      }),
     psp: z
       .strictObject({
         psp: z

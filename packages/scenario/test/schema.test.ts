@@ -24,6 +24,6 @@ describe('published JSON Schema', () => {
     ]);
     expect(s.properties.kernel.properties.version.enum).toContain('6.18');
     expect(s.properties.steps.items.anyOf[0].enum).toEqual(['reboot', 'fw.commit', 'kdump']);
-    expect(s.properties.steps.items.anyOf).toHaveLength(14);
+    expect(s.properties.steps.items.anyOf).toHaveLength(15);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `fw.update`, `fw.commit` and raw `psp:` steps.
+ * `fw.update`, `fw.commit`, `sev.ioctl` and raw `psp:` steps.
  *
  * fw.update goes through whatever interface the running kernel has: with patch `sev-fw-upload`
  * the fw_upload device "sev" (ccp.fwUpload, SNP_DOWNLOAD_FIRMWARE_EX; docs/reference/linux-ccp.md §5.2). A
@@ -9,7 +9,7 @@
  * loads it with DOWNLOAD_FIRMWARE. See README "Decisions".
  */
 import { PAGE_SIZE } from '@sevsim/hardware';
-import { FW_UPLOAD_ERRORS, firmwareFileNames, fwUploadErrorText } from '@sevsim/ccp';
+import { FW_UPLOAD_ERRORS, firmwareFileNames, fwUploadErrorText, type SevIoctlCmd } from '@sevsim/ccp';
 import { Cmd } from '@sevsim/psp-abi';
 import { encodeFirmwareImage } from '@sevsim/firmware';
 import { DOWNLOAD_COMMANDS, IMAGE_FIELD, PSP_BUFFERS } from '../psp-buffers';
@@ -55,6 +55,33 @@ export function fwCommit(world: World): Outcome {
   if (!world.ccp) return failed('ENOENT', 'ccp is not loaded, so /dev/sev does not exist');
   world.issuer = 'ccp';
   const r = world.ccp.ioctl('SNP_COMMIT', {});
+  return fromRc(r.rc, r.error);
+}
+
+/**
+ * `sev.ioctl`: one SEV_ISSUE_CMD on /dev/sev through ccp's sev_ioctl(), with whatever the release
+ * initialises and shuts down around it (docs/reference/linux-ccp.md §3.8, §9.5). The step's errno
+ * is the ioctl's, its fwError argp->error when a firmware command wrote one.
+ */
+export function sevIoctlStep(world: World, step: Extract<Step, { op: 'sev.ioctl' }>): Outcome {
+  if (!world.ccp) return failed('ENOENT', 'ccp is not loaded, so /dev/sev does not exist');
+  world.issuer = 'ccp';
+  const { cmd, writable, length, pdhCertLen, certChainLen, reportedTcb, maskChipId, maskChipKey } = step;
+  const config =
+    reportedTcb !== undefined || maskChipId !== undefined || maskChipKey !== undefined
+      ? {
+          ...(reportedTcb !== undefined ? { reportedTcb: BigInt(reportedTcb) } : {}),
+          ...(maskChipId !== undefined ? { maskChipId } : {}),
+          ...(maskChipKey !== undefined ? { maskChipKey } : {}),
+        }
+      : undefined;
+  const r = world.ccp.ioctl(cmd as SevIoctlCmd, {
+    ...(writable !== undefined ? { writable } : {}),
+    ...(length !== undefined ? { length } : {}),
+    ...(pdhCertLen !== undefined ? { pdhCertLen } : {}),
+    ...(certChainLen !== undefined ? { certChainLen } : {}),
+    ...(config ? { config } : {}),
+  });
   return fromRc(r.rc, r.error);
 }
 

@@ -11,7 +11,7 @@ import type { Json, RunLog, RunResult, State, StepOutcome, StepRecord, Trace, Tr
 import { bootWorld, kdumpBoot, powerOn } from './boot';
 import { explainStep } from './explain';
 import { checkExpectation } from './expect';
-import { fwCommit, fwUpdate, rawPsp } from './firmware-steps';
+import { fwCommit, fwUpdate, rawPsp, sevIoctlStep } from './firmware-steps';
 import { loadModule, moduleLoaded, unloadModule, unloadRefusal } from './modules';
 import { OK, type Outcome } from './outcome';
 import { changedPaths } from './state-paths-runtime';
@@ -45,6 +45,8 @@ export function perform(world: World, step: Step): Outcome {
       return fwUpdate(world, step);
     case 'fw.commit':
       return fwCommit(world);
+    case 'sev.ioctl':
+      return sevIoctlStep(world, step);
     case 'psp':
       return rawPsp(world, step);
     case 'host.read':
@@ -70,7 +72,8 @@ export function canApply(world: World, step: Step): boolean {
       // /dev/kvm exists while kvm_amd is loaded (vmCreate's ENOENT).
       return moduleLoaded(world, 'kvm_amd');
     case 'fw.commit':
-      // /dev/sev exists while ccp is loaded (fwCommit's ENOENT).
+    case 'sev.ioctl':
+      // /dev/sev exists while ccp is loaded (fwCommit's and sevIoctlStep's ENOENT).
       return moduleLoaded(world, 'ccp');
     default:
       return true;
