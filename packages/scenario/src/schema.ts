@@ -66,14 +66,19 @@ const SEV_IOCTL_ALL_FIELDS = [...new Set(Object.values(SEV_IOCTL_FIELDS).flat())
 
 /** JSON Schema: per command, the fields of other commands are not allowed. */
 function sevIoctlFieldRules(catalog: Catalog): JsonSchema[] {
-  return catalog.sevIoctls.map((cmd) => ({
-    if: { properties: { cmd: { const: cmd } } },
-    then: {
-      properties: Object.fromEntries(
-        SEV_IOCTL_ALL_FIELDS.filter((f) => !(SEV_IOCTL_FIELDS[cmd] ?? []).includes(f)).map((f) => [f, false]),
-      ),
-    },
-  }));
+  return catalog.sevIoctls.map((cmd) =>
+    ifThen(
+      { properties: { cmd: { const: cmd } } },
+      {
+        properties: Object.fromEntries(
+          SEV_IOCTL_ALL_FIELDS.filter((f) => !(SEV_IOCTL_FIELDS[cmd] ?? []).includes(f)).map((f) => [
+            f,
+            false,
+          ]),
+        ),
+      },
+    ),
+  );
 }
 /** RMP_CFG's segment sizes in GiB: shift 30..52 (CPUID 0x80000025 on the modelled Zen 5). */
 const SEGMENT_GIB = Array.from({ length: 23 }, (_, i) => 2 ** i);
