@@ -7,7 +7,7 @@ import { defaultCatalog, formatError, parseScenario } from '../src/index';
 import { runScenario } from './run-scenario';
 
 const PDH = 'sev.ioctl: {cmd: SEV_PDH_CERT_EXPORT, pdhCertLen: 4096, certChainLen: 8192}';
-const firmwareCalls = (psp: readonly { cmd: string; status: number }[]) =>
+const firmwareCalls = (psp: readonly { cmd: string; status: number }[] = []) =>
   psp.filter((c) => c.cmd !== 'SNP_PAGE_RECLAIM').map((c) => `${c.cmd}:${c.status}`);
 
 /**
