@@ -13,10 +13,11 @@ const firmwareCalls = (psp: readonly { cmd: string; status: number }[] = []) =>
 /**
  * docs/reference/linux-ccp.md §9.5: with ccp.psp_init_on_probe=0 kvm_amd's load initialises SNP
  * only; a PEK/PDH ioctl then initialises legacy SEV, runs, and __sev_firmware_shutdown() shuts
- * down both. The next one initialises again: on 6.16–7.1 SNP too (§3.8), and on 7.1 that SNP init
- * runs snp_prepare() with KVM's VM_HSAVE_PA set, which on a Genoa meets the SNPEn erratum (§7.5).
+ * down both. The next one initialises again, on 6.16–7.1 SNP too (docs/reference/linux-ccp.md §3.8),
+ * and on 7.1 that SNP init runs snp_prepare() with KVM's VM_HSAVE_PA set, which on a Genoa meets the
+ * SNPEn erratum (docs/reference/linux-ccp.md §7.5).
  */
-describe('PDH_CERT_EXPORT after kvm_amd load with psp_init_on_probe=0, three times (§9.5, §7.5)', () => {
+describe('PDH_CERT_EXPORT after kvm_amd load with psp_init_on_probe=0, three times', () => {
   const play = (version: string) =>
     runScenario({
       machine: '{cpu: genoa}',
