@@ -90,6 +90,23 @@ describe('seed thread outcomes in the trace', () => {
   });
 });
 
+describe('machines of public reports that no preset names directly', () => {
+  const log = (t: Trace) => [t.boot, ...t.steps].flatMap((s) => s.dmesg);
+
+  it('virtee/sevctl#203 (15 ASIDs, SEV from 9): kvm_amd splits at CPUID EDX, SEV-ES takes 1 - 8 (arch/x86/kvm/svm/sev.c sev_hardware_setup)', () => {
+    const t = runFile('small-part-15-asids-sev-from-9.yaml');
+    const kvm = log(t).filter((l) => l.startsWith('kvm_amd: SEV'));
+    expect(kvm).toEqual(['kvm_amd: SEV enabled (ASIDs 9 - 15)', 'kvm_amd: SEV-ES enabled (ASIDs 1 - 8)']);
+  });
+
+  it('AMDSEV#197 (family 0x19 model 0x1, no BIOS RMP): host SNP off at boot, so kvm_amd prints no SEV-SNP line (docs/reference/linux-ccp.md §7.1 step 2)', () => {
+    const t = runFile('family-19h-model-01h-epyc-7313-no-bios-snp.yaml');
+    expect(t.boot.dmesg).toContain('SEV-SNP: Memory for the RMP table has not been reserved by BIOS');
+    const kvm = log(t).filter((l) => l.startsWith('kvm_amd: SEV'));
+    expect(kvm).toEqual(['kvm_amd: SEV enabled (ASIDs 15 - 253)', 'kvm_amd: SEV-ES enabled (ASIDs 1 - 14)']);
+  });
+});
+
 describe('explain: one sentence with the rule, the state and the fix', () => {
   it('SNP_INIT_EX after SEV INIT names the guard, the state and psp_init_on_probe=0', () => {
     const t = runFile('sev-init-then-snp-init-fails.yaml');
