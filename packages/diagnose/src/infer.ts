@@ -11,6 +11,7 @@ import {
   failedCommand,
   normalise,
   type Proof,
+  SEGMENTED_RMP,
   snpInitialisedLine,
   wordingOf,
 } from './wording';
@@ -431,6 +432,27 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
       assumed: true,
       note: 'the log does not name the release: the oldest modelled one (SNP and SEV initialised at ccp probe, as in AMD snp-host and distribution kernels)',
     });
+  }
+
+  // Before the segmented-RMP series the kernel reads RMP_BASE and RMP_END only, so on a CPU with a
+  // segmented RMP "not reserved" is also what a BIOS that placed one (RMP_END 0) gets
+  // (docs/reference/linux-ccp.md §7.1 step 2): the line proves neither reading.
+  const biosSnp = found.get('machine.bios.snp');
+  if (
+    biosSnp?.value === false &&
+    biosSnp.from &&
+    wordingOf(normalise(biosSnp.from.text))?.w.id === 'rmp-not-reserved' &&
+    CPU_PRESETS[cpuValue].features.segmentedRmp &&
+    cmp(release, SEGMENTED_RMP) < 0
+  ) {
+    put(
+      {
+        ...biosSnp,
+        assumed: true,
+        note: `no RMP table reserved by the BIOS, or a segmented RMP (RMP_END 0) that ${release} cannot read: kernels from ${SEGMENTED_RMP} read RMP_CFG; the other reading is machine.bios.snp true, the ${cpuValue} preset's segmented RMP`,
+      },
+      true,
+    );
   }
 
   // Command line: module parameters, the IOMMU mode, nosmt.

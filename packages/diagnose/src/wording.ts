@@ -76,7 +76,7 @@ export function failedCommand(f: { readonly cmd: FailureCmd; readonly status: nu
  * (Tom Lendacky), queued in tip x86/sev on 14 Dec 2024 for the v6.14 merge window; before it
  * bsp_determine_snp() read every family 19h+ RMP as one contiguous table.
  */
-const SEGMENTED_RMP = '6.14';
+export const SEGMENTED_RMP = '6.14';
 
 /** The CPUs of kernel cpulist `all` ("0-39,41-127") that cpulist `some` lacks. */
 function cpulistMinus(all: string, some: string): number[] {

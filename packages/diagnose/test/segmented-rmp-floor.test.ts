@@ -40,3 +40,28 @@ describe('segmented RMP lines: the model prints them from the release diagnose i
     });
   }
 });
+
+describe('"not reserved by BIOS" before 6.14 on a segmented-RMP CPU: either reading (docs/reference/linux-ccp.md §7.1 step 2)', () => {
+  const biosSnp = (cpu: string, kernel: string) =>
+    diagnose(bootLog('6.13').join('\n'), { cpu, kernel }).json.inferred.find(
+      (x) => x.path === 'machine.bios.snp',
+    );
+
+  it('a Turin on 6.13: bios.snp false is an assumption naming the segmented RMP 6.13 cannot read', () => {
+    const x = biosSnp('turin', '6.13');
+    expect(x).toMatchObject({ value: false, assumed: true });
+    expect(x?.from?.text).toBe('SEV-SNP: Memory for the RMP table has not been reserved by BIOS');
+    expect(x?.note).toMatch(/or a segmented RMP \(RMP_END 0\) that 6\.13 cannot read/);
+  });
+
+  it('the same line proves it on a CPU without a segmented RMP, and on 6.14+ (which reads RMP_CFG)', () => {
+    for (const [cpu, kernel] of [
+      ['genoa', '6.13'],
+      ['turin', '6.14'],
+    ] as const) {
+      const x = biosSnp(cpu, kernel);
+      expect(x).toMatchObject({ value: false, note: 'no RMP table reserved by the BIOS' });
+      expect(x?.assumed).toBeUndefined();
+    }
+  });
+});
