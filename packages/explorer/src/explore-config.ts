@@ -49,6 +49,31 @@ export interface ConfigResult {
   readonly tableBytes: number;
 }
 
+/**
+ * A space's totals over its configurations' results, in the order its result lists them: one rule
+ * for `explore` and for `explore merge`, whose merged shards must equal the unsharded run.
+ */
+export function spaceTotals(
+  rs: readonly Pick<ConfigResult, 'states' | 'transitions' | 'tableBytes'>[],
+  seconds: number,
+) {
+  let states = 0;
+  let transitions = 0;
+  let bytes = 0;
+  for (const r of rs) {
+    states += r.states;
+    transitions += r.transitions;
+    bytes += r.tableBytes;
+  }
+  return {
+    states,
+    transitions,
+    seconds,
+    statesPerSecond: seconds > 0 ? states / seconds : 0,
+    bytesPerState: states > 0 ? bytes / states : 0,
+  };
+}
+
 export interface Progress {
   readonly states: number;
   readonly transitions: number;

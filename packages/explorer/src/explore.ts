@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type ConfigResult, exploreConfig, type Violation } from './explore-config';
+import { type ConfigResult, exploreConfig, spaceTotals, type Violation } from './explore-config';
 import { LAYER_FACTS } from './facts';
 import type { ProfileOverride } from './mutations';
 import { type Config, configsOf, type Space } from './space';
@@ -168,17 +168,11 @@ async function exploreJobs(jobs: readonly Job[], options: ExploreOptions): Promi
   return jobs.map((job, j) => {
     const ordered = job.todo.map((c) => results[j]!.get(c.index)!);
     const seconds = ((jobs.length === 1 ? end : finished[j]!) - t0) / 1000;
-    const states = ordered.reduce((n, r) => n + r.states, 0);
-    const bytes = ordered.reduce((n, r) => n + r.tableBytes, 0);
     return {
       space: job.space.name,
       spaceConfigs: job.all,
       configs: ordered.length,
-      states,
-      transitions: ordered.reduce((n, r) => n + r.transitions, 0),
-      seconds,
-      statesPerSecond: seconds > 0 ? states / seconds : 0,
-      bytesPerState: states > 0 ? bytes / states : 0,
+      ...spaceTotals(ordered, seconds),
       workers,
       exhausted: ordered.every((r) => r.exhausted),
       violations: ordered.flatMap((r) => r.violations),

@@ -6,6 +6,7 @@
  * are summed, so they read as total compute).
  */
 import { type InputPath, type Problems, readYamlMap, type ScenarioError } from '@sevsim/scenario';
+import { spaceTotals } from './explore-config';
 import type { explorationJson } from './report';
 
 export type ExplorationJson = ReturnType<typeof explorationJson>;
@@ -51,8 +52,6 @@ export function mergeExplorations(parts: readonly ExplorationJson[]): Exploratio
     const missing = [...Array(total).keys()].filter((i) => !seen.has(i));
     throw new Error(`configurations missing (a shard not given?): ${missing.slice(0, 10).join(', ')}`);
   }
-  const states = configurations.reduce((n, c) => n + c.states, 0);
-  const bytes = configurations.reduce((n, c) => n + c.tableBytes, 0);
   const seconds = parts.reduce((n, p) => n + p.seconds, 0);
   const capabilities = { ...parts[0]!.capabilities };
   for (const k of Object.keys(capabilities) as (keyof typeof capabilities)[])
@@ -61,11 +60,7 @@ export function mergeExplorations(parts: readonly ExplorationJson[]): Exploratio
   return {
     space,
     configs: configurations.length,
-    states,
-    transitions: configurations.reduce((n, c) => n + c.transitions, 0),
-    seconds,
-    statesPerSecond: seconds > 0 ? states / seconds : 0,
-    bytesPerState: states > 0 ? bytes / states : 0,
+    ...spaceTotals(configurations, seconds),
     workers: parts.reduce((n, p) => n + p.workers, 0),
     exhausted: configurations.every((c) => c.exhausted),
     ...(parts.some((p) => p.baseline !== undefined)
