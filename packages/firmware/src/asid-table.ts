@@ -24,11 +24,6 @@ export class AsidTable {
   /** The masks' buffer is shared with a copy of the platform: the first change copies it. */
   private shared = false;
   /**
-   * The last summary, dropped by every change: snapshots ask for it after each command while the
-   * table changes far less often. Frozen, so forks of the platform share it.
-   */
-  private counted: Readonly<AsidSummary> | null = null;
-  /**
    * ASIDs 1..MAX_SEV_ASIDS with a non-zero mask, kept on every change: the explorer's fingerprint
    * reads the summary after most commands, and walking the four masks cost more than the rest of
    * the fingerprint.
@@ -53,7 +48,7 @@ export class AsidTable {
     this.inUse = masks.subarray(3 * n);
   }
 
-  /** An independent copy: the masks shared until changed, the last summary (frozen) shared. */
+  /** An independent copy: the masks shared until changed. */
   fork(): AsidTable {
     this.shared = true;
     const c = Object.create(AsidTable.prototype) as AsidTable;
@@ -62,7 +57,6 @@ export class AsidTable {
     c.allocated = this.allocated;
     c.inUse = this.inUse;
     c.shared = true;
-    c.counted = this.counted;
     c.nDirty = this.nDirty;
     c.nClean = this.nClean;
     c.nAllocated = this.nAllocated;
@@ -81,7 +75,6 @@ export class AsidTable {
   /** INIT (SNP UNINIT) and SNP_INIT: every ASID dirty on every CCX (docs/reference/psp-firmware.md §2.3 step 9, docs/reference/psp-firmware.md §3.2). */
   markAllDirty(): void {
     this.own();
-    this.counted = null;
     this.dirty.fill(CCX_PRESENT, 1);
     this.clean.fill(0);
     this.allocated.fill(0);
@@ -95,7 +88,6 @@ export class AsidTable {
   /** DF_FLUSH on the CCXs whose cores all did WBINVD: dirty → clean (docs/reference/psp-firmware.md §2.3 DF_FLUSH). */
   flush(ccxs: number): void {
     this.own();
-    this.counted = null;
     for (let a = 1; a <= MAX_SEV_ASIDS; a++) {
       const m = this.dirty[a]! & ccxs;
       if (m) {
@@ -129,7 +121,6 @@ export class AsidTable {
   /** ACTIVATE of a guest that is not running yet: CCXs → allocated. */
   allocate(asid: number, ccxs: number): void {
     this.own();
-    this.counted = null;
     const was = this.nonZero(asid);
     this.allocated[asid]! |= ccxs;
     this.clean[asid]! &= ~ccxs;
@@ -139,7 +130,6 @@ export class AsidTable {
   /** ACTIVATE of a running guest, or LAUNCH_FINISH of a pending one: CCXs → in_use. */
   use(asid: number, ccxs: number): void {
     this.own();
-    this.counted = null;
     const was = this.nonZero(asid);
     this.inUse[asid]! |= ccxs;
     this.allocated[asid]! &= ~ccxs;
@@ -150,7 +140,6 @@ export class AsidTable {
   /** DEACTIVATE: allocated CCXs → clean, in_use CCXs → dirty. Returns the in_use CCXs. */
   release(asid: number, ccxs: number): number {
     this.own();
-    this.counted = null;
     const was = this.nonZero(asid);
     const alloc = this.allocated[asid]! & ccxs;
     this.allocated[asid]! &= ~alloc;
@@ -163,13 +152,7 @@ export class AsidTable {
   }
 
   summary(): AsidSummary {
-    this.counted ??= Object.freeze({
-      dirty: this.nDirty,
-      clean: this.nClean,
-      allocated: this.nAllocated,
-      inUse: this.nInUse,
-    });
-    return { ...this.counted };
+    return { dirty: this.nDirty, clean: this.nClean, allocated: this.nAllocated, inUse: this.nInUse };
   }
 
   /** Which masks are non-zero for `asid`, as bits (dirty 1, clean 2, allocated 4, in use 8); 0 outside 1..MAX_SEV_ASIDS. */
