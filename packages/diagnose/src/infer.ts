@@ -585,7 +585,7 @@ interface Flush {
  * flush's (the kernel ran it right after a successful init and reported its status as the init's):
  * an assumption, said so. Both flushes make the same check (every enabled core's WBINVD_DONE flag),
  * so the one the log does not show is taken to answer the same, unless the log shows SNP
- * initialised (`SEV-SNP API:`), which needs SNP_DF_FLUSH to succeed. The replay has the PSP give
+ * initialised (snpInitialisedLine), which needs SNP_DF_FLUSH to succeed. The replay has the PSP give
  * those answers (machine.pspMailboxStatus): the log cannot show which core missed the flag.
  */
 function flushStatus(

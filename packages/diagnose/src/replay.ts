@@ -283,6 +283,10 @@ const UNMODELLED: Readonly<Record<string, string>> = {
   'ccp-snp-min-fw':
     "printed at error level by AMD's snp-host kernels; the modelled releases print it with dev_dbg, only under dynamic debug",
   'ccp-dyndbg': 'dynamic-debug dump of a PSP command buffer',
+  'ccp-dyndbg-failed':
+    "dynamic-debug line with the PSP's status for one command; the failure is read from the kernel's own report of it",
+  'ccp-snp-initialised-dbg':
+    'dynamic-debug line after SNP_INIT succeeded (the model does not print dev_dbg): read as SNP initialised',
   'kvm-guest-memfd': 'kernel built without CONFIG_KVM_PRIVATE_MEM: an unmodelled cause (kernel config)',
   'rmp-2mb-fixup':
     'the 2 MB chunk around an RMP end off a 2 MB boundary, reserved at boot: read into machine.bios.rmpUnaligned for a contiguous RMP; the pieces of a segmented one are machine.bios.rmpSegments, which diagnose does not read from the log yet',

@@ -399,6 +399,20 @@ export const WORDINGS: readonly Wording[] = [
     gap: 'fidelity',
   },
   { id: 'ccp-dyndbg', re: /^ccp <psp>: sev command id 0x[0-9a-f]+ buffer/i, gap: 'unmodelled' },
+  // __sev_do_cmd_locked(): dev_dbg of a command's non-zero status (dynamic debug only).
+  {
+    id: 'ccp-dyndbg-failed',
+    re: /^ccp <psp>: sev command 0x[0-9a-f]+ failed \(0x[0-9a-f]+\)/i,
+    gap: 'unmodelled',
+  },
+  {
+    // __sev_snp_init_locked(): dev_dbg once SNP_INIT (and SNP_DF_FLUSH where the tree runs it there) succeeded, in
+    // AMD's 5.19 snp-host trees and mainline alike (a 2026 SEV-TIO series appends ", SEV-TIO is
+    // …"); seen only under dynamic debug, e.g. https://github.com/enarx/enarx/issues/2263.
+    id: 'ccp-snp-initialised-dbg',
+    re: /^ccp <psp>: SEV-SNP firmware initialized/i,
+    gap: 'unmodelled',
+  },
 
   // ---- kvm_amd (arch/x86/kvm/svm/sev.c sev_hardware_setup) -------------------------------------
   {
@@ -443,12 +457,16 @@ export const WORDINGS: readonly Wording[] = [
 ];
 
 /**
- * The line showing SNP initialised (`SEV-SNP API:`), if any. INIT's 0x13 after it is no SMEE-off
- * reading: SNP_INIT checks memory encryption the same way first
- * (docs/reference/psp-firmware.md §3.2 step 5), so the cause of that 0x13 is outside the model.
+ * The first line showing SNP initialised, if any: `SEV-SNP API:` (6.11+ and AMD's later snp-host
+ * trees) or the dynamic-debug `SEV-SNP firmware initialized` (every tree; the only one AMD's 5.19
+ * snp-host kernels print). INIT's 0x13 after it is no SMEE-off reading: SNP_INIT checks memory
+ * encryption the same way first (docs/reference/psp-firmware.md §3.2 step 5), so the cause of that
+ * 0x13 is outside the model.
  */
 export function snpInitialisedLine<L extends { readonly text: string }>(lines: readonly L[]): L | undefined {
-  return lines.find((l) => /^ccp <psp>: SEV-SNP API:/.test(normalise(l.text)));
+  return lines.find((l) =>
+    /^ccp <psp>: (?:SEV-SNP API:|SEV-SNP firmware initialized)/.test(normalise(l.text)),
+  );
 }
 
 /** The first wording that reads this (normalised) message. */
