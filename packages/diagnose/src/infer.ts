@@ -156,6 +156,9 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let segmented: LogLine | undefined;
   let rmpRange: { base: bigint; end: bigint } | undefined;
   const rmpChunks: { chunk: bigint; l: LogLine }[] = [];
+  let segBase: number | undefined;
+  let segSize: { gib: number; l: LogLine } | undefined;
+  const segLines: { index: number; at: number; cover: [number, number]; l: LogLine }[] = [];
   let since: { release: string; l: LogLine } | undefined;
   let bootFirmware = false;
   let dumpRelease: { release: string; l: LogLine } | undefined;
@@ -184,6 +187,8 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
       l.text,
     );
     if (range && !rmpRange) rmpRange = { base: BigInt(range[1]!), end: BigInt(range[2]!) };
+    const segRange = /^SEV-SNP: Segmented RMP base table physical range \[(0x[0-9a-f]+) - /i.exec(l.text);
+    if (segRange) segBase ??= Number(segRange[1]);
     const chunk = /^SEV-SNP: Reserving start\/end of RMP table on a 2MB boundary \[(0x[0-9a-f]+)\]/i.exec(
       l.text,
     );
@@ -222,6 +227,13 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
         continue;
       case 'smt-disabled':
         smtOff ??= l;
+        continue;
+      case 'rmp-segment-size':
+        segSize ??= { gib: Number(m[1]), l };
+        continue;
+      case 'rmp-segment':
+        if (!segLines.some((x) => x.index === Number(m[1])))
+          segLines.push({ index: Number(m[1]), at: Number(m[2]), cover: [Number(m[3]), Number(m[4])], l });
         continue;
       case 'kvm-sev-supported-old':
         oldSev ??= { n: Number(m[1]), l };
@@ -388,6 +400,29 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
         .map((u) => `${u.end} (line ${u.l.line})`)
         .join(' and ')}: the BIOS put it off a 2 MB boundary`,
     });
+  }
+
+  // 6.14+ prints a segmented RMP piece by piece (docs/reference/linux-ccp.md §7.1 step 2): RMP_BASE,
+  // the segment size and each RST entry (where its RMP entries are, the memory it maps). The model's
+  // DRAM is one range from 0, so it holds the memory the segments map from 0 without a gap; what
+  // the others map (RAM higher up, as on AMD's reference host at 1 TB) it cannot place.
+  const segments = segmentLayout(segBase, segSize, segLines);
+  if (segments && CPU_PRESETS[cpuValue].features.segmentedRmp) {
+    const first = segLines[0]!.l;
+    put({
+      path: 'machine.bios.rmpSegments',
+      value: segments.layout,
+      from: at(first),
+      note: `RMP_BASE, the ${segSize!.gib} GB segment size (line ${segSize!.l.line}) and ${segLines.length} segment(s) (lines ${segLines.map((x) => x.l.line).join(', ')}) as the kernel printed them`,
+    });
+    if (segments.fromZeroGiB > 0)
+      put({
+        path: 'machine.memoryGiB',
+        value: segments.fromZeroGiB,
+        from: at(first),
+        assumed: true,
+        note: `the ${segments.fromZeroGiB} GB the segments map from 0 without a gap: the model's DRAM is one range from 0, so memory the other segments map (higher up) is not placed`,
+      });
   }
 
   // Kernel release: `Linux version`, else the boot image name, else an assumption.
@@ -638,6 +673,34 @@ function rmpEnds(
     if (hit) out.push({ end, l: hit.l });
   }
   return out;
+}
+
+const GIB = 2 ** 30;
+
+/**
+ * The segmented RMP the log's lines describe as machine.bios.rmpSegments, and the memory its
+ * segments map from 0 without a gap; undefined unless the base, the size and a segment line agree
+ * (each segment covering index × size, a whole number of GB).
+ */
+function segmentLayout(
+  base: number | undefined,
+  size: { gib: number } | undefined,
+  lines: readonly { index: number; at: number; cover: [number, number] }[],
+): { layout: Json; fromZeroGiB: number } | undefined {
+  if (base === undefined || !size || lines.length === 0) return undefined;
+  const segments: { index: number; at: number; mappedGiB: number }[] = [];
+  for (const s of lines) {
+    const mapped = (s.cover[1] + 1 - s.cover[0]) / GIB;
+    if (s.cover[0] !== s.index * size.gib * GIB || !Number.isInteger(mapped)) return undefined;
+    segments.push({ index: s.index, at: s.at, mappedGiB: mapped });
+  }
+  let fromZeroGiB = 0;
+  for (const s of [...segments].sort((a, b) => a.index - b.index)) {
+    if (s.index * size.gib !== fromZeroGiB) break;
+    fromZeroGiB += s.mappedGiB;
+    if (s.mappedGiB < size.gib) break;
+  }
+  return { layout: { segmentGiB: size.gib, base, segments }, fromZeroGiB };
 }
 
 /** The preset whose CPU has a segmented RMP. */

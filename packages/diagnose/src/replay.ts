@@ -289,11 +289,7 @@ const UNMODELLED: Readonly<Record<string, string>> = {
     'dynamic-debug line after SNP_INIT succeeded (the model does not print dev_dbg): read as SNP initialised',
   'kvm-guest-memfd': 'kernel built without CONFIG_KVM_PRIVATE_MEM: an unmodelled cause (kernel config)',
   'rmp-2mb-fixup':
-    'the 2 MB chunk around an RMP end off a 2 MB boundary, reserved at boot: read into machine.bios.rmpUnaligned for a contiguous RMP; the pieces of a segmented one are machine.bios.rmpSegments, which diagnose does not read from the log yet',
-  'rmp-segment-size':
-    "the segment size the BIOS chose (RMP_CFG) is machine.bios.rmpSegments.segmentGiB, which diagnose does not read from the log yet; the replay uses its CPU preset's",
-  'rmp-segment':
-    'one line per RMP segment the BIOS mapped: machine.bios.rmpSegments places them, but diagnose does not read them from the log yet',
+    'the 2 MB chunk around an RMP end off a 2 MB boundary, reserved at boot: read into machine.bios.rmpUnaligned for a contiguous RMP, and follows from machine.bios.rmpSegments (read from the segment lines) for a segmented one',
   'iommu-efr': 'IOMMU feature register dump',
   'iommu-features': 'IOMMU feature list',
 };

@@ -154,15 +154,18 @@ export const WORDINGS: readonly Wording[] = [
     since: SEGMENTED_RMP,
   },
   {
+    // RMP_CFG's segment size; infer.ts reads it with the segment lines into machine.bios.rmpSegments.
     id: 'rmp-segment-size',
     re: /^SEV-SNP: Segmented RMP using (\d+)GB segments/,
-    gap: 'unmodelled',
+    gap: 'fidelity',
     since: SEGMENTED_RMP,
   },
   {
+    // One RST entry: where its RMP entries are and the memory they map (index × segment size,
+    // mapped GB long); infer.ts reads it into machine.bios.rmpSegments.
     id: 'rmp-segment',
-    re: /^SEV-SNP: RMP segment (\d+) physical address \[0x[0-9a-f]+ - 0x[0-9a-f]+\] covering/i,
-    gap: 'unmodelled',
+    re: /^SEV-SNP: RMP segment (\d+) physical address \[(0x[0-9a-f]+) - 0x[0-9a-f]+\] covering \[(0x[0-9a-f]+) - (0x[0-9a-f]+)\]/i,
+    gap: 'fidelity',
     since: SEGMENTED_RMP,
   },
   {
