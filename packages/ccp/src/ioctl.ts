@@ -2,7 +2,9 @@
  * /dev/sev SEV_ISSUE_CMD (docs/reference/linux-ccp.md §3.8) with the implicit init/shutdown of each release:
  * 'legacy-persistent' (≤6.15: legacy init, no shutdown; SNP ioctls need SNP initialised),
  * 'full' (6.16–7.1: _sev_platform_init_locked incl. SNP, error replaced by 0x1, then
- * __sev_firmware_shutdown) and 'legacy-only' (7.2: legacy init with the real error).
+ * __sev_firmware_shutdown) and 'legacy-only' (7.2: legacy init with the real error; Linux v7.2
+ * drivers/crypto/ccp/sev-dev.c sev_move_to_init_state(), re-read in the 7.2 commits,
+ * docs/reference/linux-ccp.md §3.8).
  */
 import {
   Cmd,
@@ -298,7 +300,10 @@ function sevIoctlDoSnpCommit(dev: SevDevice, argp: Argp): IoctlBody {
   return { rc: withImplicitSnpInit(dev, argp, commit) };
 }
 
-/** The checks sev_ioctl_do_snp_set_config() and _vlek_load() start with, in their order. */
+/**
+ * The checks sev_ioctl_do_snp_set_config() and _vlek_load() start with, in their order: 7.2's
+ * -ENODEV comes before the arguments are read (docs/reference/linux-ccp.md §3.8).
+ */
 function snpWriteChecks(dev: SevDevice, argp: Argp, writable: boolean): number {
   if (legacyEra(dev) && !dev.snpInitialized) return -Errno.EINVAL;
   if (argp.opts.hasData === false) return -Errno.EINVAL;

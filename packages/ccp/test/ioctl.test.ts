@@ -100,6 +100,21 @@ describe('/dev/sev ioctls (docs/reference/linux-ccp.md §3.8)', () => {
     expect(rig.tap.names(m)).toEqual(['SNP_COMMIT']);
   });
 
+  it('7.2 SNP_VLEK_LOAD without SNP: -ENODEV before the length and version checks; with SNP a bad length is -EINVAL (Linux v7.2 sev-dev.c sev_ioctl_do_snp_vlek_load(), docs/reference/linux-ccp.md §3.8)', () => {
+    const rig = boot({ release: '7.2' });
+    const m = rig.tap.mark();
+    // The check order of the merged commit (f91e9dbb5845): data, write fd, snp_initialized, then the struct.
+    expect(rig.ccp.ioctl('SNP_VLEK_LOAD', { vlek: { len: 1 } }).rc).toBe(-Errno.ENODEV);
+    expect(rig.ccp.ioctl('SNP_VLEK_LOAD', { hasData: false }).rc).toBe(-Errno.EINVAL);
+    expect(rig.ccp.ioctl('SNP_VLEK_LOAD', { writable: false }).rc).toBe(-Errno.EPERM);
+    expect(rig.tap.names(m)).toEqual([]);
+    rig.ccp.platformInit({ probe: true, maxSnpAsid: 0 });
+    const n = rig.tap.mark();
+    expect(rig.ccp.ioctl('SNP_VLEK_LOAD', { vlek: { len: 1 } }).rc).toBe(-Errno.EINVAL);
+    expect(rig.ccp.ioctl('SNP_VLEK_LOAD', { vlek: { version: 1 } }).rc).toBe(-Errno.EINVAL);
+    expect(rig.tap.names(n)).toEqual([]);
+  });
+
   it('7.1 SNP_SET_CONFIG initialises SNP for the command and shuts it down after', () => {
     const rig = boot({ release: '7.1' });
     const m = rig.tap.mark();
