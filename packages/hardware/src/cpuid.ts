@@ -54,6 +54,11 @@ function memEncryptEax(p: CpuPreset, cfg: ResolvedMachineConfig): number {
   return eax >>> 0;
 }
 
+/** EBX[11:6]: on parts whose BIOS picks the ASID count, the count decides the bits lost. */
+function physAddrReduction(p: CpuPreset, cfg: ResolvedMachineConfig): number {
+  return p.physAddrReductionByAsids?.[cfg.asids] ?? p.physAddrReduction;
+}
+
 export function cpuid(p: CpuPreset, cfg: ResolvedMachineConfig, leaf: number, _subleaf = 0): CpuidResult {
   switch (leaf >>> 0) {
     case 0x0:
@@ -67,7 +72,7 @@ export function cpuid(p: CpuPreset, cfg: ResolvedMachineConfig, leaf: number, _s
     case 0x8000001f:
       return {
         eax: memEncryptEax(p, cfg),
-        ebx: (p.cbit & 0x3f) | ((p.physAddrReduction & 0x3f) << 6) | ((p.vmpls & 0xf) << 12),
+        ebx: (p.cbit & 0x3f) | ((physAddrReduction(p, cfg) & 0x3f) << 6) | ((p.vmpls & 0xf) << 12),
         ecx: cfg.asids,
         edx: cfg.bios.minSevAsid,
       };

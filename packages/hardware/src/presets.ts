@@ -52,6 +52,11 @@ export interface CpuPreset {
   cbit: number;
   /** CPUID 0x8000001F EBX[11:6]: physical address bits lost when memory encryption is on. */
   physAddrReduction: number;
+  /**
+   * The reduction for each ASID count the BIOS's "SEV ASID Count" option offers, where the part
+   * trades key-id bits against address bits; an ASID count not listed keeps `physAddrReduction`.
+   */
+  physAddrReductionByAsids?: Readonly<Record<number, number>>;
   /** CPUID 0x8000001F EBX[15:12]: number of VMPLs (0 without SNP). */
   vmpls: number;
   features: CpuFeatures;
@@ -172,6 +177,11 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
     minSevAsid: 100,
     cbit: 51,
     physAddrReduction: 5,
+    // AGESA's "SEV ASID Count" option (253 or 509 ASIDs): "16TB of physical address space is
+    // available for systems that support 253 ASIDs, while 8TB … 509 ASIDs", i.e. 48 − 4 and
+    // 48 − 5 bits. Real hosts agree: AMDESE/AMDSEV#197's EPYC 7313 reads ECX 0xfd, EBX 0x4133
+    // (reduction 4); AMDESE/AMDSEV#271's EPYC 7453 `sevctl ok` shows 509 ASIDs, reduction 5.
+    physAddrReductionByAsids: { 253: 4, 509: 5 },
     vmpls: 4,
     features: {
       sme: true,

@@ -12,6 +12,18 @@ describe('CPUID Fn8000_001F (docs/reference/psp-firmware.md §8.2)', () => {
     expect(r.edx).toBe(100);
   });
 
+  test("milan's address reduction follows the BIOS's SEV ASID Count: AMDSEV#197 (EPYC 7313, 253 ASIDs, SEV from 15) reads EBX 0x4133, ECX 0xfd, EDX 0xf; 509 ASIDs lose 5 bits (AMDSEV#271 sevctl ok), EBX 0x4173", () => {
+    const r197 = createMachine({ family: 0x19, model: 0x01, asids: 253, bios: { minSevAsid: 15 } }).cpuid(
+      0x8000001f,
+    );
+    expect({ ebx: r197.ebx, ecx: r197.ecx, edx: r197.edx }).toEqual({ ebx: 0x4133, ecx: 0xfd, edx: 0xf });
+    expect(createMachine({ cpu: 'milan', asids: 509 }).cpuid(0x8000001f).ebx).toBe(0x4173);
+    // An ASID count the option does not offer keeps the preset's 5.
+    expect(
+      (createMachine({ cpu: 'milan', asids: 16, bios: { minSevAsid: 9 } }).cpuid(0x8000001f).ebx >> 6) & 0x3f,
+    ).toBe(5);
+  });
+
   test('genoa adds Secure TSC (bit 8) and DebugSwap (bit 14); ECX 1006', () => {
     const r = createMachine({ cpu: 'genoa' }).cpuid(0x8000001f);
     expect(r.eax).toBe(0x3b | (1 << 8) | (1 << 14));
