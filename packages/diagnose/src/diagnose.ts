@@ -89,6 +89,7 @@ export const NO_SEV_LINES = [
   '(ccp, kvm_amd, SEV, SNP, AMD-Vi and RMP lines), ideally with the command line and the CPU model:',
   "  dmesg | grep -iE 'sev|snp|ccp|kvm_amd|AMD-Vi|rmp|Linux version|Command line|smpboot: CPU0'",
   '  journalctl -k -b | grep -iE ... (same pattern) for an earlier boot',
+  '(`sevctl ok` or `snphost ok` output alone is not enough: it is read beside the kernel log)',
   'or run `sevsim diagnose --host` on the machine itself.',
 ].join('\n');
 

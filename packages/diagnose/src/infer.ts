@@ -5,6 +5,7 @@
  */
 import { CPU_PRESETS, type CpuModel } from '@sevsim/hardware';
 import type { Catalog, Json, KernelInput, MachineInput } from '@sevsim/scenario';
+import { isToolLine, toolProofs } from './host-tools';
 import type { LogLine, ReadLog } from './reader';
 import {
   FLUSH_ONLY_STATUS,
@@ -169,6 +170,11 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let initPlatform: LogLine | undefined;
 
   for (const l of log.relevant) {
+    if (isToolLine(l.text)) {
+      for (const p of toolProofs(l.text))
+        put({ path: p.path, value: p.value as Json, from: at(l), note: p.note });
+      continue;
+    }
     const text = normalise(l.text);
     // Any SNP message but the IOMMU's feature dumps: the kernel found an RMP and tried SNP.
     if (

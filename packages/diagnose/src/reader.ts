@@ -5,6 +5,7 @@
  * matter to SEV are kept, so memory stays bounded whatever the size of the input: a 100 MB log is
  * never held whole.
  */
+import { isToolLine } from './host-tools';
 
 /** One kept line: its 1-based number in the concatenated input, the line as written, its message. */
 export interface LogLine {
@@ -70,12 +71,12 @@ export function messageOf(raw: string): string {
 
 /** What a diagnosis reads; the rest of the log is counted and forgotten. */
 const RELEVANT =
-  /sev|snp|ccp|kvm_amd|amd-vi|rmp|\bpsp\b|Linux version|Command line:|smpboot: CPU0|\bSMT: (?:Force )?disabled|AMD EPYC|efi: EFI v|\bCPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: /i;
-/** Lines that show the SEV stack at all; a log without one cannot be diagnosed. */
+  /sev|snp|ccp|kvm_amd|amd-vi|rmp|\bpsp\b|Linux version|Command line:|smpboot: CPU0|\bSMT: (?:Force )?disabled|AMD EPYC|efi: EFI v|Number of encrypted guests|\bCPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: /i;
+/** Kernel lines that show the SEV stack at all (`sevctl ok` output is none); a log without one cannot be diagnosed. */
 const SEV_RELATED = /sev|snp|ccp|kvm_amd|amd-vi|rmp|\bpsp\b/i;
 
 export function isSevRelated(text: string): boolean {
-  return SEV_RELATED.test(text);
+  return SEV_RELATED.test(text) && !isToolLine(text);
 }
 
 /**
