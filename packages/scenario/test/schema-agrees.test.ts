@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -18,7 +18,9 @@ import { arbitraryOf } from './schema-arbitrary';
 
 const catalog = defaultCatalog();
 const schema = jsonSchema(catalog);
-const bySchema = new Ajv2020({ allErrors: false, strictTypes: false }).compile(schema);
+const compile = (s: object): ValidateFunction =>
+  new Ajv2020({ allErrors: false, strictTypes: false }).compile(s);
+const bySchema = compile(schema);
 
 type File = Record<string, unknown>;
 
@@ -28,16 +30,16 @@ interface Verdict {
   readonly errors: readonly ScenarioError[];
 }
 
-function judge(file: File): Verdict {
+function judge(file: File, check: ValidateFunction = bySchema): Verdict {
   const r = parseScenario(JSON.stringify(file), 'generated.json', catalog);
-  return { schema: bySchema(file) as boolean, validator: r.ok, errors: r.ok ? [] : r.errors };
+  return { schema: check(file) as boolean, validator: r.ok, errors: r.ok ? [] : r.errors };
 }
 
 /** Why the two disagree on `file`, or undefined when the disagreement is a listed limit. */
-function disagreement(file: File, v: Verdict): string | undefined {
+function disagreement(file: File, v: Verdict, check: ValidateFunction): string | undefined {
   if (v.schema === v.validator) return undefined;
   if (!v.schema)
-    return `the schema rejects a file the validator accepts (${JSON.stringify(bySchema.errors?.[0])})`;
+    return `the schema rejects a file the validator accepts (${JSON.stringify(check.errors?.[0])})`;
   const unexcused = v.errors.filter(
     (e) => !VALIDATOR_ONLY_RULES.some((r) => r.message.test(e.message) && r.applies(file)),
   );
@@ -46,13 +48,13 @@ function disagreement(file: File, v: Verdict): string | undefined {
     : `the validator rejects a file the schema accepts: ${unexcused.map((e) => `${e.key}: ${e.message}`).join('; ')}`;
 }
 
-function agreeOn(files: fc.Arbitrary<File>, runs: number, seed: number) {
+function agreeOn(files: fc.Arbitrary<File>, runs: number, seed: number, check: ValidateFunction = bySchema) {
   const counts = { accepted: 0, rejected: 0 };
   fc.assert(
     fc.property(files, (file) => {
-      const v = judge(file);
+      const v = judge(file, check);
       counts[v.validator ? 'accepted' : 'rejected']++;
-      const why = disagreement(file, v);
+      const why = disagreement(file, v, check);
       if (why) throw new Error(`${why}\n${JSON.stringify(file)}`);
     }),
     { numRuns: runs, seed, endOnFailure: true },
@@ -274,6 +276,35 @@ describe('the JSON Schema and the validator accept the same files (src/schema-li
         v.errors.map((e) => listed.message.test(e.message)),
         rule,
       ).toEqual([true]);
+    }
+  });
+
+  it('the check fails when the schema drifts from the validator (a bound or a name only one of them has)', () => {
+    // The same generator and seed as above, over a schema that lost the `asids` maximum (the
+    // validator keeps 1006) or gained a CPU the validator does not know: files drawn from the
+    // drifted schema must expose it.
+    const drifted = (edit: (machine: Record<string, Record<string, unknown>>) => void) => {
+      const s = structuredClone(schema) as {
+        properties: { machine: { properties: Record<string, Record<string, unknown>> } };
+      };
+      edit(s.properties.machine.properties);
+      return s;
+    };
+    const noMax = drifted((m) => {
+      delete m.asids!.maximum;
+    });
+    const extraCpu = drifted((m) => {
+      m.cpu!.enum = [...(m.cpu!.enum as string[]), 'naples'];
+    });
+    for (const s of [noMax, extraCpu]) {
+      const failure = (() => {
+        try {
+          agreeOn(arbitraryOf(s) as fc.Arbitrary<File>, 1500, 0x5e5, compile(s));
+        } catch (e) {
+          return (e as Error).cause as Error;
+        }
+      })();
+      expect(failure?.message).toMatch(/^the validator rejects a file the schema accepts/);
     }
   });
 

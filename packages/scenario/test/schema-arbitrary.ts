@@ -90,7 +90,9 @@ export function arbitraryOf(root: Obj): fc.Arbitrary<unknown> {
 
   /**
    * Integers within the bounds, with the bounds and small values likely, and now and then the
-   * first value past a bound the schema gives (both validators must refuse it).
+   * first value past a bound the schema gives (both validators must refuse it). Where the schema
+   * gives no bound, far values the schema therefore accepts (±2^32, 2^53 − 1) come too: a bound
+   * only the validator has would otherwise never be met.
    */
   function integer(s: Obj): fc.Arbitrary<number> {
     const lo = (s.minimum as number | undefined) ?? -1000;
@@ -100,8 +102,12 @@ export function arbitraryOf(root: Obj): fc.Arbitrary<unknown> {
       ...(s.minimum !== undefined ? [-nextAbove(-lo)] : []),
       ...(s.maximum !== undefined ? [nextAbove(hi)] : []),
     ];
+    const far = [
+      ...(s.minimum === undefined ? [-(2 ** 32)] : []),
+      ...(s.maximum === undefined ? [2 ** 32, Number.MAX_SAFE_INTEGER] : []),
+    ];
     return fc.oneof(
-      { weight: 2, arbitrary: fc.constantFrom(lo, hi) },
+      { weight: 2, arbitrary: fc.constantFrom(lo, hi, ...far) },
       { weight: 2, arbitrary: fc.integer({ min: safeLo, max: Math.min(safeHi, safeLo + 16) }) },
       { weight: 2, arbitrary: fc.integer({ min: safeLo, max: safeHi }) },
       ...(past.length > 0 ? [{ weight: 1, arbitrary: fc.constantFrom(...past) }] : []),
