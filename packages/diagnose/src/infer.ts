@@ -413,7 +413,11 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   // DRAM is one range from 0, so it holds the memory the segments map from 0 without a gap; what
   // the others map (RAM higher up, as on AMD's reference host at 1 TB) it cannot place.
   const segments = segmentLayout(segBase, segSize, segLines);
-  if (segments && CPU_PRESETS[cpuValue].features.segmentedRmp) {
+  if (segments && 'why' in segments)
+    notes.push(
+      `the segmented-RMP lines (${segLines.map((x) => `line ${x.l.line}`).join(', ')}) are not read into machine.bios.rmpSegments: ${segments.why}; the replay uses the CPU preset's layout`,
+    );
+  else if (segments && CPU_PRESETS[cpuValue].features.segmentedRmp) {
     const first = segLines[0]!.l;
     put({
       path: 'machine.bios.rmpSegments',
@@ -685,19 +689,24 @@ const GIB = 2 ** 30;
 
 /**
  * The segmented RMP the log's lines describe as machine.bios.rmpSegments, and the memory its
- * segments map from 0 without a gap; undefined unless the base, the size and a segment line agree
- * (each segment covering index × size, a whole number of GB).
+ * segments map from 0 without a gap; undefined without the base, size and segment lines, and a
+ * reason when they do not make a layout the model can hold (a segment not covering index × size
+ * or a whole number of GB; a table outside that memory, which the model's one DRAM range from 0
+ * cannot place).
  */
 function segmentLayout(
   base: number | undefined,
   size: { gib: number } | undefined,
   lines: readonly { index: number; at: number; cover: [number, number] }[],
-): { layout: Json; fromZeroGiB: number } | undefined {
+): { layout: Json; fromZeroGiB: number } | { why: string } | undefined {
   if (base === undefined || !size || lines.length === 0) return undefined;
   const segments: { index: number; at: number; mappedGiB: number }[] = [];
   for (const s of lines) {
     const mapped = (s.cover[1] + 1 - s.cover[0]) / GIB;
-    if (s.cover[0] !== s.index * size.gib * GIB || !Number.isInteger(mapped)) return undefined;
+    if (s.cover[0] !== s.index * size.gib * GIB || !Number.isInteger(mapped))
+      return {
+        why: `segment ${s.index} does not cover ${s.index} × ${size.gib} GB and a whole number of GB`,
+      };
     segments.push({ index: s.index, at: s.at, mappedGiB: mapped });
   }
   let fromZeroGiB = 0;
@@ -706,6 +715,12 @@ function segmentLayout(
     fromZeroGiB += s.mappedGiB;
     if (s.mappedGiB < size.gib) break;
   }
+  // RMP_BASE's 2 MB block and each segment's table (16 bytes per 4 KB page it maps).
+  const ends = [base + 2 * 2 ** 20, ...segments.map((s) => s.at + (s.mappedGiB * GIB) / 256)];
+  if (Math.max(...ends) > fromZeroGiB * GIB)
+    return {
+      why: `a table lies above the ${fromZeroGiB} GB the segments map from 0, where the model has no DRAM`,
+    };
   return { layout: { segmentGiB: size.gib, base, segments }, fromZeroGiB };
 }
 
