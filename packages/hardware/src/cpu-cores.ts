@@ -285,17 +285,11 @@ export class CpuCores {
    * its value, a page number, is a name). Each packed 32 to a word and kept until written.
    */
   fingerprint(f: Fingerprint): void {
-    if (this.snpEnWords === null) {
-      this.snpEnWords = packBits(
-        this.syscfgCore.length,
-        (i) => ((this.syscfgCore[i] as bigint) & SYSCFG.SNP_EN) !== 0n,
-      );
-    }
+    const snp = this.snpEnBits();
     if (this.hsaveWords === null) {
       this.hsaveWords = packBits(this.hsavePa.length, (i) => (this.hsavePa[i] as bigint) !== 0n);
     }
     f.int(this.syscfgCore.length);
-    const snp = this.snpEnWords;
     for (let i = 0; i < snp.length; i++) f.int(snp[i]!);
     const hsave = this.hsaveWords;
     for (let i = 0; i < hsave.length; i++) f.int(hsave[i]!);
@@ -303,6 +297,17 @@ export class CpuCores {
 
   snpEn(id: number): boolean {
     return ((this.syscfgCore[this.coreOf(id)] as bigint) & SYSCFG.SNP_EN) !== 0n;
+  }
+
+  /** SNPEn per physical core, 32 to a word, kept until a SYSCFG write drops it. */
+  private snpEnBits(): readonly number[] {
+    if (this.snpEnWords === null) {
+      this.snpEnWords = packBits(
+        this.syscfgCore.length,
+        (i) => ((this.syscfgCore[i] as bigint) & SYSCFG.SNP_EN) !== 0n,
+      );
+    }
+    return this.snpEnWords;
   }
 
   /** SNPEn on every physical core (a core's threads share the bit). */
