@@ -6,6 +6,9 @@ import { HWCR_SMMLOCK, MSR, SYSCFG, SYSCFG_BIOS_MTRR } from './msr.js';
 import { CORES_PER_CCX, type CpuPreset } from './presets.js';
 import type { RmpPlacement } from './rmp-layout.js';
 
+/** The largest MSR value (a constant: `1n << 64n` in the check built a BigInt per WRMSR). */
+const U64_MAX = (1n << 64n) - 1n;
+
 export interface Core {
   /**
    * Logical CPU number (Linux CPU id). Linux numbers the first thread of every physical core,
@@ -56,7 +59,7 @@ export class CpuCores {
    */
   private wbinvdDone: number[];
   private wbinvdShared = false;
-  /** SNPEn of every physical core, 32 to a word, for `fingerprint`; dropped by every SYSCFG write. */
+  /** SNPEn of every physical core, 32 to a word, for `fingerprint` and `snpEnAll`; dropped by every SYSCFG write. */
   private snpEnWords: readonly number[] | null = null;
   /** VM_HSAVE_PA ≠ 0 of every logical CPU, 32 to a word, for `fingerprint`; dropped by its writes. */
   private hsaveWords: readonly number[] | null = null;
@@ -196,7 +199,7 @@ export class CpuCores {
 
   wrmsr(id: number, msr: number, value: bigint): WrmsrResult {
     this.requireOnline(id, 'WRMSR');
-    if (value < 0n || value >= 1n << 64n) return '#GP';
+    if (value < 0n || value > U64_MAX) return '#GP';
     switch (msr) {
       case MSR.SYSCFG:
         return this.writeSyscfg(id, value);
@@ -310,9 +313,18 @@ export class CpuCores {
     return this.snpEnWords;
   }
 
-  /** SNPEn on every physical core (a core's threads share the bit). */
+  /**
+   * SNPEn on every physical core (a core's threads share the bit). From the packed bits: the
+   * readers (the contract State after every `sevsim run` step, the firmware's checks) would
+   * otherwise build two BigInts per CPU.
+   */
   snpEnAll(): boolean {
-    for (const c of this.list) if (c.present && !this.snpEn(c.id)) return false;
+    const bits = this.snpEnBits();
+    for (const c of this.list) {
+      if (!c.present) continue;
+      const core = this.coreOf(c.id);
+      if ((bits[core >>> 5]! & (1 << (core & 31))) === 0) return false;
+    }
     return true;
   }
 
