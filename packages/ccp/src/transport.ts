@@ -135,8 +135,10 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
       devLog(dev, 'SEV: too many firmware commands in progress, no command buffers available.');
       return { rc: -Errno.EBUSY, error: undefined, buffer: data };
     }
-    // memcpy into cmd_buf (copies by construction here and below: slice() costs Node 20 twice as much).
-    buf = new Uint8Array(data);
+    // memcpy into cmd_buf. The mailbox never writes the array it is given (the firmware works on
+    // its own copy), so only the legacy path, which patches addresses into cmd_buf, needs a copy
+    // of its own (by construction: slice() costs Node 20 twice as much).
+    buf = legacy ? new Uint8Array(data) : data;
     if (legacy) {
       // snp_prep_cmd_buf(): address parameters first, then the command buffer page itself.
       const mapped = mapDescs(dev, cmd, buf);
@@ -175,7 +177,9 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
 
   if (!hasData) return { rc, error: status, buffer: EMPTY };
 
-  const out = res.buffer.length === buf.length ? new Uint8Array(res.buffer) : buf;
+  // memcpy(data, cmd_buf): the mailbox's result array is the caller's (the firmware's written-back
+  // copy, or the array it was given when nothing was written back).
+  const out = res.buffer.length === buf.length ? res.buffer : buf;
   if (legacy && cmdBufWritable(cmd)) {
     // snp_reclaim_cmd_buf(): the command buffer page back to hypervisor-owned.
     const r = reclaimPages(dev, cmdBufPfn(dev, nested), 1, true);

@@ -58,9 +58,6 @@ function lookup(fw: Firmware, id: number): CommandSpec | Outcome {
 
 const NO_OPTIONS: MailboxOptions = {};
 
-/** A copy of command-buffer bytes, by construction: Uint8Array.prototype.slice() costs Node 20 twice as much. */
-const copyOf = (b: Uint8Array): Uint8Array => new Uint8Array(b);
-
 export function dispatch(
   fw: Firmware,
   id: number,
@@ -68,7 +65,9 @@ export function dispatch(
   opts: MailboxOptions = NO_OPTIONS,
 ): DispatchResult {
   const found = lookup(fw, id);
-  if (!('handle' in found)) return { ...found, buffer: copyOf(input) };
+  // A command the firmware refuses before reading its buffer leaves the caller's bytes as they
+  // were: the result is the caller's own array.
+  if (!('handle' in found)) return { status: found.status, guard: found.guard!, buffer: input };
   const spec = found;
 
   // docs/reference/psp-firmware.md §2.2: only while SNP is INIT and the RMP is initialised, for commands that write back.
@@ -78,11 +77,13 @@ export function dispatch(
     return {
       status: Status.INVALID_PAGE_STATE + CMD_BUF_PAGE_STATE_OFFSET,
       guard: CMD_BUF_STATE,
-      buffer: copyOf(input),
+      buffer: input,
     };
   }
 
-  const buf = input.length >= spec.bufferSize ? copyOf(input) : new Uint8Array(spec.bufferSize);
+  // The firmware works on its own copy (by construction: Uint8Array.prototype.slice() costs
+  // Node 20 twice as much); only a write-back hands it to the caller.
+  const buf = input.length >= spec.bufferSize ? new Uint8Array(input) : new Uint8Array(spec.bufferSize);
   if (buf.length > input.length) buf.set(input);
   const outcome = spec.handle({ fw, buf });
 
@@ -95,8 +96,9 @@ export function dispatch(
     spec.writesBack &&
     (outcome.status === Status.SUCCESS ||
       (spec.writeBackOnInvalidLen && outcome.status === Status.INVALID_LEN));
-  // Without write-back the caller's bytes come back unchanged; the working copy is not theirs.
-  const buffer = !writeBack ? copyOf(input) : buf.length === input.length ? buf : buf.slice(0, input.length);
+  // Without write-back the caller's bytes come back unchanged (its own array); the working copy
+  // is not theirs.
+  const buffer = !writeBack ? input : buf.length === input.length ? buf : buf.slice(0, input.length);
   return outcome.guard
     ? { status: outcome.status, guard: outcome.guard, buffer }
     : { status: outcome.status, buffer };
