@@ -63,7 +63,12 @@ export interface CommandDef<C extends BaseCtx> {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Every command that passes its guards and whose effect reports nothing: one frozen outcome. */
+const SUCCEEDED: Outcome = Object.freeze({ status: Status.SUCCESS });
+
 export function command<C extends BaseCtx>(def: CommandDef<C>): CommandSpec {
+  // Each guard's reference (id and fact, without its check), built once: a refusal reports it.
+  const refs: readonly GuardRef[] = def.guards.map((g) => Object.freeze({ id: g.id, fact: g.fact }));
   return {
     id: def.id,
     name: def.name,
@@ -80,11 +85,12 @@ export function command<C extends BaseCtx>(def: CommandDef<C>): CommandSpec {
       const ctx = (def.prepare ? def.prepare(base) : {}) as Writable<C>;
       ctx.fw = base.fw;
       ctx.buf = base.buf;
-      for (const g of def.guards) {
-        const s = g.check(ctx);
-        if (s !== undefined) return { status: s, guard: { id: g.id, fact: g.fact } };
+      const guards = def.guards;
+      for (let i = 0; i < guards.length; i++) {
+        const s = guards[i]!.check(ctx);
+        if (s !== undefined) return { status: s, guard: refs[i]! };
       }
-      return def.effect(ctx) ?? { status: Status.SUCCESS };
+      return def.effect(ctx) ?? SUCCEEDED;
     },
   };
 }
