@@ -121,7 +121,7 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
   }
 
   let nested: 'main' | 'backup' | null = null;
-  let buf = EMPTY;
+  let buf: Uint8Array = EMPTY;
   let descs: MappedDesc[] = [];
   const legacy = legacyHandling(dev, cmd);
   if (hasData) {
