@@ -191,7 +191,7 @@ export function ccpModule(
     profile,
     params: { ...DEFAULT_CCP_PARAMS, ...params },
     pages: new PageAllocator(m),
-    name: pspDeviceNames(m.preset, m.sockets)[0]!,
+    name: pspDeviceNames(m)[0]!,
     present: false,
     apiMajor: 0,
     apiMinor: 0,
@@ -224,7 +224,7 @@ export function spModInit(ccp: Ccp): void {
   const { ctx } = dev;
   const m = ctx.machine;
   const ccpEngine = SP_DEVICES[m.preset.pspPci.deviceId]?.ccp ?? false;
-  pspDeviceNames(m.preset, m.sockets).forEach((name, socket) => {
+  pspDeviceNames(m).forEach((name, socket) => {
     // sp_init(): the function's CCP engine first; every queue belongs to the PSP (ccp5_init).
     if (ccpEngine) ctx.log.print(`${name}: no command queues available`);
     // psp_dev_init() → psp_init(): only the master socket's PSP reports SEV in its capability

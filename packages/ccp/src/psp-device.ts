@@ -1,8 +1,9 @@
 /**
  * The PSP's PCI identity, which prefixes every dev_err/dev_info line as "<driver> <BDF>: ". The
- * driver is "ccp" (drivers/crypto/ccp/sp-pci.c); the addresses are the machine's (`CpuPreset.pspPci`).
+ * driver is "ccp" (drivers/crypto/ccp/sp-pci.c); the addresses are the machine's (`Machine.pspPci`:
+ * the preset's, or the board's).
  */
-import { type CpuPreset, pspPciAddresses } from '@sevsim/hardware';
+import type { Machine } from '@sevsim/hardware';
 
 /**
  * What sp-pci.c's `dev_vdata` gives each PSP device id the model's presets use: whether the
@@ -16,8 +17,8 @@ export const SP_DEVICES: Readonly<Record<number, { readonly ccp: boolean }>> = {
 };
 
 /** "ccp BDF" of each PSP, in probe order (the first is the master). */
-export function pspDeviceNames(preset: CpuPreset, sockets: number): string[] {
-  return pspPciAddresses(preset, sockets).map((bdf) => `ccp ${bdf}`);
+export function pspDeviceNames(machine: Pick<Machine, 'pspPci'>): string[] {
+  return machine.pspPci.map((bdf) => `ccp ${bdf}`);
 }
 
 /** The kernel's `%#x`: "0x" + lower-case hex of the value as a u32 (so -1 → 0xffffffff, 0 → 0x0). */

@@ -1,5 +1,14 @@
 import { HardwareConfigError } from './errors.js';
-import { CPU_MODELS, CPU_PRESETS, type CpuModel, type CpuPreset, cpuForFamilyModel } from './presets.js';
+import {
+  CPU_MODELS,
+  CPU_PRESETS,
+  type CpuModel,
+  type CpuPreset,
+  cpuForFamilyModel,
+  PCI_BDF,
+  pspPciAddresses,
+  pspPciFunction,
+} from './presets.js';
 
 export type IommuMode = 'off' | 'passthrough' | 'translated';
 export type SnpMemoryCoverage = 'full' | 'partial' | 'none';
@@ -91,6 +100,11 @@ export interface MachineConfig {
   /** What the kernel makes of the IOMMU: disabled, passthrough (`iommu=pt`) or translated. */
   iommu?: IommuMode;
   memoryGiB?: number;
+  /**
+   * The PSPs' PCI addresses as this board places them, socket 0 (the master) first; sockets not
+   * named keep the preset's. The function must be the preset's (`pspPciFunction`). Extension.
+   */
+  pspPci?: readonly string[];
 }
 
 export interface ResolvedMachineConfig {
@@ -107,6 +121,8 @@ export interface ResolvedMachineConfig {
   readonly bios: Readonly<BiosOptions>;
   readonly iommu: IommuMode;
   readonly memoryGiB: number;
+  /** One PCI address per socket, in probe order (the master first). */
+  readonly pspPci: readonly string[];
 }
 
 /** Firmware MAX_SEV_ASIDS (docs/reference/psp-firmware.md §2.5, §7.3): no platform exposes more. */
@@ -288,6 +304,7 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
     throw new HardwareConfigError(`memoryGiB must be an integer in 1..${MAX_MEMORY_GIB}, got ${memoryGiB}`);
   }
   if (bios.rmpSegments !== undefined) checkRmpSegments(bios, cpu, preset, memoryGiB);
+  const pspPci = resolvePspPci(config.pspPci, preset, sockets);
 
   return {
     cpu,
@@ -301,7 +318,34 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
     // Without an IOMMU in the BIOS there is nothing for the kernel to enable.
     iommu: bios.iommu ? iommu : 'off',
     memoryGiB,
+    pspPci,
   };
+}
+
+/** The board's PSP addresses over the preset's, socket by socket (AMDESE/AMDSEV#202: 09:00.5). */
+function resolvePspPci(given: readonly string[] | undefined, preset: CpuPreset, sockets: Sockets) {
+  const byPreset = pspPciAddresses(preset, sockets);
+  if (given === undefined) return byPreset;
+  if (!Array.isArray(given) || given.length < 1 || given.length > sockets) {
+    throw new HardwareConfigError(
+      `pspPci must list 1..${sockets} address(es), one per socket, got ${JSON.stringify(given)}`,
+    );
+  }
+  const fn = pspPciFunction(preset);
+  for (const bdf of given) {
+    if (typeof bdf !== 'string' || !PCI_BDF.test(bdf)) {
+      throw new HardwareConfigError(
+        `pspPci: ${JSON.stringify(bdf)} is not a PCI address like 0000:01:00.${fn}`,
+      );
+    }
+    if (Number(bdf.slice(-1)) !== fn) {
+      throw new HardwareConfigError(`pspPci: ${bdf}: the ${preset.model} PSP is PCI function ${fn}`);
+    }
+  }
+  const all = byPreset.map((bdf, socket) => given[socket] ?? bdf);
+  if (new Set(all).size !== all.length)
+    throw new HardwareConfigError(`pspPci: ${all.join(' and ')} are one address`);
+  return all;
 }
 
 const MB = 2 ** 20;

@@ -36,7 +36,9 @@ export {
   type CpuModel,
   type CpuPreset,
   type PspPci,
+  PCI_BDF,
   pspPciAddresses,
+  pspPciFunction,
   type TcbLayout,
 } from './presets.js';
 export {

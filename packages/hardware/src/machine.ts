@@ -47,6 +47,7 @@ export class Machine {
   readonly rmp: Rmp;
   /** Processor sockets (1 or 2); each has its own PSP, the first is the master. */
   readonly sockets: number;
+
   private cpus: CpuCores;
   private iommuUnit: Iommu;
   private mc: MemoryController;
@@ -90,6 +91,11 @@ export class Machine {
     );
     this.writeRst();
     this.iommuUnit = this.createIommu();
+  }
+
+  /** Each socket's PSP PCI address, the master first (the preset's, or the board's `pspPci`). */
+  get pspPci(): readonly string[] {
+    return this.config.pspPci;
   }
 
   /**

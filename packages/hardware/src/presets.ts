@@ -281,3 +281,14 @@ export function pspPciAddresses(preset: CpuPreset, sockets: number): readonly st
   if (!preset.pspPci.twoSockets) throw new Error(`${preset.model} is a one-socket part`);
   return preset.pspPci.twoSockets;
 }
+
+/** A PCI address as the kernel prints it: domain:bus:device.function, lower-case hex. */
+export const PCI_BDF = /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/;
+
+/**
+ * The PSP's PCI function: the SoC's, the same on every board (1 on Rome and Milan, 5 on the
+ * Genoa family); only the bus (and domain) are the board's.
+ */
+export function pspPciFunction(preset: CpuPreset): number {
+  return Number(preset.pspPci.oneSocket.slice(-1));
+}

@@ -40,6 +40,24 @@ describe('CPU presets beyond Milan/Genoa/Turin (README "Decisions", "Presets")',
     expect(() => pspPciAddresses(CPU_PRESETS.siena, 2)).toThrow(/one-socket part/);
   });
 
+  test("a board's PSP addresses (pspPci): the bus is the board's, the function the CPU's; a socket not listed keeps the preset's (AMDSEV#202: 0000:09:00.5)", () => {
+    expect(createMachine({ cpu: 'genoa', sockets: 2, pspPci: ['0000:09:00.5'] }).pspPci).toEqual([
+      '0000:09:00.5',
+      '0000:83:00.5',
+    ]);
+    expect(createMachine({ cpu: 'milan' }).pspPci).toEqual(['0000:47:00.1']);
+    expect(() => createMachine({ cpu: 'genoa', pspPci: ['0000:09:00.1'] })).toThrow(
+      'pspPci: 0000:09:00.1: the genoa PSP is PCI function 5',
+    );
+    expect(() => createMachine({ cpu: 'genoa', pspPci: ['0000:01:00.5', '0000:83:00.5'] })).toThrow(
+      /pspPci must list 1\.\.1 address/,
+    );
+    expect(() => createMachine({ cpu: 'genoa', sockets: 2, pspPci: ['0000:83:00.5'] })).toThrow(
+      'pspPci: 0000:83:00.5 and 0000:83:00.5 are one address',
+    );
+    expect(() => createMachine({ cpu: 'genoa', pspPci: ['9:00.5'] })).toThrow(/not a PCI address/);
+  });
+
   test('Genoa, Bergamo and Siena report the same Zen 4 fields; only model, cores, sockets and PSP address differ', () => {
     const shared = ({ model, modelId, modelRange, cores, maxSockets, pspPci, ...rest }: CpuPreset) => rest;
     expect(shared(CPU_PRESETS.bergamo)).toEqual(shared(CPU_PRESETS.genoa));

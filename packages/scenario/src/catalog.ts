@@ -57,6 +57,10 @@ export interface CpuFacts {
   readonly asids: number;
   readonly ciphertextHidingCapable: boolean;
   readonly segmentedRmp: boolean;
+  /** The PSP's PCI function (the CPU's; the bus is the board's). */
+  readonly pspPciFunction: number;
+  /** Socket 1's PSP address when `pspPci` leaves it to the preset; absent on one-socket parts. */
+  readonly pspPciSecondSocket?: string;
 }
 
 export interface Catalog {

@@ -9,7 +9,7 @@
 import { CCP_PARAMS, Errno, FW_UPLOAD_ERRORS, SEV_IOCTL } from '@sevsim/ccp';
 import { parseVersion, VERSION_PART_MAX } from '@sevsim/firmware';
 import { cmdName, Status, statusCode } from '@sevsim/psp-abi';
-import { CPU_MODELS, CPU_PRESETS, type CpuModel, createMachine } from '@sevsim/hardware';
+import { CPU_MODELS, CPU_PRESETS, type CpuModel, createMachine, pspPciFunction } from '@sevsim/hardware';
 import { dyndbgQueryProblem } from '@sevsim/kernel';
 import { KVM_AMD_PARAMS, PATCHES, RELEASES, resolveRelease } from '@sevsim/kvm-amd';
 import type { Catalog, CpuFacts, ParamInfo } from './catalog';
@@ -61,6 +61,8 @@ export function defaultCatalog(): Catalog {
         asids: p.asids,
         ciphertextHidingCapable: p.ciphertextHidingCapable,
         segmentedRmp: p.features.segmentedRmp,
+        pspPciFunction: pspPciFunction(p),
+        pspPciSecondSocket: p.pspPci.twoSockets?.[1],
       };
       return [m, facts];
     }),

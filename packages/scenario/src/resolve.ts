@@ -43,6 +43,8 @@ export interface ResolvedMachine {
   readonly pspResponseSeconds?: Readonly<Record<string, number | 'never'>>;
   /** Present only when the scenario sets it. */
   readonly pspMailboxStatus?: Readonly<Record<string, number>>;
+  /** The board's PSP PCI addresses, socket 0 first; present only when the scenario sets it. */
+  readonly pspPci?: readonly string[];
 }
 
 export interface ResolvedKernel {
@@ -86,6 +88,7 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
     ...(m.memoryGiB !== undefined ? { memoryGiB: m.memoryGiB } : {}),
     ...(m.pspResponseSeconds !== undefined ? { pspResponseSeconds: { ...m.pspResponseSeconds } } : {}),
     ...(m.pspMailboxStatus !== undefined ? { pspMailboxStatus: { ...m.pspMailboxStatus } } : {}),
+    ...(m.pspPci !== undefined ? { pspPci: [...m.pspPci] } : {}),
   };
 }
 
@@ -108,6 +111,7 @@ export function toMachineConfig(r: ResolvedMachine): MachineConfig {
     ...(r.sockets !== undefined ? { sockets: r.sockets } : {}),
     ...(r.cores !== undefined ? { cores: r.cores } : {}),
     ...(r.memoryGiB !== undefined ? { memoryGiB: r.memoryGiB } : {}),
+    ...(r.pspPci !== undefined ? { pspPci: [...r.pspPci] } : {}),
   };
 }
 

@@ -40,6 +40,8 @@ export interface MachineInput {
   readonly pspResponseSeconds?: Readonly<Record<string, number | 'never'>>;
   /** A status the PSP answers a command with instead of running it, by command name. */
   readonly pspMailboxStatus?: Readonly<Record<string, number>>;
+  /** The board's PSP PCI addresses, socket 0 (the master) first. */
+  readonly pspPci?: readonly string[];
 }
 
 export interface RmpSegmentsInput {

@@ -151,14 +151,29 @@ function presetAllows(f: CpuFacts): JsonSchema {
   if (f.segmentedRmp) bios.rmpUnaligned = { const: 'none' };
   else bios.rmpSegments = false;
   const lastCpu = (sockets: number) => sockets * f.cores * f.threadsPerCore - 1;
+  // The PSP's function is the CPU's; a socket `pspPci` leaves out keeps the preset's address.
+  const pspPci: JsonSchema = { items: { pattern: `\\.${f.pspPciFunction}$` } };
+  const second = f.pspPciSecondSocket;
   return {
     properties: {
       family: { const: f.family },
       model: { minimum: f.modelRange[0], maximum: f.modelRange[1] },
       sockets: { maximum: f.maxSockets },
       bios: { properties: bios },
+      pspPci,
     },
     allOf: [
+      ...(second === undefined
+        ? []
+        : [
+            ifThen(
+              {
+                required: ['sockets', 'pspPci'],
+                properties: { sockets: { const: 2 }, pspPci: { maxItems: 1 } },
+              },
+              { properties: { pspPci: { items: { not: { const: second } } } } },
+            ),
+          ]),
       // The preset's ASID count bounds the minimum SEV ASID unless `asids` overrides it.
       ifThen(
         { not: { required: ['asids'] } },
@@ -182,6 +197,11 @@ function presetAllows(f: CpuFacts): JsonSchema {
 
 function machineConditions(catalog: Catalog): JsonSchema[] {
   return [
+    // One PSP address per socket at most.
+    ifThen(
+      { not: { required: ['sockets'], properties: { sockets: { const: 2 } } } },
+      { properties: { pspPci: { maxItems: 1 } } },
+    ),
     // Family and model without `cpu` name a modelled preset.
     ifThen(
       { not: { required: ['cpu'] }, required: ['family', 'model'] },

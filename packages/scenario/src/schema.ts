@@ -7,6 +7,7 @@
  * another; test/schema-agrees.test.ts holds the two to the same files.
  */
 import { z } from 'zod';
+import { PCI_BDF } from '@sevsim/hardware';
 import { type Catalog, commandLineParamNames, MODULES, type ModuleName } from './catalog';
 import { atMostPattern } from './number-pattern';
 import { ifThen, type JsonSchema, statePathSchema, withConditions } from './schema-conditions';
@@ -466,6 +467,11 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
           description:
             'A status the PSP answers a command with instead of running it: a mailbox error from outside the SEV firmware, e.g. 0x8003 (AMDESE/AMDSEV#246: "SEV: failed to get status. Error: 0x8003").',
         }),
+      pspPci: z.array(z.string().regex(PCI_BDF)).min(1).max(2).optional().meta({
+        uniqueItems: true,
+        description:
+          "The PSPs' PCI addresses as the board places them, socket 0 (the master) first; a socket not listed keeps the preset's. The bus is the board's, the function the CPU's (1 on Rome and Milan, 5 on the Genoa family), e.g. 0000:09:00.5 (AMDESE/AMDSEV#202).",
+      }),
     })
     .meta({ description: 'Every key optional; the defaults give a fully enabled machine of the preset.' });
 });

@@ -279,6 +279,21 @@ describe('the JSON Schema and the validator accept the same files (src/schema-li
     }
   });
 
+  it("machine.pspPci: both judge the board addresses alike (count per socket, the CPU's function, no address twice)", () => {
+    const verdicts = (
+      [
+        [{ cpu: 'genoa', sockets: 2, pspPci: ['0000:09:00.5'] }, true],
+        [{ cpu: 'milan', pspPci: ['0000:c1:00.1'] }, true],
+        [{ pspPci: ['0000:01:00.5', '0000:83:00.5'] }, false], // one socket, two addresses
+        [{ cpu: 'genoa', pspPci: ['0000:09:00.1'] }, false], // Genoa's PSP is function 5
+        [{ cpu: 'genoa', sockets: 2, pspPci: ['0000:83:00.5'] }, false], // socket 1 keeps 83:00.5
+        [{ cpu: 'genoa', sockets: 2, pspPci: ['0000:09:00.5', '0000:09:00.5'] }, false],
+        [{ cpu: 'genoa', pspPci: ['0000:9:00.5'] }, false],
+      ] as const
+    ).map(([machine, ok]) => [judge({ version: 1, name: 'psp', machine, steps: [] }), ok] as const);
+    for (const [v, ok] of verdicts) expect(v).toMatchObject({ schema: ok, validator: ok });
+  });
+
   it('the check fails when the schema drifts from the validator (a bound or a name only one of them has)', () => {
     // The same generator and seed as above, over a schema that lost the `asids` maximum (the
     // validator keeps 1006) or gained a CPU the validator does not know: files drawn from the
