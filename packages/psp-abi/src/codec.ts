@@ -12,12 +12,50 @@ export interface Field<T> {
   readonly mask: readonly number[];
   read(view: DataView): T;
   write(view: DataView, value: T): void;
+  /**
+   * `read` on the struct's bytes themselves: a byte past the end of a short buffer reads as 0
+   * (what `read` sees in a zero-padded copy). What the struct codecs use: no copy, no DataView.
+   */
+  get(bytes: Uint8Array): T;
+  /** `write` on the struct's bytes themselves (at least `offset + size` long). */
+  put(bytes: Uint8Array, value: T): void;
 }
 
 const TWO_32 = 0x1_0000_0000;
 
 function fullMask(size: number): number[] {
   return new Array<number>(size).fill(0xff);
+}
+
+// Little-endian byte access. A read past the end of a short buffer gets `undefined`, which the
+// bit operators take as 0: the zero padding of a short buffer, for free.
+const le8 = (b: Uint8Array, o: number): number => b[o]! & 0xff;
+const le16 = (b: Uint8Array, o: number): number => (b[o]! & 0xff) | ((b[o + 1]! & 0xff) << 8);
+const le32 = (b: Uint8Array, o: number): number => (le16(b, o) | (le16(b, o + 2) << 16)) >>> 0;
+/** Typed-array stores keep the low 8 bits of each value. */
+function put32(b: Uint8Array, o: number, x: number): void {
+  b[o] = x;
+  b[o + 1] = x >>> 8;
+  b[o + 2] = x >>> 16;
+  b[o + 3] = x >>> 24;
+}
+
+/**
+ * A small working area for the 64-bit bigint fields (a DataView reads and writes all 64 bits at
+ * once); every other field reads and writes the struct's bytes directly.
+ */
+const scratch = new Uint8Array(8);
+const scratchView = new DataView(scratch.buffer);
+
+/** Eight bytes as a bigint, through the working area (a DataView reads all 64 bits at once). */
+function getU64n(b: Uint8Array, o: number): bigint {
+  for (let i = 0; i < 8; i++) scratch[i] = b[o + i] ?? 0;
+  return scratchView.getBigUint64(0, true);
+}
+
+function putU64n(b: Uint8Array, o: number, x: bigint): void {
+  scratchView.setBigUint64(0, x, true);
+  for (let i = 0; i < 8; i++) b[o + i] = scratch[i]!;
 }
 
 export function u8(offset: number): Field<number> {
@@ -27,6 +65,10 @@ export function u8(offset: number): Field<number> {
     mask: fullMask(1),
     read: (v) => v.getUint8(offset),
     write: (v, x) => v.setUint8(offset, x & 0xff),
+    get: (b) => le8(b, offset),
+    put: (b, x) => {
+      b[offset] = x;
+    },
   };
 }
 
@@ -37,6 +79,11 @@ export function u16(offset: number): Field<number> {
     mask: fullMask(2),
     read: (v) => v.getUint16(offset, true),
     write: (v, x) => v.setUint16(offset, x & 0xffff, true),
+    get: (b) => le16(b, offset),
+    put: (b, x) => {
+      b[offset] = x;
+      b[offset + 1] = x >>> 8;
+    },
   };
 }
 
@@ -47,20 +94,29 @@ export function u32(offset: number): Field<number> {
     mask: fullMask(4),
     read: (v) => v.getUint32(offset, true),
     write: (v, x) => v.setUint32(offset, x >>> 0, true),
+    get: (b) => le32(b, offset),
+    put: (b, x) => put32(b, offset, x >>> 0),
   };
 }
 
 /** u64 as a number: physical addresses stay below 2^52, so a double holds them exactly. */
 export function u64(offset: number): Field<number> {
+  const clamp = (x: number): number => (Number.isFinite(x) && x > 0 ? Math.floor(x) : 0);
   return {
     offset,
     size: 8,
     mask: fullMask(8),
     read: (v) => v.getUint32(offset, true) + v.getUint32(offset + 4, true) * TWO_32,
     write: (v, x) => {
-      const n = Number.isFinite(x) && x > 0 ? Math.floor(x) : 0;
+      const n = clamp(x);
       v.setUint32(offset, n % TWO_32, true);
       v.setUint32(offset + 4, Math.floor(n / TWO_32) % TWO_32, true);
+    },
+    get: (b) => le32(b, offset) + le32(b, offset + 4) * TWO_32,
+    put: (b, x) => {
+      const n = clamp(x);
+      put32(b, offset, n % TWO_32);
+      put32(b, offset + 4, Math.floor(n / TWO_32) % TWO_32);
     },
   };
 }
@@ -73,6 +129,8 @@ export function u64n(offset: number): Field<bigint> {
     mask: fullMask(8),
     read: (v) => v.getBigUint64(offset, true),
     write: (v, x) => v.setBigUint64(offset, BigInt.asUintN(64, x), true),
+    get: (b) => getU64n(b, offset),
+    put: (b, x) => putU64n(b, offset, BigInt.asUintN(64, x)),
   };
 }
 
@@ -87,12 +145,19 @@ export function bits(offset: number, bit: number, width = 1, container: 1 | 4 = 
     if (container === 1) v.setUint8(offset, x & 0xff);
     else v.setUint32(offset, x >>> 0, true);
   };
+  const load = (b: Uint8Array): number => (container === 1 ? le8(b, offset) : le32(b, offset));
+  const store = (b: Uint8Array, x: number): void => {
+    if (container === 1) b[offset] = x;
+    else put32(b, offset, x >>> 0);
+  };
   return {
     offset,
     size: container,
     mask,
     read: (v) => ((get(v) >>> bit) & all) >>> 0,
     write: (v, x) => set(v, ((get(v) & ~shifted) | ((x << bit) & shifted)) >>> 0),
+    get: (b) => ((load(b) >>> bit) & all) >>> 0,
+    put: (b, x) => store(b, ((load(b) & ~shifted) | ((x << bit) & shifted)) >>> 0),
   };
 }
 
@@ -110,6 +175,14 @@ export function bytes(offset: number, length: number): Field<Uint8Array> {
     read: (v) => new Uint8Array(v.buffer, v.byteOffset + offset, length).slice(),
     write: (v, x) => {
       for (let i = 0; i < length; i++) v.setUint8(offset + i, x[i] ?? 0);
+    },
+    get: (b) => {
+      const out = new Uint8Array(length);
+      for (let i = 0; i < length; i++) out[i] = b[offset + i] ?? 0;
+      return out;
+    },
+    put: (b, x) => {
+      for (let i = 0; i < length; i++) b[offset + i] = x[i] ?? 0;
     },
   };
 }
@@ -133,28 +206,6 @@ export interface StructCodec<F extends Fields> {
   patch(buffer: Uint8Array, values: Partial<Decoded<F>>): void;
 }
 
-/**
- * The one working area of every codec call: a struct's bytes are copied in, read or written
- * through one DataView, and copied back. A new DataView per call cost more than the decode
- * itself (codecs run several times per firmware command); calls never nest, so one area serves
- * them all. `struct()` grows it to the largest struct built.
- */
-let scratch = new Uint8Array(64);
-let scratchView = new DataView(scratch.buffer);
-
-/** The struct's `size` bytes of `buffer` in the working area, zero-padded past a short buffer. */
-function load(buffer: Uint8Array, size: number): DataView {
-  const n = Math.min(size, buffer.length);
-  for (let i = 0; i < n; i++) scratch[i] = buffer[i]!;
-  scratch.fill(0, n, size);
-  return scratchView;
-}
-
-/** The working area's `size` bytes back into `buffer` (at least `size` long). */
-function store(buffer: Uint8Array, size: number): void {
-  for (let i = 0; i < size; i++) buffer[i] = scratch[i]!;
-}
-
 export function struct<F extends Fields>(name: string, size: number, fields: F): StructCodec<F> {
   const covered = new Uint8Array(size);
   for (const f of Object.values(fields)) {
@@ -164,19 +215,15 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     });
   }
   const names = Object.keys(fields) as (keyof F & string)[];
-  // The fields' functions in `names` order: looking each up by name per call (`fields[k].read`)
+  // The fields' functions in `names` order: looking each up by name per call (`fields[k].get`)
   // is a megamorphic keyed load in code every struct shares, a third of a decode.
-  const readers = names.map((k) => fields[k]!.read);
-  const writers = names.map((k) => fields[k]!.write);
-  if (size > scratch.length) {
-    scratch = new Uint8Array(size);
-    scratchView = new DataView(scratch.buffer);
-  }
-  /** The given fields into the working area. */
-  const writeFields = (values: Partial<Decoded<F>>): void => {
+  const getters = names.map((k) => fields[k]!.get);
+  const putters = names.map((k) => fields[k]!.put);
+  /** The given fields into `buffer` (at least `size` long), in field order. */
+  const putFields = (buffer: Uint8Array, values: Partial<Decoded<F>>): void => {
     for (let i = 0; i < names.length; i++) {
       const v = values[names[i]!];
-      if (v !== undefined) writers[i]!(scratchView, v);
+      if (v !== undefined) putters[i]!(buffer, v);
     }
   };
   const codec: StructCodec<F> = {
@@ -184,17 +231,13 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     size,
     fields,
     encode(values = {}) {
-      // patch() of a new zero buffer, without reading its zeros into the working area first.
       const out = new Uint8Array(size);
-      scratch.fill(0, 0, size);
-      writeFields(values);
-      store(out, size);
+      putFields(out, values);
       return out;
     },
     decode(buffer) {
-      const view = load(buffer, size);
       const result = {} as Decoded<F>;
-      for (let i = 0; i < names.length; i++) result[names[i]!] = readers[i]!(view);
+      for (let i = 0; i < names.length; i++) result[names[i]!] = getters[i]!(buffer);
       return result;
     },
     reservedNonZero(buffer) {
@@ -204,9 +247,7 @@ export function struct<F extends Fields>(name: string, size: number, fields: F):
     },
     patch(buffer, values) {
       if (buffer.length < size) return;
-      load(buffer, size);
-      writeFields(values);
-      store(buffer, size);
+      putFields(buffer, values);
     },
   };
   return codec;
