@@ -1,5 +1,13 @@
 export { loadKvmAmd, KvmAmd, SevCmdId, UnmodelledSevCommandError } from './kvm-amd';
-export type { AsidRangeView, KvmAmdView, LoadOptions, SevCmd, SevCmdData, SevCmdName } from './kvm-amd';
+export type {
+  AsidRangeView,
+  KvmAmdPlatformView,
+  KvmAmdView,
+  LoadOptions,
+  SevCmd,
+  SevCmdData,
+  SevCmdName,
+} from './kvm-amd';
 export type { SevCmdResult } from './kvm-sev';
 export { launchVm } from './vmm';
 export type { LaunchOptions, LaunchResult } from './vmm';

@@ -129,6 +129,9 @@ export interface KvmAmdView {
   readonly vms: VmView[];
 }
 
+/** `KvmAmdView` without the ASID bitmaps, the misc cgroup and the VMs (`KvmAmd.platformView()`). */
+export type KvmAmdPlatformView = Omit<KvmAmdView, 'asids' | 'miscCgroup' | 'vms'>;
+
 export interface LoadOptions {
   /** Built into the kernel: loaded at boot, cannot be removed. */
   readonly builtin: boolean;
@@ -397,7 +400,12 @@ export class KvmAmd implements KvmSev {
     );
   }
 
-  view(): KvmAmdView {
+  /**
+   * The module and its ASID ranges, without `view()`'s bitmaps, cgroup and VMs: what the
+   * contract State reads (after every `sevsim run` step), where listing the bitmaps cost more
+   * than the rest.
+   */
+  platformView(): KvmAmdPlatformView {
     const s = this.setup;
     const vmTypes: number[] = [];
     for (let t = 0; t < 8; t++) if (s.vmTypes & (1 << t)) vmTypes.push(t);
@@ -411,6 +419,22 @@ export class KvmAmd implements KvmSev {
       vmTypes,
       supportedVmsaFeatures: Number(s.supportedVmsaFeatures),
       snpPolicyBits: Number(s.snpPolicyBits),
+    };
+  }
+
+  view(): KvmAmdView {
+    const s = this.setup;
+    const p = this.platformView();
+    return {
+      loaded: p.loaded,
+      builtin: p.builtin,
+      params: p.params,
+      sev: p.sev,
+      sevEs: p.sevEs,
+      snp: p.snp,
+      vmTypes: p.vmTypes,
+      supportedVmsaFeatures: p.supportedVmsaFeatures,
+      snpPolicyBits: p.snpPolicyBits,
       asids: { inUse: s.asids?.inUseList() ?? [], reclaim: s.asids?.reclaimList() ?? [] },
       miscCgroup: this.cgroup.view(),
       vms: this.vms.map(vmView),

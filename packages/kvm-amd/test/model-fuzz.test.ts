@@ -36,7 +36,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('model-based: random kvm_amd sequences on every release', () => {
-  it('never throw and keep driver, KVM and firmware views consistent', () => {
+  it('never throw and keep driver, KVM and firmware views consistent (and platformView a part of view)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...Object.keys(RELEASES)),
@@ -89,6 +89,11 @@ describe('model-based: random kvm_amd sequences on every release', () => {
             for (const g of [...fw.legacyGuests, ...fw.snpGuests]) {
               if (g.asid !== 0) expect(owners.has(g.asid)).toBe(true);
             }
+            // platformView() is view() without the bitmaps, cgroup and VMs, keys in the same order.
+            const { asids: _a, miscCgroup: _c, vms: _v, ...platform } = kvm.view();
+            const narrow = kvm.platformView();
+            expect(narrow).toEqual(platform);
+            expect(Object.keys(narrow)).toEqual(Object.keys(platform));
           }
         },
       ),

@@ -2,7 +2,7 @@
  * The contract's `state` (docs/contracts/scenario-v1.md "State") and the playback app's per-layer views
  * (trace.ts `LayerViews`), read from the layers after each step.
  */
-import type { KvmAmdView } from '@sevsim/kvm-amd';
+import type { KvmAmdPlatformView } from '@sevsim/kvm-amd';
 import type { AsidRange, Json, LayerViews, State } from '../trace';
 import type { World } from './world';
 
@@ -32,7 +32,7 @@ export type PlatformState = Omit<State, 'vms'>;
 
 export function readPlatform(world: World): PlatformState {
   const fw = world.psp.snapshot();
-  const kv: KvmAmdView | null = world.kvm ? world.kvm.view() : null;
+  const kv: KvmAmdPlatformView | null = world.kvm ? world.kvm.platformView() : null;
   const ccpView = world.ccp ? world.ccp.view() : null;
   return {
     host: { snp: world.ctx.hostSnp, snpEn: world.machine.snpEnAllCores(), iommu: world.machine.iommu.mode },
