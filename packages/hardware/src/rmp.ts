@@ -309,7 +309,7 @@ export class Rmp {
     } else if (current.pageSize === '2M' && current.assigned) {
       return RmpResult.FAIL_OVERLAP;
     }
-    this.write(pfn, {
+    this.writeOwn(pfn, {
       assigned: e.assigned,
       pageSize: size,
       immutable: e.immutable,
@@ -326,9 +326,9 @@ export class Rmp {
     if (!this.covers(pfn) || pfn % PAGES_PER_2M !== 0) return RmpResult.FAIL_INPUT;
     const head = this.entries.get(pfn);
     if (head === undefined || head.pageSize !== '2M' || !head.assigned) return RmpResult.FAIL_UNSUPPORTED;
-    this.write(pfn, rmpEntryWith(head, { pageSize: '4K' }));
+    this.writeOwn(pfn, rmpEntryWith(head, { pageSize: '4K' }));
     for (let i = 1; i < PAGES_PER_2M; i++) {
-      this.write(pfn + i, rmpEntryWith(head, { pageSize: '4K', gpa: subpageGpa(head, i) }));
+      this.writeOwn(pfn + i, rmpEntryWith(head, { pageSize: '4K', gpa: subpageGpa(head, i) }));
     }
     return RmpResult.SUCCESS;
   }
@@ -348,7 +348,7 @@ export class Rmp {
     if (e.pageSize !== pageSize) return RmpResult.FAIL_SIZEMISMATCH;
     const at = e.pageSize === '2M' ? pfn - (pfn % PAGES_PER_2M) : pfn;
     const stored = this.entries.get(at) as RmpEntry;
-    this.write(at, rmpEntryWith(stored, { validated: validate }));
+    this.writeOwn(at, rmpEntryWith(stored, { validated: validate }));
     return RmpResult.SUCCESS;
   }
 
@@ -428,13 +428,25 @@ export class Rmp {
 
   /** Store a copy of `e` (the caller keeps its object). */
   private write(pfn: number, e: Readonly<RmpEntry>): void {
+    this.put(pfn, isZero(e) ? undefined : storedEntry(e));
+  }
+
+  /**
+   * Store `e`, an entry this table has just built (a literal in storedEntry's field order, or
+   * `rmpEntryWith`'s), frozen in place: no second copy (RMPUPDATE, PSMASH, PVALIDATE).
+   */
+  private writeOwn(pfn: number, e: RmpEntry): void {
+    this.put(pfn, isZero(e) ? undefined : Object.freeze(e));
+  }
+
+  /** `stored` (a frozen entry) at `pfn`, or a zero entry when undefined; the counters follow. */
+  private put(pfn: number, stored: Readonly<RmpEntry> | undefined): void {
     const old = this.entries.get(pfn);
     if (old !== undefined) this.count(old, -1);
-    if (isZero(e)) {
+    if (stored === undefined) {
       if (old !== undefined) this.entries.delete(pfn);
       return;
     }
-    const stored = storedEntry(e);
     this.entries.set(pfn, stored);
     this.count(stored, 1);
   }
