@@ -155,7 +155,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let uefi: LogLine | undefined;
   let cpu: { value: CpuModel; l: LogLine; note: string } | undefined;
   let segmented: LogLine | undefined;
-  let rmpRange: { base: bigint; end: bigint } | undefined;
+  let rmpRange: { base: bigint; end: bigint; l: LogLine } | undefined;
   const rmpChunks: { chunk: bigint; l: LogLine }[] = [];
   let segBase: number | undefined;
   let segSize: { gib: number; l: LogLine } | undefined;
@@ -192,7 +192,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     const range = /^SEV-SNP: RMP table physical (?:range|address) \[?(0x[0-9a-f]+) - (0x[0-9a-f]+)\]?/i.exec(
       l.text,
     );
-    if (range && !rmpRange) rmpRange = { base: BigInt(range[1]!), end: BigInt(range[2]!) };
+    if (range && !rmpRange) rmpRange = { base: BigInt(range[1]!), end: BigInt(range[2]!), l };
     const segRange = /^SEV-SNP: Segmented RMP base table physical range \[(0x[0-9a-f]+) - /i.exec(l.text);
     if (segRange) segBase ??= Number(segRange[1]);
     const chunk = /^SEV-SNP: Reserving start\/end of RMP table on a 2MB boundary \[(0x[0-9a-f]+)\]/i.exec(
@@ -393,10 +393,20 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     });
   }
 
+  // A contiguous RMP on a CPU with the segmented-RMP feature: every release reads RMP_BASE/RMP_END
+  // only when RMP_CFG's enable bit is clear (before 6.14, a set bit left RMP_END 0 and "not
+  // reserved"), so the BIOS chose the contiguous form (docs/reference/linux-ccp.md §7.1 step 2).
+  if (rmpRange && CPU_PRESETS[cpuValue].features.segmentedRmp)
+    put({
+      path: 'machine.bios.rmpSegmented',
+      value: false,
+      from: at(rmpRange.l),
+      note: `a contiguous RMP on ${cpuValue}: the BIOS left RMP_CFG's segmented-RMP enable bit clear`,
+    });
+
   // docs/reference/linux-ccp.md §7.3: the kernel reserves the 2 MB chunk holding an end of a
   // contiguous RMP that the BIOS left off a 2 MB boundary (the table's start, and its end + 1).
-  const unaligned =
-    rmpRange && !CPU_PRESETS[cpuValue].features.segmentedRmp ? rmpEnds(rmpRange, rmpChunks) : [];
+  const unaligned = rmpRange ? rmpEnds(rmpRange, rmpChunks) : [];
   if (unaligned.length > 0) {
     put({
       path: 'machine.bios.rmpUnaligned',

@@ -74,6 +74,13 @@ export interface BiosOptions {
    * absent by default.
    */
   rmpSegments?: RmpSegmentLayout;
+  /**
+   * Whether a BIOS on a CPU with the segmented-RMP feature (Zen 5) sets RMP_CFG's enable bit and
+   * lays out a segmented RMP, or leaves it clear and places one contiguous RMP_BASE..RMP_END table.
+   * The kernel follows RMP_CFG (docs/reference/linux-ccp.md §7.1 step 2), so it is the BIOS's choice.
+   * Extension; absent means the CPU's own form (segmented on Turin); true only on such a CPU.
+   */
+  rmpSegmented?: boolean;
 }
 
 export type Sockets = 1 | 2;
@@ -146,7 +153,13 @@ const BIOS_KEYS: readonly (keyof BiosOptions)[] = [
   'bootMode',
   'rmpUnaligned',
   'rmpSegments',
+  'rmpSegmented',
 ];
+
+/** Whether the BIOS lays out a segmented RMP: only on a CPU that has one, unless it chose the contiguous form. */
+export function biosSegmentsRmp(preset: CpuPreset, bios: Pick<BiosOptions, 'rmpSegmented'>): boolean {
+  return preset.features.segmentedRmp && bios.rmpSegmented !== false;
+}
 
 function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
@@ -257,7 +270,15 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
       throw new HardwareConfigError(`unknown bios option ${JSON.stringify(key)}`);
     }
   }
-  for (const key of ['smee', 'snp', 'ciphertextHiding', 'iommu', 'smmLock', 'iommuSnp'] as const) {
+  for (const key of [
+    'smee',
+    'snp',
+    'ciphertextHiding',
+    'iommu',
+    'smmLock',
+    'iommuSnp',
+    'rmpSegmented',
+  ] as const) {
     requireBool(biosIn, key);
   }
   const bios: BiosOptions = { ...defaultBios(preset), ...biosIn };
@@ -286,9 +307,12 @@ export function resolveConfig(config: MachineConfig): ResolvedMachineConfig {
       `bios.rmpUnaligned must be one of ${RMP_UNALIGNED.join(', ')}, got ${JSON.stringify(bios.rmpUnaligned)}`,
     );
   }
-  if (bios.rmpUnaligned !== 'none' && preset.features.segmentedRmp) {
+  if (bios.rmpSegmented === true && !preset.features.segmentedRmp) {
+    throw new HardwareConfigError(`bios.rmpSegmented: ${cpu} has a contiguous RMP only`);
+  }
+  if (bios.rmpUnaligned !== 'none' && biosSegmentsRmp(preset, bios)) {
     throw new HardwareConfigError(
-      `bios.rmpUnaligned: ${cpu} has a segmented RMP; unaligned placement is modelled for the contiguous RMP only`,
+      `bios.rmpUnaligned: ${cpu}'s BIOS lays out a segmented RMP; unaligned placement is modelled for the contiguous RMP only (bios.rmpSegmented: false)`,
     );
   }
 
@@ -362,6 +386,7 @@ function checkRmpSegments(bios: BiosOptions, cpu: CpuModel, preset: CpuPreset, m
   const layout = bios.rmpSegments as RmpSegmentLayout;
   const bad = (what: string) => new HardwareConfigError(`bios.rmpSegments: ${what}`);
   if (!preset.features.segmentedRmp) throw bad(`${cpu} has a contiguous RMP`);
+  if (bios.rmpSegmented === false) throw bad('a segmented layout, but bios.rmpSegmented is false');
   if (!bios.snp || bios.snpMemoryCoverage !== 'full') {
     throw bad('the BIOS lays out the RMP only with bios.snp on and snpMemoryCoverage left at full');
   }

@@ -1,4 +1,4 @@
-import { type MachineConfig, type ResolvedMachineConfig, resolveConfig } from './config.js';
+import { biosSegmentsRmp, type MachineConfig, type ResolvedMachineConfig, resolveConfig } from './config.js';
 import { type Core, CpuCores, type WrmsrResult } from './cpu-cores.js';
 import { type CpuidResult, cpuid } from './cpuid.js';
 import type { Fingerprint } from './fingerprint.js';
@@ -75,7 +75,7 @@ export class Machine {
         dramBytes,
         cfg.bios.snpMemoryCoverage,
         cfg.bios.snp,
-        this.preset.features.segmentedRmp,
+        biosSegmentsRmp(this.preset, cfg.bios),
         cfg.bios.rmpUnaligned,
         cfg.bios.rmpSegments,
       ),

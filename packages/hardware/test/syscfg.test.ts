@@ -160,6 +160,55 @@ describe('SYSCFG rules (docs/reference/psp-firmware.md §8.1)', () => {
     expect(t.rmp.segmented).toBe(true);
   });
 
+  test("turin with bios.rmpSegmented false: RMP_CFG enable bit clear, contiguous RMP_BASE..RMP_END as on genoa, and it may end off 2 MB (Linux v6.14 arch/x86/virt/svm/sev.c snp_probe_rmptable_info(): the kernel follows RMP_CFG, so the form is the BIOS's choice)", () => {
+    const t = createMachine({ cpu: 'turin', memoryGiB: 8, bios: { rmpSegmented: false } });
+    const g = createMachine({ cpu: 'genoa', memoryGiB: 8 });
+    // The CPU still has the feature (CPUID 0x8000001F EAX[23]) and RMP_CFG reads; only the BIOS's bit is clear.
+    expect(t.rdmsr(0, MSR.RMP_CFG)).toBe(0n);
+    expect(t.rmp.segmented).toBe(false);
+    expect(t.rdmsr(0, MSR.RMP_BASE)).toBe(g.rdmsr(0, MSR.RMP_BASE));
+    expect(t.rdmsr(0, MSR.RMP_END)).toBe(g.rdmsr(0, MSR.RMP_END));
+    const u = createMachine({
+      cpu: 'turin',
+      memoryGiB: 8,
+      bios: { rmpSegmented: false, rmpUnaligned: 'end' },
+    });
+    expect((u.rdmsr(0, MSR.RMP_END) + 1n) % (2n << 20n)).toBe(1n << 20n);
+    // Absent or true: the segmented form, as before.
+    expect(
+      createMachine({ cpu: 'turin', memoryGiB: 8, bios: { rmpSegmented: true } }).rdmsr(0, MSR.RMP_CFG),
+    ).toBe(1n | (0x24n << 8n));
+  });
+
+  test('bios.rmpSegmented: true only on a CPU with a segmented RMP; unaligned ends and rmpSegments only in the form they describe', () => {
+    expect(() => createMachine({ cpu: 'genoa', bios: { rmpSegmented: true } })).toThrow(
+      'bios.rmpSegmented: genoa has a contiguous RMP only',
+    );
+    expect(createMachine({ cpu: 'genoa', memoryGiB: 4, bios: { rmpSegmented: false } }).rmp.segmented).toBe(
+      false,
+    );
+    expect(() => createMachine({ cpu: 'turin', bios: { rmpUnaligned: 'end' } })).toThrow(
+      /^bios\.rmpUnaligned: turin's BIOS lays out a segmented RMP; .*\(bios\.rmpSegmented: false\)$/,
+    );
+    expect(() =>
+      createMachine({
+        cpu: 'turin',
+        memoryGiB: 8,
+        bios: {
+          rmpSegmented: false,
+          rmpSegments: {
+            segmentGiB: 64,
+            base: 0x1000_0000,
+            segments: [{ index: 0, at: 0x1020_0000, mappedGiB: 8 }],
+          },
+        },
+      }),
+    ).toThrow('bios.rmpSegments: a segmented layout, but bios.rmpSegmented is false');
+    expect(() => createMachine({ cpu: 'turin', bios: { rmpSegmented: 'no' as unknown as boolean } })).toThrow(
+      'bios.rmpSegmented must be true or false, got "no"',
+    );
+  });
+
   test('WBINVD tracking: per-core flags, offline cores count as flushed, firmware clears', () => {
     const m = small({ cpu: 'genoa', offlineCores: [3] });
     expect(m.fwWbinvdDoneAll()).toBe(false);

@@ -33,6 +33,8 @@ export interface ResolvedMachine {
     readonly rmpUnaligned?: 'none' | 'start' | 'end' | 'both';
     /** Present only when the scenario sets it. */
     readonly rmpSegments?: RmpSegmentsInput;
+    /** Present only when the scenario sets it. */
+    readonly rmpSegmented?: boolean;
   };
   readonly iommu: 'off' | 'passthrough' | 'translated';
   readonly sockets?: 1 | 2;
@@ -78,6 +80,7 @@ export function resolveMachine(m: MachineInput): ResolvedMachine {
       bootMode: m.bios?.bootMode ?? 'uefi',
       ...(m.bios?.rmpUnaligned !== undefined ? { rmpUnaligned: m.bios.rmpUnaligned } : {}),
       ...(m.bios?.rmpSegments !== undefined ? { rmpSegments: m.bios.rmpSegments } : {}),
+      ...(m.bios?.rmpSegmented !== undefined ? { rmpSegmented: m.bios.rmpSegmented } : {}),
     },
     ...(m.family !== undefined ? { family: m.family } : {}),
     ...(m.model !== undefined ? { model: m.model } : {}),

@@ -30,6 +30,8 @@ export interface MachineInput {
     readonly rmpUnaligned?: 'none' | 'start' | 'end' | 'both';
     /** A segmented RMP where the BIOS put it: RMP_CFG's segment size, RMP_BASE, the RST entries. */
     readonly rmpSegments?: RmpSegmentsInput;
+    /** false: a Turin BIOS that leaves RMP_CFG's segmented-RMP bit clear and places one contiguous RMP. */
+    readonly rmpSegmented?: boolean;
   };
   readonly iommu?: IommuModeName;
   readonly sockets?: 1 | 2;

@@ -148,8 +148,19 @@ function machineIs(catalog: Catalog, cpu: string): JsonSchema {
 function presetAllows(f: CpuFacts): JsonSchema {
   const bios: JsonSchema = {};
   if (!f.ciphertextHidingCapable) bios.ciphertextHiding = { const: false };
-  if (f.segmentedRmp) bios.rmpUnaligned = { const: 'none' };
-  else bios.rmpSegments = false;
+  // A segmented RMP has no unaligned ends: on such a CPU, unless the BIOS chose the contiguous form.
+  const biosChecks: JsonSchema[] = [];
+  if (f.segmentedRmp)
+    biosChecks.push(
+      ifThen(
+        { not: { required: ['rmpSegmented'], properties: { rmpSegmented: { const: false } } } },
+        { properties: { rmpUnaligned: { const: 'none' } } },
+      ),
+    );
+  else {
+    bios.rmpSegments = false;
+    bios.rmpSegmented = { const: false };
+  }
   const lastCpu = (sockets: number) => sockets * f.cores * f.threadsPerCore - 1;
   // The PSP's function is the CPU's; a socket `pspPci` leaves out keeps the preset's address.
   const pspPci: JsonSchema = { items: { pattern: `\\.${f.pspPciFunction}$` } };
@@ -159,7 +170,7 @@ function presetAllows(f: CpuFacts): JsonSchema {
       family: { const: f.family },
       model: { minimum: f.modelRange[0], maximum: f.modelRange[1] },
       sockets: { maximum: f.maxSockets },
-      bios: { properties: bios },
+      bios: { properties: bios, ...(biosChecks.length > 0 ? { allOf: biosChecks } : {}) },
       pspPci,
     },
     allOf: [

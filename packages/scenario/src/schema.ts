@@ -412,6 +412,10 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
               description:
                 'A segmented RMP (Zen 5) where the BIOS put it: the kernel reserves the 2 MB chunks its pieces share with RAM. The bookkeeping area and RST take 2 MB at base.',
             }),
+          rmpSegmented: z.boolean().optional().meta({
+            description:
+              "Whether the BIOS sets RMP_CFG's segmented-RMP enable bit (default: the CPU's form, segmented on turin, the only CPU where it may be true). false on turin: one contiguous RMP, read the same way by every release.",
+          }),
         })
         // hardware resolveConfig: the BIOS lays out an RMP only with SNP on and full coverage.
         .meta({
@@ -421,6 +425,7 @@ export const machineSchema = perCatalog(function machineSchema(catalog: Catalog)
                 snp: { const: true },
                 snpMemoryCoverage: { const: 'full' },
                 rmpUnaligned: { const: 'none' },
+                rmpSegmented: { const: true },
               },
             },
           },

@@ -144,6 +144,7 @@ const NEAR_KEY = fc.constantFrom(
   'minSevAsid',
   'ciphertextHiding',
   'rmpUnaligned',
+  'rmpSegmented',
   'version',
   'patches',
   'builtin',
