@@ -16,13 +16,42 @@ export interface AsidSummary {
   inUse: number;
 }
 
+/** The four masks, in the order of their chunks in `AsidTable.chunks`. */
+const DIRTY = 0;
+const CLEAN = 1;
+const ALLOCATED = 2;
+const IN_USE = 3;
+/**
+ * ASIDs per chunk of a mask. V8 keeps a typed array of at most 64 bytes on the JS heap, so a chunk
+ * is copied without allocating an ArrayBuffer: copying the whole 4 KB table at the first change
+ * after a fork cost Node 20 about 6 µs (the buffer's allocation and collection), a chunk 40 ns.
+ */
+const CHUNK_BITS = 6;
+const CHUNK = 1 << CHUNK_BITS;
+/** Chunks per mask (16 × 64 ≥ MAX_SEV_ASIDS + 1), 64 chunks in all: one bit each in two words. */
+const PER_MASK = Math.ceil((MAX_SEV_ASIDS + 1) / CHUNK);
+
+/** Mask chunks never changed in place (no table owns them): zeros, and INIT's dirty mask. */
+const ZERO = new Uint8Array(CHUNK);
+const ALL_DIRTY = new Uint8Array(CHUNK).fill(CCX_PRESENT);
+/** Every ASID but 0 dirty, the other masks clear: the chunks INIT and SNP_INIT leave. */
+const INIT_CHUNKS: readonly Uint8Array[] = Array.from({ length: 4 * PER_MASK }, (_, i) => {
+  if (i === DIRTY * PER_MASK) return new Uint8Array(CHUNK).fill(CCX_PRESENT, 1);
+  return i < PER_MASK ? ALL_DIRTY : ZERO;
+});
+
 export class AsidTable {
-  private dirty!: Uint8Array;
-  private clean!: Uint8Array;
-  private allocated!: Uint8Array;
-  private inUse!: Uint8Array;
-  /** The masks' buffer is shared with a copy of the platform: the first change copies it. */
-  private shared = false;
+  /**
+   * Each mask in chunks of CHUNK ASIDs (mask m, ASID a: chunk m × PER_MASK + a / CHUNK). The list
+   * is shared with a copy of the platform (an explorer fork) until one of them changes a mask
+   * (`chunksShared`), and a chunk is changed in place only by the table that made it since it was
+   * last copied (`ownedLo`/`ownedHi`, one bit per chunk): most forks change no mask, and a change
+   * copies one 64-byte chunk per mask it writes.
+   */
+  private chunks: Uint8Array[];
+  private chunksShared = false;
+  private ownedLo = 0;
+  private ownedHi = 0;
   /**
    * ASIDs 1..MAX_SEV_ASIDS with a non-zero mask, kept on every change: the explorer's fingerprint
    * reads the summary after most commands, and walking the four masks cost more than the rest of
@@ -34,29 +63,19 @@ export class AsidTable {
   private nInUse = 0;
 
   constructor() {
-    // The four masks live in one buffer, shared by a copy of the platform (an explorer fork)
-    // until one of them changes: most forks issue no command that changes the table.
-    this.useMasks(new Uint8Array(4 * (MAX_SEV_ASIDS + 1)));
+    this.chunks = Array.from({ length: 4 * PER_MASK }, () => ZERO);
   }
 
-  /** Point the four masks at their quarters of one buffer. */
-  private useMasks(masks: Uint8Array): void {
-    const n = MAX_SEV_ASIDS + 1;
-    this.dirty = masks.subarray(0, n);
-    this.clean = masks.subarray(n, 2 * n);
-    this.allocated = masks.subarray(2 * n, 3 * n);
-    this.inUse = masks.subarray(3 * n);
-  }
-
-  /** An independent copy: the masks shared until changed. */
+  /** An independent copy: the chunks shared until changed, by either side. */
   fork(): AsidTable {
-    this.shared = true;
+    this.chunksShared = true;
+    this.ownedLo = 0;
+    this.ownedHi = 0;
     const c = Object.create(AsidTable.prototype) as AsidTable;
-    c.dirty = this.dirty;
-    c.clean = this.clean;
-    c.allocated = this.allocated;
-    c.inUse = this.inUse;
-    c.shared = true;
+    c.chunks = this.chunks;
+    c.chunksShared = true;
+    c.ownedLo = 0;
+    c.ownedHi = 0;
     c.nDirty = this.nDirty;
     c.nClean = this.nClean;
     c.nAllocated = this.nAllocated;
@@ -64,21 +83,39 @@ export class AsidTable {
     return c;
   }
 
-  /** Before a change: masks shared with a copy are copied first. */
-  private own(): void {
-    if (!this.shared) return;
-    // Copied by construction: Uint8Array.prototype.slice() takes Node 20 about 7 µs for these 4 KB.
-    this.useMasks(new Uint8Array(new Uint8Array(this.dirty.buffer)));
-    this.shared = false;
+  /** Mask `m` of `asid`; 0 outside 0..MAX_SEV_ASIDS (the firmware's table has no entry there). */
+  private get(m: number, asid: number): number {
+    if (!((asid >>> 0) === asid && asid <= MAX_SEV_ASIDS)) return 0;
+    return this.chunks[m * PER_MASK + (asid >>> CHUNK_BITS)]![asid & (CHUNK - 1)]!;
+  }
+
+  /** Set mask `m` of `asid` (as a byte); no entry outside 0..MAX_SEV_ASIDS. Copies the chunk first unless this table made it. */
+  private set(m: number, asid: number, v: number): void {
+    if (!((asid >>> 0) === asid && asid <= MAX_SEV_ASIDS)) return;
+    const i = m * PER_MASK + (asid >>> CHUNK_BITS);
+    let chunk = this.chunks[i]!;
+    if (chunk[asid & (CHUNK - 1)] === (v & 0xff)) return;
+    if (this.chunksShared) {
+      this.chunks = this.chunks.slice();
+      this.chunksShared = false;
+    }
+    const bit = 1 << (i & 31);
+    const owned = i < 32 ? this.ownedLo : this.ownedHi;
+    if ((owned & bit) === 0) {
+      chunk = chunk.slice();
+      this.chunks[i] = chunk;
+      if (i < 32) this.ownedLo |= bit;
+      else this.ownedHi |= bit;
+    }
+    chunk[asid & (CHUNK - 1)] = v;
   }
 
   /** INIT (SNP UNINIT) and SNP_INIT: every ASID dirty on every CCX (docs/reference/psp-firmware.md §2.3 step 9, docs/reference/psp-firmware.md §3.2). */
   markAllDirty(): void {
-    this.own();
-    this.dirty.fill(CCX_PRESENT, 1);
-    this.clean.fill(0);
-    this.allocated.fill(0);
-    this.inUse.fill(0);
+    this.chunks = INIT_CHUNKS.slice();
+    this.chunksShared = false;
+    this.ownedLo = 0;
+    this.ownedHi = 0;
     this.nDirty = MAX_SEV_ASIDS;
     this.nClean = 0;
     this.nAllocated = 0;
@@ -87,13 +124,12 @@ export class AsidTable {
 
   /** DF_FLUSH on the CCXs whose cores all did WBINVD: dirty → clean (docs/reference/psp-firmware.md §2.3 DF_FLUSH). */
   flush(ccxs: number): void {
-    this.own();
     for (let a = 1; a <= MAX_SEV_ASIDS; a++) {
-      const m = this.dirty[a]! & ccxs;
+      const m = this.get(DIRTY, a) & ccxs;
       if (m) {
         const was = this.nonZero(a);
-        this.dirty[a]! &= ~m;
-        this.clean[a]! |= m;
+        this.set(DIRTY, a, this.get(DIRTY, a) & ~m);
+        this.set(CLEAN, a, this.get(CLEAN, a) | m);
         this.recount(a, was);
       }
     }
@@ -101,52 +137,49 @@ export class AsidTable {
 
   /** Held by some guest: allocated or in use on any CCX (ACTIVATE step 2). */
   owned(asid: number): boolean {
-    return (this.allocated[asid] ?? 0) !== 0 || (this.inUse[asid] ?? 0) !== 0;
+    return this.get(ALLOCATED, asid) !== 0 || this.get(IN_USE, asid) !== 0;
   }
 
   isDirty(asid: number): boolean {
-    return (this.dirty[asid] ?? 0) !== 0;
+    return this.get(DIRTY, asid) !== 0;
   }
 
   isCleanEverywhere(asid: number): boolean {
-    return this.clean[asid] === CCX_PRESENT;
+    return this.get(CLEAN, asid) === CCX_PRESENT;
   }
 
   /** SNP_SHUTDOWN: every ASID must be clean on every CCX (docs/reference/psp-firmware.md §3.3 step 3). */
   allClean(): boolean {
-    for (let a = 1; a <= MAX_SEV_ASIDS; a++) if (this.clean[a] !== CCX_PRESENT) return false;
+    for (let a = 1; a <= MAX_SEV_ASIDS; a++) if (this.get(CLEAN, a) !== CCX_PRESENT) return false;
     return true;
   }
 
   /** ACTIVATE of a guest that is not running yet: CCXs → allocated. */
   allocate(asid: number, ccxs: number): void {
-    this.own();
     const was = this.nonZero(asid);
-    this.allocated[asid]! |= ccxs;
-    this.clean[asid]! &= ~ccxs;
+    this.set(ALLOCATED, asid, this.get(ALLOCATED, asid) | ccxs);
+    this.set(CLEAN, asid, this.get(CLEAN, asid) & ~ccxs);
     this.recount(asid, was);
   }
 
   /** ACTIVATE of a running guest, or LAUNCH_FINISH of a pending one: CCXs → in_use. */
   use(asid: number, ccxs: number): void {
-    this.own();
     const was = this.nonZero(asid);
-    this.inUse[asid]! |= ccxs;
-    this.allocated[asid]! &= ~ccxs;
-    this.clean[asid]! &= ~ccxs;
+    this.set(IN_USE, asid, this.get(IN_USE, asid) | ccxs);
+    this.set(ALLOCATED, asid, this.get(ALLOCATED, asid) & ~ccxs);
+    this.set(CLEAN, asid, this.get(CLEAN, asid) & ~ccxs);
     this.recount(asid, was);
   }
 
   /** DEACTIVATE: allocated CCXs → clean, in_use CCXs → dirty. Returns the in_use CCXs. */
   release(asid: number, ccxs: number): number {
-    this.own();
     const was = this.nonZero(asid);
-    const alloc = this.allocated[asid]! & ccxs;
-    this.allocated[asid]! &= ~alloc;
-    this.clean[asid]! |= alloc;
-    const used = this.inUse[asid]! & ccxs;
-    this.inUse[asid]! &= ~used;
-    this.dirty[asid]! |= used;
+    const alloc = this.get(ALLOCATED, asid) & ccxs;
+    this.set(ALLOCATED, asid, this.get(ALLOCATED, asid) & ~alloc);
+    this.set(CLEAN, asid, this.get(CLEAN, asid) | alloc);
+    const used = this.get(IN_USE, asid) & ccxs;
+    this.set(IN_USE, asid, this.get(IN_USE, asid) & ~used);
+    this.set(DIRTY, asid, this.get(DIRTY, asid) | used);
     this.recount(asid, was);
     return used;
   }
@@ -159,10 +192,10 @@ export class AsidTable {
   private nonZero(asid: number): number {
     if (!(asid >= 1 && asid <= MAX_SEV_ASIDS)) return 0;
     return (
-      (this.dirty[asid] ? 1 : 0) |
-      (this.clean[asid] ? 2 : 0) |
-      (this.allocated[asid] ? 4 : 0) |
-      (this.inUse[asid] ? 8 : 0)
+      (this.get(DIRTY, asid) ? 1 : 0) |
+      (this.get(CLEAN, asid) ? 2 : 0) |
+      (this.get(ALLOCATED, asid) ? 4 : 0) |
+      (this.get(IN_USE, asid) ? 8 : 0)
     );
   }
 

@@ -32,7 +32,7 @@ describe('AsidTable', () => {
     expect(t.isCleanEverywhere(3)).toBe(true);
     expect(f.isCleanEverywhere(4)).toBe(true);
   });
-  it('summary() counts what the masks hold after any sequence of changes, forks included (the counts are kept per change, not by walking)', () => {
+  it('summary() and the masks of each ASID match a reference after any sequence of changes, forks included (the counts are kept per change, not by walking)', () => {
     // A reference walk over the masks, by the rules of docs/reference/psp-firmware.md §2.5 with one CCX.
     const ref = {
       dirty: new Set<number>(),
@@ -103,6 +103,16 @@ describe('AsidTable', () => {
           allocated: x.r.allocated.size,
           inUse: x.r.inUse.size,
         });
+      // Each ASID's masks as the guards read them, in every copy (the masks are stored in 64-ASID
+      // chunks that copies share until one side writes).
+      for (const x of tables) {
+        for (const v of asids.filter(valid)) {
+          expect(x.t.owned(v)).toBe(x.r.allocated.has(v) || x.r.inUse.has(v));
+          expect(x.t.isDirty(v)).toBe(x.r.dirty.has(v));
+          expect(x.t.isCleanEverywhere(v)).toBe(x.r.clean.has(v));
+        }
+        expect(x.t.allClean()).toBe(x.r.clean.size === MAX_SEV_ASIDS);
+      }
     }
   });
 });
