@@ -51,6 +51,24 @@ const MODULE_ACTIONS: readonly Action[] = [
 
 const FW_COMMIT = action('fw.commit', () => [{ line: 0, op: 'fw.commit' }]);
 
+/**
+ * The running firmware version as text, by the version object the PSP holds: a firmware update
+ * replaces that object whole and never changes it in place, so its text is read once (a
+ * `Psp.snapshot()` per expanded state, only for this, cost more than the rest of `actionsAt`).
+ */
+const versionTexts = new WeakMap<object, string>();
+
+function runningVersionText(session: Session): string {
+  const psp = session.world.psp;
+  const v = psp.runningVersion();
+  let text = versionTexts.get(v);
+  if (text === undefined) {
+    text = psp.snapshot().version;
+    versionTexts.set(v, text);
+  }
+  return text;
+}
+
 export function actionsAt(session: Session, space: Space): Action[] {
   const w = session.world;
   const out: Action[] = [];
@@ -78,7 +96,7 @@ export function actionsAt(session: Session, space: Space): Action[] {
       out.push(action(`host.read ${id}`, () => [{ line: 0, op: 'host.read', id, page: 0 }]));
     out.push(action(`vm.destroy ${id}`, () => [{ line: 0, op: 'vm.destroy', id }]));
   }
-  const running = w.psp.snapshot().version;
+  const running = runningVersionText(session);
   for (const version of a.fwUpdate) {
     if (version !== running)
       out.push(action(`fw.update ${version}`, () => [{ line: 0, op: 'fw.update', version }]));

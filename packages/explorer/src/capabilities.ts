@@ -3,7 +3,7 @@
  * work with kvm-amd built in?", "can SEV guests run with SNPEn set and sev_snp=0?"), answered per
  * configuration by reachability, each with the shortest path that shows it.
  */
-import type { State } from '@sevsim/scenario';
+import type { Session, State } from '@sevsim/scenario';
 
 export type CapabilityId =
   | 'sev-vm-running'
@@ -45,4 +45,16 @@ export function transitionCapabilities(before: State, after: State): CapabilityI
       after.vms[id]?.state === 'running',
   );
   return legacy ? ['fw-hotloaded-with-legacy-guest'] : [];
+}
+
+/**
+ * Whether a SEV or SEV-ES guest runs in `session` (its contract State lists one as `running`):
+ * without one, `transitionCapabilities` from this state finds nothing, so the explorer reads the
+ * State before a transition only when this holds.
+ */
+export function legacyGuestRunning(session: Session): boolean {
+  for (const rec of session.world.vms.values())
+    if ((rec.type === 'sev' || rec.type === 'sev-es') && !rec.destroyed && rec.vm?.state === 'running')
+      return true;
+  return false;
 }

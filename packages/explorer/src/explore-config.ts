@@ -14,7 +14,12 @@
  */
 import { openSession, type ReadResult, type Session, type State } from '@sevsim/scenario';
 import { type Action, actionsAt } from './actions';
-import { type CapabilityId, stateCapabilities, transitionCapabilities } from './capabilities';
+import {
+  type CapabilityId,
+  legacyGuestRunning,
+  stateCapabilities,
+  transitionCapabilities,
+} from './capabilities';
 import { type Finding, INVARIANTS, type InvariantId } from './invariants';
 import { type ProfileOverride, sessionOptions } from './mutations';
 import type { Config, Space } from './space';
@@ -87,6 +92,9 @@ export interface ExploreConfigOptions {
   readonly progressEvery?: number;
 }
 
+/** Only a host read returns a read (`StepOutcome.read`), which its check compares with the State before it. */
+const readsHost = (a: Action): boolean => a.steps.some((step) => step.op === 'host.read');
+
 function bootVersion(s: Session): string {
   return s.state().firmware.version;
 }
@@ -139,9 +147,10 @@ export function exploreConfig(
     for (const c of caps) if (!capabilities[c]) capabilities[c] = path();
   };
   const checkState = (s: Session, state: State, path: () => PathAction[]) => {
+    const firmware = s.world.psp.snapshot();
     for (const inv of INVARIANTS) {
       if (!inv.check || violations.has(inv.id)) continue;
-      const f = inv.check({ session: s, state });
+      const f = inv.check({ session: s, state, firmware });
       if (f) violate(inv.id, f, path);
     }
     reached(stateCapabilities(state, boot), path);
@@ -162,11 +171,16 @@ export function exploreConfig(
     for (let n = levelStart; n < levelEnd; n++) {
       const here = worlds.get(n)!;
       worlds.delete(n);
-      // Read before the first action changes `here` (the last action takes its world).
-      const before = here.state();
       // Replaced whole by a firmware update, never changed in place.
       const version = here.world.psp.runningVersion();
       const acts = actionsAt(here, space);
+      // The contract State before the actions, read (before the last action changes `here`) only
+      // where a check reads it: a host read's, and a firmware update's while a SEV or SEV-ES guest
+      // runs (without one `transitionCapabilities` finds nothing).
+      const before =
+        acts.some(readsHost) || (!capabilities['fw-hotloaded-with-legacy-guest'] && legacyGuestRunning(here))
+          ? here.state()
+          : undefined;
       for (let k = 0; k < acts.length; k++) {
         const act = acts[k]!;
         // The last action takes this state's own world: nothing reads it afterwards.
@@ -195,12 +209,16 @@ export function exploreConfig(
         if (read !== undefined) {
           const vmId = act.steps[0]!.op === 'host.read' ? (act.steps[0] as { id: string }).id : '';
           for (const inv of INVARIANTS) {
-            const f = inv.checkRead?.({ session: s, state: before, vmId, read });
+            const f = inv.checkRead?.({ session: s, state: before!, vmId, read });
             if (f) violate(inv.id, f, () => pathOf(n, act));
           }
         }
         let state: State | undefined;
-        if (!capabilities['fw-hotloaded-with-legacy-guest'] && s.world.psp.runningVersion() !== version) {
+        if (
+          before !== undefined &&
+          !capabilities['fw-hotloaded-with-legacy-guest'] &&
+          s.world.psp.runningVersion() !== version
+        ) {
           state = s.state();
           reached(transitionCapabilities(before, state), () => pathOf(n, act));
         }

@@ -24,12 +24,19 @@ export interface Finding {
   readonly read?: ReadResult;
 }
 
+/** The firmware's own view of its guests and settings (`Psp.snapshot()`), read once per state for every check. */
+export type FirmwareSnapshot = ReturnType<Session['world']['psp']['snapshot']>;
+
 export interface Observation {
   readonly session: Session;
   readonly state: State;
+  readonly firmware: FirmwareSnapshot;
 }
 
-export interface HostReadObservation extends Observation {
+/** A host read: `state` is the contract State before it, `session` the system after it. */
+export interface HostReadObservation {
+  readonly session: Session;
+  readonly state: State;
   readonly vmId: string;
   readonly read: ReadResult;
 }
@@ -74,8 +81,7 @@ export const INVARIANTS: readonly Invariant[] = [
   {
     id: 'asid-unique',
     fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 2 and docs/reference/linux-kvm-amd.md §4.7: an ASID belongs to at most one guest',
-    check: ({ session, state }) => {
-      const fw = session.world.psp.snapshot();
+    check: ({ firmware: fw, state }) => {
       const seen = new Map<number, string>();
       const guests = [
         ...fw.legacyGuests.map((g) => ({
@@ -113,9 +119,8 @@ export const INVARIANTS: readonly Invariant[] = [
     id: 'asid-in-range',
     fact: 'docs/reference/psp-firmware.md §2.5 ACTIVATE step 7 and §4 item 6; docs/reference/linux-kvm-amd.md §2.5: SEV ASIDs in [min_sev_asid, max], SEV-ES/SNP in [1, min_sev_asid-1], split at MAX_SNP_ASID under ciphertext hiding',
     // The firmware's own rule (Psp.activationRange, what its ACTIVATE guards check), not a copy.
-    check: ({ session, state }) => {
+    check: ({ session, state, firmware: fw }) => {
       const psp = session.world.psp;
-      const fw = psp.snapshot();
       const ok = (kind: GuestKind, a: number) => {
         const r = psp.activationRange(kind);
         return a >= r.min && a <= r.max;
@@ -153,8 +158,8 @@ export const INVARIANTS: readonly Invariant[] = [
   {
     id: 'working-iff-legacy-guest',
     fact: 'docs/reference/psp-firmware.md §2.1: the platform is WORKING exactly while a legacy SEV guest exists',
-    check: ({ session, state }) => {
-      const n = session.world.psp.snapshot().legacyGuests.length;
+    check: ({ state, firmware }) => {
+      const n = firmware.legacyGuests.length;
       if ((state.firmware.sev === 'WORKING') !== n > 0)
         return {
           message: `firmware SEV state ${state.firmware.sev} with ${n} legacy guest(s)`,

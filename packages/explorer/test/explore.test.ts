@@ -102,6 +102,8 @@ describe('finding: docs/reference/linux-kvm-amd.md §7.2 Q1 (ciphertext_hiding_a
     const s = openSession(parsed.scenario);
     for (const st of parsed.scenario.steps) if (st.op !== 'expect') s.apply(st);
     const asidInRange = INVARIANTS.find((i) => i.id === 'asid-in-range')!;
-    expect(asidInRange.check!({ session: s, state: s.state() })?.message).toBe(v.message);
+    expect(
+      asidInRange.check!({ session: s, state: s.state(), firmware: s.world.psp.snapshot() })?.message,
+    ).toBe(v.message);
   });
 });

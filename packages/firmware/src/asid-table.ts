@@ -85,13 +85,13 @@ export class AsidTable {
 
   /** Mask `m` of `asid`; 0 outside 0..MAX_SEV_ASIDS (the firmware's table has no entry there). */
   private get(m: number, asid: number): number {
-    if (!((asid >>> 0) === asid && asid <= MAX_SEV_ASIDS)) return 0;
+    if (!(asid >>> 0 === asid && asid <= MAX_SEV_ASIDS)) return 0;
     return this.chunks[m * PER_MASK + (asid >>> CHUNK_BITS)]![asid & (CHUNK - 1)]!;
   }
 
   /** Set mask `m` of `asid` (as a byte); no entry outside 0..MAX_SEV_ASIDS. Copies the chunk first unless this table made it. */
   private set(m: number, asid: number, v: number): void {
-    if (!((asid >>> 0) === asid && asid <= MAX_SEV_ASIDS)) return;
+    if (!(asid >>> 0 === asid && asid <= MAX_SEV_ASIDS)) return;
     const i = m * PER_MASK + (asid >>> CHUNK_BITS);
     let chunk = this.chunks[i]!;
     if (chunk[asid & (CHUNK - 1)] === (v & 0xff)) return;
