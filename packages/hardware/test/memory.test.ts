@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createMachine, FIRST_ALLOC_PFN, HardwareAccessError, MSR, SYSCFG } from '@sevsim/hardware';
+import { createMachine, FIRST_ALLOC_PFN, Fork, HardwareAccessError, MSR, SYSCFG } from '@sevsim/hardware';
 
 const machine = (cpu: 'genoa' | 'turin' = 'genoa') => createMachine({ cpu, cores: 1, memoryGiB: 1 });
 
@@ -113,6 +113,31 @@ describe('physical memory', () => {
     expect(a[1]).toBe(FIRST_ALLOC_PFN + 5);
     expect(a[2]).toBe(512);
     expect(a[3]).toBe(516);
+  });
+
+  test('forks of the machine read and write DRAM independently: pages and their 64-byte chunks are shared until written, by either side (docs/architecture.md, forks)', () => {
+    const base = machine().allocPages(4) * 4096;
+    // Writes that start and end inside a chunk, cross chunks and cross a page, against one byte
+    // array per copy as the reference.
+    let copies = [{ m: machine(), ref: new Uint8Array(4 * 4096) }];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (let step = 0; step < 400; step++) {
+      const x = copies[next(copies.length)]!;
+      if (next(5) === 0) {
+        if (copies.length < 4) copies.push({ m: x.m.fork(new Fork()), ref: x.ref.slice() });
+        else copies = copies.slice(1);
+        continue;
+      }
+      const off = next(4 * 4096 - 200);
+      const bytes = Uint8Array.from({ length: 1 + next(150) }, () => 1 + next(255));
+      x.m.writePhys(base + off, bytes);
+      x.ref.set(bytes, off);
+      for (const c of copies) expect(Buffer.from(c.m.readPhys(base, 4 * 4096)).equals(c.ref)).toBe(true);
+    }
   });
 
   test('allocPages stops below the BIOS-reserved RMP', () => {
