@@ -57,13 +57,20 @@ console.log(
   const spaces = releases.map((k) => defaultSpace(parseKernelChoice(k)));
   const c0 = cpu();
   const w0 = performance.now();
-  const rs = await exploreSpaces(spaces);
+  let loads = [];
+  const rs = await exploreSpaces(spaces, { onWorkers: (w) => (loads = w) });
   const c = cpu() - c0;
   const wall = (performance.now() - w0) / 1000;
   const states = rs.reduce((n, r) => n + r.states, 0);
   console.log(
     `\nevery release at once (exploreSpaces, ${rs[0]?.workers} workers): ${states} states (${states === totalStates ? 'same as above' : `DIFFERENT from ${totalStates}`}), exhausted: ${rs.every((r) => r.exhausted)}, ${c.toFixed(1)} CPU s, ${wall.toFixed(1)} wall s, ${Math.round(states / c)} states/CPU s`,
   );
+  // Each worker's event loop, wall seconds: busy (exploring), idle (waiting for a configuration),
+  // and how long it waited at the end while another worker finished its last configuration.
+  for (const [i, l] of loads.entries())
+    console.log(
+      `  worker ${i}: ${l.configs} configurations, busy ${l.busySeconds.toFixed(1)} s, idle ${l.idleSeconds.toFixed(1)} s, then ${l.tailSeconds.toFixed(1)} s waiting for the last configuration`,
+    );
 }
 
 if (largest) {

@@ -34,6 +34,19 @@ export interface ExploreOptions {
   readonly onProgress?: (p: ExploreProgress) => void;
   /** Milliseconds between progress reports (default 3000). */
   readonly progressMs?: number;
+  /** Called once the workers are done, with what each did (not called when exploring in this thread). */
+  readonly onWorkers?: (workers: readonly WorkerLoad[]) => void;
+}
+
+/**
+ * One worker thread's share of a run, wall seconds: its event loop busy (exploring) and idle
+ * (waiting for the next configuration) until it had no more, then waiting for the others to finish.
+ */
+export interface WorkerLoad {
+  readonly configs: number;
+  readonly busySeconds: number;
+  readonly idleSeconds: number;
+  readonly tailSeconds: number;
 }
 
 export interface ExploreResult {
@@ -155,12 +168,13 @@ async function exploreJobs(jobs: readonly Job[], options: ExploreOptions): Promi
       }
     }
   } else {
-    await runWorkers(url!, workers, jobs, options.mutation, (job, index, m) => {
+    const loads = await runWorkers(url!, workers, jobs, options.mutation, (job, index, m) => {
       if (m.type === 'progress') {
         live.set(`${job}:${index}`, m);
         report();
       } else if (m.type === 'result') finish(job, m.result);
     });
+    options.onWorkers?.(loads);
   }
   report(true);
 
@@ -181,27 +195,38 @@ async function exploreJobs(jobs: readonly Job[], options: ExploreOptions): Promi
   });
 }
 
-/** Hand every job's configurations out, in order, one at a time to whichever worker is free. */
+/**
+ * Hand every job's configurations out, in order, one at a time to whichever worker is free (a
+ * worker idles at the end at most for the time of the last configuration another one explores).
+ * Resolves with each worker's load: its event loop's busy and idle time until it was told to stop.
+ */
 function runWorkers(
   url: URL,
   n: number,
   jobs: readonly Job[],
   mutation: ProfileOverride | undefined,
   onMessage: (job: number, configIndex: number, m: FromWorker) => void,
-): Promise<void> {
+): Promise<WorkerLoad[]> {
   const init: WorkerInit = { spaces: jobs.map((j) => j.space), ...(mutation ? { mutation } : {}) };
   const queue = jobs.flatMap((j, job) => j.todo.map((c) => ({ job, index: c.index })));
   let next = 0;
+  const loads: Omit<WorkerLoad, 'tailSeconds'>[] = [];
+  const stopped: number[] = [];
   return new Promise((resolve, reject) => {
     let running = n;
     for (let w = 0; w < n; w++) {
       const worker = new Worker(url, { workerData: init });
       let current = { job: -1, index: -1 };
+      let configs = 0;
       const give = () => {
         if (next >= queue.length) {
+          const elu = worker.performance.eventLoopUtilization();
+          loads[w] = { configs, busySeconds: elu.active / 1000, idleSeconds: elu.idle / 1000 };
+          stopped[w] = performance.now();
           worker.postMessage({ type: 'stop' } satisfies ToWorker);
           return;
         }
+        configs++;
         current = queue[next++]!;
         worker.postMessage({ type: 'config', space: current.job, index: current.index } satisfies ToWorker);
       };
@@ -217,7 +242,10 @@ function runWorkers(
       worker.on('error', reject);
       worker.on('exit', () => {
         running--;
-        if (running === 0) resolve();
+        if (running === 0) {
+          const last = Math.max(...stopped);
+          resolve(loads.map((l, i) => ({ ...l, tailSeconds: (last - stopped[i]!) / 1000 })));
+        }
       });
       give();
     }

@@ -37,6 +37,7 @@ export {
   type ExploreOptions,
   type ExploreProgress,
   type ExploreResult,
+  type WorkerLoad,
   explore,
   exploreSpaces,
 } from './explore';
