@@ -16,7 +16,7 @@ export class KernelLog {
    * Modules whose dev_dbg()/pr_debug() call sites dynamic debug has enabled (`+p`, e.g.
    * `ccp.dyndbg=+p` on the command line; Documentation/admin-guide/dynamic-debug-howto.rst).
    */
-  get dyndbg(): Set<string> {
+  get dyndbg(): ReadonlySet<string> {
     return this.ddebug.print;
   }
 

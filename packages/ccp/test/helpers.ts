@@ -163,7 +163,7 @@ export function boot(opts: RigOptions) {
     kdump: opts.kdump ?? false,
   });
   for (const [path, data] of Object.entries(opts.files ?? {})) ctx.fs?.write(path, data);
-  for (const m of opts.dyndbg ?? []) ctx.log.dyndbg.add(m);
+  for (const m of opts.dyndbg ?? []) ctx.log.ddebug.setPrint(m, true);
   const version = opts.version ?? machine.preset.defaultFirmware;
   const psp = createPsp(machine, opts.svn === undefined ? { version } : { version, svn: opts.svn });
   const tap = new MailboxTap(psp, opts.pspSeconds);

@@ -21,33 +21,65 @@ const SITE_KEYWORDS = ['func', 'file', 'format', 'line'] as const;
  * and the modules whose call sites have `p` set.
  */
 export class DynamicDebug {
+  /** Both sets are shared with a copy (a fork of the whole system) until one side changes them. */
+  private shared = false;
+
   constructor(
-    /** Modules whose tables exist (ddebug_add_module at boot or on MODULE_STATE_COMING). */
-    readonly tables = new Set<string>(),
-    /** Modules whose call sites print (`p`). */
-    readonly print = new Set<string>(),
+    private tableSet = new Set<string>(),
+    private printSet = new Set<string>(),
   ) {}
 
-  /** An independent copy (a fork of the whole system). */
+  /** Modules whose tables exist (ddebug_add_module at boot or on MODULE_STATE_COMING). */
+  get tables(): ReadonlySet<string> {
+    return this.tableSet;
+  }
+
+  /** Modules whose call sites print (`p`). */
+  get print(): ReadonlySet<string> {
+    return this.printSet;
+  }
+
+  /** An independent copy: the sets shared until changed (most forks load or unload no module). */
   fork(): DynamicDebug {
-    return new DynamicDebug(new Set(this.tables), new Set(this.print));
+    this.shared = true;
+    const c = new DynamicDebug(this.tableSet, this.printSet);
+    c.shared = true;
+    return c;
+  }
+
+  /** Before a change: sets shared with a copy are copied first. */
+  private own(): void {
+    if (!this.shared) return;
+    this.tableSet = new Set(this.tableSet);
+    this.printSet = new Set(this.printSet);
+    this.shared = false;
   }
 
   /** A new kernel boots: no module's table yet. */
   clear(): void {
-    this.tables.clear();
-    this.print.clear();
+    this.own();
+    this.tableSet.clear();
+    this.printSet.clear();
   }
 
   /** ddebug_add_module(): a module's call sites arrive with `p` clear. */
   addModule(module: string): void {
-    this.tables.add(module);
+    this.own();
+    this.tableSet.add(module);
   }
 
   /** ddebug_remove_module(): the table goes with the module, and with it its flags. */
   removeModule(module: string): void {
-    this.tables.delete(module);
-    this.print.delete(module);
+    this.own();
+    this.tableSet.delete(module);
+    this.printSet.delete(module);
+  }
+
+  /** ddebug_change(): set or clear `p` on a module's call sites. */
+  setPrint(module: string, p: boolean): void {
+    this.own();
+    if (p) this.printSet.add(module);
+    else this.printSet.delete(module);
   }
 }
 
@@ -190,8 +222,7 @@ export function ddebugExecQueries(dd: DynamicDebug, query: string, modname: stri
           : flags.op === '+'
             ? dd.print.has(m) || flags.p
             : dd.print.has(m) && !flags.p;
-      if (p) dd.print.add(m);
-      else dd.print.delete(m);
+      dd.setPrint(m, p);
     }
   }
   return log;

@@ -143,3 +143,22 @@ describe('what sevsim does not model', () => {
     expect(() => ddebugExecQueries(tables('ccp'), 'func sev_pci_init +p', 'ccp')).toThrow(/"func"/);
   });
 });
+
+describe('DynamicDebug.fork (a fork of the whole system)', () => {
+  it('a copy and its original change tables and flags independently: the sets are shared until one side writes', () => {
+    const a = tables('ccp', 'kvm_amd');
+    ddebugExecQueries(a, '+p', 'ccp');
+    const b = a.fork();
+    ddebugExecQueries(b, '+p', 'kvm_amd');
+    a.removeModule('ccp');
+    const c = b.fork();
+    b.clear();
+    c.addModule('sev_guest');
+    expect([[...a.tables], [...a.print]]).toEqual([['kvm_amd'], []]);
+    expect([[...b.tables], [...b.print]]).toEqual([[], []]);
+    expect([[...c.tables].sort(), [...c.print].sort()]).toEqual([
+      ['ccp', 'kvm_amd', 'sev_guest'],
+      ['ccp', 'kvm_amd'],
+    ]);
+  });
+});
