@@ -11,7 +11,7 @@ import { fail, type KvmSev, ok, type SevCmdResult } from './kvm-sev';
 import { MiscCgroup } from './misc-cgroup';
 import { type KvmAmdParams, paramsForRelease } from './params';
 import type { KvmAmdMutations, KvmAmdProfile } from './releases';
-import { type SevSetup, sevHardwareSetup } from './sev-hardware-setup';
+import { forkSetup, type SevSetup, sevHardwareSetup } from './sev-hardware-setup';
 import { svmAllocSaveAreas, svmDisableVirtualization, svmEnableVirtualization } from './svm-cpu';
 import {
   type KvmSevLaunchMeasure,
@@ -175,8 +175,7 @@ export class KvmAmd implements KvmSev {
     const s = this.setup;
     const c = Object.create(KvmAmd.prototype) as KvmAmd;
     const w = c as Writable<KvmAmd>;
-    w.setup =
-      s.asids === null ? deepFreeze(s) : { ...s, usable: deepFreeze(s.usable), asids: s.asids.fork() };
+    w.setup = forkSetup(s);
     w.cgroup = this.cgroup.fork();
     const vms: Vm[] = [];
     for (const vm of this.vms) vms.push(forkVm(vm, f));
