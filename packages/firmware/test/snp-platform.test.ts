@@ -75,7 +75,7 @@ describe('SNP_PLATFORM_STATUS (docs/reference/psp-firmware.md §3.4)', () => {
 
   it('TCB layout: Genoa SNP SPL in byte 6, Turin in byte 3 (docs/reference/psp-firmware.md §3.4)', () => {
     expect((status(platform()).st.currentTcb >> 48n) & 0xffn).toBe(0x19n); // defaultSvn(1.55) = 55 - 30
-    // Turin 1.58.1: defaultSvn for the Zen 5 layout = 58 - 55
+    // Turin 1.58.5: defaultSvn for the Zen 5 layout = 58 - 55
     expect((status(platform({ cpu: 'turin' })).st.currentTcb >> 24n) & 0xffn).toBe(3n);
   });
 });

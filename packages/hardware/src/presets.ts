@@ -253,11 +253,14 @@ export const CPU_PRESETS: Readonly<Record<CpuModel, CpuPreset>> = {
       debugSwap: true,
       secureTsc: true,
     },
-    defaultFirmware: '1.58.1',
+    // AMD's Turin reference host (AMDESE/AMDSEV README, "Verify") runs SNP firmware 1.58.5.
+    defaultFirmware: '1.58.5',
     tcbLayout: 'zen5',
     ciphertextHidingCapable: true,
-    // No public Turin host log was found: Genoa's function and buses, assumed (README "Decisions").
-    pspPci: GENOA_PSP_PCI,
+    // AMD's own Turin reference host (AMDESE/AMDSEV README, "Verify") prints
+    // "ccp 0000:a9:00.5: SEV-SNP API:1.58 build:5"; its socket count is not shown, so the
+    // two-socket pair stays Genoa's, assumed (README "Decisions").
+    pspPci: { ...GENOA_PSP_PCI, oneSocket: '0000:a9:00.5' },
   },
 };
 

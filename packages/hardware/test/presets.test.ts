@@ -58,6 +58,11 @@ describe('CPU presets beyond Milan/Genoa/Turin (README "Decisions", "Presets")',
     expect(() => createMachine({ cpu: 'genoa', pspPci: ['9:00.5'] })).toThrow(/not a PCI address/);
   });
 
+  test('Turin as AMD\'s reference host in the AMDESE/AMDSEV README prints it: "ccp 0000:a9:00.5: SEV-SNP API:1.58 build:5"', () => {
+    expect(createMachine({ cpu: 'turin' }).pspPci).toEqual(['0000:a9:00.5']);
+    expect(CPU_PRESETS.turin.defaultFirmware).toBe('1.58.5');
+  });
+
   test('Genoa, Bergamo and Siena report the same Zen 4 fields; only model, cores, sockets and PSP address differ', () => {
     const shared = ({ model, modelId, modelRange, cores, maxSockets, pspPci, ...rest }: CpuPreset) => rest;
     expect(shared(CPU_PRESETS.bergamo)).toEqual(shared(CPU_PRESETS.genoa));
