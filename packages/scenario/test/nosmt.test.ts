@@ -16,18 +16,16 @@ const scenario = (nosmt: string, extra = '') =>
   [
     'version: 1',
     'name: nosmt',
-    'machine: {cpu: milan, firmware: "1.51.3"}',
+    // The reporter's PSP is at 0000:49:00.1 ("ccp 0000:49:00.1: sev enabled").
+    'machine: {cpu: milan, firmware: "1.51.3", pspPci: ["0000:49:00.1"]}',
     `kernel: {version: "6.14", params: {${nosmt}}}`,
     'steps:',
     '  - modprobe: kvm_amd',
     extra,
   ].join('\n');
 
-/** The ccp lines without the device prefix ("ccp 0000:49:00.1: " on the reporter's machine). */
-const ccpLines = (t: Trace) =>
-  (t.steps[0]?.dmesg ?? [])
-    .filter((l) => l.startsWith('ccp '))
-    .map((l) => l.replace(/^ccp [0-9a-f:.]+: /, ''));
+/** The ccp lines, device prefix included (the reporter's "ccp 0000:49:00.1: "). */
+const ccpLines = (t: Trace) => (t.steps[0]?.dmesg ?? []).filter((l) => l.startsWith('ccp '));
 
 describe('nosmt=force on Milan, firmware 1.51.3, 6.14 (AMDSEV#154)', () => {
   const t = runText(scenario('nosmt: force'));
@@ -41,12 +39,12 @@ describe('nosmt=force on Milan, firmware 1.51.3, 6.14 (AMDSEV#154)', () => {
     // "SEV API:1.51 build:3" (the reporter's kernel also printed "SEV firmware update successful").
     // Milan's PSP function also carries a CCP engine, whose line comes first (AMDSEV#140, #107).
     expect(ccpLines(t)).toEqual([
-      'no command queues available',
-      'sev enabled',
-      'psp enabled',
-      'SEV-SNP: failed to INIT rc -5, error 0x3',
-      'SEV: failed to INIT error 0x1, rc -5',
-      'SEV API:1.51 build:3',
+      'ccp 0000:49:00.1: no command queues available',
+      'ccp 0000:49:00.1: sev enabled',
+      'ccp 0000:49:00.1: psp enabled',
+      'ccp 0000:49:00.1: SEV-SNP: failed to INIT rc -5, error 0x3',
+      'ccp 0000:49:00.1: SEV: failed to INIT error 0x1, rc -5',
+      'ccp 0000:49:00.1: SEV API:1.51 build:3',
     ]);
     expect(t.steps[0]?.outcome.psp).toEqual([
       { cmd: 'PLATFORM_STATUS', status: 0 },
@@ -65,8 +63,8 @@ describe('nosmt=force on Milan, firmware 1.51.3, 6.14 (AMDSEV#154)', () => {
     const plain = runText(scenario('nosmt: "1"'));
     expect(plain.boot.dmesg[0]).toBe('SMT: disabled');
     expect(ccpLines(plain).slice(3, 5)).toEqual([
-      'SEV-SNP: failed to INIT rc -5, error 0x3',
-      'SEV: failed to INIT error 0x1, rc -5',
+      'ccp 0000:49:00.1: SEV-SNP: failed to INIT rc -5, error 0x3',
+      'ccp 0000:49:00.1: SEV: failed to INIT error 0x1, rc -5',
     ]);
   });
 
