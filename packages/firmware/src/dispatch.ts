@@ -81,10 +81,15 @@ export function dispatch(
     };
   }
 
-  // The firmware works on its own copy (by construction: Uint8Array.prototype.slice() costs
-  // Node 20 twice as much); only a write-back hands it to the caller.
-  const buf = input.length >= spec.bufferSize ? new Uint8Array(input) : new Uint8Array(spec.bufferSize);
-  if (buf.length > input.length) buf.set(input);
+  // A command that writes back works on its own copy (by construction: Uint8Array.prototype.slice()
+  // costs Node 20 twice as much), which the write-back hands to the caller; any other command only
+  // reads its buffer (test/model-based.ts checks every command leaves the caller's bytes as they
+  // were), so a buffer of full size is read where it is. A short one is zero-padded.
+  let buf = input;
+  if (spec.writesBack || input.length < spec.bufferSize) {
+    buf = input.length >= spec.bufferSize ? new Uint8Array(input) : new Uint8Array(spec.bufferSize);
+    if (buf.length > input.length) buf.set(input);
+  }
   const outcome = spec.handle({ fw, buf });
 
   // After a write-back command the dispatcher clears Immutable on the buffer page: Firmware → Reclaim.

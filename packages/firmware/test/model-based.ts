@@ -181,7 +181,14 @@ export function world(cpu: 'genoa' | 'turin', start: Prologue): World {
 /** Issue one action; returns the firmware status, or undefined for a host-only action. */
 export function step(w: World, a: Action): number | undefined {
   const { psp, machine, pages } = w;
-  const cmd = (id: number, buf: Uint8Array) => psp.command(id, buf).status;
+  // The caller's bytes never change: a write-back goes to the result's buffer (docs/reference/psp-firmware.md §2.2).
+  const cmd = (id: number, buf: Uint8Array) => {
+    const sent = new Uint8Array(buf);
+    const status = psp.command(id, buf).status;
+    if (buf.some((b, i) => b !== sent[i]))
+      throw new Error(`command 0x${id.toString(16)} wrote its caller's buffer`);
+    return status;
+  };
   switch (a.k) {
     case 'fw':
       return cmd(a.id, a.buf);
