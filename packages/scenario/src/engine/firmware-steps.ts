@@ -11,19 +11,18 @@
 import { PAGE_SIZE } from '@sevsim/hardware';
 import { FW_UPLOAD_ERRORS, firmwareFileNames, fwUploadErrorText, type SevIoctlCmd } from '@sevsim/ccp';
 import { Cmd } from '@sevsim/psp-abi';
-import { encodeFirmwareImage } from '@sevsim/firmware';
+import { encodeFirmwareImage, type FirmwareImageSpec } from '@sevsim/firmware';
 import { DOWNLOAD_COMMANDS, IMAGE_FIELD, PSP_BUFFERS } from '../psp-buffers';
 import type { Step } from '../scenario';
 import { failed, fromRc, OK, type Outcome } from './outcome';
 import type { World } from './world';
 
 function image(world: World, step: { version: string; svn?: number; signed?: boolean }): Uint8Array {
-  return encodeFirmwareImage({
-    version: step.version,
-    tcbLayout: world.machine.preset.tcbLayout,
-    ...(step.svn !== undefined ? { svn: step.svn } : {}),
-    ...(step.signed !== undefined ? { signed: step.signed } : {}),
-  });
+  // Optional fields by stores: Node 20 copies `{ a, ...(c ? { b } : {}) }` through a slow path.
+  const spec: FirmwareImageSpec = { version: step.version, tcbLayout: world.machine.preset.tcbLayout };
+  if (step.svn !== undefined) spec.svn = step.svn;
+  if (step.signed !== undefined) spec.signed = step.signed;
+  return encodeFirmwareImage(spec);
 }
 
 export function fwUpdate(world: World, step: Extract<Step, { op: 'fw.update' }>): Outcome {
