@@ -168,6 +168,8 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   const flushes: Flush[] = [];
   const snpUp = snpInitialisedLine(log.relevant);
   let initPlatform: LogLine | undefined;
+  let platformPsp: LogLine | undefined;
+  let virtualApi: LogLine | undefined;
 
   for (const l of log.relevant) {
     if (isToolLine(l.text)) {
@@ -187,6 +189,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     if (pci && !pciFunction && /sev|SEV/.test(l.text)) pciFunction = { fn: pci[1]!, l };
     const dev = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):/i.exec(l.text)?.[1];
     if (dev && !psps.has(dev.replace(/\s/g, ''))) psps.set(dev.replace(/\s/g, ''), l);
+    if (/^ccp psp:/.test(l.text)) platformPsp ??= l;
     if (/^efi: EFI v/.test(text)) uefi ??= l;
     if (/^SEV-SNP: Segmented RMP/.test(text)) segmented ??= l;
     const range = /^SEV-SNP: RMP table physical (?:range|address) \[?(0x[0-9a-f]+) - (0x[0-9a-f]+)\]?/i.exec(
@@ -257,6 +260,11 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     if (w.id === 'ccp-sev-init-platform') initPlatform ??= l;
     if (w.id === 'ccp-fw-updated') bootFirmware = true;
     for (const p of w.proves?.(m) ?? ([] as Proof[])) {
+      // A platform-device PSP's API version is what a hypervisor presents, not a firmware the model has.
+      if (p.path === 'machine.firmware' && /^ccp psp:/.test(l.text)) {
+        virtualApi ??= l;
+        continue;
+      }
       // The firmware version is the last one printed, unless the log names the one the BIOS booted
       // before a probe-time update (the replay loads the update itself); the rest the first.
       put(
@@ -291,6 +299,13 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
         note: 'no SEV-ES line: minimum SEV ASID 1 (BIOS SEV-ES ASID space limit not set)',
       });
   }
+
+  // A PSP that is a platform device, not a PCI function: the host is itself a guest with a virtual
+  // PSP (jepio/AMDSEV: an Azure nested SNP host whose PSP reports API 1.42 and runs SNP only).
+  if (platformPsp)
+    notes.push(
+      `the PSP is a platform device (line ${platformPsp.line}: "ccp psp:", no PCI address), not a bare-metal EPYC's PCI function: a virtual PSP such as a nested SNP host's (https://github.com/jepio/AMDSEV). The model's PSP is the bare-metal one, so ${virtualApi ? `the API version it reports (line ${virtualApi.line}) is not read as machine.firmware and ` : ''}what the virtual PSP allows or refuses on its own is outside the replay`,
+    );
 
   // A command the PSP did not answer within ccp's timeout. The line proves only that it took
   // longer than the timeout in force; the replay takes "never", the reading that claims least of

@@ -280,6 +280,8 @@ const UNMODELLED: Readonly<Record<string, string>> = {
   'ccp-fw-update':
     'firmware hot-loaded from /lib/firmware at probe: the replay boots with the version the log printed after it; the one the BIOS booted is older and not in the log, and if SNP_INIT fails after the update that boot firmware may be too old for SNP, which only a BIOS update replaces (https://github.com/AMDESE/AMDSEV/issues/176)',
   'ccp-fw-file-missing': 'the firmware file search at probe is not modelled',
+  'ccp-platform-enabled':
+    "sp_platform_probe()'s line: the PSP is a platform device (a virtual PSP, e.g. a nested SNP host's), not the bare-metal PCI function the model has",
   'ccp-snp-min-fw':
     "printed at error level by AMD's snp-host kernels; the modelled releases print it with dev_dbg, only under dynamic debug",
   'ccp-dyndbg': 'dynamic-debug dump of a PSP command buffer',

@@ -34,6 +34,8 @@ export interface Wording {
   readonly failure?: (m: RegExpExecArray) => { readonly cmd: FailureCmd; readonly status: number };
   /** The first mainline release that prints this wording: a log without `Linux version` is at least that. */
   readonly since?: string;
+  /** The row reads the line only when this holds of its match (a wording one release range used). */
+  readonly only?: (m: RegExpExecArray) => boolean;
 }
 
 const hex = (s: string): number => Number.parseInt(s, 16);
@@ -93,13 +95,15 @@ function cpulistMinus(all: string, some: string): number[] {
 }
 
 /**
- * The PSP's PCI address ("ccp 0000:47:00.1:") and where the BIOS put the RMP table differ per
- * board and memory size; alignment ignores both (the table's range, its segment table's range and
- * the 2 MB chunks the kernel reserves around its ends).
+ * The PSP's PCI address ("ccp 0000:47:00.1:"), or the name of a PSP that is a platform device
+ * ("ccp psp:", jepio/AMDSEV's nested host), and where the BIOS put the RMP table differ per board
+ * and memory size; alignment ignores them (the table's range, its segment table's range and the
+ * 2 MB chunks the kernel reserves around its ends).
  */
 export function normalise(text: string): string {
   return text
     .replace(/^(ccp|psp)\s+[0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]:\s*/i, '$1 <psp>: ')
+    .replace(/^ccp psp:\s*/, 'ccp <psp>: ')
     .replace(
       /^(SEV-SNP: (?:Segmented )?RMP (?:base )?table physical range )\[0x[0-9a-f]+ - 0x[0-9a-f]+\]/i,
       '$1[<rmp>]',
@@ -244,6 +248,14 @@ export const WORDINGS: readonly Wording[] = [
   // ---- ccp probe and platform init (drivers/crypto/ccp/sev-dev.c, sp-pci.c) --------------------
   { id: 'ccp-sev-enabled', re: /^ccp <psp>: sev enabled$/, gap: 'fidelity' },
   { id: 'ccp-psp-enabled', re: /^ccp <psp>: psp enabled$/, gap: 'fidelity' },
+  {
+    // sp_platform_probe() (drivers/crypto/ccp/sp-platform.c) once the SP is set up; the PCI probe
+    // (sp-pci.c sp_pci_probe()) prints no such line, so it marks a PSP that is a platform device,
+    // not the PCI function the model has (jepio/AMDSEV's Azure nested host: "ccp psp: enabled").
+    id: 'ccp-platform-enabled',
+    re: /^ccp <psp>: enabled$/,
+    gap: 'unmodelled',
+  },
   {
     id: 'ccp-smee-off',
     re: /^ccp <psp>: SEV: memory encryption not enabled by BIOS/,
@@ -419,6 +431,22 @@ export const WORDINGS: readonly Wording[] = [
 
   // ---- kvm_amd (arch/x86/kvm/svm/sev.c sev_hardware_setup) -------------------------------------
   {
+    // A tree with the range wording but without "KVM: SVM: Add support for allowing zero SEV
+    // ASIDs" (0aa6b90ef9d7, kvm-x86 svm for v6.9) printed an empty SEV range (minimum SEV ASID above
+    // the last ASID) as "enabled"; the modelled releases print "unusable"
+    // (docs/reference/linux-kvm-amd.md §2.6). jepio/AMDSEV's 6.7 snp-host kernel on an Azure nested
+    // host: "kvm_amd: SEV enabled (ASIDs 17 - 16)".
+    id: 'kvm-range-empty-old',
+    re: /^kvm_amd: SEV enabled \(ASIDs (\d+) - (\d+)\)/,
+    only: (m) => Number(m[1]) > Number(m[2]),
+    proves: (m) => [
+      { path: 'machine.bios.minSevAsid', value: Number(m[1]) },
+      { path: 'machine.asids', value: Number(m[2]) },
+    ],
+    gap: 'wording',
+    sameAs: /^kvm_amd: SEV unusable \(ASIDs/,
+  },
+  {
     id: 'kvm-range',
     // 6.x: "kvm_amd: SEV enabled (ASIDs 100 - 509)", "SEV-ES disabled (ASIDs 0 - 0)", "unusable"
     re: /^kvm_amd: (SEV|SEV-ES|SEV-SNP) (enabled|disabled|unusable) \(ASIDs (\d+) - (\d+)\)/,
@@ -476,7 +504,7 @@ export function snpInitialisedLine<L extends { readonly text: string }>(lines: r
 export function wordingOf(text: string): { readonly w: Wording; readonly m: RegExpExecArray } | undefined {
   for (const w of WORDINGS) {
     const m = w.re.exec(text);
-    if (m) return { w, m };
+    if (m && (!w.only || w.only(m))) return { w, m };
   }
   return undefined;
 }
