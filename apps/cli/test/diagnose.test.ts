@@ -173,12 +173,12 @@ describe('sevsim diagnose', () => {
     expect(t.ok).toBe(true);
     const rows = t.ok ? (t.trace.diagnosis?.rows ?? []) : [];
     expect(rows.find((x) => x.real?.line === 3)).toMatchObject({
-      simulated: 'ccp 0000:47:00.1: SEV-SNP: failed to INIT rc -5, error 0x3',
+      simulated: 'ccp 0000:42:00.1: SEV-SNP: failed to INIT rc -5, error 0x3',
       step: 0,
     });
     expect(existsSync(join(dir, 'fix-1.yaml'))).toBe(true);
     const fixed = await cli('run', join(dir, 'fix-1.yaml'), '--json');
-    expect(JSON.parse(fixed.out).dmesg).toContain('ccp 0000:47:00.1: SEV-SNP API:1.55 build:7');
+    expect(JSON.parse(fixed.out).dmesg).toContain('ccp 0000:42:00.1: SEV-SNP API:1.55 build:7');
   });
 
   it('--host --root reads a copied tree; --root without --host and LOG with --host are exit 2', async () => {

@@ -3,15 +3,17 @@
  * from; what it cannot prove is a default, marked as an assumption. Facts (`--facts`, `--host`)
  * and the `--kernel`/`--cpu` flags win over the log.
  */
-import { CPU_PRESETS, type CpuModel } from '@sevsim/hardware';
+import { CPU_PRESETS, type CpuModel, pspPciFunction } from '@sevsim/hardware';
 import type { Catalog, Json, KernelInput, MachineInput } from '@sevsim/scenario';
 import { isToolLine, toolProofs } from './host-tools';
 import type { LogLine, ReadLog } from './reader';
 import {
   FLUSH_ONLY_STATUS,
   failedCommand,
+  isPlatformPsp,
   normalise,
   type Proof,
+  pspDevices,
   SEGMENTED_RMP,
   snpInitialisedLine,
   wordingOf,
@@ -151,7 +153,6 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let oldEs: { n: number; l: LogLine } | undefined;
   let snpMentioned: LogLine | undefined;
   let smtOff: LogLine | undefined;
-  let pciFunction: { fn: string; l: LogLine } | undefined;
   let uefi: LogLine | undefined;
   let cpu: { value: CpuModel; l: LogLine; note: string } | undefined;
   let segmented: LogLine | undefined;
@@ -163,7 +164,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let since: { release: string; l: LogLine } | undefined;
   let bootFirmware = false;
   let dumpRelease: { release: string; l: LogLine } | undefined;
-  const psps = new Map<string, LogLine>();
+  const psps = pspDevices(log.relevant);
   const timedOut: { name: string; l: LogLine }[] = [];
   const flushes: Flush[] = [];
   const snpUp = snpInitialisedLine(log.relevant);
@@ -185,11 +186,8 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
       !/^AMD-Vi: (?:Extended features|Using global)/.test(text)
     )
       snpMentioned = l;
-    const pci = /^(?:ccp|psp) [0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*([0-9a-f]):/i.exec(l.text);
-    if (pci && !pciFunction && /sev|SEV/.test(l.text)) pciFunction = { fn: pci[1]!, l };
-    const dev = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):/i.exec(l.text)?.[1];
-    if (dev && !psps.has(dev.replace(/\s/g, ''))) psps.set(dev.replace(/\s/g, ''), l);
-    if (/^ccp psp:/.test(l.text)) platformPsp ??= l;
+    const platform = isPlatformPsp(l.text);
+    if (platform) platformPsp ??= l;
     if (/^efi: EFI v/.test(text)) uefi ??= l;
     if (/^SEV-SNP: Segmented RMP/.test(text)) segmented ??= l;
     const range = /^SEV-SNP: RMP table physical (?:range|address) \[?(0x[0-9a-f]+) - (0x[0-9a-f]+)\]?/i.exec(
@@ -261,7 +259,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     if (w.id === 'ccp-fw-updated') bootFirmware = true;
     for (const p of w.proves?.(m) ?? ([] as Proof[])) {
       // A platform-device PSP's API version is what a hypervisor presents, not a firmware the model has.
-      if (p.path === 'machine.firmware' && /^ccp psp:/.test(l.text)) {
+      if (p.path === 'machine.firmware' && platform) {
         virtualApi ??= l;
         continue;
       }
@@ -375,20 +373,16 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     const byAsids = Object.entries(CPU_PRESETS).find(([, p]) => p.asids === asids)?.[0] as
       | CpuModel
       | undefined;
-    const byPci = pciFunction
-      ? pciFunction.fn === '1'
-        ? 'milan'
-        : pciFunction.fn === '5'
-          ? 'genoa'
-          : undefined
-      : undefined;
+    const master = psps[0];
+    const fn = master?.address.slice(-1);
+    const byPci = fn === '1' ? 'milan' : fn === '5' ? 'genoa' : undefined;
     cpuValue = (byPci ?? byAsids ?? 'genoa') as CpuModel;
     put({
       path: 'machine.cpu',
       value: cpuValue,
       assumed: true,
       note: byPci
-        ? `no CPU line; the PSP at PCI function .${pciFunction!.fn} (line ${pciFunction!.l.line}) is ${cpuValue}'s`
+        ? `no CPU line; the PSP at PCI function .${fn} (line ${master!.l.line}) is ${cpuValue}'s`
         : byAsids
           ? `no CPU line; ${asids} ASIDs is the ${cpuValue} preset's count`
           : 'no CPU line: the default preset',
@@ -396,16 +390,34 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   }
 
   // A second PSP (another PCI address printing "psp enabled"): the second socket's.
-  const devices = [...psps.entries()];
-  const sockets = devices.length >= 2 ? 2 : 1;
+  const sockets = psps.length >= 2 ? 2 : 1;
   if (sockets === 2) {
-    const [dev, l] = devices[1]!;
+    const { address, l } = psps[1]!;
     put({
       path: 'machine.sockets',
       value: 2,
       from: at(l),
-      note: `a second PSP at ${dev}: the second socket's`,
+      note: `a second PSP at ${address}: the second socket's`,
     });
+  }
+
+  // Where the board put the PSPs (the master, which prints the SEV lines, first): the replay's ccp
+  // lines then carry the log's addresses. The function is the CPU's (pspPciFunction).
+  if (psps.length > 0) {
+    const board = psps.slice(0, sockets);
+    const fn = pspPciFunction(CPU_PRESETS[cpuValue]);
+    const other = board.filter((d) => !d.address.endsWith(`.${fn}`));
+    if (other.length > 0)
+      notes.push(
+        `the PSP at ${other.map((d) => `${d.address} (line ${d.l.line})`).join(', ')} is not PCI function ${fn}, the ${cpuValue} PSP's: machine.pspPci not read, the replay prints the preset's address`,
+      );
+    else
+      put({
+        path: 'machine.pspPci',
+        value: board.map((d) => d.address),
+        from: at(board[0]!.l),
+        note: `the board's PSP address${board.length > 1 ? `es, socket 1's from line ${board[1]!.l.line}` : ''}`,
+      });
   }
 
   // A contiguous RMP on a CPU with the segmented-RMP feature: every release reads RMP_BASE/RMP_END

@@ -25,6 +25,8 @@ import {
   type GapKind,
   isAlignable,
   normalise,
+  pspAddress,
+  pspDevices,
   snpInitialisedLine,
   wordingOf,
 } from './wording';
@@ -185,15 +187,6 @@ function lcs(a: readonly string[], b: readonly string[]): [number, number][] {
   return pairs;
 }
 
-/** The PCI address of the PSP that runs SEV: the first one printing an SEV line. */
-function primaryPsp(real: readonly LogLine[]): string | undefined {
-  for (const l of real) {
-    const m = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):\s*(.*)$/i.exec(l.text);
-    if (m && /sev|SEV/.test(m[2]!)) return m[1]!.replace(/\s/g, '');
-  }
-  return undefined;
-}
-
 /**
  * Why a real line has no simulated twin, and for a line in another release's wording the index of
  * the simulated line that reports the same fact: one nobody else took if there is one.
@@ -227,9 +220,7 @@ function gapOf(
       'printed again later; the replay printed it once (what repeated it, e.g. a VM start retrying the init, is not in the log excerpt)',
     );
   }
-  const dev = /^(?:ccp|psp) ([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):/i
-    .exec(l.text)?.[1]
-    ?.replace(/\s/g, '');
+  const dev = pspAddress(l.text);
   if (dev && psp && dev !== psp) {
     return gap(
       'unmodelled',
@@ -299,7 +290,8 @@ const UNMODELLED: Readonly<Record<string, string>> = {
 /** Align the real log's kernel lines (those the modelled code could print) with the simulation's. */
 export function align(real: readonly LogLine[], trace: Trace, release: string): Alignment {
   const realLines = real.map((l) => ({ l, t: normalise(l.text) })).filter((x) => isAlignable(x.t));
-  const psp = primaryPsp(real);
+  // The PSP that runs SEV; another one's lines are the second socket's.
+  const psp = pspDevices(real)[0]?.address;
   const snpUp = snpInitialisedLine(real);
   const sim = simulatedLines(trace);
   const simNorm = sim.map((s) => normalise(s.text));

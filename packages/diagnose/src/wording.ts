@@ -94,16 +94,57 @@ function cpulistMinus(all: string, some: string): number[] {
   return ids(all).filter((c) => !have.has(c));
 }
 
+/** A ccp line's device: the PSP's PCI address ("ccp 0000:47:00.1:"; a serial capture may space it). */
+const PSP_PCI_PREFIX = /^(ccp|psp)\s+([0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]):\s*/i;
+
 /**
- * The PSP's PCI address ("ccp 0000:47:00.1:"), or the name of a PSP that is a platform device
- * ("ccp psp:", jepio/AMDSEV's nested host), and where the BIOS put the RMP table differ per board
- * and memory size; alignment ignores them (the table's range, its segment table's range and the
- * 2 MB chunks the kernel reserves around its ends).
+ * A PSP that is a platform device, not a PCI function: sp_platform_probe()
+ * (drivers/crypto/ccp/sp-platform.c) names it "psp" (jepio/AMDSEV's Azure nested host: "ccp psp:").
+ */
+const PLATFORM_PSP_PREFIX = /^ccp psp:\s*/;
+
+/** The PCI address of the PSP a ccp line comes from ("0000:42:00.1"), if the line names one. */
+export function pspAddress(text: string): string | undefined {
+  return PSP_PCI_PREFIX.exec(text)?.[2]?.replace(/\s/g, '').toLowerCase();
+}
+
+/** Whether a line comes from a PSP that is a platform device (no PCI address). */
+export function isPlatformPsp(text: string): boolean {
+  return PLATFORM_PSP_PREFIX.test(text);
+}
+
+/**
+ * The PSPs a log's ccp lines name (a device whose lines mention SEV or the PSP: "sev enabled", "psp
+ * enabled", "psp does not support SEV"), each with the first line naming it, in order of appearance,
+ * except that the master, which runs SEV (the first to print an SEV line), comes first.
+ */
+export function pspDevices<L extends { readonly text: string }>(
+  lines: readonly L[],
+): { readonly address: string; readonly l: L }[] {
+  const first = new Map<string, L>();
+  const psp = new Set<string>();
+  let master: string | undefined;
+  for (const l of lines) {
+    const address = pspAddress(l.text);
+    if (!address) continue;
+    if (!first.has(address)) first.set(address, l);
+    const message = l.text.replace(PSP_PCI_PREFIX, '');
+    if (/\b(?:sev|psp)\b/i.test(message)) psp.add(address);
+    if (master === undefined && /sev/i.test(message)) master = address;
+  }
+  const all = [...first].filter(([a]) => psp.has(a)).map(([address, l]) => ({ address, l }));
+  return [...all.filter((d) => d.address === master), ...all.filter((d) => d.address !== master)];
+}
+
+/**
+ * The PSP's PCI address, or the name of a PSP that is a platform device, and where the BIOS put
+ * the RMP table differ per board and memory size; alignment ignores them (the table's range, its
+ * segment table's range and the 2 MB chunks the kernel reserves around its ends).
  */
 export function normalise(text: string): string {
   return text
-    .replace(/^(ccp|psp)\s+[0-9a-f]{4}:\s*[0-9a-f]{2}:\s*[0-9a-f]{2}\.\s*[0-9a-f]:\s*/i, '$1 <psp>: ')
-    .replace(/^ccp psp:\s*/, 'ccp <psp>: ')
+    .replace(PSP_PCI_PREFIX, '$1 <psp>: ')
+    .replace(PLATFORM_PSP_PREFIX, 'ccp <psp>: ')
     .replace(
       /^(SEV-SNP: (?:Segmented )?RMP (?:base )?table physical range )\[0x[0-9a-f]+ - 0x[0-9a-f]+\]/i,
       '$1[<rmp>]',

@@ -30,10 +30,11 @@ describe('AMDSEV#202: "SEV: failed to INIT error 0xe" is DF_FLUSH answering WBIN
   it('replays it on 6.11, whose probe prints the same INIT line with its rc', () => {
     expect(d.replay.release).toBe('6.11');
     const g = d.replay.onlyInLog.find((x) => x.line === 2);
-    // The Ubuntu 5.15 wording lacks ", rc -5" (added Nov 2021): the same fact, paired.
+    // The Ubuntu 5.15 wording lacks ", rc -5" (added Nov 2021): the same fact, paired, at the
+    // board's PSP address (machine.pspPci from the log).
     expect(g?.kind).toBe('wording');
     expect(d.replay.onlyInSimulation[g?.pairedWith ?? -1]).toBe(
-      'ccp 0000:03:00.5: SEV: failed to INIT error 0xe, rc -5',
+      'ccp 0000:09:00.5: SEV: failed to INIT error 0xe, rc -5',
     );
     expect(d.replay.onlyInLog.filter((x) => x.kind === 'fidelity')).toEqual([]);
     // INIT marks every ASID dirty on every CCX; with the flush refused none becomes clean, so
@@ -59,7 +60,7 @@ describe('AMDSEV#202: "SEV: failed to INIT error 0xe" is DF_FLUSH answering WBIN
     const g = on616.replay.onlyInLog.find((x) => x.line === 2);
     expect(g?.kind).toBe('wording');
     expect(on616.replay.onlyInSimulation[g?.pairedWith ?? -1]).toBe(
-      'ccp 0000:03:00.5: SEV: DF_FLUSH failed 0xe, rc -5',
+      'ccp 0000:09:00.5: SEV: DF_FLUSH failed 0xe, rc -5',
     );
     expect(on616.findings.find((x) => x.cmd === 'DF_FLUSH')?.line).toBe(2);
   });
@@ -125,7 +126,7 @@ describe('the flush failures in 6.13, 6.16 and 6.17 wording', () => {
       'SEV-SNP: RMP table physical range [0x0000000fefe00000 - 0x0000000fffffffff]',
       'AMD-Vi: IOMMU SNP support enabled.',
       'ccp 0000:03:00.5: sev enabled',
-      'ccp 0000:03:00.5: SEV: failed to INIT error 0xe, rc -5',
+      'ccp 0000:09:00.5: SEV: failed to INIT error 0xe, rc -5',
       'ccp 0000:03:00.5: SEV-SNP API:1.55 build:25',
       'kvm_amd: SEV enabled (ASIDs 100 - 1006)',
       'kvm_amd: SEV-ES enabled (ASIDs 1 - 99)',
