@@ -14,6 +14,7 @@ import { type Finding, findingsOf } from './findings';
 import { defaultGoal, type Goal, reaches, searchFixes, stepJson } from './fixes';
 import { type Facts, type Inferred, infer, smtSiblings, toInput } from './infer';
 import { type LogLine, type ReadLog, readLog, isSevRelated } from './reader';
+import { failedCommand, normalise, wordingOf } from './wording';
 import {
   type Alignment,
   align,
@@ -23,7 +24,7 @@ import {
   replay,
   stepsFromLog,
 } from './replay';
-import type { CpuModel } from '@sevsim/hardware';
+import { CPU_PRESETS, type CpuModel } from '@sevsim/hardware';
 
 export interface DiagnoseOptions {
   readonly facts?: Facts;
@@ -65,6 +66,11 @@ export interface DiagnosisJson {
   }[];
   /** Extension: what was read and ignored (command-line parameters no modelled release has). */
   readonly notes: readonly string[];
+  /**
+   * Extension: why no fix is proposed although the goal is not reached: the log shows a cause the
+   * model cannot replay beside the one the replay assumed, and what to collect to tell them apart.
+   */
+  readonly undecided?: string;
 }
 
 /** A diagnosis: the contract document plus what `--out` writes. */
@@ -163,20 +169,38 @@ export function diagnose(input: string | ReadLog, options: DiagnoseOptions = {})
     };
   };
 
-  let best = attempt(inf.inferred);
+  const base = attempt(inf.inferred);
+  let best = base;
   if (best.alignment.onlyInLog.some((g) => g.kind === 'fidelity')) best = reconstructHidden(best, attempt);
+  const undecided = bootFirmwareUnseen(log.relevant, base, cpuOf(best));
 
-  const cpu = String(best.scenario.machine.cpu ?? 'genoa');
   const capabilities = capabilitiesOf(best.scenario);
-  const goal = options.goal ?? defaultGoal(cpu);
-  const findings = findingsOf(
+  const goal = options.goal ?? defaultGoal(cpuOf(best));
+  const found = findingsOf(
     best.trace,
     log.relevant,
     new Set(best.inferred.filter((x) => x.assumed).map((x) => x.path)),
   );
-  const search = reaches(capabilities, goal)
-    ? { fixes: [], tried: 0 }
-    : searchFixes(best.scenario, goal, catalog, newestRelease(), options.maxChanges);
+  // An SNP_INIT refusal the replay reproduced only under a setting it assumed says so when the
+  // log leaves another cause open (bootFirmwareUnseen).
+  const hidden = best.inferred.find(
+    (x) => JSON.stringify(x.value) !== JSON.stringify(base.inferred.find((y) => y.path === x.path)?.value),
+  );
+  const findings =
+    undecided && hidden
+      ? found.map((f) =>
+          f.cmd?.startsWith('SNP_INIT')
+            ? {
+                ...f,
+                why: `${f.why} Here it rests on ${hidden.path} = ${JSON.stringify(hidden.value)}, which the log does not show; a boot firmware too old for SNP fails the same way (see why no fix is proposed).`,
+              }
+            : f,
+        )
+      : found;
+  const search =
+    reaches(capabilities, goal) || undecided
+      ? { fixes: [], tried: 0 }
+      : searchFixes(best.scenario, goal, catalog, newestRelease(), options.maxChanges);
   const scenarioJson: Json = {
     version: 1,
     name: best.scenario.name,
@@ -211,6 +235,7 @@ export function diagnose(input: string | ReadLog, options: DiagnoseOptions = {})
       verified: f.verified,
     })),
     notes: inf.notes,
+    ...(undecided && !reaches(capabilities, goal) ? { undecided } : {}),
   };
   return {
     json,
@@ -228,7 +253,7 @@ export function diagnose(input: string | ReadLog, options: DiagnoseOptions = {})
  */
 function reconstructHidden(base: Attempt, attempt: (i: readonly Inferred[]) => Attempt): Attempt {
   const proven = new Set(base.inferred.filter((x) => !x.assumed).map((x) => x.path));
-  const cpu = String(base.scenario.machine.cpu ?? 'genoa') as CpuModel;
+  const cpu = cpuOf(base);
   const tried: { a: Attempt; why: string; path: string; value: Json }[] = [];
   for (const c of hiddenCauses(cpu, Number(base.scenario.machine.sockets ?? 1))) {
     if (proven.has(c.path)) continue;
@@ -258,6 +283,34 @@ function reconstructHidden(base: Attempt, attempt: (i: readonly Inferred[]) => A
     inferred: upsert(base.inferred, { path: first.path, value: first.value, assumed: true, note }),
     alignment: first.a.alignment,
   };
+}
+
+const cpuOf = (a: Attempt): CpuModel => String(a.scenario.machine.cpu ?? 'genoa') as CpuModel;
+
+/**
+ * AMDSEV#176: ccp loaded a firmware from /lib/firmware at probe in the words of AMD's snp-host
+ * trees ("SEV firmware update successful", naming neither version), then SNP_INIT failed. The
+ * firmware the BIOS booted may be too old for SNP, which no download at probe cures (there 1.23.23
+ * under 1.51.3, fixed by a newer BIOS), and the model keeps nothing of the boot firmware: when the
+ * replay on what the log proves does not reproduce that failure, a setting the log cannot see
+ * (what reconstructHidden assumes) and the boot firmware explain it equally, so no fix is verified.
+ * The reason, with how to read the boot firmware's version (the thread's next step), or undefined.
+ */
+function bootFirmwareUnseen(real: readonly LogLine[], base: Attempt, cpu: CpuModel): string | undefined {
+  let update: LogLine | undefined;
+  let failed: LogLine | undefined;
+  for (const l of real) {
+    const hit = wordingOf(normalise(l.text));
+    if (hit?.w.id === 'ccp-fw-update') update ??= l;
+    const f = hit?.w.failure?.(hit.m);
+    if (update && f && failedCommand(f).cmd === 'SNP_INIT') failed ??= l;
+  }
+  if (!update || !failed) return undefined;
+  const reproduced = base.alignment.rows.some((r) => r.real?.line === failed.line && r.simulated !== null);
+  if (reproduced) return undefined;
+  const p = CPU_PRESETS[cpu];
+  const fam = p.family.toString(16).padStart(2, '0');
+  return `line ${update.line} shows ccp loading a firmware from /lib/firmware at probe without naming the one the BIOS booted, and SNP_INIT then failed (line ${failed.line}). A boot firmware too old for SNP does that under any newer download, and only a BIOS update replaces it (https://github.com/AMDESE/AMDSEV/issues/176: 1.23.23 under 1.51.3); the model keeps nothing of the boot firmware, so it cannot tell that cause from the settings the replay assumed, and verifies no fix. To tell them apart, boot once with the images ccp's probe looks for moved out of /lib/firmware/amd (amd_sev_fam${fam}h_model${(p.modelId >> 4).toString(16)}xh.sbin, the model-exact name or sev.fw; docs/reference/linux-ccp.md §5.1) so the log prints the BIOS's firmware version, and diagnose that log.`;
 }
 
 function upsert(list: readonly Inferred[], x: Inferred): Inferred[] {

@@ -76,6 +76,7 @@ export function formatDiagnosis(d: DiagnosisJson): string {
       `Goal ${goal}: reached in the replay, but it did not reproduce ${unexplained.join(', ')} of the log: the host's cause is outside the model, so no change is verified`,
     );
   else if (reached) out.push(`Goal ${goal}: already reached, nothing to change`);
+  else if (d.undecided) out.push(`Goal ${goal}: no fix proposed: ${d.undecided}`);
   else if (d.fixes.length === 0) {
     out.push(`Goal ${goal}: no change set of up to 3 changes reaches it in the model`);
     // The PSP's own answers are what the log shows, not settings: no change can remove them.

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { diagnose, readLog } from '../src/index';
+import { diagnose, formatDiagnosis, readLog } from '../src/index';
 import { FIXTURES } from './corpus';
 
 it('AMDSEV#176: the hot-load line is unmodelled and its note points at the BIOS-provided firmware', () => {
@@ -17,6 +17,39 @@ it('AMDSEV#176: the hot-load line is unmodelled and its note points at the BIOS-
   expect(gap?.kind).toBe('unmodelled');
   expect(gap?.note).toContain('only a BIOS update replaces');
   expect(gap?.note).toContain('https://github.com/AMDESE/AMDSEV/issues/176');
+});
+
+/**
+ * AMDSEV#176's real cause is the boot firmware (1.23.23) under the hot-loaded 1.51.3, which the
+ * model cannot hold; the replay reproduces SNP_INIT's 0x3 only under a setting the log does not
+ * show (a legacy boot). Proposing that setting's change would be the wrong fix, so diagnose
+ * proposes none and says how to read the boot firmware's version (tlendacky's next step there).
+ */
+it('AMDSEV#176: after an unnamed hot-load, an SNP_INIT failure reproduced only under an assumed setting gets no fix', () => {
+  const log = readFileSync(`${FIXTURES}amdsev-176-firmware-too-old.log`, 'utf8');
+  const d = diagnose(readLog(log)).json;
+  expect(d.capabilities.snp).toBe(false);
+  expect(d.fixes).toEqual([]);
+  expect(d.undecided).toContain('line 3 shows ccp loading a firmware from /lib/firmware at probe');
+  expect(d.undecided).toContain('SNP_INIT then failed (line 4)');
+  expect(d.undecided).toContain('https://github.com/AMDESE/AMDSEV/issues/176');
+  expect(d.undecided).toContain('/lib/firmware/amd (amd_sev_fam19h_model0xh.sbin');
+  const snpInit = d.findings.find((f) => f.cmd?.startsWith('SNP_INIT'));
+  expect(snpInit?.line).toBe(4);
+  expect(snpInit?.why).toContain(
+    'Here it rests on machine.bios.bootMode = "legacy", which the log does not show',
+  );
+  expect(formatDiagnosis(d)).toContain(`Goal SNP: no fix proposed: ${d.undecided}`);
+});
+
+it('AMDSEV#154: the same hot-load line, but the failure follows from what the log proves (nosmt=force): the fix stays', () => {
+  const logs = ['amdsev-154-nosmt-milan.log', 'amdsev-154-nosmt-milan.2.log'].map((n) => ({
+    name: n,
+    text: readFileSync(`${FIXTURES}${n}`, 'utf8'),
+  }));
+  const d = diagnose(readLog(logs)).json;
+  expect(d.undecided).toBeUndefined();
+  expect(d.fixes.map((f) => f.changes)).toContainEqual([{ path: 'machine.offlineCores', value: [] }]);
 });
 
 /**
