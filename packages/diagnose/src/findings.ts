@@ -5,7 +5,14 @@
  */
 import { explainStep, type Trace, type TraceStep } from '@sevsim/scenario';
 import type { LogLine } from './reader';
-import { FLUSH_ONLY_STATUS, type FailureCmd, failedCommand, normalise, wordingOf } from './wording';
+import {
+  FLUSH_ONLY_STATUS,
+  type FailureCmd,
+  failedCommand,
+  normalise,
+  SNP_INIT_PLATFORM_STATUS,
+  wordingOf,
+} from './wording';
 
 export interface Finding {
   readonly cmd: string | null;
@@ -49,6 +56,11 @@ function flushWhy(cmd: string, status: number, line: number | null, real: readon
       ? ` The log reports it as the init's error (line ${line}): the kernel ran ${cmd} right after the init succeeded and handed its status back through the same error, which INIT and SNP_INIT themselves never return.`
       : '';
   return `${cmd} returned ${FLUSH_ONLY_STATUS[status]} (0x${status.toString(16)}): the firmware flushes the data fabric only when every enabled core (both threads with SMT on) has its WBINVD_DONE flag set, and some core's was not. The kernel had just run WBINVD on every online CPU (wbinvd_on_all_cpus() before each DF_FLUSH and SNP_DF_FLUSH), so no kernel order or setting leaves the flag unset: a platform (CPU, BIOS or firmware) fault, outside any setting sevsim can change. While it lasts no ASID becomes clean on every CCX, so ACTIVATE refuses every guest.${viaInit}`;
+}
+
+/** SNP_INIT's answer for the platform itself (SNP_INIT_PLATFORM_STATUS): what it means, and why no setting changes it. */
+function platformWhy(cmd: string, status: number): string {
+  return `${cmd} returned ${SNP_INIT_PLATFORM_STATUS[status]} (0x${status.toString(16)}): the firmware's answer for the platform itself, before it checks any setting (docs/reference/psp-firmware.md §3.2 step 3): in AMD-ASPFW 1.55.25 a debug-unlocked SoC, or a PSP boot-loader service SNP_INIT relies on failing. No BIOS option, boot mode, kernel or module setting causes it, so none is proposed; SNP stays UNINIT, and with SNPEn set legacy INIT is refused after it.`;
 }
 
 function firstLine(real: readonly LogLine[], re: RegExp): number | null {
@@ -148,15 +160,20 @@ export function findingsOf(
       const line = reportingLine(real, call.cmd, call.status);
       const flush =
         (call.cmd === 'DF_FLUSH' || call.cmd === 'SNP_DF_FLUSH') && FLUSH_ONLY_STATUS[call.status];
+      const platform = call.cmd.startsWith('SNP_INIT') && SNP_INIT_PLATFORM_STATUS[call.status];
       const why = flush
         ? flushWhy(call.cmd, call.status, line, real)
-        : (explainStep(s.op, { ...s.outcome, ok: false }, [call], before, undefined) ?? '');
+        : platform
+          ? platformWhy(call.cmd, call.status)
+          : (explainStep(s.op, { ...s.outcome, ok: false }, [call], before, undefined) ?? '');
       out.push({
         cmd: call.cmd,
         status: call.status,
         statusName: call.statusName,
         // The PSP's own answer (machine.pspMailboxStatus) has no guard; name the firmware's check.
-        guard: call.guard?.id ?? (flush ? `${call.cmd}.wbinvd-required` : null),
+        guard:
+          call.guard?.id ??
+          (flush ? `${call.cmd}.wbinvd-required` : platform ? `${call.cmd}.platform` : null),
         line,
         why,
       });

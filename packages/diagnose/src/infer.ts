@@ -15,6 +15,7 @@ import {
   type Proof,
   pspDevices,
   SEGMENTED_RMP,
+  SNP_INIT_PLATFORM_STATUS,
   snpInitialisedLine,
   wordingOf,
 } from './wording';
@@ -171,6 +172,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   let initPlatform: LogLine | undefined;
   let platformPsp: LogLine | undefined;
   let virtualApi: LogLine | undefined;
+  let snpFault: { status: number; l: LogLine } | undefined;
 
   for (const l of log.relevant) {
     if (isToolLine(l.text)) {
@@ -220,6 +222,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     const failed = reported ? failedCommand(reported) : undefined;
     if (failed && (failed.cmd === 'DF_FLUSH' || failed.cmd === 'SNP_DF_FLUSH'))
       flushes.push({ cmd: failed.cmd, status: failed.status, l, named: !failed.carried });
+    if (failed?.cmd === 'SNP_INIT' && SNP_INIT_PLATFORM_STATUS[failed.status]) snpFault ??= { ...failed, l };
     if (w.since && (!since || cmp(w.since, since.release) > 0)) since = { release: w.since, l };
     switch (w.id) {
       case 'linux-version':
@@ -342,6 +345,22 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
         path: 'machine.pspMailboxStatus',
         ...flushed,
         value: { ...(had ?? {}), ...(flushed.value as Record<string, Json>) },
+      },
+      true,
+    );
+  }
+
+  // SNP_INIT refused for the platform itself (SNP_INIT_PLATFORM_STATUS): the replay has the PSP give
+  // that answer, to whichever of SNP_INIT and SNP_INIT_EX the release sends.
+  if (snpFault) {
+    const had = found.get('machine.pspMailboxStatus')?.value as Record<string, Json> | undefined;
+    const status = `0x${snpFault.status.toString(16)}`;
+    put(
+      {
+        path: 'machine.pspMailboxStatus',
+        value: { ...(had ?? {}), SNP_INIT: snpFault.status, SNP_INIT_EX: snpFault.status },
+        from: at(snpFault.l),
+        note: `SNP_INIT answered ${SNP_INIT_PLATFORM_STATUS[snpFault.status]} (${status}), its answer for the platform itself (a debug-unlocked SoC or a PSP boot-loader service failing, AMD-ASPFW 1.55.25), which no setting sevsim models causes, so the replay has the PSP give it. After a firmware change aleph-im's Scaleway guide cleared it with SEV FACTORY_RESET (sevctl reset) and a reboot (https://github.com/aleph-im/aleph-cloud-docs/blob/main/docs/nodes/compute/advanced/confidential/scaleway-sev-snp.md); the firmware's PLATFORM_RESET deletes only the legacy SEV data in SPI flash, which SNP_INIT does not read (AMD-ASPFW 1.55.25), and sevsim keeps no persistent firmware state, so that remedy is not verified here`,
       },
       true,
     );

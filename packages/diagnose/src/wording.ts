@@ -53,6 +53,15 @@ export type FailureCmd = 'SNP_INIT' | 'INIT' | 'SNP_DF_FLUSH' | 'DF_FLUSH';
  */
 export const FLUSH_ONLY_STATUS: Readonly<Record<number, string>> = { 14: 'WBINVD_REQUIRED' };
 
+/**
+ * docs/reference/psp-firmware.md §3.2 step 3: statuses SNP_INIT answers for the platform itself,
+ * before it checks any setting. HWERROR_UNSAFE (0x14): in AMD-ASPFW 1.55.25 a debug-unlocked SoC
+ * (snp_mcmd_init_common: signal_snp_sdu_unlocked) or a PSP boot-loader service SNP_INIT relies on
+ * failing (sev_hal.c: reading the SNP globals or the TCB version). No setting sevsim models causes
+ * or clears it. Keyed by status.
+ */
+export const SNP_INIT_PLATFORM_STATUS: Readonly<Record<number, string>> = { 20: 'HWERROR_UNSAFE' };
+
 /** The flush command whose status an init family's line carries. */
 const FLUSH_AFTER: Readonly<Record<'INIT' | 'SNP_INIT', 'DF_FLUSH' | 'SNP_DF_FLUSH'>> = {
   INIT: 'DF_FLUSH',
@@ -137,6 +146,14 @@ export function pspDevices<L extends { readonly text: string }>(
 }
 
 /**
+ * A ccp report quoted without its device, as guides quote it ("SEV-SNP: failed to INIT rc -5,
+ * error 0x14" in aleph-im's Scaleway guide): the init and flush failure reports come only from
+ * sev-dev.c's dev_err() on the PSP (docs/reference/linux-ccp.md §3.3, §3.4), so they are the PSP's.
+ */
+const CCP_REPORT_UNPREFIXED =
+  /^(?=SEV(?:-SNP)?: (?:failed to INIT|(?:SNP_)?INIT(?:_EX)? failed|(?:SNP_)?DF_FLUSH failed))/;
+
+/**
  * The PSP's PCI address, or the name of a PSP that is a platform device, and where the BIOS put
  * the RMP table differ per board and memory size; alignment ignores them (the table's range, its
  * segment table's range and the 2 MB chunks the kernel reserves around its ends).
@@ -145,6 +162,7 @@ export function normalise(text: string): string {
   return text
     .replace(PSP_PCI_PREFIX, '$1 <psp>: ')
     .replace(PLATFORM_PSP_PREFIX, 'ccp <psp>: ')
+    .replace(CCP_REPORT_UNPREFIXED, 'ccp <psp>: ')
     .replace(
       /^(SEV-SNP: (?:Segmented )?RMP (?:base )?table physical range )\[0x[0-9a-f]+ - 0x[0-9a-f]+\]/i,
       '$1[<rmp>]',
