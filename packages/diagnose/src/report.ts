@@ -1,5 +1,6 @@
 /** The human-readable diagnosis (the default output of `sevsim diagnose`). */
 import type { DiagnosisJson } from './diagnose';
+import { normalise, wordingOf } from './wording';
 
 /** Runs of consecutive numbers as ranges, so 64 offline CPUs read as one item. */
 function ranges(xs: readonly number[]): string {
@@ -69,8 +70,11 @@ export function formatDiagnosis(d: DiagnosisJson): string {
   out.push('');
   const goal = { snp: 'SNP', 'sev-es': 'SEV-ES', sev: 'SEV' }[d.goal];
   const reached = d.goal === 'snp' ? c.snp : d.goal === 'sev-es' ? c.sevEs : c.sev;
-  // A replay that reaches the goal while real lines stay unexplained has not found the host's cause.
-  const unexplained = d.replay.onlyInLog.filter((g) => g.kind === 'fidelity').map((g) => `line ${g.line}`);
+  // A replay that reaches the goal while real lines stay unexplained, or show the kernel refusing
+  // the goal's guests for a reason outside the model, has not found the host's cause.
+  const unexplained = d.replay.onlyInLog
+    .filter((g) => g.kind === 'fidelity' || wordingOf(normalise(g.text))?.w.refuses === d.goal)
+    .map((g) => `line ${g.line}`);
   if (reached && unexplained.length > 0)
     out.push(
       `Goal ${goal}: reached in the replay, but it did not reproduce ${unexplained.join(', ')} of the log: the host's cause is outside the model, so no change is verified`,

@@ -36,6 +36,8 @@ export interface Wording {
   readonly since?: string;
   /** The row reads the line only when this holds of its match (a wording one release range used). */
   readonly only?: (m: RegExpExecArray) => boolean;
+  /** The guest type this line shows the kernel refusing for a reason the layers do not model. */
+  readonly refuses?: 'sev' | 'sev-es' | 'snp';
 }
 
 const hex = (s: string): number => Number.parseInt(s, 16);
@@ -539,9 +541,12 @@ export const WORDINGS: readonly Wording[] = [
     sameAs: /^kvm_amd: SEV-(?:ES|SNP) (?:enabled|unusable) \(ASIDs/,
   },
   {
+    // Printed at each SNP launch by a kernel built without CONFIG_KVM_PRIVATE_MEM
+    // (coconut-svsm#409, sev-utils#19): the launch is refused whatever the platform allows.
     id: 'kvm-guest-memfd',
     re: /^kvm_amd: SEV-SNP requires private memory support via guest_memfd/,
     gap: 'unmodelled',
+    refuses: 'snp',
   },
   { id: 'kvm-ciphertext-hiding', re: /^kvm_amd: SEV-SNP ciphertext hiding enabled/, gap: 'fidelity' },
 ];

@@ -47,6 +47,15 @@ it("a healthy host (AMDSEV#271's comparison host, 6.11) is 'already reached'", (
  * lines as paired with their real lines, not as lines the host never printed; the JSON keeps them
  * in `onlyInSimulation` (diagnose-v1 counts the same text only) and names the pairing by index.
  */
+it('sev-utils#19: the platform reaches SNP, but the kernel refuses SNP launches (no CONFIG_KVM_PRIVATE_MEM): not "already reached"', () => {
+  const log = readFileSync(`${FIXTURES}sev-utils-19-milan-guest-memfd.log`, 'utf8');
+  const d = diagnose(readLog(log)).json;
+  expect(d.capabilities.snp).toBe(true);
+  expect(lastLine(formatDiagnosis(d))).toBe(
+    "Goal SNP: reached in the replay, but it did not reproduce line 8, line 9, line 10 of the log: the host's cause is outside the model, so no change is verified",
+  );
+});
+
 it('AMDSEV#189: a simulated line an older real line words differently is listed as paired', () => {
   const log = readFileSync(`${FIXTURES}amdsev-189-milan-snp-init-0x3.log`, 'utf8');
   const d = diagnose(readLog(log), { kernel: '6.11', cpu: 'milan' }).json;
