@@ -3,8 +3,14 @@
  * (init_ex_path, docs/reference/linux-ccp.md §3.7) and /lib/firmware/amd/*.sbin images (§5.1).
  * It outlives module reloads (it is the disk), so it lives in the KernelContext.
  */
-import type { Fingerprint } from '@sevsim/hardware';
+import { Fingerprint, type ItemDigest } from '@sevsim/hardware';
 import { Errno } from '@sevsim/kernel';
+
+/** A file's contents, never changed in place, and its share of the fingerprint, hashed once at write. */
+interface FsFile {
+  readonly data: Uint8Array;
+  readonly digest: ItemDigest;
+}
 
 export class KernelFs {
   /** A read-only mount: every open for write fails with -EROFS (models docs/reference/linux-ccp.md §9.8's write-back error). */
@@ -12,7 +18,7 @@ export class KernelFs {
   /** `files` is shared with a copy: the first write copies it (few forks write a file). */
   private shared = false;
 
-  constructor(private files = new Map<string, Uint8Array>()) {}
+  constructor(private files = new Map<string, FsFile>()) {}
 
   /** An independent copy. Contents are shared: a file is replaced on write, never changed in place. */
   fork(): KernelFs {
@@ -23,16 +29,20 @@ export class KernelFs {
     return c;
   }
 
-  /** The files and their contents, in no order (what a later probe or NV read will find). */
+  /**
+   * The files and their contents, in no order (what a later probe or NV read will find). Each
+   * file's share was hashed when it was written: hashing a firmware image's bytes at every
+   * explored transition cost more than the rest of ccp's fingerprint.
+   */
   fingerprint(f: Fingerprint): void {
-    f.bag(this.files, (h, [path, data]) => h.str(path).bytes(data));
+    f.bagOf(this.files.values(), fileDigest);
   }
 
   /** File contents (a copy), or -ENOENT. */
   read(path: string): Uint8Array | number {
     const f = this.files.get(path);
     // Copies by construction here and in write(): slice() costs Node 20 about twice as much.
-    return f ? new Uint8Array(f) : -Errno.ENOENT;
+    return f ? new Uint8Array(f.data) : -Errno.ENOENT;
   }
 
   exists(path: string): boolean {
@@ -46,7 +56,10 @@ export class KernelFs {
       this.files = new Map(this.files);
       this.shared = false;
     }
-    this.files.set(path, new Uint8Array(data));
+    const copy = new Uint8Array(data);
+    this.files.set(path, { data: copy, digest: Fingerprint.item((h) => h.str(path).bytes(copy)) });
     return 0;
   }
 }
+
+const fileDigest = (file: FsFile): ItemDigest => file.digest;

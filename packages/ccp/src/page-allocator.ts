@@ -8,27 +8,45 @@
 import type { Fork, Machine } from '@sevsim/hardware';
 
 export class PageAllocator {
+  /**
+   * `free` and its lists are shared with a copy (an explorer fork) until one side allocates or
+   * frees: most forks do neither, and copying the lists cost an allocation per size per fork.
+   */
+  private shared = false;
+
   constructor(
     private readonly machine: Machine,
-    private readonly free = new Map<number, number[]>(),
+    private free = new Map<number, number[]>(),
   ) {}
 
-  /** An independent copy over the machine's copy in fork `f`. */
+  /** An independent copy over the machine's copy in fork `f`: the free lists shared until changed. */
   fork(f: Fork): PageAllocator {
+    this.shared = true;
+    const c = new PageAllocator(this.machine.fork(f), this.free);
+    c.shared = true;
+    return c;
+  }
+
+  /** Before a change: free lists shared with a copy are copied first. */
+  private own(): void {
+    if (!this.shared) return;
     const free = new Map<number, number[]>();
     for (const [n, list] of this.free) free.set(n, list.slice());
-    return new PageAllocator(this.machine.fork(f), free);
+    this.free = free;
+    this.shared = false;
   }
 
   /** `n` contiguous pages aligned to `n` (the buddy allocator's natural alignment); first pfn. */
   alloc(n: number): number {
-    const list = this.free.get(n);
-    const reused = list?.pop();
-    if (reused !== undefined) return reused;
+    if (this.free.get(n)?.length) {
+      this.own();
+      return this.free.get(n)!.pop()!;
+    }
     return this.machine.allocPages(n, n);
   }
 
   release(pfn: number, n: number): void {
+    this.own();
     const list = this.free.get(n) ?? [];
     list.push(pfn);
     this.free.set(n, list);

@@ -168,7 +168,12 @@ async function exploreJobs(jobs: readonly Job[], options: ExploreOptions): Promi
       }
     }
   } else {
-    const loads = await runWorkers(url!, workers, jobs, options.mutation, (job, index, m) => {
+    const init: WorkerInit = {
+      spaces: jobs.map((j) => j.space),
+      ...(options.mutation ? { mutation: options.mutation } : {}),
+      progress: options.onProgress !== undefined,
+    };
+    const loads = await runWorkers(url!, workers, jobs, init, (job, index, m) => {
       if (m.type === 'progress') {
         live.set(`${job}:${index}`, m);
         report();
@@ -204,10 +209,9 @@ function runWorkers(
   url: URL,
   n: number,
   jobs: readonly Job[],
-  mutation: ProfileOverride | undefined,
+  init: WorkerInit,
   onMessage: (job: number, configIndex: number, m: FromWorker) => void,
 ): Promise<WorkerLoad[]> {
-  const init: WorkerInit = { spaces: jobs.map((j) => j.space), ...(mutation ? { mutation } : {}) };
   const queue = jobs.flatMap((j, job) => j.todo.map((c) => ({ job, index: c.index })));
   let next = 0;
   const loads: Omit<WorkerLoad, 'tailSeconds'>[] = [];

@@ -148,6 +148,8 @@ describe('Session.fork() is an independent copy (each layer forks its own fields
         const copy = s.fork();
         const before = snapshotOf(s);
         expect(copy.fingerprint()).toEqual(s.fingerprint());
+        // The copy read as the original was (a layer's caches fill on the first read).
+        expect(JSON.stringify(copy.state())).toBe(JSON.stringify(s.state()));
         // Every class's copy lists every field, with the original's values.
         expect(copyDifferences(s.world, copy.world)).toEqual([]);
         mutate(copy, sp);

@@ -61,6 +61,8 @@ export class CpuCores {
   private wbinvdShared = false;
   /** SNPEn of every physical core, 32 to a word, for `fingerprint` and `snpEnAll`; dropped by every SYSCFG write. */
   private snpEnWords: readonly number[] | null = null;
+  /** SNPEn set on every present CPU, for `snpEnAll` (the contract State reads it at every explored state); dropped with `snpEnWords`. */
+  private snpEnEvery: boolean | null = null;
   /** VM_HSAVE_PA ≠ 0 of every logical CPU, 32 to a word, for `fingerprint`; dropped by its writes. */
   private hsaveWords: readonly number[] | null = null;
   private physicalCores: number;
@@ -135,6 +137,7 @@ export class CpuCores {
     c.wbinvdDone = this.wbinvdDone;
     c.wbinvdShared = true;
     c.snpEnWords = this.snpEnWords;
+    c.snpEnEvery = this.snpEnEvery;
     c.hsaveWords = this.hsaveWords;
     c.physicalCores = this.physicalCores;
     c.preset = this.preset;
@@ -224,6 +227,12 @@ export class CpuCores {
     }
   }
 
+  /** After a SYSCFG write: the packed SNPEn bits and `snpEnAll` are read anew. */
+  private snpEnChanged(): void {
+    this.snpEnWords = null;
+    this.snpEnEvery = null;
+  }
+
   private coreOf(id: number): number {
     return id % this.physicalCores;
   }
@@ -251,7 +260,7 @@ export class CpuCores {
       if (this.hasHsaveErratum() && this.hsaveSetOnCore(id)) return '#GP';
     }
     this.own();
-    this.snpEnWords = null;
+    this.snpEnChanged();
     this.syscfg[id] = value & ~SYSCFG_PER_CORE;
     this.syscfgCore[this.coreOf(id)] = value & SYSCFG_PER_CORE;
     return 'ok';
@@ -275,7 +284,7 @@ export class CpuCores {
   /** Firmware hidden-MSR write of SNP_SHUTDOWN_EX X86_SNP_SHUTDOWN (docs/reference/psp-firmware.md §3.3). */
   fwClearSnpEn(): void {
     this.own();
-    this.snpEnWords = null;
+    this.snpEnChanged();
     for (let i = 0; i < this.syscfgCore.length; i++) {
       this.syscfgCore[i] = (this.syscfgCore[i] as bigint) & ~SYSCFG.SNP_EN;
     }
@@ -314,18 +323,24 @@ export class CpuCores {
   }
 
   /**
-   * SNPEn on every physical core (a core's threads share the bit). From the packed bits: the
-   * readers (the contract State after every `sevsim run` step, the firmware's checks) would
-   * otherwise build two BigInts per CPU.
+   * SNPEn on every physical core (a core's threads share the bit). From the packed bits, and kept
+   * until a SYSCFG write: the readers (the contract State after every `sevsim run` step and at
+   * every explored state, the firmware's checks) would otherwise walk every logical CPU.
    */
   snpEnAll(): boolean {
+    if (this.snpEnEvery !== null) return this.snpEnEvery;
     const bits = this.snpEnBits();
+    let all = true;
     for (const c of this.list) {
       if (!c.present) continue;
       const core = this.coreOf(c.id);
-      if ((bits[core >>> 5]! & (1 << (core & 31))) === 0) return false;
+      if ((bits[core >>> 5]! & (1 << (core & 31))) === 0) {
+        all = false;
+        break;
+      }
     }
-    return true;
+    this.snpEnEvery = all;
+    return all;
   }
 
   snpEnAny(): boolean {

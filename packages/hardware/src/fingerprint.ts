@@ -10,6 +10,12 @@
  * Collections whose order means nothing (guests, VMs, files) go in as a `bag`: each item is
  * fingerprinted on its own and the items' digests are summed, so any order gives one value.
  */
+/** One item's share of a bag (`Fingerprint.item`). */
+export interface ItemDigest {
+  readonly a: number;
+  readonly b: number;
+}
+
 export class Fingerprint {
   private a = 0x811c9dc5;
   private b = 0x165667b1;
@@ -73,6 +79,30 @@ export class Fingerprint {
     }
     this.a = a;
     this.b = b;
+    return this.int(n).int(sumA).int(sumB);
+  }
+
+  /**
+   * One item's share of a `bag`, for an item that never changes (a file's contents): computed
+   * once when the item is made, then summed by `bagOf` at every fingerprint.
+   */
+  static item(each: (f: Fingerprint) => void): ItemDigest {
+    const f = new Fingerprint();
+    each(f);
+    return { a: fmixA(f.a), b: fmixB(f.b) };
+  }
+
+  /** A `bag` of items whose shares `Fingerprint.item` computed: the value `bag` gives for them. */
+  bagOf<T>(items: Iterable<T>, share: (item: T) => ItemDigest): this {
+    let sumA = 0;
+    let sumB = 0;
+    let n = 0;
+    for (const item of items) {
+      const d = share(item);
+      sumA = (sumA + d.a) | 0;
+      sumB = (sumB + d.b) | 0;
+      n++;
+    }
     return this.int(n).int(sumA).int(sumB);
   }
 

@@ -13,7 +13,7 @@ export {
 } from './config.js';
 export type { Core, WrmsrResult } from './cpu-cores.js';
 export { CPUID_8000_001F_EAX, type CpuidResult } from './cpuid.js';
-export { Fingerprint } from './fingerprint.js';
+export { Fingerprint, type ItemDigest } from './fingerprint.js';
 export { deepFreeze, Fork, type Writable } from './fork.js';
 export { HardwareAccessError, HardwareConfigError } from './errors.js';
 export { IOMMU_LOG_PAGES, type IommuView } from './iommu.js';
