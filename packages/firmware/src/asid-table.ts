@@ -3,6 +3,7 @@
  * per-CCX bitmasks dirty / clean / allocated / in_use. The machine model reports WBINVD for all
  * cores at once, so sevsim has one CCX (mask 0b1); the masks keep the firmware's shape.
  */
+import { ChunkedBytes } from '@sevsim/hardware';
 
 /** MAX_SEV_ASIDS in the firmware (docs/reference/psp-firmware.md §7.3). */
 export const MAX_SEV_ASIDS = 1006;
@@ -16,42 +17,30 @@ export interface AsidSummary {
   inUse: number;
 }
 
-/** The four masks, in the order of their chunks in `AsidTable.chunks`. */
+/** The four masks, in the order of their bytes in `AsidTable.masks`. */
 const DIRTY = 0;
 const CLEAN = 1;
 const ALLOCATED = 2;
 const IN_USE = 3;
-/**
- * ASIDs per chunk of a mask. V8 keeps a typed array of at most 64 bytes on the JS heap, so a chunk
- * is copied without allocating an ArrayBuffer: copying the whole 4 KB table at the first change
- * after a fork cost Node 20 about 6 µs (the buffer's allocation and collection), a chunk 40 ns.
- */
-const CHUNK_BITS = 6;
-const CHUNK = 1 << CHUNK_BITS;
-/** Chunks per mask (16 × 64 ≥ MAX_SEV_ASIDS + 1), 64 chunks in all: one bit each in two words. */
-const PER_MASK = Math.ceil((MAX_SEV_ASIDS + 1) / CHUNK);
+/** Bytes per mask: one per ASID 0..MAX_SEV_ASIDS, rounded up to 64-byte chunks (4 masks in 4 KB). */
+const MASK_BYTES = Math.ceil((MAX_SEV_ASIDS + 1) / 64) * 64;
 
-/** Mask chunks never changed in place (no table owns them): zeros, and INIT's dirty mask. */
-const ZERO = new Uint8Array(CHUNK);
-const ALL_DIRTY = new Uint8Array(CHUNK).fill(CCX_PRESENT);
-/** Every ASID but 0 dirty, the other masks clear: the chunks INIT and SNP_INIT leave. */
-const INIT_CHUNKS: readonly Uint8Array[] = Array.from({ length: 4 * PER_MASK }, (_, i) => {
-  if (i === DIRTY * PER_MASK) return new Uint8Array(CHUNK).fill(CCX_PRESENT, 1);
-  return i < PER_MASK ? ALL_DIRTY : ZERO;
-});
+/** Every ASID but 0 dirty, the other masks clear: the chunks INIT and SNP_INIT leave, shared by every table. */
+const INIT_CHUNKS: readonly Uint8Array[] = (() => {
+  const allDirty = ChunkedBytes.chunk(CCX_PRESENT);
+  const zero = ChunkedBytes.chunk(0);
+  return Array.from({ length: (4 * MASK_BYTES) / 64 }, (_, i) =>
+    i === 0 ? ChunkedBytes.chunk(CCX_PRESENT, 1) : i < MASK_BYTES / 64 ? allDirty : zero,
+  );
+})();
 
 export class AsidTable {
   /**
-   * Each mask in chunks of CHUNK ASIDs (mask m, ASID a: chunk m × PER_MASK + a / CHUNK). The list
-   * is shared with a copy of the platform (an explorer fork) until one of them changes a mask
-   * (`chunksShared`), and a chunk is changed in place only by the table that made it since it was
-   * last copied (`ownedLo`/`ownedHi`, one bit per chunk): most forks change no mask, and a change
-   * copies one 64-byte chunk per mask it writes.
+   * The four masks, one byte per ASID (mask m, ASID a: byte m × MASK_BYTES + a), copied on write
+   * in 64-byte chunks shared with a copy of the platform (an explorer fork): most forks change no
+   * mask, and a change copies one chunk per mask it writes.
    */
-  private chunks: Uint8Array[];
-  private chunksShared = false;
-  private ownedLo = 0;
-  private ownedHi = 0;
+  private masks: ChunkedBytes;
   /**
    * ASIDs 1..MAX_SEV_ASIDS with a non-zero mask, kept on every change: the explorer's fingerprint
    * reads the summary after most commands, and walking the four masks cost more than the rest of
@@ -63,19 +52,13 @@ export class AsidTable {
   private nInUse = 0;
 
   constructor() {
-    this.chunks = Array.from({ length: 4 * PER_MASK }, () => ZERO);
+    this.masks = ChunkedBytes.zeros(4 * MASK_BYTES);
   }
 
-  /** An independent copy: the chunks shared until changed, by either side. */
+  /** An independent copy: the masks shared until changed, by either side. */
   fork(): AsidTable {
-    this.chunksShared = true;
-    this.ownedLo = 0;
-    this.ownedHi = 0;
     const c = Object.create(AsidTable.prototype) as AsidTable;
-    c.chunks = this.chunks;
-    c.chunksShared = true;
-    c.ownedLo = 0;
-    c.ownedHi = 0;
+    c.masks = this.masks.fork();
     c.nDirty = this.nDirty;
     c.nClean = this.nClean;
     c.nAllocated = this.nAllocated;
@@ -86,36 +69,18 @@ export class AsidTable {
   /** Mask `m` of `asid`; 0 outside 0..MAX_SEV_ASIDS (the firmware's table has no entry there). */
   private get(m: number, asid: number): number {
     if (!(asid >>> 0 === asid && asid <= MAX_SEV_ASIDS)) return 0;
-    return this.chunks[m * PER_MASK + (asid >>> CHUNK_BITS)]![asid & (CHUNK - 1)]!;
+    return this.masks.get(m * MASK_BYTES + asid);
   }
 
-  /** Set mask `m` of `asid` (as a byte); no entry outside 0..MAX_SEV_ASIDS. Copies the chunk first unless this table made it. */
+  /** Set mask `m` of `asid` (as a byte); no entry outside 0..MAX_SEV_ASIDS. */
   private set(m: number, asid: number, v: number): void {
     if (!(asid >>> 0 === asid && asid <= MAX_SEV_ASIDS)) return;
-    const i = m * PER_MASK + (asid >>> CHUNK_BITS);
-    let chunk = this.chunks[i]!;
-    if (chunk[asid & (CHUNK - 1)] === (v & 0xff)) return;
-    if (this.chunksShared) {
-      this.chunks = this.chunks.slice();
-      this.chunksShared = false;
-    }
-    const bit = 1 << (i & 31);
-    const owned = i < 32 ? this.ownedLo : this.ownedHi;
-    if ((owned & bit) === 0) {
-      chunk = chunk.slice();
-      this.chunks[i] = chunk;
-      if (i < 32) this.ownedLo |= bit;
-      else this.ownedHi |= bit;
-    }
-    chunk[asid & (CHUNK - 1)] = v;
+    this.masks.set(m * MASK_BYTES + asid, v);
   }
 
   /** INIT (SNP UNINIT) and SNP_INIT: every ASID dirty on every CCX (docs/reference/psp-firmware.md §2.3 step 9, docs/reference/psp-firmware.md §3.2). */
   markAllDirty(): void {
-    this.chunks = INIT_CHUNKS.slice();
-    this.chunksShared = false;
-    this.ownedLo = 0;
-    this.ownedHi = 0;
+    this.masks = ChunkedBytes.of(INIT_CHUNKS);
     this.nDirty = MAX_SEV_ASIDS;
     this.nClean = 0;
     this.nAllocated = 0;

@@ -12,6 +12,7 @@ export {
   type RmpUnaligned,
 } from './config.js';
 export type { Core, WrmsrResult } from './cpu-cores.js';
+export { ChunkedBytes } from './chunked-bytes.js';
 export { CPUID_8000_001F_EAX, type CpuidResult } from './cpuid.js';
 export { Fingerprint, type ItemDigest } from './fingerprint.js';
 export { deepFreeze, Fork, type Writable } from './fork.js';

@@ -1,21 +1,6 @@
+import { ChunkedBytes } from './chunked-bytes.js';
 import { HardwareAccessError } from './errors.js';
 import { PAGE_SIZE } from './rmp-layout.js';
-
-/**
- * Bytes per chunk of a page. V8 keeps a typed array of at most 64 bytes on the JS heap, so a
- * shared page is copied as its list of chunks plus the chunks written, with no ArrayBuffer
- * allocated (a whole 4 KB page copied at the first write after a fork cost Node 20 about 6 µs, most
- * of it the buffer's allocation and collection). Chunks are read and written byte by byte: asking
- * a small typed array for its buffer (a view, `subarray`, `set` from one) moves it off the heap.
- */
-const CHUNK_BITS = 6;
-const CHUNK = 1 << CHUNK_BITS;
-const CHUNKS = PAGE_SIZE / CHUNK;
-/** The chunk of a page never written: shared, never changed (no memory owns it). */
-const ZERO = new Uint8Array(CHUNK);
-
-/** A page as its chunks, in address order. */
-type Page = Uint8Array[];
 
 /**
  * Host DRAM: a sparse byte store (pages materialise on first write) plus, per page, the key its
@@ -23,25 +8,27 @@ type Page = Uint8Array[];
  */
 export class PhysMemory {
   /**
-   * Pages whose chunk list, and chunks, this memory may change in place (null: none). A copy of
-   * the machine shares every page and chunk with the original until one of them writes it (most
-   * forks write few bytes), so a fork empties both sets.
+   * Pages this memory made since it was last copied, the only ones it may write without copying
+   * (null: none). A copy of the machine shares every page with the original until one of them
+   * writes it, and a page copy shares its 64-byte chunks until written (`ChunkedBytes`): most
+   * forks write few bytes.
    */
   private owned: Set<number> | null = null;
-  private ownedChunks: Set<Uint8Array> | null = null;
   /** `pages` and `keys` are shared with a copy: the first change copies both maps. */
   private shared = false;
 
   constructor(
     readonly bytes: number,
-    private pages = new Map<number, Page>(),
+    private pages = new Map<number, ChunkedBytes>(),
     private keys = new Map<number, number>(),
   ) {}
 
   /** An independent copy: the maps shared until changed, each page and chunk until written. */
   fork(): PhysMemory {
+    // The pages written since the last fork become shared too (the others already are), so a
+    // later copy of any page leaves the page itself, and every memory holding it, as it was.
+    if (this.owned !== null) for (const pfn of this.owned) this.pages.get(pfn)!.share();
     this.owned = null;
-    this.ownedChunks = null;
     this.shared = true;
     const c = new PhysMemory(this.bytes, this.pages, this.keys);
     c.shared = true;
@@ -74,9 +61,7 @@ export class PhysMemory {
       const addr = pa + done;
       const off = addr % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - off, len - done);
-      const page = this.pages.get(Math.floor(addr / PAGE_SIZE));
-      if (page !== undefined)
-        for (let i = 0; i < n; i++) out[done + i] = page[(off + i) >>> CHUNK_BITS]![(off + i) & (CHUNK - 1)]!;
+      this.pages.get(Math.floor(addr / PAGE_SIZE))?.read(off, out, done, n);
       done += n;
     }
     return out;
@@ -92,37 +77,20 @@ export class PhysMemory {
       const pfn = Math.floor(addr / PAGE_SIZE);
       const off = addr % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - off, bytes.length - done);
-      const page = this.writablePage(pfn);
-      for (let c = off >>> CHUNK_BITS; c <= (off + n - 1) >>> CHUNK_BITS; c++) {
-        const chunk = this.writableChunk(page, c);
-        const from = Math.max(off, c * CHUNK);
-        const to = Math.min(off + n, (c + 1) * CHUNK);
-        for (let o = from; o < to; o++) chunk[o - c * CHUNK] = bytes[done + o - off]!;
-      }
+      this.writablePage(pfn).write(off, bytes, done, n);
       this.keys.delete(pfn);
       done += n;
     }
   }
 
-  /** The page at `pfn` with a chunk list this memory may change: a new page, or a copy of a shared one. */
-  private writablePage(pfn: number): Page {
+  /** The page at `pfn` as this memory may write it: a new page, or a copy of a shared one. */
+  private writablePage(pfn: number): ChunkedBytes {
     const page = this.pages.get(pfn);
     if (page !== undefined && this.owned?.has(pfn) === true) return page;
-    const mine = page === undefined ? new Array<Uint8Array>(CHUNKS).fill(ZERO) : page.slice();
+    const mine = page === undefined ? ChunkedBytes.zeros(PAGE_SIZE) : page.copy();
     this.pages.set(pfn, mine);
     this.owned ??= new Set();
     this.owned.add(pfn);
-    return mine;
-  }
-
-  /** Chunk `c` of a page this memory owns, copied first unless this memory made it. */
-  private writableChunk(page: Page, c: number): Uint8Array {
-    const chunk = page[c]!;
-    if (this.ownedChunks?.has(chunk) === true) return chunk;
-    const mine = chunk.slice();
-    page[c] = mine;
-    this.ownedChunks ??= new Set();
-    this.ownedChunks.add(mine);
     return mine;
   }
 
