@@ -421,14 +421,19 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   }
 
   // Where the board put the PSPs (the master, which prints the SEV lines, first): the replay's ccp
-  // lines then carry the log's addresses. The function is the CPU's (pspPciFunction).
+  // lines then carry the log's addresses. The function is the CPU's (pspPciFunction), and there is
+  // one per socket: the CPU and socket count the facts give, if they give them, win.
+  const factCpu = opts.facts?.values?.['machine.cpu'];
+  const boardCpu =
+    typeof factCpu === 'string' && Object.hasOwn(CPU_PRESETS, factCpu) ? (factCpu as CpuModel) : cpuValue;
+  const boardSockets = Number(opts.facts?.values?.['machine.sockets'] ?? sockets);
   if (psps.length > 0) {
-    const board = psps.slice(0, sockets);
-    const fn = pspPciFunction(CPU_PRESETS[cpuValue]);
+    const board = psps.slice(0, boardSockets);
+    const fn = pspPciFunction(CPU_PRESETS[boardCpu]);
     const other = board.filter((d) => !d.address.endsWith(`.${fn}`));
     if (other.length > 0)
       notes.push(
-        `the PSP at ${other.map((d) => `${d.address} (line ${d.l.line})`).join(', ')} is not PCI function ${fn}, the ${cpuValue} PSP's: machine.pspPci not read, the replay prints the preset's address`,
+        `the PSP at ${other.map((d) => `${d.address} (line ${d.l.line})`).join(', ')} is not PCI function ${fn}, the ${boardCpu} PSP's: machine.pspPci not read, the replay prints the preset's address`,
       );
     else
       put({

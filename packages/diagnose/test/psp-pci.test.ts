@@ -64,6 +64,16 @@ describe('the rule, on real logs', () => {
     expect(d.notes.join('\n')).toContain('0000:42:00.1 (line 2) is not PCI function 5');
   });
 
+  it('facts naming the CPU or the socket count win over the log here too (the scenario stays valid)', () => {
+    const log189 = readFileSync(`${FIXTURES}amdsev-189-milan-snp-init-0x3.log`, 'utf8');
+    const genoa = diagnose(readLog(log189), { facts: { values: { 'machine.cpu': 'genoa' } } }).json;
+    expect(genoa.inferred.some((i) => i.path === 'machine.pspPci')).toBe(false);
+    expect(genoa.notes.join('\n')).toContain('0000:42:00.1 (line 2) is not PCI function 5, the genoa PSP');
+    const log271 = readFileSync(`${FIXTURES}amdsev-271-milan-healthy-6.11.log`, 'utf8');
+    const one = diagnose(readLog(log271), { facts: { values: { 'machine.sockets': 1 } } }).json;
+    expect(one.inferred.find((i) => i.path === 'machine.pspPci')?.value).toEqual(['0000:22:00.1']);
+  });
+
   it('jepio/AMDSEV\'s nested host: a platform-device PSP ("ccp psp:") has no PCI address to read', () => {
     const log = readFileSync(`${FIXTURES}jepio-amdsev-azure-nested-6.7.log`, 'utf8');
     const d = diagnose(readLog(log)).json;
