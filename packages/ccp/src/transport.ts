@@ -7,7 +7,7 @@
  * a command of its own, as sev-dev.c's functions call each other.
  */
 import { PAGE_SIZE } from '@sevsim/hardware';
-import { Cmd, NV_LENGTH, SevDataSnpPageReclaim } from '@sevsim/psp-abi';
+import { Cmd, type MailboxOptions, NV_LENGTH, SevDataSnpPageReclaim } from '@sevsim/psp-abi';
 import { cmdBufDescs, cmdBufWritable, cmdBufferLen } from './command-buffers';
 import { Errno } from '@sevsim/kernel';
 import { kernelFs } from './kernel';
@@ -159,7 +159,7 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
 
   // The PSP reads the buffer at CMDBUFF_ADDR, so the firmware sees the page it sits on.
   const res = hasData
-    ? dev.mailbox.command(cmd, buf, { bufferPaddr: cmdBufPfn(dev, nested) * PAGE_SIZE })
+    ? dev.mailbox.command(cmd, buf, cmdBufAddr(cmdBufPfn(dev, nested) * PAGE_SIZE))
     : dev.mailbox.command(cmd, buf);
   // sev_wait_cmd_ioc(): a PSP that does not answer within psp_timeout is given up on for good
   // (AMDESE/AMDSEV#184: "sev command 0x85 timed out, disabling PSP"); psp_ret is 0 and the command
@@ -198,6 +198,14 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
   return { rc, error: status, buffer: copied };
 }
 
+/** The mailbox options naming the last command buffer's address: one frozen object per address, not per command. */
+let lastCmdBufAddr: MailboxOptions = Object.freeze({ bufferPaddr: -1 });
+
+function cmdBufAddr(paddr: number): MailboxOptions {
+  if (lastCmdBufAddr.bufferPaddr !== paddr) lastCmdBufAddr = Object.freeze({ bufferPaddr: paddr });
+  return lastCmdBufAddr;
+}
+
 function cmdBufPfn(dev: SevDevice, which: 'main' | 'backup' | null): number {
   return dev.cmdBufPfn + (which === 'backup' ? 1 : 0);
 }
@@ -207,11 +215,16 @@ function releaseCmdBuf(dev: SevDevice, which: 'main' | 'backup' | null): void {
   else if (which === 'main') dev.cmdBufActive = false;
 }
 
+const RECLAIM_PADDR = SevDataSnpPageReclaim.fields.paddr;
+
 /** snp_reclaim_pages(): SNP_PAGE_RECLAIM then rmp_make_shared per 4 KB page; leak the rest on failure. */
 export function reclaimPages(dev: SevDevice, pfn: number, npages: number, _locked: boolean): number {
+  // One struct sev_data_snp_page_reclaim, its paddr set per page, as the kernel's loop does (the
+  // mailbox never writes a buffer SNP_PAGE_RECLAIM does not write back).
+  const data = new Uint8Array(SevDataSnpPageReclaim.size);
   for (let i = 0; i < npages; i++) {
-    const paddr = (pfn + i) * 4096;
-    const r = sevDoCmdLocked(dev, Cmd.SNP_PAGE_RECLAIM, SevDataSnpPageReclaim.encode({ paddr }));
+    RECLAIM_PADDR.put(data, (pfn + i) * 4096);
+    const r = sevDoCmdLocked(dev, Cmd.SNP_PAGE_RECLAIM, data);
     const ret = r.rc || rmpMakeShared(dev, pfn + i);
     if (ret) {
       leakPages(dev, pfn + i, npages - i);

@@ -27,26 +27,36 @@ const CPUID_MEM_ENCRYPT = 0x8000001f;
 
 export const pfnOf = (pa: number): number => Math.floor(pa / PAGE);
 
-/** An ASID-0 entry of the firmware's own kinds, as a literal (spreads are slow, see `rmpEntryWith`). */
-const fwEntry = (assigned: boolean, immutable: boolean, vmsa: boolean): RmpEntry => ({
-  assigned,
-  pageSize: '4K',
-  immutable,
-  gpa: 0,
-  asid: 0,
-  vmsa,
-  validated: false,
-});
+/**
+ * An ASID-0 entry of the firmware's own kinds, as a frozen literal (spreads are slow, see
+ * `rmpEntryWith`): entries are values, and the RMP stores a frozen one without copying it.
+ */
+const fwEntry = (assigned: boolean, immutable: boolean, vmsa: boolean): Readonly<RmpEntry> =>
+  Object.freeze({
+    assigned,
+    pageSize: '4K',
+    immutable,
+    gpa: 0,
+    asid: 0,
+    vmsa,
+    validated: false,
+  });
 
-/** RMP entries the firmware writes (docs/reference/psp-firmware.md §5.3 table). */
+const HV_FIXED = fwEntry(false, true, false);
+const FIRMWARE = fwEntry(true, true, false);
+const RECLAIM = fwEntry(true, false, false);
+const FIRMWARE_IOMMU = Object.freeze(rmpEntryWith(FIRMWARE, { iommu: true }));
+const CONTEXT = fwEntry(true, true, true);
+
+/** RMP entries the firmware writes (docs/reference/psp-firmware.md §5.3 table), one frozen value each. */
 export const RmpEntries = {
   hypervisor: hypervisorEntry,
-  hvFixed: (): RmpEntry => fwEntry(false, true, false),
-  firmware: (): RmpEntry => fwEntry(true, true, false),
+  hvFixed: (): Readonly<RmpEntry> => HV_FIXED,
+  firmware: (): Readonly<RmpEntry> => FIRMWARE,
   /** Firmware with Immutable cleared: what the firmware leaves for the host to take back. */
-  reclaim: (): RmpEntry => fwEntry(true, false, false),
-  firmwareIommu: (): RmpEntry => rmpEntryWith(fwEntry(true, true, false), { iommu: true }),
-  context: (): RmpEntry => fwEntry(true, true, true),
+  reclaim: (): Readonly<RmpEntry> => RECLAIM,
+  firmwareIommu: (): Readonly<RmpEntry> => FIRMWARE_IOMMU,
+  context: (): Readonly<RmpEntry> => CONTEXT,
 };
 
 export class Firmware {
@@ -96,7 +106,7 @@ export class Firmware {
     return this.machine.rmp.entry(pfnOf(pa));
   }
 
-  setEntry(pa: number, e: RmpEntry): void {
+  setEntry(pa: number, e: Readonly<RmpEntry>): void {
     this.machine.rmp.fwSetEntry(pfnOf(pa), e);
   }
 
@@ -129,7 +139,7 @@ export class Firmware {
    * Firmware write of one entry kind over covered pages [firstPfn, firstPfn+count), as 2 MB
    * entries where a whole aligned 2 MB region is inside (keeps the sparse RMP small).
    */
-  setRange(firstPfn: number, count: number, make: () => RmpEntry): void {
+  setRange(firstPfn: number, count: number, make: () => Readonly<RmpEntry>): void {
     const rmp = this.machine.rmp;
     const end = Math.min(firstPfn + count, rmp.coveredPages);
     let pfn = Math.max(firstPfn, 0);

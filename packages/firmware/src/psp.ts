@@ -94,7 +94,9 @@ export class Psp implements Mailbox {
       };
       for (const l of this.listeners) l(event);
     }
-    return { status: r.status, buffer: r.buffer };
+    // Without a guard the dispatcher's result is the mailbox's answer already; the guard is the
+    // simulator's, never the driver's.
+    return r.guard === undefined ? r : { status: r.status, buffer: r.buffer };
   }
 
   /** Subscribe to every command; returns the unsubscribe function. */

@@ -330,12 +330,14 @@ const launchUpdate = command<LaunchUpdateCtx>({
     // Pre-Guest → Guest-Valid: validated, immutable cleared, VMSA bit for a VMSA page.
     fw.setEntry(
       head,
-      rmpEntryWith(e, {
-        gpa: e.pageSize === '2M' ? e.gpa - (address - head) : e.gpa,
-        immutable: false,
-        validated: true,
-        vmsa: pageType === SnpPageType.VMSA,
-      }),
+      Object.freeze(
+        rmpEntryWith(e, {
+          gpa: e.pageSize === '2M' ? e.gpa - (address - head) : e.gpa,
+          immutable: false,
+          validated: true,
+          vmsa: pageType === SnpPageType.VMSA,
+        }),
+      ),
     );
     fw.machine.fwEncryptPages(pfnOf(head), e.pageSize === '2M' ? 512 : 1, guest!.asid);
     return undefined;
@@ -444,6 +446,11 @@ interface ReclaimCtx extends BaseCtx {
   entry: Readonly<RmpEntry> | undefined;
 }
 
+const RECLAIM_PADDR = SevDataSnpPageReclaim.fields.paddr;
+
+/** What SNP_PAGE_RECLAIM changes in the page's entry. */
+const RECLAIMED: Readonly<Partial<RmpEntry>> = Object.freeze({ immutable: false, metadata: false });
+
 /** The states SNP_PAGE_RECLAIM takes back (docs/reference/psp-firmware.md §3.10). */
 const RECLAIMABLE: ReadonlySet<PageState> = new Set(['FIRMWARE', 'METADATA', 'PRE_GUEST', 'PRE_SWAP']);
 
@@ -451,7 +458,8 @@ const pageReclaim = command<ReclaimCtx>({
   id: Cmd.SNP_PAGE_RECLAIM,
   name: 'SNP_PAGE_RECLAIM',
   prepare: (b) => {
-    const { paddr } = SevDataSnpPageReclaim.decode(b.buf);
+    // Its one field read where it is (no decoded object: reclaim runs once per page of a range).
+    const paddr = RECLAIM_PADDR.get(b.buf);
     const low = paddr % PAGE;
     const address = paddr - low;
     return { paddr, address, large: (low & 1) === 1, entry: b.fw.entry(address) };
@@ -493,8 +501,9 @@ const pageReclaim = command<ReclaimCtx>({
     },
   ],
   effect: ({ fw, address, entry }) => {
-    // Firmware/Metadata → Reclaim, Pre-Guest → Guest-Invalid, Pre-Swap → Guest-Valid: clear Immutable.
-    fw.setEntry(address, rmpEntryWith(entry!, { immutable: false, metadata: false }));
+    // Firmware/Metadata → Reclaim, Pre-Guest → Guest-Invalid, Pre-Swap → Guest-Valid: clear
+    // Immutable. Frozen here, so the RMP stores this entry without a second copy.
+    fw.setEntry(address, Object.freeze(rmpEntryWith(entry!, RECLAIMED)));
     return undefined;
   },
 });

@@ -309,15 +309,18 @@ export class Rmp {
     } else if (current.pageSize === '2M' && current.assigned) {
       return RmpResult.FAIL_OVERLAP;
     }
-    this.writeOwn(pfn, {
-      assigned: e.assigned,
-      pageSize: size,
-      immutable: e.immutable,
-      gpa,
-      asid,
-      vmsa: false,
-      validated: false,
-    });
+    // A zero result (rmp_make_shared) erases the entry: no entry object built for it.
+    if (!e.assigned && !e.immutable) this.erase(pfn);
+    else
+      this.writeOwn(pfn, {
+        assigned: e.assigned,
+        pageSize: size,
+        immutable: e.immutable,
+        gpa,
+        asid,
+        vmsa: false,
+        validated: false,
+      });
     return RmpResult.SUCCESS;
   }
 
@@ -356,7 +359,7 @@ export class Rmp {
    * Firmware-only write of a whole entry (SNP_INIT build, GCTX_CREATE, LAUNCH_UPDATE, RECLAIM, …).
    * A 2 MB entry takes over its region, as SNP_PAGE_UNSMASH does (docs/reference/psp-firmware.md §3.10).
    */
-  fwSetEntry(pfn: number, e: RmpEntry): void {
+  fwSetEntry(pfn: number, e: Readonly<RmpEntry>): void {
     if (!this.covers(pfn)) {
       throw new HardwareAccessError(
         `fwSetEntry: PFN ${pfn} has no RMP entry (covered pages: ${this.coveredPages})`,
@@ -426,9 +429,12 @@ export class Rmp {
     return out.sort((a, b) => a - b);
   }
 
-  /** Store a copy of `e` (the caller keeps its object). */
+  /**
+   * Store `e`: a frozen entry is a value already (the firmware's constant entries, an entry it
+   * built and froze) and is stored as is; any other is copied, so the caller keeps its object.
+   */
   private write(pfn: number, e: Readonly<RmpEntry>): void {
-    this.put(pfn, isZero(e) ? undefined : storedEntry(e));
+    this.put(pfn, isZero(e) ? undefined : Object.isFrozen(e) ? e : storedEntry(e));
   }
 
   /**
@@ -441,14 +447,35 @@ export class Rmp {
 
   /** `stored` (a frozen entry) at `pfn`, or a zero entry when undefined; the counters follow. */
   private put(pfn: number, stored: Readonly<RmpEntry> | undefined): void {
-    const old = this.entries.get(pfn);
-    if (old !== undefined) this.count(old, -1);
     if (stored === undefined) {
-      if (old !== undefined) this.entries.delete(pfn);
+      this.erase(pfn);
       return;
     }
+    const old = this.entries.get(pfn);
     this.entries.set(pfn, stored);
-    this.count(stored, 1);
+    if (old === undefined) this.count(stored, 1);
+    else this.recount(old, stored);
+  }
+
+  /**
+   * The counters after `old` was replaced by `stored`: only what differs is moved (a Firmware page
+   * reclaimed keeps its ASID-0 count, a page rewritten in its state changes nothing), so most
+   * rewrites neither look up the ASID map nor copy counters shared with a fork.
+   */
+  private recount(old: Readonly<RmpEntry>, stored: Readonly<RmpEntry>): void {
+    const was = stateIndex(old);
+    const now = stateIndex(stored);
+    const oldPages = pagesOf(old);
+    const pages = pagesOf(stored);
+    const sameOwner =
+      oldPages === pages && old.assigned === stored.assigned && (!old.assigned || old.asid === stored.asid);
+    if (sameOwner && was === now) return;
+    this.ownCounts();
+    this.storedPages[was]! -= oldPages;
+    this.storedPages[now]! += pages;
+    if (sameOwner) return;
+    if (old.assigned) this.bumpAsid(old.asid, -oldPages);
+    if (stored.assigned) this.bumpAsid(stored.asid, pages);
   }
 
   /** Drop a stored entry (the page reads as a zero entry again). */
@@ -461,13 +488,17 @@ export class Rmp {
 
   /** A stored entry's pages in the per-state and per-ASID counters (`sign` 1 added, -1 removed). */
   private count(e: Readonly<RmpEntry>, sign: 1 | -1): void {
-    if (this.countsShared) {
-      this.perAsid = new Map(this.perAsid);
-      this.storedPages = this.storedPages.slice();
-      this.countsShared = false;
-    }
+    this.ownCounts();
     this.storedPages[stateIndex(e)]! += sign * pagesOf(e);
     if (e.assigned) this.bumpAsid(e.asid, sign * pagesOf(e));
+  }
+
+  /** Counters shared with a copy are copied before the first change. */
+  private ownCounts(): void {
+    if (!this.countsShared) return;
+    this.perAsid = new Map(this.perAsid);
+    this.storedPages = this.storedPages.slice();
+    this.countsShared = false;
   }
 
   private bumpAsid(asid: number, by: number): void {

@@ -166,22 +166,26 @@ describe('host RMP operations (fast-check)', () => {
     );
   });
 
-  // counts() is kept up to date on every write; it must equal the per-page classification of the
-  // docs/reference/psp-firmware.md §5.3 table (what state() reports), page by page, after any mix of host and firmware writes.
-  test('counts() equals the page states counted one by one (docs/reference/psp-firmware.md §5.3 table)', () => {
+  // counts() and assignedCount() are kept up to date on every write (only what an entry changes
+  // is moved); they must equal, counted page by page, the per-page classification of
+  // docs/reference/psp-firmware.md §5.3 table (what state() reports) and the assigned pages per
+  // ASID (what SNP_ACTIVATE checks, docs/reference/psp-firmware.md §4 item 6), after any mix of
+  // host and firmware writes, firmware entries given frozen (stored as they are) or not (copied).
+  test('counts() and assignedCount() equal the pages counted one by one (docs/reference/psp-firmware.md §5.3 table)', () => {
     // Firmware 2 MB writes at the region heads take over the 4 KB entries below them (docs/reference/psp-firmware.md §3.10).
     const fwOpArb = fc.record({
       kind: fc.constant('fw' as const),
       pfn: fc.constantFrom(HEAD, HEAD + 512),
       entry: immutableArb,
+      frozen: fc.boolean(),
     });
     fc.assert(
       fc.property(fc.array(fc.oneof(opArb, fwOpArb), { minLength: 10, maxLength: 60 }), (ops) => {
         const m = createMachine({ cpu: 'genoa', cores: 1, memoryGiB: 1, asids: 1006 });
         for (const op of ops) {
           if (op.kind !== 'fw') run(m, op);
-          else
-            m.rmp.fwSetEntry(op.pfn, {
+          else {
+            const e: RmpEntry = {
               assigned: false,
               gpa: 0,
               asid: 0,
@@ -190,7 +194,9 @@ describe('host RMP operations (fast-check)', () => {
               ...op.entry,
               immutable: true,
               pageSize: '2M',
-            });
+            };
+            m.rmp.fwSetEntry(op.pfn, op.frozen ? Object.freeze(e) : e);
+          }
         }
         // Every stored entry lies below HEAD + WINDOW + 512; the pages above are HYPERVISOR.
         const top = HEAD + WINDOW + 512;
@@ -202,6 +208,13 @@ describe('host RMP operations (fast-check)', () => {
         byPage.HYPERVISOR = (byPage.HYPERVISOR ?? 0) + m.rmp.coveredPages - top;
         const counted = Object.entries(m.rmp.counts()).filter(([s, n]) => n > 0 && s !== 'DEFAULT');
         expect(Object.fromEntries(counted)).toEqual(byPage);
+        const perAsid = new Map<number, number>();
+        for (let pfn = 0; pfn < top; pfn++) {
+          const e = m.rmp.entry(pfn)!;
+          if (e.assigned) perAsid.set(e.asid, (perAsid.get(e.asid) ?? 0) + 1);
+        }
+        for (const asid of new Set([0, 1, 2, 3, 8, ...perAsid.keys()]))
+          expect(m.rmp.assignedCount(asid)).toBe(perAsid.get(asid) ?? 0);
       }),
       { numRuns: 50 },
     );
