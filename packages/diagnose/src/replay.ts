@@ -81,12 +81,18 @@ export function stepsFromLog(lines: readonly LogLine[]): Json[] {
       ccp = true;
       steps.push({ modprobe: 'ccp' });
     }
+    // From 6.16 ccp's probe initialises nothing, kvm_amd's load does
+    // (docs/reference/linux-ccp.md §3.1 step 2.4): an init or flush failure in 6.16+ words shows
+    // kvm_amd loading.
+    const hit = wordingOf(t);
+    const atKvmLoad = hit?.w.failure !== undefined && hit.w.since === '6.16';
     if (
       !kvm &&
-      /^(?:kvm_amd: |SVM: )?SEV(?:-ES| and| enabled| supported|-SNP enabled| disabled)|^kvm_amd: SEV/.test(
-        t,
-      ) &&
-      !/^SEV-SNP: /.test(t)
+      (atKvmLoad ||
+        (/^(?:kvm_amd: |SVM: )?SEV(?:-ES| and| enabled| supported|-SNP enabled| disabled)|^kvm_amd: SEV/.test(
+          t,
+        ) &&
+          !/^SEV-SNP: /.test(t)))
     ) {
       kvm = true;
       if (!ccp) {

@@ -108,3 +108,12 @@ describe('a wording only newer kernels print sets the release the log is at leas
     expect(d.replay.onlyInLog).toEqual([]);
   });
 });
+
+it("6.16+: an init failure quoted without kvm_amd's lines still replays at kvm_amd load (docs/reference/linux-ccp.md §3.1)", () => {
+  // From 6.16 ccp's probe initialises nothing; kvm_amd's load runs SNP_INIT_EX (constructed line).
+  const log = '[    9.300000] ccp 0000:47:00.1: SEV-SNP: SNP_INIT_EX failed rc -5, error 0x3';
+  const d = diagnose(readLog(log), { kernel: '6.16', cpu: 'milan' }).json;
+  expect(d.scenario).toMatchObject({ steps: [{ modprobe: 'ccp' }, { modprobe: 'kvm_amd' }] });
+  expect(d.findings.find((x) => x.cmd === 'SNP_INIT_EX' && x.status === 3)?.line).toBe(1);
+  expect([d.replay.matched, d.replay.aligned]).toEqual([1, 1]);
+});
