@@ -35,7 +35,7 @@ export class KernelFs {
    * explored transition cost more than the rest of ccp's fingerprint.
    */
   fingerprint(f: Fingerprint): void {
-    f.bagOf(this.files.values(), fileDigest);
+    f.bagOf(this.files, fileDigest);
   }
 
   /** File contents (a copy), or -ENOENT. */

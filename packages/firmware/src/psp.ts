@@ -129,8 +129,8 @@ export class Psp implements Mailbox {
     f.bool(s.sev.esConfigured).int(s.snp.guestCount);
     const a = s.asids.summary();
     f.int(a.dirty).int(a.clean).int(a.allocated).int(a.inUse);
-    f.bag(s.sev.guests.values(), (h, g) => h.int(g.state).int(g.asid).str(g.activation).num(g.policy));
-    f.bag(s.snp.guests.values(), (h, g) => h.int(g.state).int(g.asid).str(g.activation).u64(g.policy));
+    f.bag(s.sev.guests, (h, g) => h.int(g.state).int(g.asid).str(g.activation).num(g.policy));
+    f.bag(s.snp.guests, (h, g) => h.int(g.state).int(g.asid).str(g.activation).u64(g.policy));
   }
 
   snapshot(): FirmwareSnapshot {

@@ -16,6 +16,11 @@ export interface ItemDigest {
   readonly b: number;
 }
 
+/** What a `bag` holds: an array, or a Map or Set (its values). */
+export interface Bag<T> {
+  forEach(each: (item: T) => void): void;
+}
+
 export class Fingerprint {
   private a = 0x811c9dc5;
   private b = 0x165667b1;
@@ -62,21 +67,25 @@ export class Fingerprint {
     return this;
   }
 
-  /** An unordered collection: the same items in any order give the same fingerprint. */
-  bag<T>(items: Iterable<T>, each: (f: this, item: T) => void): this {
+  /**
+   * An unordered collection (an array, or a Map's values): the same items in any order give the
+   * same fingerprint. Walked with `forEach`: `for…of` at a call site that sees several kinds of
+   * collection allocated an iterator result per item (about 250 bytes per explored transition).
+   */
+  bag<T>(items: Bag<T>, each: (f: this, item: T) => void): this {
     const a = this.a;
     const b = this.b;
     let sumA = 0;
     let sumB = 0;
     let n = 0;
-    for (const item of items) {
+    items.forEach((item: T) => {
       this.a = 0x811c9dc5;
       this.b = 0x165667b1;
       each(this, item);
       sumA = (sumA + fmixA(this.a)) | 0;
       sumB = (sumB + fmixB(this.b)) | 0;
       n++;
-    }
+    });
     this.a = a;
     this.b = b;
     return this.int(n).int(sumA).int(sumB);
@@ -93,16 +102,16 @@ export class Fingerprint {
   }
 
   /** A `bag` of items whose shares `Fingerprint.item` computed: the value `bag` gives for them. */
-  bagOf<T>(items: Iterable<T>, share: (item: T) => ItemDigest): this {
+  bagOf<T>(items: Bag<T>, share: (item: T) => ItemDigest): this {
     let sumA = 0;
     let sumB = 0;
     let n = 0;
-    for (const item of items) {
+    items.forEach((item: T) => {
       const d = share(item);
       sumA = (sumA + d.a) | 0;
       sumB = (sumB + d.b) | 0;
       n++;
-    }
+    });
     return this.int(n).int(sumA).int(sumB);
   }
 

@@ -14,7 +14,7 @@ export {
 export type { Core, WrmsrResult } from './cpu-cores.js';
 export { ChunkedBytes } from './chunked-bytes.js';
 export { CPUID_8000_001F_EAX, type CpuidResult } from './cpuid.js';
-export { Fingerprint, type ItemDigest } from './fingerprint.js';
+export { type Bag, Fingerprint, type ItemDigest } from './fingerprint.js';
 export { deepFreeze, Fork, type Writable } from './fork.js';
 export { HardwareAccessError, HardwareConfigError } from './errors.js';
 export { IOMMU_LOG_PAGES, type IommuView } from './iommu.js';

@@ -2,7 +2,14 @@
  * The kvm_amd module's SEV side: load (sev_hardware_setup), KVM_CREATE_VM, KVM_CREATE_VCPU,
  * KVM_MEMORY_ENCRYPT_OP, VM release and unload (sev_hardware_unsetup).
  */
-import { deepFreeze, type Fingerprint, type Fork, PAGE_SIZE, type Writable } from '@sevsim/hardware';
+import {
+  deepFreeze,
+  Fingerprint,
+  type Fork,
+  type ItemDigest,
+  PAGE_SIZE,
+  type Writable,
+} from '@sevsim/hardware';
 import { SEV_FW_BLOB_MAX_SIZE } from '@sevsim/psp-abi';
 import { Errno, forkKernelContext, type KernelContext, type SevDriver } from '@sevsim/ccp';
 import { sevFlushAsids } from './asid-alloc';
@@ -141,6 +148,17 @@ function rangeView(enabled: boolean, usable: boolean, min: number, max: number):
   return { status: !enabled ? 'disabled' : usable ? 'enabled' : 'unusable', min, max };
 }
 
+/** The setup's part of `KvmAmd.fingerprint`: the three ASID ranges and the VM types. */
+function setupDigest(s: SevSetup): ItemDigest {
+  return Fingerprint.item((f) => {
+    const range = (r: AsidRangeView) => f.str(r.status).int(r.min).int(r.max);
+    range(rangeView(s.sevEnabled, s.usable.sev, s.minSevAsid, s.maxSevAsid));
+    range(rangeView(s.sevEsEnabled, s.usable.sevEs, s.minSevEsAsid, s.maxSevEsAsid));
+    range(rangeView(s.snpEnabled, s.usable.snp, s.minSnpAsid, s.maxSnpAsid));
+    f.int(s.vmTypes & 0xff);
+  });
+}
+
 export class KvmAmd implements KvmSev {
   readonly setup: SevSetup;
   readonly cgroup = new MiscCgroup();
@@ -151,6 +169,8 @@ export class KvmAmd implements KvmSev {
   private loaded = true;
   /** The per-CPU host save areas (svm_cpu_init), one page per possible CPU from here. */
   private saveAreaPfn: number;
+  /** The fingerprint's share of the ASID ranges and VM types, which never change after load: hashed once. */
+  private setupDigest: ItemDigest;
 
   constructor(
     readonly ctx: KernelContext,
@@ -161,6 +181,7 @@ export class KvmAmd implements KvmSev {
   ) {
     this.saveAreaPfn = svmAllocSaveAreas(ctx.machine);
     this.setup = sevHardwareSetup(ctx, driver, profile, requested, this.cgroup);
+    this.setupDigest = setupDigest(this.setup);
     // kvm_init() after the vendor setup: with enable_virt_at_load every CPU gets VM_HSAVE_PA now.
     if (profile.enableVirtAtLoad) svmEnableVirtualization(ctx.machine, this.saveAreaPfn);
   }
@@ -184,6 +205,7 @@ export class KvmAmd implements KvmSev {
     c.blobPfn = this.blobPfn;
     c.loaded = this.loaded;
     c.saveAreaPfn = this.saveAreaPfn;
+    c.setupDigest = this.setupDigest;
     w.ctx = forkKernelContext(this.ctx, f);
     w.driver = f.copied(this.driver);
     w.profile = this.profile;
@@ -383,11 +405,7 @@ export class KvmAmd implements KvmSev {
    */
   fingerprint(f: Fingerprint): void {
     const s = this.setup;
-    const range = (r: AsidRangeView) => f.str(r.status).int(r.min).int(r.max);
-    range(rangeView(s.sevEnabled, s.usable.sev, s.minSevAsid, s.maxSevAsid));
-    range(rangeView(s.sevEsEnabled, s.usable.sevEs, s.minSevEsAsid, s.maxSevEsAsid));
-    range(rangeView(s.snpEnabled, s.usable.snp, s.minSnpAsid, s.maxSnpAsid));
-    f.int(s.vmTypes & 0xff);
+    f.int(this.setupDigest.a).int(this.setupDigest.b);
     if (s.asids) s.asids.fingerprint(f);
     else f.int(0).int(0);
     f.bag(this.vms, (h, vm) =>

@@ -19,8 +19,24 @@ export function sysfs(v: unknown): Json {
 function sysfsParams(params: Readonly<Record<string, unknown>> | undefined): Record<string, Json> {
   const out: Record<string, Json> = {};
   if (!params) return out;
-  for (const k of Object.keys(params).sort()) out[k] = sysfs(params[k]);
+  for (const k of sortedKeys(params)) out[k] = sysfs(params[k]);
   return out;
+}
+
+/**
+ * The keys in code-unit order, as `sort()` puts them, by insertion: a module has a handful of
+ * parameters, and `Array.prototype.sort` allocated a work array at every call (the explorer reads
+ * the State at every new state).
+ */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > k; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 function range(r: { status: AsidRange['status']; min: number; max: number }): AsidRange {
