@@ -17,7 +17,7 @@ export interface ActivationTarget {
 export interface ActivateCtx extends BaseCtx {
   asid: number;
   /** The guest being activated (set by an earlier guard). */
-  target: ActivationTarget | undefined;
+  target: Readonly<ActivationTarget> | undefined;
   /** ES guest (every SNP guest is ES). */
   es: boolean;
   snp: boolean;

@@ -42,16 +42,20 @@ const POLICY_DEFINED = 0xffff_003f;
 
 interface GuestCtx extends BaseCtx {
   handle: number;
-  guest: LegacyGuest | undefined;
+  /** Read-only: a handler changes the guest through `fw.state.sev.guests.writable` (shared with forks). */
+  guest: Readonly<LegacyGuest> | undefined;
 }
 
-function lookup(ctx: BaseCtx, handle: number): LegacyGuest | undefined {
+function lookup(ctx: BaseCtx, handle: number): Readonly<LegacyGuest> | undefined {
   return ctx.fw.state.sev.guests.get(handle);
 }
 
 /** The decoded buffer plus the guest its handle names, added by a store (Object.assign is a runtime call). */
-function withGuest<D extends { handle: number }>(b: BaseCtx, d: D): D & { guest: LegacyGuest | undefined } {
-  const c = d as D & { guest: LegacyGuest | undefined };
+function withGuest<D extends { handle: number }>(
+  b: BaseCtx,
+  d: D,
+): D & { guest: Readonly<LegacyGuest> | undefined } {
+  const c = d as D & { guest: Readonly<LegacyGuest> | undefined };
   c.guest = lookup(b, d.handle);
   return c;
 }
@@ -248,12 +252,13 @@ const launchMeasure = command<MeasureCtx>({
           : undefined,
     },
   ],
-  effect: ({ fw, buf, guest, address }) => {
+  effect: ({ fw, buf, handle, address }) => {
+    const guest = fw.state.sev.guests.writable(handle)!;
     const m = new Uint8Array(LAUNCH_MEASURE_SIZE);
-    m.fill(guest!.handle & 0xff);
+    m.fill(guest.handle & 0xff);
     fw.write(address, m);
     SevDataLaunchMeasure.patch(buf, { len: LAUNCH_MEASURE_SIZE });
-    guest!.state = nextState(LEGACY_GUEST, 'LAUNCH_MEASURE');
+    guest.state = nextState(LEGACY_GUEST, 'LAUNCH_MEASURE');
     return undefined;
   },
 });
@@ -288,9 +293,10 @@ function handleCommand(
 
 const launchSecret = handleCommand(Cmd.LAUNCH_UPDATE_SECRET, 'LAUNCH_UPDATE_SECRET', true, [], () => {});
 
-const launchFinish = handleCommand(Cmd.LAUNCH_FINISH, 'LAUNCH_FINISH', true, [], ({ fw, guest }) => {
-  guest!.state = nextState(LEGACY_GUEST, 'LAUNCH_FINISH');
-  completeActivation(fw, guest!);
+const launchFinish = handleCommand(Cmd.LAUNCH_FINISH, 'LAUNCH_FINISH', true, [], ({ fw, handle }) => {
+  const guest = fw.state.sev.guests.writable(handle)!;
+  guest.state = nextState(LEGACY_GUEST, 'LAUNCH_FINISH');
+  completeActivation(fw, guest);
 });
 
 const deactivateCmd = handleCommand(
@@ -304,7 +310,7 @@ const deactivateCmd = handleCommand(
       check: ({ guest }) => (guest && guest.activation !== 'none' ? undefined : Status.INACTIVE),
     },
   ],
-  ({ fw, guest }) => deactivate(fw, guest!),
+  ({ fw, handle }) => deactivate(fw, fw.state.sev.guests.writable(handle)!),
 );
 
 const decommission = handleCommand(
@@ -351,8 +357,8 @@ const activateCmd = command<LegacyActivateCtx>({
     guestGuard('ACTIVATE'),
     ...activateGuards<LegacyActivateCtx>('ACTIVATE'),
   ],
-  effect: ({ fw, guest, asid, running }) => {
-    activate(fw, guest!, asid, running);
+  effect: ({ fw, handle, asid, running }) => {
+    activate(fw, fw.state.sev.guests.writable(handle)!, asid, running);
     return undefined;
   },
 });

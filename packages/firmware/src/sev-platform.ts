@@ -217,7 +217,7 @@ function initCommand(ex: boolean): CommandSpec {
 /** SHUTDOWN: destroy every legacy guest (their ASIDs released), keep SNP guests (docs/reference/psp-firmware.md §2.3). */
 export function shutdownLegacy(fw: Firmware): void {
   const s = fw.state;
-  for (const g of s.sev.guests.values()) deactivate(fw, g);
+  for (const handle of [...s.sev.guests.keys()]) deactivate(fw, s.sev.guests.writable(handle)!);
   s.sev.guests.clear();
   s.sev.state = nextState(SEV_PLATFORM, 'SHUTDOWN');
   s.sev.esConfigured = false;

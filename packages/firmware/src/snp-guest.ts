@@ -38,10 +38,11 @@ const ADDR_RESERVED = 0xfff;
 
 interface SnpGuestCtx extends BaseCtx {
   gctx: number;
-  guest: SnpGuest | undefined;
+  /** Read-only: a handler changes the guest through `fw.state.snp.guests.writable` (shared with forks). */
+  guest: Readonly<SnpGuest> | undefined;
 }
 
-function lookup(fw: Firmware, gctx: number): SnpGuest | undefined {
+function lookup(fw: Firmware, gctx: number): Readonly<SnpGuest> | undefined {
   // docs/reference/psp-firmware.md §3.11: the gctx page must be in RMP state Context; the guest lives in that page.
   if (gctx % PAGE !== 0 || !fw.inDram(gctx, PAGE) || fw.pageState(gctx) !== 'CONTEXT') return undefined;
   return fw.state.snp.guests.get(gctx);
@@ -205,9 +206,10 @@ const launchStart = command<LaunchStartCtx>({
         maEn && !(policy & SnpPolicy.MIGRATE_MA) ? Status.POLICY_FAILURE : undefined,
     },
   ],
-  effect: ({ fw, guest, policy }) => {
-    guest!.policy = policy;
-    guest!.state = nextState(SNP_GUEST, 'SNP_LAUNCH_START');
+  effect: ({ fw, gctx, policy }) => {
+    const guest = fw.state.snp.guests.writable(gctx)!;
+    guest.policy = policy;
+    guest.state = nextState(SNP_GUEST, 'SNP_LAUNCH_START');
     fw.state.snp.guestCount++;
     return undefined;
   },
@@ -248,8 +250,8 @@ const snpActivate = command<SnpActivateCtx>({
     },
     ...activateGuards<SnpActivateCtx>('SNP_ACTIVATE'),
   ],
-  effect: ({ fw, guest, asid, running }) => {
-    activate(fw, guest!, asid, running);
+  effect: ({ fw, gctx, asid, running }) => {
+    activate(fw, fw.state.snp.guests.writable(gctx)!, asid, running);
     return undefined;
   },
 });
@@ -365,9 +367,10 @@ const launchFinish = command<LaunchFinishCtx>({
     guestStateGuard('SNP_LAUNCH_FINISH'),
     activatedGuard('SNP_LAUNCH_FINISH'),
   ],
-  effect: ({ fw, guest }) => {
-    guest!.state = nextState(SNP_GUEST, 'SNP_LAUNCH_FINISH');
-    completeActivation(fw, guest!);
+  effect: ({ fw, gctx }) => {
+    const guest = fw.state.snp.guests.writable(gctx)!;
+    guest.state = nextState(SNP_GUEST, 'SNP_LAUNCH_FINISH');
+    completeActivation(fw, guest);
     return undefined;
   },
 });
@@ -426,8 +429,8 @@ const decommission = command<SnpGuestCtx>({
     snpInitGuard('SNP_DECOMMISSION'),
     contextGuard('SNP_DECOMMISSION'),
   ],
-  effect: ({ fw, gctx, guest }) => {
-    const g = guest!;
+  effect: ({ fw, gctx }) => {
+    const g = fw.state.snp.guests.writable(gctx)!;
     deactivate(fw, g); // implicit: allocated → clean, in_use → dirty (docs/reference/psp-firmware.md §3.12)
     if (g.state !== SnpGuestState.INIT) fw.state.snp.guestCount--;
     fw.state.snp.guests.delete(gctx);

@@ -39,14 +39,14 @@ export interface FirmwareState {
     esConfigured: boolean;
     externallyOwned: boolean;
     tmr: { address: number; len: number } | undefined;
-    guests: Map<number, LegacyGuest>;
+    guests: Guests<LegacyGuest>;
   };
   snp: {
     state: number;
     ciphertextHiding: boolean;
     maxSnpAsid: number;
     raplDis: boolean;
-    guests: Map<number, SnpGuest>;
+    guests: Guests<SnpGuest>;
     /** SNP guests past LAUNCH_START (PLATFORM_STATUS guest_count, docs/reference/psp-firmware.md §3.4). */
     guestCount: number;
     vlek: boolean;
@@ -58,6 +58,95 @@ export interface FirmwareState {
     rmpBuiltBySvn: number | undefined;
   };
   asids: AsidTable;
+}
+
+/**
+ * A platform's guests, by handle (legacy) or guest-context page (SNP). The table is shared with a
+ * copy of the platform (an explorer fork) until one side adds or removes a guest, and each guest
+ * until one side changes its fields: most forks change no guest, and copying both tables with
+ * every guest at every fork was a tenth of a fork's allocation. A handler reads a guest with `get`
+ * (read-only) and changes one only through `writable`, `set`, `delete` and `clear`.
+ */
+export class Guests<G extends object> {
+  private shared = false;
+  /** Guests this table made since it was last copied: the only ones changed in place (null: none). */
+  private mine: Set<G> | null = null;
+
+  constructor(
+    private readonly copyGuest: (g: Readonly<G>) => G,
+    private map = new Map<number, G>(),
+  ) {}
+
+  /** An independent copy: the table and every guest shared until changed, by either side. */
+  fork(): Guests<G> {
+    this.shared = true;
+    this.mine = null;
+    const c = new Guests(this.copyGuest, this.map);
+    c.shared = true;
+    return c;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  has(key: number): boolean {
+    return this.map.has(key);
+  }
+
+  get(key: number): Readonly<G> | undefined {
+    return this.map.get(key);
+  }
+
+  /** Every guest, in the order added (a fingerprint's bag walks them with `forEach`). */
+  values(): IterableIterator<Readonly<G>> {
+    return this.map.values();
+  }
+
+  keys(): IterableIterator<number> {
+    return this.map.keys();
+  }
+
+  forEach(each: (g: Readonly<G>) => void): void {
+    this.map.forEach((g) => {
+      each(g);
+    });
+  }
+
+  /** The guest at `key` to change its fields: this table's own copy, made at the first change. */
+  writable(key: number): G | undefined {
+    const g = this.map.get(key);
+    if (g === undefined || this.mine?.has(g) === true) return g;
+    const c = this.copyGuest(g);
+    this.set(key, c);
+    return c;
+  }
+
+  set(key: number, g: G): void {
+    this.own();
+    this.map.set(key, g);
+    this.mine ??= new Set();
+    this.mine.add(g);
+  }
+
+  delete(key: number): void {
+    if (!this.map.has(key)) return;
+    this.own();
+    this.map.delete(key);
+  }
+
+  clear(): void {
+    this.map = new Map();
+    this.shared = false;
+    this.mine = null;
+  }
+
+  /** Before a change: a table shared with a copy is copied first. */
+  private own(): void {
+    if (!this.shared) return;
+    this.map = new Map(this.map);
+    this.shared = false;
+  }
 }
 
 /**
@@ -77,14 +166,14 @@ export function forkState(s: FirmwareState): FirmwareState {
       esConfigured: sev.esConfigured,
       externallyOwned: sev.externallyOwned,
       tmr: sev.tmr && deepFreeze(sev.tmr),
-      guests: copyEach(sev.guests, copyLegacy),
+      guests: sev.guests.fork(),
     },
     snp: {
       state: snp.state,
       ciphertextHiding: snp.ciphertextHiding,
       maxSnpAsid: snp.maxSnpAsid,
       raplDis: snp.raplDis,
-      guests: copyEach(snp.guests, copySnp),
+      guests: snp.guests.fork(),
       guestCount: snp.guestCount,
       vlek: snp.vlek,
       maskChipId: snp.maskChipId,
@@ -96,15 +185,7 @@ export function forkState(s: FirmwareState): FirmwareState {
   };
 }
 
-function copyEach<V>(m: Map<number, V>, copy: (v: V) => V): Map<number, V> {
-  const out = new Map<number, V>();
-  m.forEach((v, k) => {
-    out.set(k, copy(v));
-  });
-  return out;
-}
-
-const copyLegacy = (g: LegacyGuest): LegacyGuest => ({
+const copyLegacy = (g: Readonly<LegacyGuest>): LegacyGuest => ({
   handle: g.handle,
   state: g.state,
   policy: g.policy,
@@ -113,7 +194,7 @@ const copyLegacy = (g: LegacyGuest): LegacyGuest => ({
   activation: g.activation,
 });
 
-const copySnp = (g: SnpGuest): SnpGuest => ({
+const copySnp = (g: Readonly<SnpGuest>): SnpGuest => ({
   gctx: g.gctx,
   state: g.state,
   policy: g.policy,
@@ -134,14 +215,14 @@ export function freshState(running: ImageSlot, committed: ImageSlot): FirmwareSt
       esConfigured: false,
       externallyOwned: false,
       tmr: undefined,
-      guests: new Map(),
+      guests: new Guests(copyLegacy),
     },
     snp: {
       state: SnpState.UNINIT,
       ciphertextHiding: false,
       maxSnpAsid: 0,
       raplDis: false,
-      guests: new Map(),
+      guests: new Guests(copySnp),
       guestCount: 0,
       vlek: false,
       maskChipId: false,
