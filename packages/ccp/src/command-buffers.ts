@@ -7,6 +7,7 @@
 import {
   COMMAND_BUFFERS,
   Cmd,
+  type Field,
   type StructCodec,
   SevDataDbg,
   SevDataGetId,
@@ -49,37 +50,54 @@ export interface BufDescSpec {
   readonly codec: StructCodec<any>;
   readonly addr: string;
   readonly len: string;
+  /** The codec's fields named by `addr` and `len`, read and written where they are in the buffer. */
+  readonly addrField: Field<number>;
+  readonly lenField: Field<number>;
   /** Guest-owned pages are moved to Firmware in place; others go through a bounce buffer. */
   readonly guestOwned: boolean;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a field pair of any command struct
+function desc(codec: StructCodec<any>, addr: string, len: string, guestOwned: boolean): BufDescSpec {
+  return Object.freeze({
+    codec,
+    addr,
+    len,
+    addrField: codec.fields[addr] as Field<number>,
+    lenField: codec.fields[len] as Field<number>,
+    guestOwned,
+  });
+}
+
 /**
- * snp_populate_cmd_buf_desc_list(). SEND_* and ATTESTATION_REPORT, which sevsim's firmware does
- * not implement, have no codec and are left out.
+ * snp_populate_cmd_buf_desc_list(), one frozen list per command. SEND_* and ATTESTATION_REPORT,
+ * which sevsim's firmware does not implement, have no codec and are left out.
  */
+const DESCS: ReadonlyMap<number, readonly BufDescSpec[]> = new Map(
+  (
+    [
+      [
+        Cmd.PDH_CERT_EXPORT,
+        [
+          desc(SevDataPdhCertExport, 'pdhCertAddress', 'pdhCertLen', false),
+          desc(SevDataPdhCertExport, 'certChainAddress', 'certChainLen', false),
+        ],
+      ],
+      [Cmd.GET_ID, [desc(SevDataGetId, 'address', 'len', false)]],
+      [Cmd.PEK_CSR, [desc(SevDataPekCsr, 'address', 'len', false)]],
+      [Cmd.LAUNCH_UPDATE_DATA, [desc(SevDataLaunchUpdateData, 'address', 'len', true)]],
+      [Cmd.LAUNCH_UPDATE_VMSA, [desc(SevDataLaunchUpdateVmsa, 'address', 'len', true)]],
+      [Cmd.LAUNCH_MEASURE, [desc(SevDataLaunchMeasure, 'address', 'len', false)]],
+      [Cmd.LAUNCH_UPDATE_SECRET, [desc(SevDataLaunchSecret, 'guestAddress', 'guestLen', true)]],
+      [Cmd.DBG_DECRYPT, [desc(SevDataDbg, 'dstAddr', 'len', true)]],
+      [Cmd.DBG_ENCRYPT, [desc(SevDataDbg, 'dstAddr', 'len', true)]],
+    ] as const
+  ).map(([cmd, list]) => [cmd, Object.freeze(list)] as const),
+);
+
+const NONE: readonly BufDescSpec[] = Object.freeze([]);
+
+/** snp_populate_cmd_buf_desc_list(): the address parameters of `cmd` (none for most commands). */
 export function cmdBufDescs(cmd: number): readonly BufDescSpec[] {
-  switch (cmd) {
-    case Cmd.PDH_CERT_EXPORT:
-      return [
-        { codec: SevDataPdhCertExport, addr: 'pdhCertAddress', len: 'pdhCertLen', guestOwned: false },
-        { codec: SevDataPdhCertExport, addr: 'certChainAddress', len: 'certChainLen', guestOwned: false },
-      ];
-    case Cmd.GET_ID:
-      return [{ codec: SevDataGetId, addr: 'address', len: 'len', guestOwned: false }];
-    case Cmd.PEK_CSR:
-      return [{ codec: SevDataPekCsr, addr: 'address', len: 'len', guestOwned: false }];
-    case Cmd.LAUNCH_UPDATE_DATA:
-      return [{ codec: SevDataLaunchUpdateData, addr: 'address', len: 'len', guestOwned: true }];
-    case Cmd.LAUNCH_UPDATE_VMSA:
-      return [{ codec: SevDataLaunchUpdateVmsa, addr: 'address', len: 'len', guestOwned: true }];
-    case Cmd.LAUNCH_MEASURE:
-      return [{ codec: SevDataLaunchMeasure, addr: 'address', len: 'len', guestOwned: false }];
-    case Cmd.LAUNCH_UPDATE_SECRET:
-      return [{ codec: SevDataLaunchSecret, addr: 'guestAddress', len: 'guestLen', guestOwned: true }];
-    case Cmd.DBG_DECRYPT:
-    case Cmd.DBG_ENCRYPT:
-      return [{ codec: SevDataDbg, addr: 'dstAddr', len: 'len', guestOwned: true }];
-    default:
-      return [];
-  }
+  return DESCS.get(cmd) ?? NONE;
 }

@@ -8,7 +8,9 @@ import { Errno, uncheckedWrmsrLine } from '@sevsim/kernel';
 import type { KernelLog } from './kernel';
 
 function onlineCores(m: Machine): number[] {
-  return m.cores.filter((c) => c.present && c.online).map((c) => c.id);
+  const ids: number[] = [];
+  for (const c of m.cores) if (c.present && c.online) ids.push(c.id);
+  return ids;
 }
 
 /** %*pbl: a cpumask as a range list, e.g. "0-3,5". */

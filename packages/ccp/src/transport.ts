@@ -7,7 +7,7 @@
  * a command of its own, as sev-dev.c's functions call each other.
  */
 import { PAGE_SIZE } from '@sevsim/hardware';
-import { Cmd, type MailboxOptions, NV_LENGTH, SevDataSnpPageReclaim } from '@sevsim/psp-abi';
+import { Cmd, type Field, type MailboxOptions, NV_LENGTH, SevDataSnpPageReclaim } from '@sevsim/psp-abi';
 import { cmdBufDescs, cmdBufWritable, cmdBufferLen } from './command-buffers';
 import { Errno } from '@sevsim/kernel';
 import { kernelFs } from './kernel';
@@ -41,8 +41,8 @@ interface MappedDesc {
   readonly orig: number;
   readonly len: number;
   readonly bounce: boolean;
-  readonly addrField: string;
-  readonly codecPatch: (buf: Uint8Array, v: Record<string, number>) => void;
+  /** The descriptor's address field, restored in the command buffer after a bounce. */
+  readonly addrField: Field<number>;
 }
 
 /** snp_legacy_handling_needed(): legacy command while SNP is initialised. */
@@ -54,15 +54,16 @@ function legacyHandling(dev: SevDevice, cmd: number): boolean {
 function mapDescs(dev: SevDevice, cmd: number, buf: Uint8Array): MappedDesc[] | number {
   const mapped: MappedDesc[] = [];
   for (const d of cmdBufDescs(cmd)) {
-    const fields = d.codec.decode(buf) as Record<string, number>;
-    const len = fields[d.len] ?? 0;
+    // The descriptor's two fields read (and the address written) where they are in cmd_buf,
+    // which is always the command's full struct here.
+    const len = d.lenField.get(buf);
     if (!len) continue;
-    let paddr = fields[d.addr] ?? 0;
+    let paddr = d.addrField.get(buf);
     const orig = paddr;
     const npages = Math.ceil(len / 4096);
     if (!d.guestOwned) {
       paddr = dev.pages.alloc(orderPages(len)) * 4096;
-      d.codec.patch(buf, { [d.addr]: paddr });
+      d.addrField.put(buf, paddr);
     }
     if (markPagesFirmware(dev, Math.floor(paddr / 4096), npages, true) !== 0) {
       dev.ctx.log.print('Error moving pages to firmware-owned state for SEV legacy command.');
@@ -75,8 +76,7 @@ function mapDescs(dev: SevDevice, cmd: number, buf: Uint8Array): MappedDesc[] | 
       orig,
       len,
       bounce: !d.guestOwned,
-      addrField: d.addr,
-      codecPatch: (b, v) => d.codec.patch(b, v),
+      addrField: d.addrField,
     });
   }
   return mapped;
@@ -91,7 +91,7 @@ function unmapDesc(dev: SevDevice, m: MappedDesc, buf: Uint8Array): number {
   if (m.bounce) {
     dev.ctx.machine.writePhys(m.orig, dev.ctx.machine.readPhys(m.paddr, m.len));
     dev.pages.release(Math.floor(m.paddr / 4096), orderPages(m.len));
-    m.codecPatch(buf, { [m.addrField]: m.orig });
+    m.addrField.put(buf, m.orig);
   }
   return 0;
 }
@@ -136,9 +136,10 @@ export function sevDoCmdLocked(dev: SevDevice, cmd: number, data: Uint8Array | n
       return { rc: -Errno.EBUSY, error: undefined, buffer: data };
     }
     // memcpy into cmd_buf. The mailbox never writes the array it is given (the firmware works on
-    // its own copy), so only the legacy path, which patches addresses into cmd_buf, needs a copy
-    // of its own (by construction: slice() costs Node 20 twice as much).
-    buf = legacy ? new Uint8Array(data) : data;
+    // its own copy), so only a legacy command with address parameters, whose addresses the
+    // legacy path patches into cmd_buf, needs a copy of its own (by construction: slice() costs
+    // Node 20 twice as much).
+    buf = legacy && cmdBufDescs(cmd).length > 0 ? new Uint8Array(data) : data;
     if (legacy) {
       // snp_prep_cmd_buf(): address parameters first, then the command buffer page itself.
       const mapped = mapDescs(dev, cmd, buf);

@@ -243,13 +243,14 @@ export class CpuCores {
 
   private writeSyscfg(id: number, value: bigint): WrmsrResult {
     const old = this.readSyscfg(id);
-    const setting = (bit: bigint) => (old & bit) === 0n && (value & bit) !== 0n;
-    const clearing = (bit: bigint) => (old & bit) !== 0n && (value & bit) === 0n;
+    // The bits this write flips, computed once (no closure and no BigInt pair per bit asked).
+    const flipped = old ^ value;
+    const snpEnFlipped = (flipped & SYSCFG.SNP_EN) !== 0n;
     // SNPEn is sticky: only the firmware's x86 SNP shutdown clears it (docs/reference/psp-firmware.md §8.1).
-    if (clearing(SYSCFG.SNP_EN)) return '#GP';
+    if (snpEnFlipped && (old & SYSCFG.SNP_EN) !== 0n) return '#GP';
     // MemEncryptionModEn belongs to the BIOS (SMEE); the kernel only reads it.
-    if (setting(SYSCFG.MEM_ENCRYPT) || clearing(SYSCFG.MEM_ENCRYPT)) return '#GP';
-    if (setting(SYSCFG.SNP_EN)) {
+    if ((flipped & SYSCFG.MEM_ENCRYPT) !== 0n) return '#GP';
+    if (snpEnFlipped) {
       // SNPEn needs MemEncryptionModEn, the RMP MSRs programmed and MFDM set (docs/reference/psp-firmware.md §8.1).
       if ((value & SYSCFG.MEM_ENCRYPT) === 0n) return '#GP';
       if (!this.rmp.reserved) return '#GP';
