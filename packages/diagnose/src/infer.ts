@@ -8,6 +8,7 @@ import type { Catalog, Json, KernelInput, MachineInput } from '@sevsim/scenario'
 import { isToolLine, toolProofs } from './host-tools';
 import type { LogLine, ReadLog } from './reader';
 import {
+  compareReleases,
   FLUSH_ONLY_STATUS,
   failedCommand,
   isPlatformPsp,
@@ -51,17 +52,11 @@ export interface InferOptions {
 
 type Found = Inferred & { readonly order: number };
 
-const cmp = (a: string, b: string): number => {
-  const [a1 = 0, a2 = 0] = a.split('.').map(Number);
-  const [b1 = 0, b2 = 0] = b.split('.').map(Number);
-  return a1 - b1 || a2 - b2;
-};
-
 /** The modelled release a real one behaves like: the newest modelled one not after it, else the oldest. */
 export function nearestRelease(version: string, releases: readonly string[]): string {
-  const sorted = [...releases].sort(cmp);
+  const sorted = [...releases].sort(compareReleases);
   let best = sorted[0]!;
-  for (const r of sorted) if (cmp(r, version) <= 0) best = r;
+  for (const r of sorted) if (compareReleases(r, version) <= 0) best = r;
   return best;
 }
 
@@ -223,7 +218,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     if (failed && (failed.cmd === 'DF_FLUSH' || failed.cmd === 'SNP_DF_FLUSH'))
       flushes.push({ cmd: failed.cmd, status: failed.status, l, named: !failed.carried });
     if (failed?.cmd === 'SNP_INIT' && SNP_INIT_PLATFORM_STATUS[failed.status]) snpFault ??= { ...failed, l };
-    if (w.since && (!since || cmp(w.since, since.release) > 0)) since = { release: w.since, l };
+    if (w.since && (!since || compareReleases(w.since, since.release) > 0)) since = { release: w.since, l };
     switch (w.id) {
       case 'linux-version':
         realKernel ??= `${m[1]}.${m[2]}`;
@@ -502,7 +497,9 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
   const real =
     opts.kernel ?? realKernel ?? (imageVersion ? `${imageVersion[1]}.${imageVersion[2]}` : undefined);
   // Without a named release, a line only newer kernels print sets the oldest release it can be.
-  const floor = since ? [...releases].sort(cmp).find((r) => cmp(r, since!.release) >= 0) : undefined;
+  const floor = since
+    ? [...releases].sort(compareReleases).find((r) => compareReleases(r, since!.release) >= 0)
+    : undefined;
   const release = real ? nearestRelease(real, releases) : (floor ?? nearestRelease('0.0', releases));
   const releaseNote = (r: string): string | undefined =>
     r === release ? undefined : `nearest modelled release to the log's ${r}`;
@@ -549,7 +546,7 @@ export function infer(log: ReadLog, opts: InferOptions): Inference {
     biosSnp.from &&
     wordingOf(normalise(biosSnp.from.text))?.w.id === 'rmp-not-reserved' &&
     CPU_PRESETS[cpuValue].features.segmentedRmp &&
-    cmp(release, SEGMENTED_RMP) < 0
+    compareReleases(release, SEGMENTED_RMP) < 0
   ) {
     put(
       {

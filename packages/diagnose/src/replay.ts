@@ -23,8 +23,10 @@ import type { LogLine } from './reader';
 import {
   failedCommand,
   type GapKind,
+  compareReleases,
   isAlignable,
   normalise,
+  PLATFORM_INIT_AT_KVM_LOAD,
   pspAddress,
   pspDevices,
   snpInitialisedLine,
@@ -81,11 +83,11 @@ export function stepsFromLog(lines: readonly LogLine[]): Json[] {
       ccp = true;
       steps.push({ modprobe: 'ccp' });
     }
-    // From 6.16 ccp's probe initialises nothing, kvm_amd's load does
-    // (docs/reference/linux-ccp.md §3.1 step 2.4): an init or flush failure in 6.16+ words shows
-    // kvm_amd loading.
     const hit = wordingOf(t);
-    const atKvmLoad = hit?.w.failure !== undefined && hit.w.since === '6.16';
+    const atKvmLoad =
+      hit?.w.failure !== undefined &&
+      hit.w.since !== undefined &&
+      compareReleases(hit.w.since, PLATFORM_INIT_AT_KVM_LOAD) >= 0;
     if (
       !kvm &&
       (atKvmLoad ||

@@ -91,6 +91,20 @@ export function failedCommand(f: { readonly cmd: FailureCmd; readonly status: nu
  */
 export const SEGMENTED_RMP = '6.14';
 
+/**
+ * From 6.16 ccp's probe initialises no platform and kvm_amd's load does
+ * (docs/reference/linux-ccp.md §3.1 step 2.4): an init or flush failure worded as this release or
+ * later was printed while kvm_amd loaded.
+ */
+export const PLATFORM_INIT_AT_KVM_LOAD = '6.16';
+
+/** Order of two kernel releases ("6.9" before "6.16"). */
+export function compareReleases(a: string, b: string): number {
+  const [a1 = 0, a2 = 0] = a.split('.').map(Number);
+  const [b1 = 0, b2 = 0] = b.split('.').map(Number);
+  return a1 - b1 || a2 - b2;
+}
+
 /** The CPUs of kernel cpulist `all` ("0-39,41-127") that cpulist `some` lacks. */
 function cpulistMinus(all: string, some: string): number[] {
   const ids = (list: string): number[] =>
